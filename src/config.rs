@@ -1,0 +1,243 @@
+//! The config file: watched branches, people, risk rules. Unknown keys are
+//! errors, so a typo never silently changes a verdict.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source} (fix the file or pass --config PATH)")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config {path} line {line}: {message}")]
+    Parse { path: PathBuf, line: usize, message: String },
+    #[error("config {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub branches: Branches,
+    #[serde(default)]
+    pub people: People,
+    #[serde(default)]
+    pub risk: Risk,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Branches {
+    /// The main line (default: the remote's HEAD, else `main`/`master`).
+    pub default: Option<String>,
+    /// Branch name patterns to watch (`*` matches anything). Default: the
+    /// main line plus every branch named like a maintenance branch.
+    pub watch: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct People {
+    /// Logins treated as core developers in addition to the forge's
+    /// OWNER/MEMBER/COLLABORATOR association.
+    #[serde(default)]
+    pub core_developers: Vec<String>,
+    /// Accounts whose approvals never count (logins ending in `[bot]` are
+    /// always bots).
+    #[serde(default = "default_bots")]
+    pub bots: Vec<String>,
+}
+
+impl Default for People {
+    fn default() -> Self {
+        People { core_developers: Vec::new(), bots: default_bots() }
+    }
+}
+
+fn default_bots() -> Vec<String> {
+    ["miss-islington", "bedevere-bot", "bedevere-app"].map(String::from).to_vec()
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Risk {
+    #[serde(default)]
+    pub paths: Vec<PathRule>,
+}
+
+/// A path pattern that makes a change riskier, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathRule {
+    pub glob: String,
+    pub reason: String,
+    #[serde(default = "default_weight")]
+    pub weight: u32,
+}
+
+fn default_weight() -> u32 {
+    1
+}
+
+impl Config {
+    /// Loads the config: an explicit path must exist; the default path
+    /// (`$XDG_CONFIG_HOME/rearview/config.toml`) may be absent.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        match explicit {
+            Some(path) => Config::from_file(path),
+            None => match default_path() {
+                Some(path) if path.exists() => Config::from_file(&path),
+                _ => Ok(Config::default()),
+            },
+        }
+    }
+
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        Config::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| text.get(..s.start).unwrap_or(text).matches('\n').count() + 1).unwrap_or(1);
+            ConfigError::Parse { path: path.to_path_buf(), line, message: e.message().trim().to_string() }
+        })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
+        if let Some(watch) = &self.branches.watch {
+            if watch.iter().any(|w| w.trim().is_empty()) {
+                return Err(invalid("branches.watch has an empty pattern".into()));
+            }
+        }
+        if let Some(rule) = self.risk.paths.iter().find(|r| r.glob.trim().is_empty()) {
+            return Err(invalid(format!("risk.paths entry `{}` has an empty glob", rule.reason)));
+        }
+        Ok(())
+    }
+
+    /// Whether an account is a bot whose approval does not count.
+    pub fn is_bot(&self, login: &str) -> bool {
+        login.ends_with("[bot]") || self.people.bots.iter().any(|b| b.eq_ignore_ascii_case(login))
+    }
+
+    /// Whether `name` is watched under this config, given the main line.
+    pub fn watches(&self, name: &str, default_branch: &str) -> bool {
+        match &self.branches.watch {
+            Some(patterns) => patterns.iter().any(|p| glob_match(p, name)),
+            None => name == default_branch || crate::repo::is_maintenance_branch(name),
+        }
+    }
+}
+
+/// `$XDG_CONFIG_HOME/rearview/config.toml`, or `~/.config/…`.
+pub fn default_path() -> Option<PathBuf> {
+    xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("rearview").join("config.toml"))
+}
+
+/// An XDG base directory: the variable if set to an absolute path, else
+/// `$HOME/<fallback>`.
+pub fn xdg_dir(var: &str, fallback: &str) -> Option<PathBuf> {
+    match std::env::var_os(var).map(PathBuf::from) {
+        Some(dir) if dir.is_absolute() => Some(dir),
+        _ => std::env::var_os("HOME").map(|h| PathBuf::from(h).join(fallback)),
+    }
+}
+
+/// Shell-style matching where `*` matches any run of characters (slashes
+/// included) and `?` any one character.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let mut backtrack: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            backtrack = Some((pi, ti));
+            pi += 1;
+        } else if let Some((star, matched)) = backtrack {
+            pi = star + 1;
+            ti = matched + 1;
+            backtrack = Some((star, matched + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_config_parses() {
+        let text = r#"
+[branches]
+default = "main"
+watch = ["main", "3.*"]
+
+[people]
+core_developers = ["alice"]
+bots = ["miss-islington"]
+
+[[risk.paths]]
+glob = "*.m4"
+reason = "autotools macro"
+weight = 3
+"#;
+        let c = Config::parse(text, Path::new("c.toml")).expect("valid config");
+        assert_eq!(c.branches.default.as_deref(), Some("main"));
+        assert!(c.watches("3.12", "main"));
+        assert!(!c.watches("feature", "main"));
+        assert_eq!(c.risk.paths[0].weight, 3);
+        assert!(c.is_bot("miss-islington"));
+        assert!(c.is_bot("dependabot[bot]"));
+        assert!(!c.is_bot("alice"));
+    }
+
+    #[test]
+    fn unknown_key_names_the_key_and_line() {
+        let text = "[branches]\ndefault = \"main\"\nwatched = [\"x\"]\n";
+        let err = Config::parse(text, Path::new("/etc/c.toml")).expect_err("unknown key");
+        let msg = err.to_string();
+        assert!(msg.contains("/etc/c.toml line 3"), "{msg}");
+        assert!(msg.contains("watched"), "{msg}");
+        assert!(!msg.contains('\n'), "one line: {msg}");
+    }
+
+    #[test]
+    fn syntax_error_names_the_line() {
+        let err = Config::parse("\n\n[people\n", Path::new("c.toml")).expect_err("bad toml");
+        assert!(err.to_string().starts_with("config c.toml line 3:"), "{err}");
+    }
+
+    #[test]
+    fn default_watch_is_main_line_plus_maintenance_branches() {
+        let c = Config::default();
+        assert!(c.watches("main", "main"));
+        assert!(c.watches("3.12", "main"));
+        assert!(c.watches("release/2.0", "main"));
+        assert!(!c.watches("feature-x", "main"));
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("3.*", "3.12"));
+        assert!(glob_match("*.m4", "m4/build-to-host.m4"));
+        assert!(glob_match("release/*", "release/1.0"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(!glob_match("a?c", "ac"));
+        assert!(!glob_match("3.*", "main"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("**x", "aax"));
+    }
+}

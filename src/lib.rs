@@ -1,0 +1,13 @@
+//! rearview: a review workstation for changes that landed without
+//! independent review. The binary is a thin shell over these modules; see
+//! the README's architecture section for how they fit together.
+
+pub mod config;
+pub mod demo;
+pub mod model;
+pub mod pipeline;
+pub mod render;
+pub mod repo;
+pub mod report;
+pub mod store;
+pub mod triage;

@@ -1,0 +1,318 @@
+//! The `rearview` command: parses the command line, builds the context,
+//! dispatches. Errors print one line and exit 2.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use rearview::config::Config;
+use rearview::model::{ChangeKind, Queue, Verdict};
+use rearview::pipeline::{self, Selection};
+use rearview::repo::Repo;
+use rearview::report;
+use rearview::store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "rearview",
+    version,
+    about = "Review what landed without independent review: self-merged pull requests, direct pushes, drifted backports.",
+    after_help = "Examples:\n  rearview demo                       build the demo and show its queue\n  rearview list --status pending      what still needs a reviewer\n  rearview audit --branch 3.12 --since v3.12.4\n\nWith no subcommand, rearview lists the pending changes."
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Args)]
+struct Global {
+    /// The repository (default: the one containing the current directory; bare repositories work too).
+    #[arg(long, global = true, value_name = "PATH")]
+    repo: Option<PathBuf>,
+    /// Config file (default: $XDG_CONFIG_HOME/rearview/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// The store (default: one per repository under $XDG_DATA_HOME/rearview/).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Say what is happening on stderr (paths, branches, timings).
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the changes on watched branches (or in a range) with their verdicts.
+    #[command(
+        after_help = "Examples:\n  rearview list\n  rearview list --status pending --format json\n  rearview list --range v3.12.4..3.12 --kind backport\n  rearview list --branch main --limit 200 --status unreviewed"
+    )]
+    List(ListArgs),
+    /// The release manager's report for a branch since a tag; exits 1 when anything is pending.
+    #[command(
+        after_help = "Exit codes: 0 nothing pending, 1 something pending, 2 error.\n\nExamples:\n  rearview audit --branch 3.12 --since v3.12.4\n  rearview audit --branch 3.12 --since v3.12.4 --format json > audit.json"
+    )]
+    Audit(AuditArgs),
+    /// Build the demo repository and its seeded store, print its path, and show its queue.
+    #[command(
+        after_help = "Examples:\n  rearview demo\n  rearview demo --dir /tmp/demo --no-tui\n  rearview list --repo \"$(rearview demo --no-tui)\" --format json"
+    )]
+    Demo(DemoArgs),
+}
+
+#[derive(Args)]
+struct ListArgs {
+    /// Only this branch (repeatable; default: every watched branch).
+    #[arg(long = "branch", value_name = "BRANCH")]
+    branches: Vec<String>,
+    /// A range instead of branches: BASE..TIP, e.g. v3.12.4..3.12.
+    #[arg(long, value_name = "RANGE", conflicts_with = "branches")]
+    range: Option<String>,
+    /// Only changes with this status (repeatable); `pending` means any that needs a reviewer.
+    #[arg(long = "status", value_enum, value_name = "STATUS")]
+    statuses: Vec<StatusFilter>,
+    /// Only changes of this kind (repeatable).
+    #[arg(long = "kind", value_enum, value_name = "KIND")]
+    kinds: Vec<KindFilter>,
+    /// At most this many changes per branch (0: no limit).
+    #[arg(long, default_value_t = 1000)]
+    limit: usize,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    format: ListFormat,
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    /// The branch being released.
+    #[arg(long)]
+    branch: String,
+    /// The last release tag (or any revision) the audit starts after.
+    #[arg(long, value_name = "TAG")]
+    since: String,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Md)]
+    format: AuditFormat,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Where to build the demo repository (default: $XDG_DATA_HOME/rearview/demo).
+    #[arg(long, value_name = "PATH")]
+    dir: Option<PathBuf>,
+    /// Only build it and print its path.
+    #[arg(long)]
+    no_tui: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StatusFilter {
+    Pending,
+    Reviewed,
+    PartlyReviewed,
+    ApprovedAfterMerge,
+    Unreviewed,
+    ConcernRaised,
+}
+
+impl StatusFilter {
+    fn accepts(self, verdict: Verdict) -> bool {
+        match self {
+            StatusFilter::Pending => verdict.is_pending(),
+            StatusFilter::Reviewed => verdict == Verdict::Reviewed,
+            StatusFilter::PartlyReviewed => verdict == Verdict::PartlyReviewed,
+            StatusFilter::ApprovedAfterMerge => verdict == Verdict::ApprovedAfterMerge,
+            StatusFilter::Unreviewed => verdict == Verdict::Unreviewed,
+            StatusFilter::ConcernRaised => verdict == Verdict::ConcernRaised,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum KindFilter {
+    Merge,
+    Backport,
+    DirectPush,
+}
+
+impl KindFilter {
+    fn kind(self) -> ChangeKind {
+        match self {
+            KindFilter::Merge => ChangeKind::Merge,
+            KindFilter::Backport => ChangeKind::Backport,
+            KindFilter::DirectPush => ChangeKind::DirectPush,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AuditFormat {
+    Md,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // One line: what failed, and the cause chain after it.
+            let text = format!("{e:#}").replace('\n', " ");
+            eprintln!("rearview: error: {}", rearview::render::sanitize::sanitize_line(&text));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let global = cli.global;
+    match cli.command {
+        None => list(
+            &global,
+            &ListArgs {
+                branches: Vec::new(),
+                range: None,
+                statuses: vec![StatusFilter::Pending],
+                kinds: Vec::new(),
+                limit: 1000,
+                format: ListFormat::Table,
+            },
+        ),
+        Some(Command::List(args)) => list(&global, &args),
+        Some(Command::Audit(args)) => audit(&global, &args),
+        Some(Command::Demo(args)) => demo(&global, &args),
+    }
+}
+
+/// The repository, its config and its store, as the global flags say.
+struct Context {
+    repo: Repo,
+    config: Config,
+    store: Store,
+}
+
+fn context(global: &Global) -> Result<Context> {
+    let config = Config::load(global.config.as_deref())?;
+    let path = match &global.repo {
+        Some(p) => p.clone(),
+        None => std::env::current_dir().context("cannot read the current directory")?,
+    };
+    let repo = Repo::open(&path)?;
+    let db = match &global.db {
+        Some(p) => p.clone(),
+        None => Store::default_path(&repo.git_dir(), &repo.name())
+            .context("neither XDG_DATA_HOME nor HOME is set: pass --db PATH")?,
+    };
+    let store = Store::open(&db)?;
+    if global.verbose {
+        eprintln!("rearview: repository {}", repo.git_dir().display());
+        eprintln!("rearview: store {}", db.display());
+    }
+    Ok(Context { repo, config, store })
+}
+
+fn build_queue(global: &Global, ctx: &mut Context, selection: &Selection) -> Result<Queue> {
+    let started = Instant::now();
+    let loaded = pipeline::load(&ctx.repo, &mut ctx.store, &ctx.config, selection)?;
+    if global.verbose {
+        eprintln!(
+            "rearview: {} changes on {} (main line {}) in {} ms",
+            loaded.queue.changes.len(),
+            loaded.branches.join(", "),
+            loaded.default_branch,
+            started.elapsed().as_millis()
+        );
+    }
+    Ok(loaded.queue)
+}
+
+fn list(global: &Global, args: &ListArgs) -> Result<ExitCode> {
+    let mut ctx = context(global)?;
+    let selection = Selection { branches: args.branches.clone(), range: args.range.clone(), limit: args.limit };
+    let mut queue = build_queue(global, &mut ctx, &selection)?;
+    queue.changes.retain(|c| {
+        (args.statuses.is_empty() || args.statuses.iter().any(|s| s.accepts(c.verdict)))
+            && (args.kinds.is_empty() || args.kinds.iter().any(|k| k.kind() == c.kind))
+    });
+    let text = match args.format {
+        ListFormat::Table => report::table(&queue),
+        ListFormat::Json => report::json(&queue) + "\n",
+    };
+    print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn audit(global: &Global, args: &AuditArgs) -> Result<ExitCode> {
+    let mut ctx = context(global)?;
+    let range = format!("{}..{}", args.since, args.branch);
+    // Both ends must exist: name the missing one rather than the range.
+    ctx.repo.branch_tip(&args.branch)?;
+    ctx.repo.resolve(&args.since)?;
+    let selection = Selection { branches: Vec::new(), range: Some(range), limit: 0 };
+    let queue = build_queue(global, &mut ctx, &selection)?;
+    let scope = report::AuditScope {
+        repository: ctx.repo.name(),
+        branch: args.branch.clone(),
+        since: args.since.clone(),
+        generated_at: rearview::triage::rfc3339(chrono::Utc::now().timestamp()),
+    };
+    let text = match args.format {
+        AuditFormat::Md => report::audit_markdown(&queue, &scope),
+        AuditFormat::Json => report::audit_json(&queue, &scope) + "\n",
+    };
+    print(&text)?;
+    Ok(if queue.pending().next().is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn demo(global: &Global, args: &DemoArgs) -> Result<ExitCode> {
+    let dir = args.dir.clone().unwrap_or_else(rearview::demo::default_dir);
+    let started = Instant::now();
+    let built = rearview::demo::build(&dir, global.db.as_deref())?;
+    if global.verbose {
+        eprintln!(
+            "rearview: demo with {} commits and {} pull requests in {} ms; store {}",
+            built.commits,
+            built.pull_requests,
+            started.elapsed().as_millis(),
+            built.store.display()
+        );
+    }
+    print(&format!("{}\n", built.repo.display()))?;
+    if args.no_tui {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let demo_global =
+        Global { repo: Some(built.repo.clone()), config: None, db: Some(built.store.clone()), verbose: global.verbose };
+    let mut ctx = context(&demo_global)?;
+    let queue = build_queue(&demo_global, &mut ctx, &Selection { limit: 1000, ..Selection::default() })?;
+    print(&format!("\n{}", report::table(&queue)))?;
+    print(&format!("\nTry: rearview list --repo {} --status pending\n", shell_quote(&built.repo)))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn shell_quote(path: &Path) -> String {
+    let text = path.display().to_string();
+    if text.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to stdout"),
+    }
+}

@@ -1,0 +1,404 @@
+//! Plain data shared by every layer. No I/O, no logic beyond naming.
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of change landed on a watched branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// A merged pull request (merge commit or squash).
+    Merge,
+    /// A change on a maintenance branch that links to an original elsewhere.
+    Backport,
+    /// A commit with no pull request at all.
+    DirectPush,
+}
+
+impl ChangeKind {
+    pub const ALL: [ChangeKind; 3] = [ChangeKind::Merge, ChangeKind::Backport, ChangeKind::DirectPush];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Merge => "merge",
+            ChangeKind::Backport => "backport",
+            ChangeKind::DirectPush => "direct_push",
+        }
+    }
+}
+
+/// The review state of a change, from the most to the least reassuring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Independently approved before merge, on the merged head.
+    Reviewed,
+    /// Approved after it landed (GitHub review after merge, or a ledger approval).
+    ApprovedAfterMerge,
+    /// Some of it was approved, but not all: a stale approval, or a backport
+    /// whose reviewed original differs from what landed.
+    PartlyReviewed,
+    /// No independent approval anywhere.
+    Unreviewed,
+    /// A reviewer recorded a concern that no later approval has cleared.
+    ConcernRaised,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Reviewed,
+        Verdict::ApprovedAfterMerge,
+        Verdict::PartlyReviewed,
+        Verdict::Unreviewed,
+        Verdict::ConcernRaised,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Reviewed => "reviewed",
+            Verdict::ApprovedAfterMerge => "approved_after_merge",
+            Verdict::PartlyReviewed => "partly_reviewed",
+            Verdict::Unreviewed => "unreviewed",
+            Verdict::ConcernRaised => "concern_raised",
+        }
+    }
+
+    /// Whether a change with this verdict still needs a reviewer.
+    pub fn is_pending(self) -> bool {
+        matches!(self, Verdict::PartlyReviewed | Verdict::Unreviewed | Verdict::ConcernRaised)
+    }
+}
+
+/// A git identity as recorded in a commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+}
+
+impl Person {
+    /// Same person, judged by email (case-insensitive) or, lacking one, by name.
+    pub fn same_as(&self, other: &Person) -> bool {
+        if !self.email.is_empty() && !other.email.is_empty() {
+            return self.email.eq_ignore_ascii_case(&other.email);
+        }
+        !self.name.is_empty() && self.name == other.name
+    }
+}
+
+/// How a file changed in a commit (against the first parent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileStatus {
+    Added,
+    Deleted,
+    Modified,
+    Renamed,
+    Copied,
+    TypeChange,
+}
+
+impl FileStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileStatus::Added => "added",
+            FileStatus::Deleted => "deleted",
+            FileStatus::Modified => "modified",
+            FileStatus::Renamed => "renamed",
+            FileStatus::Copied => "copied",
+            FileStatus::TypeChange => "type_change",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FileStatus> {
+        Some(match s {
+            "added" => FileStatus::Added,
+            "deleted" => FileStatus::Deleted,
+            "modified" => FileStatus::Modified,
+            "renamed" => FileStatus::Renamed,
+            "copied" => FileStatus::Copied,
+            "type_change" => FileStatus::TypeChange,
+            _ => return None,
+        })
+    }
+}
+
+/// One file touched by a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileChange {
+    pub path: String,
+    /// The path before a rename or copy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_path: Option<String>,
+    pub status: FileStatus,
+    pub binary: bool,
+    pub additions: u32,
+    pub deletions: u32,
+}
+
+/// A `Key: value` trailer from the end of a commit message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trailer {
+    pub key: String,
+    pub value: String,
+}
+
+/// A first-parent commit on a watched branch, as read from git.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    pub sha: String,
+    pub parent_count: usize,
+    pub author: Person,
+    pub committer: Person,
+    /// Committer time, seconds since the epoch: when it landed on the branch.
+    pub time: i64,
+    pub subject: String,
+    pub message: String,
+    pub trailers: Vec<Trailer>,
+}
+
+/// A merged pull request as cached from the forge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PullRequest {
+    pub number: u64,
+    pub title: String,
+    pub body: String,
+    pub author: String,
+    pub author_association: String,
+    pub merged_by: Option<String>,
+    pub merged_at: Option<i64>,
+    pub merge_commit_sha: Option<String>,
+    pub head_sha: Option<String>,
+    pub base_branch: String,
+    pub labels: Vec<String>,
+    pub updated_at: Option<i64>,
+    /// The commits of the pull request, oldest first (for stale approvals).
+    pub commits: Vec<String>,
+}
+
+/// Metadata the forge gave for the changes being triaged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ForgeData {
+    pub pull_requests: std::collections::HashMap<u64, PullRequest>,
+    pub reviews: std::collections::HashMap<u64, Vec<Review>>,
+    /// commit → pull request links that the subject line does not carry.
+    pub commit_pulls: std::collections::HashMap<String, u64>,
+    /// email (lowercase) → forge login.
+    pub logins: std::collections::HashMap<String, String>,
+}
+
+/// The state of a submitted review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReviewState {
+    Approved,
+    ChangesRequested,
+    Commented,
+    Dismissed,
+}
+
+impl ReviewState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewState::Approved => "APPROVED",
+            ReviewState::ChangesRequested => "CHANGES_REQUESTED",
+            ReviewState::Commented => "COMMENTED",
+            ReviewState::Dismissed => "DISMISSED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReviewState> {
+        Some(match s {
+            "APPROVED" => ReviewState::Approved,
+            "CHANGES_REQUESTED" => ReviewState::ChangesRequested,
+            "COMMENTED" => ReviewState::Commented,
+            "DISMISSED" => ReviewState::Dismissed,
+            _ => return None,
+        })
+    }
+}
+
+/// A review of a pull request, as cached from the forge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub id: u64,
+    pub pr: u64,
+    pub user: String,
+    pub state: ReviewState,
+    /// The commit the reviewer saw.
+    pub commit_id: Option<String>,
+    pub submitted_at: Option<i64>,
+}
+
+/// What a reviewer recorded locally about a change after the fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerKind {
+    Approval,
+    Concern,
+}
+
+impl LedgerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LedgerKind::Approval => "approval",
+            LedgerKind::Concern => "concern",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LedgerKind> {
+        match s {
+            "approval" => Some(LedgerKind::Approval),
+            "concern" => Some(LedgerKind::Concern),
+            _ => None,
+        }
+    }
+}
+
+/// An approval or concern in the local ledger (the outbox posts it to the forge).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    pub id: i64,
+    pub sha: String,
+    pub kind: LedgerKind,
+    pub reviewer: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// Why a change has its verdict: one piece of evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum Evidence {
+    /// A review on the forge.
+    Review {
+        pr: u64,
+        user: String,
+        state: ReviewState,
+        commit_id: Option<String>,
+        /// Submitted after the change landed.
+        after_merge: bool,
+        /// Given on a commit other than the merged head.
+        stale: bool,
+    },
+    /// A `Reviewed-by:`-style trailer naming someone other than the author.
+    Trailer { key: String, value: String },
+    /// An entry of the local ledger.
+    Ledger { id: i64, kind: LedgerKind, reviewer: String, at: i64 },
+    /// The original of a backport, with its own verdict.
+    Original { sha: String, pr: Option<u64>, verdict: Verdict, patch_id_matches: bool },
+    /// Commits of the pull request that no approval covered.
+    UnapprovedCommits { shas: Vec<String> },
+    /// A plain remark: why nothing else applied.
+    Note { text: String },
+}
+
+impl Evidence {
+    /// One line for a table cell or a report.
+    pub fn describe(&self) -> String {
+        match self {
+            Evidence::Review { pr, user, state, commit_id, after_merge, stale } => {
+                let mut s = format!("{} by {user} on #{pr}", state.as_str().to_ascii_lowercase());
+                if *stale {
+                    let at = commit_id.as_deref().map(short_sha).unwrap_or("an older commit");
+                    s.push_str(&format!(" (stale: given at {at})"));
+                }
+                if *after_merge {
+                    s.push_str(" (after merge)");
+                }
+                s
+            }
+            Evidence::Trailer { key, value } => format!("{key}: {value}"),
+            Evidence::Ledger { id, kind, reviewer, .. } => {
+                format!("ledger #{id}: {} by {reviewer}", kind.as_str())
+            }
+            Evidence::Original { sha, pr, verdict, patch_id_matches } => {
+                let pr = pr.map(|n| format!(" (#{n})")).unwrap_or_default();
+                let patch = if *patch_id_matches { "patch-id matches" } else { "patch-id differs: drift" };
+                format!("original {}{pr} is {}; {patch}", short_sha(sha), verdict.as_str())
+            }
+            Evidence::UnapprovedCommits { shas } => {
+                let list: Vec<&str> = shas.iter().map(|s| short_sha(s)).collect();
+                format!("unapproved commits: {}", list.join(", "))
+            }
+            Evidence::Note { text } => text.clone(),
+        }
+    }
+}
+
+/// A reason a change deserves attention (filled by the risk rules).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskSignal {
+    pub id: String,
+    pub weight: u32,
+    pub reason: String,
+}
+
+/// How a backport was linked to its original.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OriginalLink {
+    /// `(cherry picked from commit X)`.
+    CherryPickTrailer,
+    /// `[3.12] Title (GH-N)`: the original pull request's number.
+    PullRequestNumber,
+    /// No trailer at all: an equal patch-id on another watched branch.
+    PatchId,
+}
+
+/// The original of a backport.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Original {
+    pub sha: String,
+    pub pr: Option<u64>,
+    pub branch: String,
+    pub link: OriginalLink,
+}
+
+/// One entry of the queue: a change with its verdict and the reasons for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub sha: String,
+    pub short_sha: String,
+    pub branch: String,
+    pub kind: ChangeKind,
+    pub pr: Option<u64>,
+    pub title: String,
+    pub author: String,
+    pub author_email: String,
+    pub author_login: Option<String>,
+    pub author_association: Option<String>,
+    pub committer: String,
+    pub merged_by: Option<String>,
+    /// RFC 3339 time the change landed on the branch.
+    pub merged_at: String,
+    pub verdict: Verdict,
+    /// Whether a reviewer still has to look at it.
+    pub pending: bool,
+    pub evidence: Vec<Evidence>,
+    pub original: Option<Original>,
+    pub patch_id_matches: Option<bool>,
+    pub files: Vec<FileChange>,
+    pub risks: Vec<RiskSignal>,
+}
+
+/// The triaged list of changes, newest first per branch.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Queue {
+    pub changes: Vec<Change>,
+}
+
+impl Queue {
+    pub fn pending(&self) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(|c| c.pending)
+    }
+
+    /// How many changes carry each verdict, in `Verdict::ALL` order.
+    pub fn counts(&self) -> Vec<(Verdict, usize)> {
+        Verdict::ALL.iter().map(|v| (*v, self.changes.iter().filter(|c| c.verdict == *v).count())).collect()
+    }
+}
+
+/// The first 10 hex digits of a sha (or the whole string when shorter).
+pub fn short_sha(sha: &str) -> &str {
+    sha.get(..10).unwrap_or(sha)
+}

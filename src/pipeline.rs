@@ -1,0 +1,362 @@
+//! Gathers what triage needs: walks the selected history, links backports
+//! to their originals, reads files and patch-ids (through the store's cache),
+//! loads forge metadata and the ledger, then builds the queue.
+//!
+//! Blocking work (git2, SQLite): the CLI calls it directly, the TUI from a
+//! background job.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::config::Config;
+use crate::model::{Commit, Original, OriginalLink, Queue};
+use crate::repo::message::{self, MessageRefs};
+use crate::repo::{Range, Repo, RepoError};
+use crate::store::{Store, StoreError};
+use crate::triage::{self, Landed};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Which history to triage.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Branches to list (empty: every watched branch).
+    pub branches: Vec<String>,
+    /// A `BASE..TIP` range instead of branches.
+    pub range: Option<String>,
+    /// At most this many changes per branch.
+    pub limit: usize,
+}
+
+/// The queue and the context it was built in.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub queue: Queue,
+    pub default_branch: String,
+    pub branches: Vec<String>,
+}
+
+/// The upper bound on main-line commits searched for backport originals.
+const ORIGIN_SEARCH_CAP: usize = 200_000;
+
+pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selection) -> Result<Loaded, Error> {
+    let default_branch = repo.default_branch(config.branches.default.as_deref())?;
+    let ranges = ranges(repo, config, selection, &default_branch)?;
+    let limit = if selection.limit == 0 { usize::MAX } else { selection.limit };
+
+    let mut seen = HashSet::new();
+    let mut listed: Vec<(String, Commit)> = Vec::new();
+    for range in &ranges {
+        for commit in repo.walk(range, limit)? {
+            if seen.insert(commit.sha.clone()) {
+                listed.push((range.branch.clone(), commit));
+            }
+        }
+    }
+
+    let mut links = Linker::new(repo, store, &default_branch);
+    let maintenance: Vec<&Range> = ranges.iter().filter(|r| r.branch != default_branch).collect();
+    if !maintenance.is_empty() {
+        links.index_main_line(&maintenance)?;
+    }
+
+    let mut changes: Vec<Landed> = listed
+        .into_iter()
+        .map(|(branch, commit)| {
+            let refs = message::parse_refs(&commit.message);
+            let mut landed = Landed {
+                claimed_pr: refs.pr,
+                commit,
+                branch,
+                files: Vec::new(),
+                original: None,
+                patch_id_matches: None,
+            };
+            if landed.branch != default_branch {
+                links.link_by_message(&mut landed, &refs)?;
+            }
+            Ok(landed)
+        })
+        .collect::<Result<_, Error>>()?;
+
+    let shas: Vec<String> = changes.iter().map(|c| c.commit.sha.clone()).collect();
+    let mut files = links.files(&shas)?;
+    for landed in &mut changes {
+        landed.files = files.remove(&landed.commit.sha).unwrap_or_default();
+    }
+    links.link_by_patch_id(&mut changes, &default_branch)?;
+    links.check_patch_ids(&mut changes)?;
+
+    let originals = links.originals(&changes);
+    let mut prs: Vec<u64> = changes.iter().chain(originals.values()).filter_map(|c| c.claimed_pr).collect();
+    prs.sort_unstable();
+    prs.dedup();
+    let all_shas: Vec<String> = changes.iter().chain(originals.values()).map(|c| c.commit.sha.clone()).collect();
+    let forge = store.forge_data(&prs, &all_shas)?;
+    let ledger = store.ledger(&all_shas)?;
+    let input = triage::Input { changes, originals, forge, ledger };
+    let queue = triage::triage(&input, config);
+    Ok(Loaded { queue, default_branch, branches: ranges.into_iter().map(|r| r.branch).collect() })
+}
+
+/// The ranges a selection names: an explicit range, the given branches, or
+/// every watched branch (main line first).
+fn ranges(repo: &Repo, config: &Config, selection: &Selection, default_branch: &str) -> Result<Vec<Range>, Error> {
+    if let Some(text) = &selection.range {
+        return Ok(vec![repo.parse_range(text)?]);
+    }
+    let branches = if selection.branches.is_empty() {
+        let mut watched: Vec<String> =
+            repo.branch_names()?.into_iter().filter(|b| config.watches(b, default_branch)).collect();
+        watched.retain(|b| b != default_branch);
+        watched.sort_by(|a, b| version_order(b).cmp(&version_order(a)).then(a.cmp(b)));
+        watched.insert(0, default_branch.to_string());
+        watched
+    } else {
+        selection.branches.clone()
+    };
+    branches.iter().map(|b| repo.branch_range(b, default_branch).map_err(Error::from)).collect()
+}
+
+/// `3.13` sorts after `3.9`: numeric parts compare as numbers.
+fn version_order(name: &str) -> Vec<u64> {
+    name.trim_start_matches(|c: char| !c.is_ascii_digit()).split('.').map_while(|p| p.parse().ok()).collect()
+}
+
+/// Links backports to originals; owns the caches of files and patch-ids.
+struct Linker<'a> {
+    repo: &'a Repo,
+    store: &'a mut Store,
+    default_branch: String,
+    /// Main-line commits since the oldest maintenance branch left it.
+    main_line: Vec<Commit>,
+    main_by_pr: HashMap<u64, usize>,
+    main_by_sha: HashMap<String, usize>,
+    originals: HashMap<String, Commit>,
+}
+
+impl<'a> Linker<'a> {
+    fn new(repo: &'a Repo, store: &'a mut Store, default_branch: &str) -> Self {
+        Linker {
+            repo,
+            store,
+            default_branch: default_branch.to_string(),
+            main_line: Vec::new(),
+            main_by_pr: HashMap::new(),
+            main_by_sha: HashMap::new(),
+            originals: HashMap::new(),
+        }
+    }
+
+    /// Walks the main line back to where the oldest maintenance branch left it.
+    fn index_main_line(&mut self, maintenance: &[&Range]) -> Result<(), Error> {
+        let main_tip = self.repo.branch_tip(&self.default_branch)?;
+        let bases: Vec<_> = maintenance.iter().filter_map(|r| self.repo.merge_base(main_tip, r.tip)).collect();
+        let oldest = bases.iter().copied().find(|b| bases.iter().all(|o| o == b || self.repo.is_ancestor(*b, *o)));
+        let range = Range { base: oldest, tip: main_tip, branch: self.default_branch.clone() };
+        self.main_line = self.repo.walk(&range, ORIGIN_SEARCH_CAP)?;
+        for (i, c) in self.main_line.iter().enumerate() {
+            self.main_by_sha.insert(c.sha.clone(), i);
+            if let Some(pr) = message::parse_refs(&c.message).pr {
+                self.main_by_pr.entry(pr).or_insert(i);
+            }
+        }
+        Ok(())
+    }
+
+    /// Links a maintenance-branch commit by what its message says: a
+    /// cherry-pick trailer, or a pull request number that the main line merged.
+    fn link_by_message(&mut self, landed: &mut Landed, refs: &MessageRefs) -> Result<(), Error> {
+        for sha in &refs.cherry_picked_from {
+            if let Some(commit) = self.repo.commit(sha)? {
+                if commit.sha != landed.commit.sha {
+                    self.set_original(landed, commit, OriginalLink::CherryPickTrailer);
+                    return Ok(());
+                }
+            }
+        }
+        if let Some(number) = refs.original_pr {
+            if let Some(commit) = self.main_commit_for_pr(number)? {
+                self.set_original(landed, commit, OriginalLink::PullRequestNumber);
+                return Ok(());
+            }
+        }
+        // A cherry-pick that kept its subject: the number is the original's.
+        if let Some(number) = refs.pr {
+            if let Some(&i) = self.main_by_pr.get(&number) {
+                let commit = self.main_line[i].clone();
+                if commit.sha != landed.commit.sha {
+                    landed.claimed_pr = None;
+                    self.set_original(landed, commit, OriginalLink::PullRequestNumber);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn main_commit_for_pr(&self, number: u64) -> Result<Option<Commit>, Error> {
+        if let Some(&i) = self.main_by_pr.get(&number) {
+            return Ok(Some(self.main_line[i].clone()));
+        }
+        // The forge knows where a pull request merged even when the
+        // subject does not say.
+        match self.store.pull_request(number)?.and_then(|pr| pr.merge_commit_sha) {
+            Some(sha) => Ok(self.repo.commit(&sha)?),
+            None => Ok(None),
+        }
+    }
+
+    fn set_original(&mut self, landed: &mut Landed, commit: Commit, link: OriginalLink) {
+        let branch = if self.main_by_sha.contains_key(&commit.sha) {
+            self.default_branch.clone()
+        } else {
+            "(not on a watched branch)".into()
+        };
+        landed.original =
+            Some(Original { sha: commit.sha.clone(), pr: message::parse_refs(&commit.message).pr, branch, link });
+        self.originals.insert(commit.sha.clone(), commit);
+    }
+
+    /// Files of commits: from the store's cache, computing (in parallel) and
+    /// caching whatever is missing.
+    fn files(&mut self, shas: &[String]) -> Result<HashMap<String, Vec<crate::model::FileChange>>, Error> {
+        let mut files = self.store.cached_files(shas)?;
+        let missing: Vec<String> = shas.iter().filter(|s| !files.contains_key(*s)).cloned().collect();
+        if !missing.is_empty() {
+            let computed = self.repo.files_of_many(&missing)?;
+            self.store.cache_files(&computed)?;
+            files.extend(computed);
+        }
+        Ok(files)
+    }
+
+    fn patch_ids(&mut self, shas: &[String]) -> Result<HashMap<String, String>, Error> {
+        let mut ids = self.store.cached_patch_ids(shas)?;
+        let missing: Vec<String> = shas.iter().filter(|s| !ids.contains_key(*s)).cloned().collect();
+        if !missing.is_empty() {
+            let computed = self.repo.patch_ids_of_many(&missing)?;
+            self.store.cache_patch_ids(&computed)?;
+            ids.extend(computed);
+        }
+        Ok(ids)
+    }
+
+    /// Commits on maintenance branches that name no original: a main-line
+    /// commit with the same patch-id is their original (a cherry-pick
+    /// without `-x`). Only commits touching the same paths are compared.
+    fn link_by_patch_id(&mut self, changes: &mut [Landed], default_branch: &str) -> Result<(), Error> {
+        let unlinked: Vec<usize> = (0..changes.len())
+            .filter(|&i| {
+                changes[i].branch != default_branch && changes[i].original.is_none() && !changes[i].files.is_empty()
+            })
+            .collect();
+        if unlinked.is_empty() || self.main_line.is_empty() {
+            return Ok(());
+        }
+        let main_shas: Vec<String> = self.main_line.iter().map(|c| c.sha.clone()).collect();
+        let main_files = self.files(&main_shas)?;
+        let mut by_paths: HashMap<Vec<&str>, Vec<&str>> = HashMap::new();
+        for (sha, files) in &main_files {
+            by_paths.entry(path_key(files)).or_default().push(sha.as_str());
+        }
+        let mut wanted: Vec<String> = Vec::new();
+        let mut candidates: Vec<(usize, Vec<String>)> = Vec::new();
+        for &i in &unlinked {
+            if let Some(shas) = by_paths.get(&path_key(&changes[i].files)) {
+                let shas: Vec<String> = shas.iter().map(|s| s.to_string()).collect();
+                wanted.push(changes[i].commit.sha.clone());
+                wanted.extend(shas.iter().cloned());
+                candidates.push((i, shas));
+            }
+        }
+        if candidates.is_empty() {
+            return Ok(());
+        }
+        wanted.sort();
+        wanted.dedup();
+        let ids = self.patch_ids(&wanted)?;
+        for (i, shas) in candidates {
+            let Some(own) = ids.get(&changes[i].commit.sha) else { continue };
+            // The newest main-line commit with the same patch is the original.
+            let found = shas
+                .iter()
+                .filter(|s| ids.get(*s) == Some(own))
+                .min_by_key(|s| self.main_by_sha.get(*s).copied().unwrap_or(usize::MAX));
+            if let Some(sha) = found {
+                if let Some(&pos) = self.main_by_sha.get(sha) {
+                    let commit = self.main_line[pos].clone();
+                    self.set_original(&mut changes[i], commit, OriginalLink::PatchId);
+                    changes[i].patch_id_matches = Some(true);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// For every linked backport: does its patch equal its original's?
+    fn check_patch_ids(&mut self, changes: &mut [Landed]) -> Result<(), Error> {
+        let pending: Vec<usize> = (0..changes.len())
+            .filter(|&i| changes[i].original.is_some() && changes[i].patch_id_matches.is_none())
+            .collect();
+        let mut wanted: Vec<String> = Vec::new();
+        for &i in &pending {
+            wanted.push(changes[i].commit.sha.clone());
+            if let Some(o) = &changes[i].original {
+                wanted.push(o.sha.clone());
+            }
+        }
+        let ids = self.patch_ids(&wanted)?;
+        for i in pending {
+            let own = ids.get(&changes[i].commit.sha);
+            let orig = changes[i].original.as_ref().and_then(|o| ids.get(&o.sha));
+            changes[i].patch_id_matches = Some(matches!((own, orig), (Some(a), Some(b)) if a == b));
+        }
+        Ok(())
+    }
+
+    /// The originals as triage input (their own verdicts need their PRs).
+    fn originals(&self, changes: &[Landed]) -> HashMap<String, Landed> {
+        let wanted: HashSet<&str> =
+            changes.iter().filter_map(|c| c.original.as_ref()).map(|o| o.sha.as_str()).collect();
+        self.originals
+            .iter()
+            .filter(|(sha, _)| wanted.contains(sha.as_str()))
+            .map(|(sha, commit)| {
+                let landed = Landed {
+                    claimed_pr: message::parse_refs(&commit.message).pr,
+                    commit: commit.clone(),
+                    branch: self.default_branch.clone(),
+                    files: Vec::new(),
+                    original: None,
+                    patch_id_matches: None,
+                };
+                (sha.clone(), landed)
+            })
+            .collect()
+    }
+}
+
+/// The sorted paths a change touched: changes with different paths cannot
+/// have the same patch-id, so only equal keys are compared.
+fn path_key(files: &[crate::model::FileChange]) -> Vec<&str> {
+    let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    paths.sort_unstable();
+    paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maintenance_branches_sort_newest_version_first() {
+        let mut v = vec!["3.9", "3.13", "3.12", "release/2"];
+        v.sort_by(|a, b| version_order(b).cmp(&version_order(a)).then(a.cmp(b)));
+        assert_eq!(v, ["3.13", "3.12", "3.9", "release/2"]);
+    }
+}

@@ -1,0 +1,443 @@
+//! Local history through git2: open a repository, resolve branches and
+//! ranges, walk first-parent changes, and read what each change touched.
+
+pub mod message;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use git2::{BranchType, Diff, DiffFindOptions, DiffOptions, Oid, Repository, Sort};
+
+use crate::model::{Commit, FileChange, FileStatus, Person};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("{path} does not exist: pass --repo PATH to a git clone")]
+    Missing { path: PathBuf },
+    #[error("{path} is not a git repository (or inside one): pass --repo PATH to a git clone")]
+    NotARepo { path: PathBuf },
+    #[error("unknown {what} `{name}` in {repo}: check the name with `git branch -a` / `git tag`")]
+    Unknown { what: &'static str, name: String, repo: String },
+    #[error("malformed range `{range}`: {why} (expected BASE..TIP, e.g. v3.12.4..3.12)")]
+    MalformedRange { range: String, why: &'static str },
+    #[error("git could not {doing} in {repo}: {source}")]
+    Git { doing: String, repo: String, source: git2::Error },
+}
+
+pub type Result<T> = std::result::Result<T, RepoError>;
+
+/// A resolved range of first-parent history: everything on `tip`'s
+/// first-parent chain not reachable from `base`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Range {
+    pub base: Option<Oid>,
+    pub tip: Oid,
+    /// The branch the changes landed on, as the user would name it.
+    pub branch: String,
+}
+
+/// An open repository. Not `Sync` (git2 handles are not), so background
+/// workers open their own handle with [`Repo::reopen`].
+pub struct Repo {
+    git: Repository,
+    remote: Option<String>,
+}
+
+impl Repo {
+    /// Opens the repository at (or containing) `path`; bare repositories too.
+    pub fn open(path: &Path) -> Result<Repo> {
+        if !path.exists() {
+            return Err(RepoError::Missing { path: path.to_path_buf() });
+        }
+        let git = Repository::discover(path).map_err(|_| RepoError::NotARepo { path: path.to_path_buf() })?;
+        Ok(Repo::from_git(git))
+    }
+
+    fn from_git(git: Repository) -> Repo {
+        // The remote whose branches are "what landed": a fork's clone calls
+        // the project `upstream`; a plain clone calls it `origin`.
+        let remote = ["upstream", "origin"].iter().find(|r| git.find_remote(r).is_ok()).map(|r| r.to_string());
+        Repo { git, remote }
+    }
+
+    /// Another handle on the same repository, for a worker thread.
+    pub fn reopen(&self) -> Result<Repo> {
+        let git = Repository::open(self.git.path()).map_err(|e| self.err("reopen the repository", e))?;
+        Ok(Repo::from_git(git))
+    }
+
+    /// The git directory, canonical: the repository's identity for the store.
+    pub fn git_dir(&self) -> PathBuf {
+        let p = self.git.path();
+        p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
+    }
+
+    /// A human name for the repository: its work tree (or bare) directory name.
+    pub fn name(&self) -> String {
+        let dir = self.git.workdir().unwrap_or_else(|| self.git.path());
+        let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = name.strip_suffix(".git").unwrap_or(&name).to_string();
+        if name.is_empty() {
+            "repository".to_string()
+        } else {
+            name
+        }
+    }
+
+    fn display(&self) -> String {
+        self.git.workdir().unwrap_or_else(|| self.git.path()).display().to_string()
+    }
+
+    fn err(&self, doing: &str, source: git2::Error) -> RepoError {
+        RepoError::Git { doing: doing.to_string(), repo: self.display(), source }
+    }
+
+    fn unknown(&self, what: &'static str, name: &str) -> RepoError {
+        RepoError::Unknown { what, name: name.to_string(), repo: self.display() }
+    }
+
+    /// The URL of the remote named `name`, if any.
+    pub fn remote_url(&self, name: &str) -> Option<String> {
+        self.git.find_remote(name).ok()?.url().ok().map(str::to_string)
+    }
+
+    /// Every branch name, local and of the tracked remote (without the
+    /// remote prefix), sorted and without duplicates.
+    pub fn branch_names(&self) -> Result<Vec<String>> {
+        let mut names = Vec::new();
+        let branches = self.git.branches(None).map_err(|e| self.err("list branches", e))?;
+        for branch in branches {
+            let (branch, kind) = branch.map_err(|e| self.err("list branches", e))?;
+            let Ok(Some(name)) = branch.name() else { continue };
+            match kind {
+                BranchType::Local => names.push(name.to_string()),
+                BranchType::Remote => {
+                    let Some(remote) = &self.remote else { continue };
+                    if let Some(short) = name.strip_prefix(remote.as_str()).and_then(|n| n.strip_prefix('/')) {
+                        if short != "HEAD" {
+                            names.push(short.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    /// The project's main line: configured, else the remote's HEAD, else
+    /// `main`/`master`, else the checked-out branch.
+    pub fn default_branch(&self, configured: Option<&str>) -> Result<String> {
+        if let Some(name) = configured {
+            self.branch_tip(name)?;
+            return Ok(name.to_string());
+        }
+        if let Some(remote) = &self.remote {
+            let head = format!("refs/remotes/{remote}/HEAD");
+            if let Ok(r) = self.git.find_reference(&head) {
+                if let Ok(Some(target)) = r.symbolic_target() {
+                    if let Some(name) = target.strip_prefix(&format!("refs/remotes/{remote}/")) {
+                        return Ok(name.to_string());
+                    }
+                }
+            }
+        }
+        for name in ["main", "master"] {
+            if self.branch_tip(name).is_ok() {
+                return Ok(name.to_string());
+            }
+        }
+        let head = self.git.head().map_err(|e| self.err("read HEAD", e))?;
+        head.shorthand().map(str::to_string).map_err(|_| self.unknown("branch", "HEAD"))
+    }
+
+    /// The tip of a branch: the tracked remote's copy when there is one
+    /// (what landed), else the local branch.
+    pub fn branch_tip(&self, name: &str) -> Result<Oid> {
+        let mut candidates = Vec::new();
+        if let Some(remote) = &self.remote {
+            candidates.push(format!("refs/remotes/{remote}/{name}"));
+        }
+        candidates.push(format!("refs/heads/{name}"));
+        if name.starts_with("refs/") || name.contains('/') {
+            candidates.push(name.to_string());
+            candidates.push(format!("refs/remotes/{name}"));
+        }
+        for refname in candidates {
+            if let Ok(r) = self.git.find_reference(&refname) {
+                if let Ok(commit) = r.peel_to_commit() {
+                    return Ok(commit.id());
+                }
+            }
+        }
+        Err(self.unknown("branch", name))
+    }
+
+    /// Any revision git understands (branch, tag, sha, `HEAD~3`) as a commit.
+    pub fn resolve(&self, rev: &str) -> Result<Oid> {
+        if let Ok(oid) = self.branch_tip(rev) {
+            return Ok(oid);
+        }
+        let object = self.git.revparse_single(rev).map_err(|_| self.unknown("revision", rev))?;
+        let commit = object.peel_to_commit().map_err(|_| self.unknown("commit", rev))?;
+        Ok(commit.id())
+    }
+
+    /// `BASE..TIP` (either side may be empty, meaning HEAD) or a lone branch.
+    pub fn parse_range(&self, text: &str) -> Result<Range> {
+        let malformed = |why| RepoError::MalformedRange { range: text.to_string(), why };
+        if text.contains("...") {
+            return Err(malformed("symmetric differences (`...`) are not a history range; use `..`"));
+        }
+        let Some((base, tip)) = text.split_once("..") else {
+            if text.trim().is_empty() {
+                return Err(malformed("it is empty"));
+            }
+            let tip = self.resolve(text)?;
+            return Ok(Range { base: None, tip, branch: branch_label(text) });
+        };
+        if tip.contains("..") {
+            return Err(malformed("it has more than one `..`"));
+        }
+        if base.is_empty() && tip.is_empty() {
+            return Err(malformed("both sides are empty"));
+        }
+        let tip_name = if tip.is_empty() { "HEAD" } else { tip };
+        let base_name = if base.is_empty() { "HEAD" } else { base };
+        let tip_oid = self.resolve(tip_name)?;
+        let base_oid = self.resolve(base_name)?;
+        let branch = if tip.is_empty() {
+            self.git.head().ok().and_then(|h| h.shorthand().ok().map(str::to_string)).unwrap_or_else(|| "HEAD".into())
+        } else {
+            branch_label(tip)
+        };
+        Ok(Range { base: Some(base_oid), tip: tip_oid, branch })
+    }
+
+    /// Where two histories meet, if they do.
+    pub fn merge_base(&self, a: Oid, b: Oid) -> Option<Oid> {
+        self.git.merge_base(a, b).ok()
+    }
+
+    /// Whether `ancestor` is reachable from `of` (a commit is not its own ancestor).
+    pub fn is_ancestor(&self, ancestor: Oid, of: Oid) -> bool {
+        self.git.graph_descendant_of(of, ancestor).unwrap_or(false)
+    }
+
+    /// The range that holds a branch's own changes: a maintenance branch
+    /// starts where it left the main line; the main line is its whole history.
+    pub fn branch_range(&self, branch: &str, default_branch: &str) -> Result<Range> {
+        let tip = self.branch_tip(branch)?;
+        let base = if branch == default_branch {
+            None
+        } else {
+            let main = self.branch_tip(default_branch)?;
+            self.merge_base(main, tip).filter(|b| *b != tip)
+        };
+        Ok(Range { base, tip, branch: branch.to_string() })
+    }
+
+    /// First-parent commits of a range, newest first, at most `limit`.
+    pub fn walk(&self, range: &Range, limit: usize) -> Result<Vec<Commit>> {
+        let mut walk = self.git.revwalk().map_err(|e| self.err("start a history walk", e))?;
+        walk.simplify_first_parent().map_err(|e| self.err("walk first parents", e))?;
+        walk.set_sorting(Sort::TOPOLOGICAL).map_err(|e| self.err("sort history", e))?;
+        walk.push(range.tip).map_err(|e| self.err("walk history", e))?;
+        if let Some(base) = range.base {
+            walk.hide(base).map_err(|e| self.err("walk history", e))?;
+        }
+        let mut commits = Vec::new();
+        for oid in walk.take(limit) {
+            let oid = oid.map_err(|e| self.err("walk history", e))?;
+            commits.push(self.commit_at(oid)?);
+        }
+        Ok(commits)
+    }
+
+    /// One commit, or `None` when the repository does not have it.
+    pub fn commit(&self, sha: &str) -> Result<Option<Commit>> {
+        let Ok(oid) = Oid::from_str(sha) else { return Ok(None) };
+        match self.git.find_commit(oid) {
+            Ok(_) => self.commit_at(oid).map(Some),
+            Err(_) => Ok(None),
+        }
+    }
+
+    fn commit_at(&self, oid: Oid) -> Result<Commit> {
+        let c = self.git.find_commit(oid).map_err(|e| self.err(&format!("read commit {oid}"), e))?;
+        let message = String::from_utf8_lossy(c.message_bytes()).into_owned();
+        let (author, committer) = (c.author(), c.committer());
+        Ok(Commit {
+            sha: oid.to_string(),
+            parent_count: c.parent_count(),
+            author: person(&author),
+            committer: person(&committer),
+            time: committer.when().seconds(),
+            subject: message::subject(&message).to_string(),
+            trailers: message::trailers(&message),
+            message,
+        })
+    }
+
+    /// The diff a change introduced: against its first parent (merges too).
+    fn change_diff(&self, sha: &str, options: &mut DiffOptions) -> Result<Diff<'_>> {
+        let oid = Oid::from_str(sha).map_err(|e| self.err(&format!("parse sha {sha}"), e))?;
+        let commit = self.git.find_commit(oid).map_err(|e| self.err(&format!("read commit {sha}"), e))?;
+        let tree = commit.tree().map_err(|e| self.err(&format!("read the tree of {sha}"), e))?;
+        let parent_tree = match commit.parent(0) {
+            Ok(p) => Some(p.tree().map_err(|e| self.err(&format!("read the parent tree of {sha}"), e))?),
+            Err(_) => None,
+        };
+        self.git
+            .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(options))
+            .map_err(|e| self.err(&format!("diff {sha}"), e))
+    }
+
+    /// The files a change touched, with line counts and binary status.
+    pub fn files(&self, sha: &str) -> Result<Vec<FileChange>> {
+        let mut options = DiffOptions::new();
+        options.context_lines(0);
+        let mut diff = self.change_diff(sha, &mut options)?;
+        let mut find = DiffFindOptions::new();
+        find.renames(true);
+        diff.find_similar(Some(&mut find)).map_err(|e| self.err(&format!("find renames in {sha}"), e))?;
+        let mut files = Vec::with_capacity(diff.deltas().len());
+        for index in 0..diff.deltas().len() {
+            let patch = git2::Patch::from_diff(&diff, index).map_err(|e| self.err(&format!("diff {sha}"), e))?;
+            let Some(patch) = patch else { continue };
+            let delta = patch.delta();
+            let status = match delta.status() {
+                git2::Delta::Added => FileStatus::Added,
+                git2::Delta::Deleted => FileStatus::Deleted,
+                git2::Delta::Renamed => FileStatus::Renamed,
+                git2::Delta::Copied => FileStatus::Copied,
+                git2::Delta::Typechange => FileStatus::TypeChange,
+                _ => FileStatus::Modified,
+            };
+            let path_of = |f: git2::DiffFile<'_>| f.path_bytes().map(|p| String::from_utf8_lossy(p).into_owned());
+            let new_path = path_of(delta.new_file());
+            let old_path = path_of(delta.old_file());
+            let path = new_path.clone().or_else(|| old_path.clone()).unwrap_or_default();
+            let old_path = match status {
+                FileStatus::Renamed | FileStatus::Copied => old_path,
+                _ => None,
+            };
+            let (_, additions, deletions) =
+                patch.line_stats().map_err(|e| self.err(&format!("count lines in {sha}"), e))?;
+            files.push(FileChange {
+                path,
+                old_path,
+                status,
+                binary: delta.flags().is_binary(),
+                additions: u32::try_from(additions).unwrap_or(u32::MAX),
+                deletions: u32::try_from(deletions).unwrap_or(u32::MAX),
+            });
+        }
+        Ok(files)
+    }
+
+    /// `git patch-id --stable` of a change: equal for the same diff, whatever
+    /// its line offsets or the order of its files.
+    pub fn patch_id(&self, sha: &str) -> Result<String> {
+        let mut options = DiffOptions::new();
+        let diff = self.change_diff(sha, &mut options)?;
+        let id = diff.patchid(None).map_err(|e| self.err(&format!("compute the patch-id of {sha}"), e))?;
+        Ok(id.to_string())
+    }
+
+    /// [`Repo::files`] for many commits, spread over the machine's cores.
+    pub fn files_of_many(&self, shas: &[String]) -> Result<HashMap<String, Vec<FileChange>>> {
+        self.per_commit_parallel(shas, |repo, sha| repo.files(sha))
+    }
+
+    /// [`Repo::patch_id`] for many commits, spread over the machine's cores.
+    pub fn patch_ids_of_many(&self, shas: &[String]) -> Result<HashMap<String, String>> {
+        self.per_commit_parallel(shas, |repo, sha| repo.patch_id(sha))
+    }
+
+    fn per_commit_parallel<T: Send>(
+        &self,
+        shas: &[String],
+        work: impl Fn(&Repo, &str) -> Result<T> + Sync,
+    ) -> Result<HashMap<String, T>> {
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+        if shas.len() < 64 || threads < 2 {
+            return shas.iter().map(|s| Ok((s.clone(), work(self, s)?))).collect();
+        }
+        let chunk = shas.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = shas
+                .chunks(chunk)
+                .map(|part| {
+                    let work = &work;
+                    let repo = self.reopen();
+                    scope.spawn(move || -> Result<Vec<(String, T)>> {
+                        let repo = repo?;
+                        part.iter().map(|s| Ok((s.clone(), work(&repo, s)?))).collect()
+                    })
+                })
+                .collect();
+            let mut all = HashMap::with_capacity(shas.len());
+            for handle in handles {
+                let part = handle.join().map_err(|_| {
+                    self.err("finish a history worker", git2::Error::from_str("worker thread panicked"))
+                })??;
+                all.extend(part);
+            }
+            Ok(all)
+        })
+    }
+}
+
+fn person(sig: &git2::Signature<'_>) -> Person {
+    Person {
+        name: String::from_utf8_lossy(sig.name_bytes()).into_owned(),
+        email: String::from_utf8_lossy(sig.email_bytes()).into_owned(),
+    }
+}
+
+/// `origin/3.12` and `refs/heads/3.12` are both the branch `3.12`.
+fn branch_label(rev: &str) -> String {
+    let rev = rev.trim();
+    for prefix in ["refs/heads/", "refs/remotes/origin/", "refs/remotes/upstream/", "origin/", "upstream/"] {
+        if let Some(rest) = rev.strip_prefix(prefix) {
+            return rest.to_string();
+        }
+    }
+    rev.to_string()
+}
+
+/// Whether a branch name looks like a maintenance branch: `3.12`, `v5.6`,
+/// `release/*`, `release-*`, `maint-*`, `maint/*`, `stable/*`.
+pub fn is_maintenance_branch(name: &str) -> bool {
+    let version = name.strip_prefix('v').unwrap_or(name);
+    let parts: Vec<&str> = version.split('.').collect();
+    let is_version = parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    is_version
+        || ["release/", "release-", "maint-", "maint/", "stable/"]
+            .iter()
+            .any(|p| name.strip_prefix(p).is_some_and(|rest| !rest.is_empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maintenance_branch_names() {
+        for yes in ["3.12", "v5.6", "2.7.18", "release/1.0", "release-2024", "maint-3.4", "maint/x", "stable/6.1"] {
+            assert!(is_maintenance_branch(yes), "{yes}");
+        }
+        for no in ["main", "master", "3", "v5", "3.x", "feature/3.12", "release/", "v.1", "1..2"] {
+            assert!(!is_maintenance_branch(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn branch_labels_drop_ref_prefixes() {
+        assert_eq!(branch_label("origin/3.12"), "3.12");
+        assert_eq!(branch_label("refs/heads/main"), "main");
+        assert_eq!(branch_label("v3.12.4"), "v3.12.4");
+    }
+}

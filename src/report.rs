@@ -1,0 +1,257 @@
+//! Non-interactive views of a built queue: a table for people, JSON for
+//! programs, Markdown for a GitHub issue. Every repository string passes
+//! through `render::sanitize` first.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::model::{short_sha, Change, ChangeKind, Queue, Verdict};
+use crate::render::sanitize::{escape_json_hidden, sanitize_line};
+
+/// The queue as an aligned table, one change per line.
+pub fn table(queue: &Queue) -> String {
+    let header = ["VERDICT", "KIND", "BRANCH", "PR", "SHA", "AUTHOR", "TITLE", "EVIDENCE"];
+    let rows: Vec<[String; 8]> = queue
+        .changes
+        .iter()
+        .map(|c| {
+            [
+                c.verdict.as_str().to_string(),
+                c.kind.as_str().to_string(),
+                clip(&sanitize_line(&c.branch), 12),
+                c.pr.map(|n| format!("#{n}")).unwrap_or_else(|| "-".into()),
+                short_sha(&c.sha).to_string(),
+                clip(&sanitize_line(c.author_login.as_deref().unwrap_or(&c.author)), 16),
+                clip(&sanitize_line(&c.title), 56),
+                clip(&sanitize_line(&evidence_line(c)), 80),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &[String]| {
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                let _ = write!(text, "{cell:<w$}  ");
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(&header.map(String::from));
+    for row in &rows {
+        line(row);
+    }
+    let _ = writeln!(out, "\n{}", summary(queue));
+    out
+}
+
+/// `40 changes: 31 covered, 9 pending (reviewed 25, …)`.
+pub fn summary(queue: &Queue) -> String {
+    let pending = queue.pending().count();
+    let total = queue.changes.len();
+    let counts: Vec<String> =
+        queue.counts().iter().map(|(v, n)| format!("{} {n}", v.as_str().replace('_', " "))).collect();
+    let plural = if total == 1 { "change" } else { "changes" };
+    format!("{total} {plural}: {} covered, {pending} pending ({})", total - pending, counts.join(", "))
+}
+
+/// The evidence of a change in one line.
+pub fn evidence_line(change: &Change) -> String {
+    change.evidence.iter().map(|e| e.describe()).collect::<Vec<_>>().join("; ")
+}
+
+/// The queue as one JSON array (schema in the README).
+pub fn json(queue: &Queue) -> String {
+    to_json(&queue.changes)
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    // Serializing plain data with string keys cannot fail.
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    escape_json_hidden(&text)
+}
+
+/// What an audit covers.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditScope {
+    pub repository: String,
+    pub branch: String,
+    pub since: String,
+    pub generated_at: String,
+}
+
+#[derive(Serialize)]
+struct AuditJson<'a> {
+    #[serde(flatten)]
+    scope: &'a AuditScope,
+    total: usize,
+    pending: usize,
+    counts: std::collections::BTreeMap<&'static str, usize>,
+    changes: &'a [Change],
+}
+
+pub fn audit_json(queue: &Queue, scope: &AuditScope) -> String {
+    let report = AuditJson {
+        scope,
+        total: queue.changes.len(),
+        pending: queue.pending().count(),
+        counts: queue.counts().into_iter().map(|(v, n)| (v.as_str(), n)).collect(),
+        changes: &queue.changes,
+    };
+    to_json(&report)
+}
+
+/// The release manager's report, readable pasted into a GitHub issue.
+pub fn audit_markdown(queue: &Queue, scope: &AuditScope) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "# Review audit: `{}` since `{}`\n", code(&scope.branch), code(&scope.since));
+    let _ = writeln!(
+        md,
+        "Repository `{}`, range `{}..{}`, generated {} by rearview.\n",
+        code(&scope.repository),
+        code(&scope.since),
+        code(&scope.branch),
+        scope.generated_at
+    );
+    let pending: Vec<&Change> = queue.pending().collect();
+    let verdict_line = if pending.is_empty() { "✅ nothing pending" } else { "❌ review pending" };
+    let _ = writeln!(md, "**{verdict_line}: {}**\n", summary(queue));
+
+    if !pending.is_empty() {
+        let _ = writeln!(md, "## Pending ({})\n", pending.len());
+        let _ = writeln!(md, "| Change | PR | Kind | Author | Verdict | Why |\n|---|---|---|---|---|---|");
+        for c in &pending {
+            let _ = writeln!(
+                md,
+                "| `{}` {} | {} | {} | {} | **{}** | {} |",
+                short_sha(&c.sha),
+                cell(&c.title),
+                pr_cell(c.pr),
+                c.kind.as_str(),
+                cell(c.author_login.as_deref().unwrap_or(&c.author)),
+                c.verdict.as_str(),
+                cell(&evidence_line(c))
+            );
+        }
+        md.push('\n');
+    }
+
+    let backports: Vec<&Change> = queue.changes.iter().filter(|c| c.kind == ChangeKind::Backport).collect();
+    if !backports.is_empty() {
+        let _ = writeln!(md, "## Backports ({})\n", backports.len());
+        let _ = writeln!(md, "| Backport | Original | Linked by | Patch-id | Verdict |\n|---|---|---|---|---|");
+        for c in backports {
+            let Some(o) = &c.original else { continue };
+            let patch = match c.patch_id_matches {
+                Some(true) => "matches",
+                Some(false) => "**differs** (drift)",
+                None => "unknown",
+            };
+            let link = match o.link {
+                crate::model::OriginalLink::CherryPickTrailer => "cherry-pick trailer",
+                crate::model::OriginalLink::PullRequestNumber => "PR number",
+                crate::model::OriginalLink::PatchId => "patch-id (no trailer)",
+            };
+            let _ = writeln!(
+                md,
+                "| `{}` {} {} | `{}` {} | {link} | {patch} | {} |",
+                short_sha(&c.sha),
+                pr_cell(c.pr),
+                cell(&c.title),
+                short_sha(&o.sha),
+                pr_cell(o.pr),
+                verdict_cell(c.verdict)
+            );
+        }
+        md.push('\n');
+    }
+
+    let _ = writeln!(md, "## All changes ({})\n", queue.changes.len());
+    let _ = writeln!(md, "| Change | PR | Kind | Author | Verdict |\n|---|---|---|---|---|");
+    for c in &queue.changes {
+        let _ = writeln!(
+            md,
+            "| `{}` {} | {} | {} | {} | {} |",
+            short_sha(&c.sha),
+            cell(&c.title),
+            pr_cell(c.pr),
+            c.kind.as_str(),
+            cell(c.author_login.as_deref().unwrap_or(&c.author)),
+            verdict_cell(c.verdict)
+        );
+    }
+    md
+}
+
+fn verdict_cell(v: Verdict) -> String {
+    if v.is_pending() {
+        format!("**{}**", v.as_str())
+    } else {
+        v.as_str().to_string()
+    }
+}
+
+fn pr_cell(pr: Option<u64>) -> String {
+    pr.map(|n| format!("#{n}")).unwrap_or_else(|| "–".into())
+}
+
+/// Repository text inside a Markdown table cell: sanitized, and unable to
+/// break the table, inject HTML, or @-mention anyone.
+fn cell(text: &str) -> String {
+    let mut out = String::new();
+    for c in sanitize_line(text).chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '@' => out.push_str("&#64;"),
+            '`' | '*' | '_' | '[' | ']' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text inside an inline code span: backticks cannot close it early.
+fn code(text: &str) -> String {
+    sanitize_line(text).replace('`', "'")
+}
+
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_cells_cannot_break_out() {
+        assert_eq!(cell("a|b <img src=x> @alice `x`"), "a\\|b &lt;img src=x&gt; &#64;alice \\`x\\`");
+        assert_eq!(cell("evil\u{202E}txt"), "evil⟨U+202E RLO⟩txt");
+    }
+
+    #[test]
+    fn clipping_counts_characters() {
+        assert_eq!(clip("ünïcode", 4), "ünï…");
+        assert_eq!(clip("abc", 3), "abc");
+    }
+}

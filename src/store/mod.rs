@@ -1,0 +1,613 @@
+//! The local SQLite store: forge metadata cache, sync watermarks, the
+//! approval ledger and outbox, and caches of what git computed.
+//!
+//! Opening never damages a file: a corrupt database or one written by a
+//! newer rearview is refused before anything is written to it.
+
+mod schema;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::model::{Approval, FileChange, ForgeData, LedgerKind, PullRequest, Review, ReviewState};
+
+pub use schema::LATEST as SCHEMA_VERSION;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the store directory {path}: {source}")]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("cannot open the store {path}: {source} (check permissions or pass --db PATH)")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("{path} is not a rearview database (corrupt or another kind of file); it was left untouched: move it aside or pass --db PATH")]
+    NotADatabase { path: PathBuf },
+    #[error("the store {path} has schema version {found}, newer than this rearview knows ({known}): upgrade rearview or pass --db PATH")]
+    Newer { path: PathBuf, found: i64, known: i64 },
+    #[error("store {path}: cannot {doing}: {source}")]
+    Sql { path: PathBuf, doing: String, source: rusqlite::Error },
+    #[error("store {path}: cannot decode {what}: {detail}")]
+    Decode { path: PathBuf, what: String, detail: String },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A forge account and the git identity it commits with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub login: String,
+    pub name: String,
+    pub email: String,
+}
+
+impl Store {
+    /// The default store of a repository: one file per repository under
+    /// `$XDG_DATA_HOME/rearview/`, named after it and its path.
+    pub fn default_path(git_dir: &Path, repo_name: &str) -> Option<PathBuf> {
+        let base = crate::config::xdg_dir("XDG_DATA_HOME", ".local/share")?;
+        let safe: String = repo_name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .take(40)
+            .collect();
+        let hash = fnv1a(git_dir.to_string_lossy().as_bytes());
+        Some(base.join("rearview").join(format!("{safe}-{hash:016x}.sqlite3")))
+    }
+
+    /// Opens (creating when absent) the store at `path` and brings its
+    /// schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        let fresh = !path.exists();
+        if fresh {
+            create_private_file(path)?;
+        }
+        let conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+        let mut store = Store { conn, path: path.to_path_buf() };
+        store.check_readable()?;
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the header before anything writes: a file that is not a
+    /// database fails here, untouched.
+    fn check_readable(&self) -> Result<()> {
+        let probe: rusqlite::Result<i64> = self.conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
+        match probe {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) =>
+            {
+                Err(StoreError::NotADatabase { path: self.path.clone() })
+            }
+            Err(source) => Err(StoreError::Open { path: self.path.clone(), source }),
+        }
+    }
+
+    fn configure(&self) -> Result<()> {
+        self.conn
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(sql_err(&self.path, "set a busy timeout"))?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(sql_err(&self.path, "enable WAL"))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Sql {
+                path: self.path.clone(),
+                doing: "enable WAL".into(),
+                source: rusqlite::Error::InvalidQuery,
+            });
+        }
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            .map_err(sql_err(&self.path, "configure the connection"))
+    }
+
+    /// The schema version recorded in the file (0 for a new file).
+    pub fn schema_version(&self) -> Result<i64> {
+        let has_table: Option<String> = self
+            .conn
+            .query_row("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(sql_err(&self.path, "read the schema version"))?;
+        if has_table.is_none() {
+            return Ok(0);
+        }
+        self.conn
+            .query_row("SELECT coalesce(max(version), 0) FROM schema_version", [], |r| r.get(0))
+            .map_err(sql_err(&self.path, "read the schema version"))
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let found = self.schema_version()?;
+        if found > schema::LATEST {
+            return Err(StoreError::Newer { path: self.path.clone(), found, known: schema::LATEST });
+        }
+        if found == schema::LATEST {
+            return Ok(());
+        }
+        let sql = |doing: String| sql_err(&self.path, doing);
+        let tx = self.conn.transaction().map_err(sql("start a migration".into()))?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+        )
+        .map_err(sql("create the schema version table".into()))?;
+        for (index, migration) in schema::MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let version = index as i64 + 1;
+            tx.execute_batch(migration).map_err(sql(format!("migrate to schema version {version}")))?;
+            tx.execute("INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)", params![version, now()])
+                .map_err(sql(format!("record schema version {version}")))?;
+        }
+        tx.commit().map_err(sql("commit the migration".into()))
+    }
+
+    /// Writes pull requests (with their commits and reviews) in one transaction.
+    pub fn save_pull_requests(&mut self, prs: &[PullRequest], reviews: &[Review]) -> Result<()> {
+        let sql = |doing: &'static str| sql_err(&self.path, doing);
+        let tx = self.conn.transaction().map_err(sql("start a transaction"))?;
+        {
+            let mut put_pr = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO pull_requests (number, title, body, author, author_association, merged_by,
+                        merged_at, merge_commit_sha, head_sha, base_branch, labels, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )
+                .map_err(sql("prepare a pull request write"))?;
+            let mut clear_commits =
+                tx.prepare_cached("DELETE FROM pr_commits WHERE pr = ?1").map_err(sql("prepare a commit write"))?;
+            let mut put_commit = tx
+                .prepare_cached("INSERT INTO pr_commits (pr, position, sha) VALUES (?1, ?2, ?3)")
+                .map_err(sql("prepare a commit write"))?;
+            for pr in prs {
+                let labels = serde_json::to_string(&pr.labels).unwrap_or_else(|_| "[]".into());
+                put_pr
+                    .execute(params![
+                        pr.number as i64,
+                        pr.title,
+                        pr.body,
+                        pr.author,
+                        pr.author_association,
+                        pr.merged_by,
+                        pr.merged_at,
+                        pr.merge_commit_sha,
+                        pr.head_sha,
+                        pr.base_branch,
+                        labels,
+                        pr.updated_at
+                    ])
+                    .map_err(sql("write a pull request"))?;
+                clear_commits.execute(params![pr.number as i64]).map_err(sql("write pull request commits"))?;
+                for (position, sha) in pr.commits.iter().enumerate() {
+                    put_commit
+                        .execute(params![pr.number as i64, position as i64, sha])
+                        .map_err(sql("write pull request commits"))?;
+                }
+            }
+            let mut put_review = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO reviews (id, pr, user, state, commit_id, submitted_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(sql("prepare a review write"))?;
+            for r in reviews {
+                put_review
+                    .execute(params![r.id as i64, r.pr as i64, r.user, r.state.as_str(), r.commit_id, r.submitted_at])
+                    .map_err(sql("write a review"))?;
+            }
+        }
+        tx.commit().map_err(sql("commit pull requests"))
+    }
+
+    /// Records which pull request a commit belongs to.
+    pub fn save_commit_pulls(&mut self, links: &[(String, u64)]) -> Result<()> {
+        let tx = self.conn.transaction().map_err(sql_err(&self.path, "start a transaction"))?;
+        for (sha, pr) in links {
+            tx.execute("INSERT OR IGNORE INTO commit_pulls (sha, pr) VALUES (?1, ?2)", params![sha, *pr as i64])
+                .map_err(sql_err(&self.path, "link a commit"))?;
+        }
+        tx.commit().map_err(sql_err(&self.path, "commit commit links"))
+    }
+
+    pub fn save_users(&mut self, users: &[User]) -> Result<()> {
+        let tx = self.conn.transaction().map_err(sql_err(&self.path, "start a transaction"))?;
+        for u in users {
+            tx.execute(
+                "INSERT OR REPLACE INTO users (login, name, email) VALUES (?1, ?2, ?3)",
+                params![u.login, u.name, u.email],
+            )
+            .map_err(sql_err(&self.path, "write a user"))?;
+        }
+        tx.commit().map_err(sql_err(&self.path, "commit users"))
+    }
+
+    /// Loads the metadata for the given pull requests and commits.
+    pub fn forge_data(&self, prs: &[u64], shas: &[String]) -> Result<ForgeData> {
+        let mut data = ForgeData::default();
+        let mut by_sha = self
+            .conn
+            .prepare_cached("SELECT pr FROM commit_pulls WHERE sha = ?1 UNION SELECT number FROM pull_requests WHERE merge_commit_sha = ?1")
+            .map_err(sql_err(&self.path, "prepare commit links"))?;
+        for sha in shas {
+            let pr: Option<i64> =
+                by_sha.query_row([sha], |r| r.get(0)).optional().map_err(sql_err(&self.path, "read commit links"))?;
+            if let Some(pr) = pr {
+                data.commit_pulls.insert(sha.clone(), pr as u64);
+            }
+        }
+        let mut wanted: Vec<u64> = prs.iter().copied().chain(data.commit_pulls.values().copied()).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for number in wanted {
+            if let Some(pr) = self.pull_request(number)? {
+                data.reviews.insert(number, self.reviews(number)?);
+                data.pull_requests.insert(number, pr);
+            }
+        }
+        let mut users =
+            self.conn.prepare_cached("SELECT login, email FROM users").map_err(sql_err(&self.path, "read users"))?;
+        let rows = users
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(sql_err(&self.path, "read users"))?;
+        for row in rows {
+            let (login, email) = row.map_err(sql_err(&self.path, "read users"))?;
+            if !email.is_empty() {
+                data.logins.insert(email.to_ascii_lowercase(), login);
+            }
+        }
+        Ok(data)
+    }
+
+    pub fn pull_request(&self, number: u64) -> Result<Option<PullRequest>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT number, title, body, author, author_association, merged_by, merged_at, merge_commit_sha,
+                        head_sha, base_branch, labels, updated_at
+                 FROM pull_requests WHERE number = ?1",
+            )
+            .map_err(sql_err(&self.path, "prepare a pull request read"))?;
+        let row = stmt
+            .query_row([number as i64], |r| {
+                Ok((
+                    PullRequest {
+                        number: r.get::<_, i64>(0)? as u64,
+                        title: r.get(1)?,
+                        body: r.get(2)?,
+                        author: r.get(3)?,
+                        author_association: r.get(4)?,
+                        merged_by: r.get(5)?,
+                        merged_at: r.get(6)?,
+                        merge_commit_sha: r.get(7)?,
+                        head_sha: r.get(8)?,
+                        base_branch: r.get(9)?,
+                        labels: Vec::new(),
+                        updated_at: r.get(11)?,
+                        commits: Vec::new(),
+                    },
+                    r.get::<_, String>(10)?,
+                ))
+            })
+            .optional()
+            .map_err(sql_err(&self.path, "read a pull request"))?;
+        let Some((mut pr, labels)) = row else { return Ok(None) };
+        pr.labels = serde_json::from_str(&labels).map_err(|e| StoreError::Decode {
+            path: self.path.clone(),
+            what: format!("the labels of #{number}"),
+            detail: e.to_string(),
+        })?;
+        let mut commits = self
+            .conn
+            .prepare_cached("SELECT sha FROM pr_commits WHERE pr = ?1 ORDER BY position")
+            .map_err(sql_err(&self.path, "prepare a commit read"))?;
+        let shas = commits
+            .query_map([number as i64], |r| r.get(0))
+            .map_err(sql_err(&self.path, "read pull request commits"))?;
+        pr.commits = shas.collect::<rusqlite::Result<_>>().map_err(sql_err(&self.path, "read pull request commits"))?;
+        Ok(Some(pr))
+    }
+
+    pub fn reviews(&self, pr: u64) -> Result<Vec<Review>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, pr, user, state, commit_id, submitted_at FROM reviews WHERE pr = ?1 ORDER BY submitted_at, id",
+            )
+            .map_err(sql_err(&self.path, "prepare a review read"))?;
+        let rows = stmt
+            .query_map([pr as i64], |r| {
+                Ok((
+                    r.get::<_, i64>(0)? as u64,
+                    r.get::<_, i64>(1)? as u64,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<i64>>(5)?,
+                ))
+            })
+            .map_err(sql_err(&self.path, "read reviews"))?;
+        let mut reviews = Vec::new();
+        for row in rows {
+            let (id, pr, user, state, commit_id, submitted_at) = row.map_err(sql_err(&self.path, "read reviews"))?;
+            // A state this build does not know (GitHub adds some) is no approval.
+            let Some(state) = ReviewState::parse(&state) else { continue };
+            reviews.push(Review { id, pr, user, state, commit_id, submitted_at });
+        }
+        Ok(reviews)
+    }
+
+    /// Records an approval or concern, and queues it in the outbox, in one
+    /// transaction: once this returns, the record survives any crash.
+    pub fn record(
+        &mut self,
+        sha: &str,
+        pr: Option<u64>,
+        kind: LedgerKind,
+        reviewer: &str,
+        body: &str,
+    ) -> Result<Approval> {
+        let created_at = now();
+        let tx = self.conn.transaction().map_err(sql_err(&self.path, "start a transaction"))?;
+        tx.execute(
+            "INSERT INTO ledger (sha, pr, kind, reviewer, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![sha, pr.map(|n| n as i64), kind.as_str(), reviewer, body, created_at],
+        )
+        .map_err(sql_err(&self.path, "write the ledger"))?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO outbox (ledger_id, state, updated_at) VALUES (?1, 'pending', ?2)",
+            params![id, created_at],
+        )
+        .map_err(sql_err(&self.path, "queue in the outbox"))?;
+        tx.commit().map_err(sql_err(&self.path, "commit the ledger entry"))?;
+        Ok(Approval {
+            id,
+            sha: sha.to_string(),
+            kind,
+            reviewer: reviewer.to_string(),
+            body: body.to_string(),
+            created_at,
+        })
+    }
+
+    /// Ledger entries for the given commits, oldest first.
+    pub fn ledger(&self, shas: &[String]) -> Result<HashMap<String, Vec<Approval>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, sha, kind, reviewer, body, created_at FROM ledger WHERE sha = ?1 ORDER BY created_at, id",
+            )
+            .map_err(sql_err(&self.path, "prepare a ledger read"))?;
+        let mut out: HashMap<String, Vec<Approval>> = HashMap::new();
+        for sha in shas {
+            let rows = stmt
+                .query_map([sha], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, i64>(5)?,
+                    ))
+                })
+                .map_err(sql_err(&self.path, "read the ledger"))?;
+            for row in rows {
+                let (id, sha, kind, reviewer, body, created_at) =
+                    row.map_err(sql_err(&self.path, "read the ledger"))?;
+                let Some(kind) = LedgerKind::parse(&kind) else { continue };
+                out.entry(sha.clone()).or_default().push(Approval { id, sha, kind, reviewer, body, created_at });
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many ledger entries still wait to reach the forge.
+    pub fn outbox_pending(&self) -> Result<usize> {
+        self.conn
+            .query_row("SELECT count(*) FROM outbox WHERE state IN ('pending', 'posting', 'failed')", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as usize)
+            .map_err(sql_err(&self.path, "count the outbox"))
+    }
+
+    /// Cached file lists of the given commits (absent when never computed).
+    pub fn cached_files(&self, shas: &[String]) -> Result<HashMap<String, Vec<FileChange>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT files FROM commit_cache WHERE sha = ?1 AND files IS NOT NULL")
+            .map_err(sql_err(&self.path, "prepare a cache read"))?;
+        let mut out = HashMap::new();
+        for sha in shas {
+            let json: Option<String> =
+                stmt.query_row([sha], |r| r.get(0)).optional().map_err(sql_err(&self.path, "read the cache"))?;
+            // A cache entry that does not decode is recomputed, not trusted.
+            if let Some(files) = json.and_then(|j| serde_json::from_str(&j).ok()) {
+                out.insert(sha.clone(), files);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn cache_files(&mut self, files: &HashMap<String, Vec<FileChange>>) -> Result<()> {
+        let tx = self.conn.transaction().map_err(sql_err(&self.path, "start a transaction"))?;
+        for (sha, list) in files {
+            let json = serde_json::to_string(list).map_err(|e| StoreError::Decode {
+                path: self.path.clone(),
+                what: format!("the files of {sha}"),
+                detail: e.to_string(),
+            })?;
+            tx.execute(
+                "INSERT INTO commit_cache (sha, files) VALUES (?1, ?2) ON CONFLICT (sha) DO UPDATE SET files = excluded.files",
+                params![sha, json],
+            )
+            .map_err(sql_err(&self.path, "write the cache"))?;
+        }
+        tx.commit().map_err(sql_err(&self.path, "commit the cache"))
+    }
+
+    pub fn cached_patch_ids(&self, shas: &[String]) -> Result<HashMap<String, String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT patch_id FROM commit_cache WHERE sha = ?1 AND patch_id IS NOT NULL")
+            .map_err(sql_err(&self.path, "prepare a cache read"))?;
+        let mut out = HashMap::new();
+        for sha in shas {
+            let id: Option<String> =
+                stmt.query_row([sha], |r| r.get(0)).optional().map_err(sql_err(&self.path, "read the cache"))?;
+            if let Some(id) = id {
+                out.insert(sha.clone(), id);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn cache_patch_ids(&mut self, ids: &HashMap<String, String>) -> Result<()> {
+        let tx = self.conn.transaction().map_err(sql_err(&self.path, "start a transaction"))?;
+        for (sha, id) in ids {
+            tx.execute(
+                "INSERT INTO commit_cache (sha, patch_id) VALUES (?1, ?2)
+                 ON CONFLICT (sha) DO UPDATE SET patch_id = excluded.patch_id",
+                params![sha, id],
+            )
+            .map_err(sql_err(&self.path, "write the cache"))?;
+        }
+        tx.commit().map_err(sql_err(&self.path, "commit the cache"))
+    }
+
+    /// The newest `updated_at` synced for a branch.
+    pub fn watermark(&self, branch: &str) -> Result<Option<i64>> {
+        self.conn
+            .query_row("SELECT updated_at FROM sync_watermarks WHERE branch = ?1", [branch], |r| r.get(0))
+            .optional()
+            .map_err(sql_err(&self.path, "read a sync watermark"))
+    }
+
+    pub fn set_watermark(&mut self, branch: &str, updated_at: i64) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO sync_watermarks (branch, updated_at, synced_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (branch) DO UPDATE SET updated_at = excluded.updated_at, synced_at = excluded.synced_at",
+                params![branch, updated_at, now()],
+            )
+            .map(|_| ())
+            .map_err(sql_err(&self.path, "write a sync watermark"))
+    }
+}
+
+/// Creates the store file (and its directory) readable by its owner only:
+/// it will hold who approved what, and SQLite gives the WAL the same mode.
+fn create_private_file(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::CreateDir { path: path.to_path_buf(), source }),
+    }
+}
+
+/// Maps a SQLite error to one that names the store and what failed.
+fn sql_err(path: &Path, doing: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    let path = path.to_path_buf();
+    let doing = doing.into();
+    move |source| StoreError::Sql { path, doing, source }
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// FNV-1a: a stable, dependency-free hash for naming files.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("sub").join("s.sqlite3")).expect("open store");
+        (dir, store)
+    }
+
+    #[test]
+    fn new_store_is_private_wal_and_current() {
+        let (_dir, store) = temp_store();
+        assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(store.path()).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn reopening_keeps_data_and_version() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("s.sqlite3");
+        {
+            let mut s = Store::open(&path).expect("open");
+            s.record("abc", Some(1), LedgerKind::Approval, "rev", "looks good").expect("record");
+        }
+        let s = Store::open(&path).expect("reopen");
+        let ledger = s.ledger(&["abc".to_string()]).expect("ledger");
+        assert_eq!(ledger["abc"][0].reviewer, "rev");
+        assert_eq!(s.outbox_pending().expect("outbox"), 1);
+    }
+
+    #[test]
+    fn pull_requests_round_trip() {
+        let (_dir, mut s) = temp_store();
+        let pr = PullRequest {
+            number: 42,
+            title: "Fix".into(),
+            author: "alice".into(),
+            base_branch: "main".into(),
+            labels: vec!["bug".into()],
+            merge_commit_sha: Some("deadbeef".into()),
+            commits: vec!["c1".into(), "c2".into()],
+            ..PullRequest::default()
+        };
+        let review = Review {
+            id: 7,
+            pr: 42,
+            user: "bob".into(),
+            state: ReviewState::Approved,
+            commit_id: Some("c2".into()),
+            submitted_at: Some(10),
+        };
+        s.save_pull_requests(std::slice::from_ref(&pr), std::slice::from_ref(&review)).expect("save");
+        let data = s.forge_data(&[], &["deadbeef".to_string()]).expect("load");
+        assert_eq!(data.commit_pulls["deadbeef"], 42);
+        assert_eq!(data.pull_requests[&42], pr);
+        assert_eq!(data.reviews[&42], vec![review]);
+    }
+}

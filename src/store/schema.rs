@@ -1,0 +1,88 @@
+//! The schema, as forward migrations. Version N is the N-th entry; a
+//! migration is never edited once released, only followed by another.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: forge metadata cache, sync watermarks, ledger + outbox, git caches.
+    r#"
+CREATE TABLE users (
+    login TEXT PRIMARY KEY,
+    name  TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX users_by_email ON users (email COLLATE NOCASE);
+
+CREATE TABLE pull_requests (
+    number             INTEGER PRIMARY KEY,
+    title              TEXT NOT NULL,
+    body               TEXT NOT NULL DEFAULT '',
+    author             TEXT NOT NULL,
+    author_association TEXT NOT NULL DEFAULT '',
+    merged_by          TEXT,
+    merged_at          INTEGER,
+    merge_commit_sha   TEXT,
+    head_sha           TEXT,
+    base_branch        TEXT NOT NULL,
+    labels             TEXT NOT NULL DEFAULT '[]',
+    updated_at         INTEGER
+);
+CREATE INDEX pull_requests_by_merge_sha ON pull_requests (merge_commit_sha);
+
+CREATE TABLE pr_commits (
+    pr       INTEGER NOT NULL REFERENCES pull_requests (number) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    sha      TEXT NOT NULL,
+    PRIMARY KEY (pr, position)
+) WITHOUT ROWID;
+
+CREATE TABLE reviews (
+    id           INTEGER PRIMARY KEY,
+    pr           INTEGER NOT NULL,
+    user         TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    commit_id    TEXT,
+    submitted_at INTEGER
+);
+CREATE INDEX reviews_by_pr ON reviews (pr);
+
+CREATE TABLE commit_pulls (
+    sha TEXT NOT NULL,
+    pr  INTEGER NOT NULL,
+    PRIMARY KEY (sha, pr)
+) WITHOUT ROWID;
+
+CREATE TABLE sync_watermarks (
+    branch     TEXT PRIMARY KEY,
+    updated_at INTEGER NOT NULL,
+    synced_at  INTEGER NOT NULL
+);
+
+CREATE TABLE ledger (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    sha        TEXT NOT NULL,
+    pr         INTEGER,
+    kind       TEXT NOT NULL CHECK (kind IN ('approval', 'concern')),
+    reviewer   TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX ledger_by_sha ON ledger (sha);
+
+CREATE TABLE outbox (
+    ledger_id  INTEGER PRIMARY KEY REFERENCES ledger (id),
+    state      TEXT NOT NULL CHECK (state IN ('pending', 'posting', 'posted', 'failed')),
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    remote_url TEXT,
+    updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE commit_cache (
+    sha      TEXT PRIMARY KEY,
+    files    TEXT,
+    patch_id TEXT
+) WITHOUT ROWID;
+"#,
+];
+
+/// The newest schema version this build knows.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
