@@ -94,6 +94,9 @@ struct AuditArgs {
     /// The last release tag (or any revision) the audit starts after.
     #[arg(long, value_name = "TAG")]
     since: String,
+    /// Audit up to this revision instead of the branch tip (e.g. the commit about to be tagged).
+    #[arg(long, value_name = "REV")]
+    until: Option<String>,
     #[arg(long, value_enum, default_value_t = AuditFormat::Md)]
     format: AuditFormat,
 }
@@ -237,7 +240,8 @@ fn build_queue(global: &Global, ctx: &mut Context, selection: &Selection) -> Res
 
 fn list(global: &Global, args: &ListArgs) -> Result<ExitCode> {
     let mut ctx = context(global)?;
-    let selection = Selection { branches: args.branches.clone(), range: args.range.clone(), limit: args.limit };
+    let selection =
+        Selection { branches: args.branches.clone(), range: args.range.clone(), limit: args.limit, range_branch: None };
     let mut queue = build_queue(global, &mut ctx, &selection)?;
     queue.changes.retain(|c| {
         (args.statuses.is_empty() || args.statuses.iter().any(|s| s.accepts(c.verdict)))
@@ -253,11 +257,15 @@ fn list(global: &Global, args: &ListArgs) -> Result<ExitCode> {
 
 fn audit(global: &Global, args: &AuditArgs) -> Result<ExitCode> {
     let mut ctx = context(global)?;
-    let range = format!("{}..{}", args.since, args.branch);
     // Both ends must exist: name the missing one rather than the range.
     ctx.repo.branch_tip(&args.branch)?;
     ctx.repo.resolve(&args.since)?;
-    let selection = Selection { branches: Vec::new(), range: Some(range), limit: 0 };
+    let until = args.until.as_deref().unwrap_or(&args.branch);
+    let selection = Selection {
+        range: Some(format!("{}..{until}", args.since)),
+        range_branch: Some(args.branch.clone()),
+        ..Selection::default()
+    };
     let queue = build_queue(global, &mut ctx, &selection)?;
     let scope = report::AuditScope {
         repository: ctx.repo.name(),

@@ -29,7 +29,9 @@ pub struct Selection {
     pub branches: Vec<String>,
     /// A `BASE..TIP` range instead of branches.
     pub range: Option<String>,
-    /// At most this many changes per branch.
+    /// The branch a range's changes landed on (default: named after its tip).
+    pub range_branch: Option<String>,
+    /// At most this many changes per branch (0: no limit).
     pub limit: usize,
 }
 
@@ -108,7 +110,11 @@ pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selecti
 /// every watched branch (main line first).
 fn ranges(repo: &Repo, config: &Config, selection: &Selection, default_branch: &str) -> Result<Vec<Range>, Error> {
     if let Some(text) = &selection.range {
-        return Ok(vec![repo.parse_range(text)?]);
+        let mut range = repo.parse_range(text)?;
+        if let Some(branch) = &selection.range_branch {
+            range.branch = branch.clone();
+        }
+        return Ok(vec![range]);
     }
     let branches = if selection.branches.is_empty() {
         let mut watched: Vec<String> =

@@ -69,7 +69,10 @@ impl Store {
         }
         let conn = Connection::open(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
         let mut store = Store { conn, path: path.to_path_buf() };
+        // Validate before anything writes (even switching to WAL rewrites
+        // the header).
         store.check_readable()?;
+        store.check_not_newer()?;
         store.configure()?;
         store.migrate()?;
         Ok(store)
@@ -131,12 +134,27 @@ impl Store {
             .map_err(sql_err(&self.path, "read the schema version"))
     }
 
-    fn migrate(&mut self) -> Result<()> {
+    fn check_not_newer(&self) -> Result<()> {
         let found = self.schema_version()?;
         if found > schema::LATEST {
             return Err(StoreError::Newer { path: self.path.clone(), found, known: schema::LATEST });
         }
-        if found == schema::LATEST {
+        if found == 0 {
+            // Someone else's database: never add our tables to it.
+            let tables: i64 = self
+                .conn
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+                .map_err(sql_err(&self.path, "read the schema"))?;
+            if tables > 0 {
+                return Err(StoreError::NotADatabase { path: self.path.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let found = self.schema_version()?;
+        if found >= schema::LATEST {
             return Ok(());
         }
         let sql = |doing: String| sql_err(&self.path, doing);
@@ -567,6 +585,16 @@ mod tests {
         }
         let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("mode");
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn a_foreign_sqlite_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("other.db");
+        Connection::open(&path).and_then(|c| c.execute_batch("CREATE TABLE notes (x)")).expect("foreign db");
+        let before = std::fs::read(&path).expect("read");
+        assert!(matches!(Store::open(&path), Err(StoreError::NotADatabase { .. })));
+        assert_eq!(std::fs::read(&path).expect("read"), before);
     }
 
     #[test]
