@@ -407,3 +407,30 @@ fn hostile_text_never_reaches_the_terminal_raw() {
     assert_eq!(md.status.code(), Some(1));
     assert!(!stdout(&md).chars().any(|c| c.is_control() && c != '\n'), "{}", stdout(&md));
 }
+
+#[test]
+fn ledger_entries_are_evidence() {
+    let demo = demo();
+    let changes = list_json(&demo, &[]);
+    let self_merged = by_pr(&changes, 116)["sha"].as_str().expect("sha").to_string();
+    let reviewed = by_pr(&changes, 101)["sha"].as_str().expect("sha").to_string();
+    {
+        let mut store = rearview::store::Store::open(&demo.db).expect("open the demo store");
+        use rearview::model::LedgerKind;
+        store
+            .record(&self_merged, Some(116), LedgerKind::Approval, "bob", "Read it after the fact: fine.")
+            .expect("record");
+        store
+            .record(&reviewed, Some(101), LedgerKind::Concern, "erin", "The line count is off by one.")
+            .expect("record");
+        // The author approving their own change is no evidence.
+        store.record(&self_merged, Some(116), LedgerKind::Approval, "alice", "LGTM").expect("record");
+    }
+    let changes = list_json(&demo, &[]);
+    let approved = by_pr(&changes, 116);
+    assert_eq!(approved["verdict"], "approved_after_merge");
+    let evidence = approved["evidence"].as_array().expect("evidence");
+    assert_eq!(evidence.len(), 1, "only bob's entry counts: {evidence:?}");
+    assert_eq!((evidence[0]["source"].as_str(), evidence[0]["reviewer"].as_str()), (Some("ledger"), Some("bob")));
+    assert_eq!(by_pr(&changes, 101)["verdict"], "concern_raised");
+}

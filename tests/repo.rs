@@ -1,0 +1,220 @@
+//! The git layer on real repositories written with git2 in temp dirs.
+
+use std::path::Path;
+use std::process::Command;
+
+use git2::Oid;
+use rearview::demo::writer::{Files, Writer};
+use rearview::model::{FileStatus, Person};
+use rearview::repo::{Repo, RepoError};
+
+fn alice() -> Person {
+    Person { name: "Alice".into(), email: "alice@example.org".into() }
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    main: Vec<Oid>,
+    merge: Oid,
+    side: Oid,
+    rename: Oid,
+    binary: Oid,
+}
+
+/// main: root → edit → merge of a side branch → rename → binary; a `3.12`
+/// branch from the edit with one commit; tags `v1` (edit) and `v2` (tip).
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("repo");
+    let mut w = Writer::init(&path).expect("init");
+    let a = alice();
+    let mut files = Files::new();
+    files.insert("src/lib.c".into(), (1..=30).map(|i| format!("line {i}\n")).collect::<String>().into_bytes());
+    files.insert("README".into(), b"hello\n".to_vec());
+    let t = w.tree(&files).expect("tree");
+    let root = w.commit(Some("refs/heads/main"), &[], t, &a, &a, 1_000, "Root\n").expect("commit");
+
+    let text = String::from_utf8(files["src/lib.c"].clone()).expect("utf-8").replace("line 10\n", "line ten\n");
+    files.insert("src/lib.c".into(), text.into_bytes());
+    let t = w.tree(&files).expect("tree");
+    let edit = w.commit(Some("refs/heads/main"), &[root], t, &a, &a, 2_000, "Edit line ten (#5)\n").expect("commit");
+    w.tag("v1", edit).expect("tag");
+
+    let mut side_files = files.clone();
+    side_files.insert("docs/guide.md".into(), b"# Guide\n\nRead me.\n".to_vec());
+    let t = w.tree(&side_files).expect("tree");
+    let side = w.commit(None, &[edit], t, &a, &a, 3_000, "Add a guide\n").expect("commit");
+    let merge = w
+        .commit(
+            Some("refs/heads/main"),
+            &[edit, side],
+            t,
+            &a,
+            &a,
+            4_000,
+            "Merge pull request #6 from alice/guide\n\nAdd a guide\n",
+        )
+        .expect("merge");
+
+    let mut renamed = side_files.clone();
+    let readme = renamed.remove("README").expect("readme");
+    renamed.insert("README.md".into(), readme);
+    let t = w.tree(&renamed).expect("tree");
+    let rename = w.commit(Some("refs/heads/main"), &[merge], t, &a, &a, 5_000, "Rename README\n").expect("commit");
+
+    let mut with_binary = renamed.clone();
+    with_binary.insert("tests/data.bin".into(), vec![0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 3]);
+    let t = w.tree(&with_binary).expect("tree");
+    let binary = w.commit(Some("refs/heads/main"), &[rename], t, &a, &a, 6_000, "Add test data\n").expect("commit");
+    w.tag("v2", binary).expect("tag");
+
+    let mut maint = files.clone();
+    maint.insert("NEWS".into(), b"3.12.1\n".to_vec());
+    let t = w.tree(&maint).expect("tree");
+    w.commit(Some("refs/heads/3.12"), &[edit], t, &a, &a, 7_000, "News for 3.12.1\n").expect("commit");
+    w.set_head("main").expect("head");
+
+    Fixture { _dir: dir, path, main: vec![binary, rename, merge, edit, root], merge, side, rename, binary }
+}
+
+fn shas(commits: &[rearview::model::Commit]) -> Vec<String> {
+    commits.iter().map(|c| c.sha.clone()).collect()
+}
+
+fn oids(list: &[Oid]) -> Vec<String> {
+    list.iter().map(Oid::to_string).collect()
+}
+
+#[test]
+fn first_parent_walk_skips_merged_side_commits() {
+    let f = fixture();
+    let repo = Repo::open(&f.path).expect("open");
+    let range = repo.parse_range("main").expect("range");
+    let walked = repo.walk(&range, usize::MAX).expect("walk");
+    assert_eq!(shas(&walked), oids(&f.main));
+    assert!(!shas(&walked).contains(&f.side.to_string()), "the side commit is not a change of main");
+    assert_eq!(walked[2].parent_count, 2);
+    assert_eq!(shas(&repo.walk(&range, 2).expect("walk")), oids(&f.main[..2]), "limit caps the walk");
+}
+
+#[test]
+fn ranges_resolve_tags_branches_and_shas() {
+    let f = fixture();
+    let repo = Repo::open(&f.path).expect("open");
+    let r = repo.parse_range("v1..main").expect("range");
+    assert_eq!(r.branch, "main");
+    assert_eq!(shas(&repo.walk(&r, usize::MAX).expect("walk")), oids(&f.main[..3]));
+    let r = repo.parse_range("v1..v2").expect("tag range");
+    assert_eq!(repo.walk(&r, usize::MAX).expect("walk").len(), 3);
+    let r = repo.parse_range(&format!("{}..", f.merge)).expect("open-ended range");
+    assert_eq!(shas(&repo.walk(&r, usize::MAX).expect("walk")), oids(&f.main[..2]), "empty tip means HEAD");
+    let r = repo.parse_range("main~1..main").expect("revspec range");
+    assert_eq!(repo.walk(&r, usize::MAX).expect("walk").len(), 1);
+
+    for (bad, what) in [("nope..main", "nope"), ("main..nope", "nope")] {
+        match repo.parse_range(bad) {
+            Err(RepoError::Unknown { name, .. }) => assert_eq!(name, what),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+    for bad in ["..", "a..b..c", "main...v1", ""] {
+        assert!(matches!(repo.parse_range(bad), Err(RepoError::MalformedRange { .. })), "{bad}");
+    }
+}
+
+#[test]
+fn maintenance_branches_start_where_they_left_the_main_line() {
+    let f = fixture();
+    let repo = Repo::open(&f.path).expect("open");
+    assert_eq!(repo.default_branch(None).expect("default"), "main");
+    let r = repo.branch_range("3.12", "main").expect("range");
+    let walked = repo.walk(&r, usize::MAX).expect("walk");
+    assert_eq!(walked.len(), 1, "only the maintenance commit, not the shared history");
+    assert_eq!(walked[0].subject, "News for 3.12.1");
+    let names = repo.branch_names().expect("names");
+    assert_eq!(names, ["3.12", "main"]);
+}
+
+#[test]
+fn files_report_status_counts_renames_and_binaries() {
+    let f = fixture();
+    let repo = Repo::open(&f.path).expect("open");
+    let merge = repo.files(&f.merge.to_string()).expect("files");
+    assert_eq!(merge.len(), 1, "a merge diffs against its first parent");
+    assert_eq!((merge[0].path.as_str(), merge[0].status, merge[0].additions), ("docs/guide.md", FileStatus::Added, 3));
+
+    let rename = repo.files(&f.rename.to_string()).expect("files");
+    assert_eq!(rename.len(), 1);
+    assert_eq!(rename[0].status, FileStatus::Renamed);
+    assert_eq!(rename[0].old_path.as_deref(), Some("README"));
+    assert_eq!(rename[0].path, "README.md");
+
+    let binary = repo.files(&f.binary.to_string()).expect("files");
+    assert!(binary[0].binary);
+    assert_eq!((binary[0].additions, binary[0].deletions), (0, 0));
+
+    let edit = repo.files(&f.main[3].to_string()).expect("files");
+    assert_eq!((edit[0].additions, edit[0].deletions, edit[0].binary), (1, 1, false));
+}
+
+#[test]
+fn root_commit_lists_every_file_as_added() {
+    let f = fixture();
+    let repo = Repo::open(&f.path).expect("open");
+    let root = repo.files(&f.main[4].to_string()).expect("files");
+    assert_eq!(root.len(), 2);
+    assert!(root.iter().all(|x| x.status == FileStatus::Added));
+}
+
+fn git(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("git is installed (the CI script installs it)");
+    if let Some(input) = stdin {
+        child.stdin.take().expect("stdin").write_all(input).expect("write to git");
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().expect("git runs");
+    assert!(out.status.success(), "git {args:?}");
+    out.stdout
+}
+
+#[test]
+fn patch_id_equals_git_patch_id_stable() {
+    let f = fixture();
+    let repo = Repo::open(&f.path).expect("open");
+    for oid in [f.main[3], f.rename, f.merge] {
+        let sha = oid.to_string();
+        let diff = git(&f.path, &["diff-tree", "-p", "--no-renames", &format!("{sha}^1"), &sha], None);
+        let out = git(&f.path, &["patch-id", "--stable"], Some(&diff));
+        let theirs = String::from_utf8_lossy(&out).split_whitespace().next().unwrap_or_default().to_string();
+        assert_eq!(repo.patch_id(&sha).expect("patch id"), theirs, "commit {sha}");
+    }
+}
+
+#[test]
+fn the_tracked_remote_is_what_landed() {
+    let f = fixture();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clone = dir.path().join("clone");
+    let cloned = git2::Repository::clone(f.path.to_str().expect("utf-8"), &clone).expect("clone");
+    // The clone's local main falls behind; origin/main is what landed.
+    cloned.reference("refs/heads/main", f.main[1], true, "fall behind").expect("move local main back");
+    let repo = Repo::open(&clone).expect("open");
+    assert_eq!(repo.branch_tip("main").expect("tip"), f.main[0]);
+    assert_eq!(repo.default_branch(None).expect("default"), "main", "from origin/HEAD");
+    assert!(repo.branch_names().expect("names").contains(&"3.12".to_string()), "remote branches are listed");
+}
+
+#[test]
+fn opening_reports_missing_paths_and_non_repositories() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert!(matches!(Repo::open(&dir.path().join("missing")), Err(RepoError::Missing { .. })));
+    assert!(matches!(Repo::open(dir.path()), Err(RepoError::NotARepo { .. })));
+}
