@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::render::theme::Theme;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config {path}: {source} (fix the file or pass --config PATH)")]
@@ -24,6 +26,16 @@ pub struct Config {
     pub people: People,
     #[serde(default)]
     pub risk: Risk,
+    #[serde(default)]
+    pub ui: Ui,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ui {
+    /// A built-in theme (`default`, `light`) or `NAME` for
+    /// `$XDG_CONFIG_HOME/rearview/themes/NAME.toml`.
+    pub theme: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -119,6 +131,30 @@ impl Config {
             return Err(invalid(format!("risk.paths entry `{}` has an empty glob", rule.reason)));
         }
         Ok(())
+    }
+
+    /// The configured theme: built in, or a file in the config dir's `themes/`.
+    pub fn theme(&self) -> Result<Theme, ConfigError> {
+        let name = self.ui.theme.as_deref().unwrap_or("default");
+        if let Some(theme) = Theme::builtin(name) {
+            return Ok(theme);
+        }
+        let dir = default_path().and_then(|p| p.parent().map(|d| d.join("themes")));
+        let Some(path) = dir.map(|d| d.join(format!("{name}.toml"))).filter(|p| p.exists()) else {
+            let builtin: Vec<&str> = crate::render::theme::BUILTIN.iter().map(|(n, _)| *n).collect();
+            return Err(ConfigError::Invalid {
+                path: default_path().unwrap_or_default(),
+                message: format!(
+                    "theme `{name}` not found: use one of {} or add {name}.toml under the config directory's themes/",
+                    builtin.join(", ")
+                ),
+            });
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+        Theme::parse(&text).map_err(|e| {
+            let line = e.span().map(|s| text.get(..s.start).unwrap_or(&text).matches('\n').count() + 1).unwrap_or(1);
+            ConfigError::Parse { path, line, message: e.message().trim().to_string() }
+        })
     }
 
     /// Whether an account is a bot whose approval does not count.

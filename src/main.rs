@@ -44,6 +44,27 @@ struct Global {
     /// Say what is happening on stderr (paths, branches, timings).
     #[arg(short, long, global = true)]
     verbose: bool,
+    /// Colour the table: auto (a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    fn wanted(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -248,7 +269,7 @@ fn list(global: &Global, args: &ListArgs) -> Result<ExitCode> {
             && (args.kinds.is_empty() || args.kinds.iter().any(|k| k.kind() == c.kind))
     });
     let text = match args.format {
-        ListFormat::Table => report::table(&queue),
+        ListFormat::Table => report::table(&queue, table_theme(global, &ctx.config)?.as_ref()),
         ListFormat::Json => report::json(&queue) + "\n",
     };
     print(&text)?;
@@ -298,13 +319,27 @@ fn demo(global: &Global, args: &DemoArgs) -> Result<ExitCode> {
     if args.no_tui {
         return Ok(ExitCode::SUCCESS);
     }
-    let demo_global =
-        Global { repo: Some(built.repo.clone()), config: None, db: Some(built.store.clone()), verbose: global.verbose };
+    let demo_global = Global {
+        repo: Some(built.repo.clone()),
+        config: global.config.clone(),
+        db: Some(built.store.clone()),
+        verbose: global.verbose,
+        color: global.color,
+    };
     let mut ctx = context(&demo_global)?;
     let queue = build_queue(&demo_global, &mut ctx, &Selection { limit: 1000, ..Selection::default() })?;
-    print(&format!("\n{}", report::table(&queue)))?;
+    print(&format!("\n{}", report::table(&queue, table_theme(&demo_global, &ctx.config)?.as_ref())))?;
     print(&format!("\nTry: rearview list --repo {} --status pending\n", shell_quote(&built.repo)))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The theme to colour a table with, if colour is wanted.
+fn table_theme(global: &Global, config: &Config) -> Result<Option<rearview::render::theme::Theme>> {
+    if global.color.wanted() {
+        Ok(Some(config.theme()?))
+    } else {
+        Ok(None)
+    }
 }
 
 fn shell_quote(path: &Path) -> String {

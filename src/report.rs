@@ -8,9 +8,11 @@ use serde::Serialize;
 
 use crate::model::{short_sha, Change, ChangeKind, Queue, Verdict};
 use crate::render::sanitize::{escape_json_hidden, sanitize_line};
+use crate::render::theme::{Color, Theme};
 
-/// The queue as an aligned table, one change per line.
-pub fn table(queue: &Queue) -> String {
+/// The queue as an aligned table, one change per line; verdicts and kinds
+/// coloured when a theme is given (a terminal that wants colour).
+pub fn table(queue: &Queue, theme: Option<&Theme>) -> String {
     let header = ["VERDICT", "KIND", "BRANCH", "PR", "SHA", "AUTHOR", "TITLE", "EVIDENCE"];
     let rows: Vec<[String; 8]> = queue
         .changes
@@ -35,21 +37,25 @@ pub fn table(queue: &Queue) -> String {
         }
     }
     let mut out = String::new();
-    let mut line = |cells: &[String]| {
+    let mut line = |cells: &[String], colors: [Option<Color>; 2]| {
         let mut text = String::new();
         for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
-            if i + 1 == cells.len() {
-                text.push_str(cell);
-            } else {
-                let _ = write!(text, "{cell:<w$}  ");
+            let padded = if i + 1 == cells.len() { cell.clone() } else { format!("{cell:<w$}  ") };
+            match colors.get(i).copied().flatten() {
+                Some(color) => {
+                    let _ = write!(text, "{}{}\x1b[0m{}", color.ansi_fg(), cell, &padded[cell.len()..]);
+                }
+                None => text.push_str(&padded),
             }
         }
         out.push_str(text.trim_end());
         out.push('\n');
     };
-    line(&header.map(String::from));
-    for row in &rows {
-        line(row);
+    line(&header.map(String::from), [None, None]);
+    for (row, change) in rows.iter().zip(&queue.changes) {
+        let colors =
+            theme.map(|t| [Some(t.verdict(change.verdict)), Some(t.kind(change.kind))]).unwrap_or([None, None]);
+        line(row, colors);
     }
     let _ = writeln!(out, "\n{}", summary(queue));
     out

@@ -395,6 +395,15 @@ fn hostile_text_never_reaches_the_terminal_raw() {
     assert!(text.contains("⟨U+202E RLO⟩"), "bidi override revealed: {text}");
     assert!(text.contains("␛]0;owned^G"), "escape sequence shown, not run: {text}");
 
+    // In colour, the only escape sequences are the theme's own colours.
+    let coloured = stdout(&rearview(&[&base[..], &["list", "--color", "always"]].concat()));
+    assert!(coloured.contains("\u{1b}[91munreviewed\u{1b}[0m"), "{coloured:?}");
+    let mut rest = coloured.clone();
+    for sgr in ["\u{1b}[91m", "\u{1b}[34m", "\u{1b}[93m", "\u{1b}[0m"] {
+        rest = rest.replace(sgr, "");
+    }
+    assert!(!rest.chars().any(|c| c.is_control() && c != '\n'), "only theme colours: {rest:?}");
+
     let json = rearview(&[&base[..], &["list", "--format", "json"]].concat());
     let raw = stdout(&json);
     assert!(!raw.contains('\u{202E}') && !raw.contains('\u{1b}') && !raw.contains('\u{200B}'), "{raw:?}");
@@ -433,4 +442,18 @@ fn ledger_entries_are_evidence() {
     assert_eq!(evidence.len(), 1, "only bob's entry counts: {evidence:?}");
     assert_eq!((evidence[0]["source"].as_str(), evidence[0]["reviewer"].as_str()), (Some("ledger"), Some("bob")));
     assert_eq!(by_pr(&changes, 101)["verdict"], "concern_raised");
+}
+
+#[test]
+fn an_unknown_theme_is_named() {
+    let demo = demo();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("c.toml");
+    std::fs::write(&config, "[ui]\ntheme = \"neon\"\n").expect("write");
+    let out = rearview(&demo.args(&["list", "--color", "always", "--config", config.to_str().expect("utf-8")]));
+    assert_fails(&out, "theme `neon` not found: use one of default, light");
+    let light = dir.path().join("light.toml");
+    std::fs::write(&light, "[ui]\ntheme = \"light\"\n").expect("write");
+    let out = rearview(&demo.args(&["list", "--color", "always", "--config", light.to_str().expect("utf-8")]));
+    assert!(stdout(&out).contains("\u{1b}[38;2;26;127;55mreviewed"), "true-colour light theme");
 }

@@ -1,4 +1,5 @@
-//! UI-independent rendering of repository content. For now: sanitizing
-//! untrusted text; highlighting and hex views build on it.
+//! UI-independent rendering of repository content: sanitizing untrusted
+//! text, and the colour themes every view draws with.
 
 pub mod sanitize;
+pub mod theme;

@@ -1,0 +1,176 @@
+//! UI themes: TOML files in `themes/` (embedded) or the user's config dir.
+//! Colours are terminal colour names or `#rrggbb`, so every view (the
+//! table now, the TUI later) maps them to its own output.
+
+use serde::Deserialize;
+
+use crate::model::{ChangeKind, Verdict};
+
+/// The themes shipped in the binary, by name.
+pub const BUILTIN: &[(&str, &str)] =
+    &[("default", include_str!("../../themes/default.toml")), ("light", include_str!("../../themes/light.toml"))];
+
+/// A colour: one of the 16 terminal colours, or true colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Color {
+    /// 0–7 normal, 8–15 bright.
+    Indexed(u8),
+    Rgb(u8, u8, u8),
+}
+
+const NAMES: [&str; 8] = ["black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"];
+
+impl Color {
+    pub fn parse(text: &str) -> Option<Color> {
+        let text = text.trim();
+        if let Some(hex) = text.strip_prefix('#') {
+            if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                return None;
+            }
+            let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+            return Some(Color::Rgb(channel(0)?, channel(2)?, channel(4)?));
+        }
+        let (base, offset) = match text.strip_prefix("bright-") {
+            Some(rest) => (rest, 8),
+            None => (text, 0),
+        };
+        NAMES.iter().position(|n| *n == base).map(|i| Color::Indexed(i as u8 + offset))
+    }
+
+    /// The SGR sequence that sets this as the foreground colour.
+    pub fn ansi_fg(self) -> String {
+        match self {
+            Color::Indexed(i) if i < 8 => format!("\x1b[{}m", 30 + i),
+            Color::Indexed(i) => format!("\x1b[{}m", 90 + (i - 8)),
+            Color::Rgb(r, g, b) => format!("\x1b[38;2;{r};{g};{b}m"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Color {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Color::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not a colour (use black, red, green, yellow, blue, magenta, cyan, white, their bright- forms, or #rrggbb)"
+            ))
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    pub name: String,
+    pub verdict: VerdictColors,
+    pub kind: KindColors,
+    pub text: TextColors,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerdictColors {
+    pub reviewed: Color,
+    pub approved_after_merge: Color,
+    pub partly_reviewed: Color,
+    pub unreviewed: Color,
+    pub concern_raised: Color,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindColors {
+    pub merge: Color,
+    pub backport: Color,
+    pub direct_push: Color,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextColors {
+    pub dim: Color,
+    pub revealed: Color,
+}
+
+impl Theme {
+    pub fn parse(text: &str) -> Result<Theme, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    /// A built-in theme by name.
+    pub fn builtin(name: &str) -> Option<Theme> {
+        BUILTIN.iter().find(|(n, _)| *n == name).and_then(|(_, text)| Theme::parse(text).ok())
+    }
+
+    pub fn verdict(&self, v: Verdict) -> Color {
+        match v {
+            Verdict::Reviewed => self.verdict.reviewed,
+            Verdict::ApprovedAfterMerge => self.verdict.approved_after_merge,
+            Verdict::PartlyReviewed => self.verdict.partly_reviewed,
+            Verdict::Unreviewed => self.verdict.unreviewed,
+            Verdict::ConcernRaised => self.verdict.concern_raised,
+        }
+    }
+
+    pub fn kind(&self, k: ChangeKind) -> Color {
+        match k {
+            ChangeKind::Merge => self.kind.merge,
+            ChangeKind::Backport => self.kind.backport,
+            ChangeKind::DirectPush => self.kind.direct_push,
+        }
+    }
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        // The embedded default is tested to parse; this fallback only
+        // guards a broken build from panicking.
+        Theme::builtin("default").unwrap_or(Theme {
+            name: "plain".into(),
+            verdict: VerdictColors {
+                reviewed: Color::Indexed(2),
+                approved_after_merge: Color::Indexed(6),
+                partly_reviewed: Color::Indexed(3),
+                unreviewed: Color::Indexed(9),
+                concern_raised: Color::Indexed(5),
+            },
+            kind: KindColors {
+                merge: Color::Indexed(4),
+                backport: Color::Indexed(14),
+                direct_push: Color::Indexed(11),
+            },
+            text: TextColors { dim: Color::Indexed(8), revealed: Color::Indexed(13) },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_themes_parse() {
+        for (name, text) in BUILTIN {
+            let theme = Theme::parse(text).unwrap_or_else(|e| panic!("theme {name}: {e}"));
+            assert_eq!(theme.name, *name);
+        }
+    }
+
+    #[test]
+    fn colours() {
+        assert_eq!(Color::parse("red"), Some(Color::Indexed(1)));
+        assert_eq!(Color::parse("bright-black"), Some(Color::Indexed(8)));
+        assert_eq!(Color::parse("#1a7f37"), Some(Color::Rgb(0x1a, 0x7f, 0x37)));
+        assert_eq!(Color::parse("#12345"), None);
+        assert_eq!(Color::parse("purple"), None);
+        assert_eq!(Color::Indexed(9).ansi_fg(), "\x1b[91m");
+        assert_eq!(Color::Rgb(1, 2, 3).ansi_fg(), "\x1b[38;2;1;2;3m");
+    }
+
+    #[test]
+    fn a_bad_colour_is_named() {
+        let text = include_str!("../../themes/default.toml").replace("\"green\"", "\"grene\"");
+        let err = Theme::parse(&text).expect_err("bad colour");
+        assert!(err.to_string().contains("`grene` is not a colour"), "{err}");
+    }
+}
