@@ -2,6 +2,8 @@
 //! independent review. The binary is a thin shell over these modules; see
 //! the README's architecture section for how they fit together.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod config;
 pub mod demo;
 pub mod model;

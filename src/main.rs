@@ -1,6 +1,8 @@
 //! The `rearview` command: parses the command line, builds the context,
 //! dispatches. Errors print one line and exit 2.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
