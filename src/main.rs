@@ -250,12 +250,15 @@ fn build_queue(global: &Global, ctx: &mut Context, selection: &Selection) -> Res
     let started = Instant::now();
     let loaded = pipeline::load(&ctx.repo, &mut ctx.store, &ctx.config, selection)?;
     if global.verbose {
+        let stages: Vec<String> =
+            loaded.timings.iter().map(|(stage, took)| format!("{stage} {:.1}", took.as_secs_f64() * 1e3)).collect();
         eprintln!(
-            "rearview: {} changes on {} (main line {}) in {} ms",
+            "rearview: {} changes on {} (main line {}) in {} ms ({} ms)",
             loaded.queue.changes.len(),
             loaded.branches.join(", "),
             loaded.default_branch,
-            started.elapsed().as_millis()
+            started.elapsed().as_millis(),
+            stages.join(", ")
         );
     }
     Ok(loaded.queue)
@@ -263,8 +266,13 @@ fn build_queue(global: &Global, ctx: &mut Context, selection: &Selection) -> Res
 
 fn list(global: &Global, args: &ListArgs) -> Result<ExitCode> {
     let mut ctx = context(global)?;
-    let selection =
-        Selection { branches: args.branches.clone(), range: args.range.clone(), limit: args.limit, range_branch: None };
+    let selection = Selection {
+        branches: args.branches.clone(),
+        range: args.range.clone(),
+        limit: args.limit,
+        range_branch: None,
+        files: args.format == ListFormat::Json,
+    };
     let mut queue = build_queue(global, &mut ctx, &selection)?;
     queue.changes.retain(|c| {
         (args.statuses.is_empty() || args.statuses.iter().any(|s| s.accepts(c.verdict)))
@@ -287,6 +295,7 @@ fn audit(global: &Global, args: &AuditArgs) -> Result<ExitCode> {
     let selection = Selection {
         range: Some(format!("{}..{until}", args.since)),
         range_branch: Some(args.branch.clone()),
+        files: args.format == AuditFormat::Json,
         ..Selection::default()
     };
     let queue = build_queue(global, &mut ctx, &selection)?;

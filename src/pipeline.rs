@@ -33,6 +33,9 @@ pub struct Selection {
     pub range_branch: Option<String>,
     /// At most this many changes per branch (0: no limit).
     pub limit: usize,
+    /// Compute every change's files with line counts (a diff per commit,
+    /// cached): for views that show them. Off, changes carry no files.
+    pub files: bool,
 }
 
 /// The queue and the context it was built in.
@@ -41,12 +44,33 @@ pub struct Loaded {
     pub queue: Queue,
     pub default_branch: String,
     pub branches: Vec<String>,
+    /// How long each stage took, in order (shown by `--verbose`).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+}
+
+/// Records the time since the previous mark.
+struct Stopwatch {
+    last: std::time::Instant,
+    marks: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Stopwatch {
+    fn start() -> Self {
+        Stopwatch { last: std::time::Instant::now(), marks: Vec::new() }
+    }
+
+    fn mark(&mut self, stage: &'static str) {
+        let now = std::time::Instant::now();
+        self.marks.push((stage, now - self.last));
+        self.last = now;
+    }
 }
 
 /// The upper bound on main-line commits searched for backport originals.
 const ORIGIN_SEARCH_CAP: usize = 200_000;
 
 pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selection) -> Result<Loaded, Error> {
+    let mut clock = Stopwatch::start();
     let default_branch = repo.default_branch(config.branches.default.as_deref())?;
     let ranges = ranges(repo, config, selection, &default_branch)?;
     let limit = if selection.limit == 0 { usize::MAX } else { selection.limit };
@@ -61,6 +85,7 @@ pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selecti
         }
     }
 
+    clock.mark("walk");
     let mut links = Linker::new(repo, store, &default_branch);
     let maintenance: Vec<&Range> = ranges.iter().filter(|r| r.branch != default_branch).collect();
     if !maintenance.is_empty() {
@@ -85,14 +110,20 @@ pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selecti
             Ok(landed)
         })
         .collect::<Result<_, Error>>()?;
+    clock.mark("link by message");
 
-    let shas: Vec<String> = changes.iter().map(|c| c.commit.sha.clone()).collect();
+    // Patch-id linking compares the paths of maintenance commits that name
+    // no original, so those need their files even when the view does not.
+    let needs_files = |c: &Landed| selection.files || (c.branch != default_branch && c.original.is_none());
+    let shas: Vec<String> = changes.iter().filter(|c| needs_files(c)).map(|c| c.commit.sha.clone()).collect();
     let mut files = links.files(&shas)?;
     for landed in &mut changes {
         landed.files = files.remove(&landed.commit.sha).unwrap_or_default();
     }
+    clock.mark("files");
     links.link_by_patch_id(&mut changes, &default_branch)?;
     links.check_patch_ids(&mut changes)?;
+    clock.mark("patch-ids");
 
     let originals = links.originals(&changes);
     let mut prs: Vec<u64> = changes.iter().chain(originals.values()).filter_map(|c| c.claimed_pr).collect();
@@ -101,9 +132,12 @@ pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selecti
     let all_shas: Vec<String> = changes.iter().chain(originals.values()).map(|c| c.commit.sha.clone()).collect();
     let forge = store.forge_data(&prs, &all_shas)?;
     let ledger = store.ledger(&all_shas)?;
+    clock.mark("metadata");
     let input = triage::Input { changes, originals, forge, ledger };
     let queue = triage::triage(&input, config);
-    Ok(Loaded { queue, default_branch, branches: ranges.into_iter().map(|r| r.branch).collect() })
+    clock.mark("triage");
+    let branches = ranges.into_iter().map(|r| r.branch).collect();
+    Ok(Loaded { queue, default_branch, branches, timings: clock.marks })
 }
 
 /// The ranges a selection names: an explicit range, the given branches, or

@@ -35,6 +35,9 @@ fn hidden_name(c: char) -> Option<&'static str> {
 
 /// Whether a character would hide, reorder or control text if shown raw.
 pub fn is_hidden(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_control();
+    }
     c.is_control() || hidden_name(c).is_some()
 }
 
@@ -78,12 +81,15 @@ pub fn sanitize_line(text: &str) -> String {
 /// Escapes hidden characters inside serialized JSON as `\uXXXX`, so the
 /// document means the same but cannot reorder or hide text on a terminal.
 pub fn escape_json_hidden(json: &str) -> String {
-    if !json.chars().any(|c| hidden_name(c).is_some() || c == '\u{7f}') {
+    // serde_json already escapes C0 controls; DEL and the invisible
+    // non-ASCII characters remain.
+    let escape = |c: char| c == '\u{7f}' || (!c.is_ascii() && hidden_name(c).is_some());
+    if !json.chars().any(escape) {
         return json.to_string();
     }
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
-        if hidden_name(c).is_some() || c == '\u{7f}' {
+        if escape(c) {
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
                 out.push_str(&format!("\\u{unit:04x}"));
