@@ -28,6 +28,71 @@ pub struct Config {
     pub risk: Risk,
     #[serde(default)]
     pub ui: Ui,
+    #[serde(default)]
+    pub github: GitHub,
+    #[serde(default)]
+    pub review: ReviewRules,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitHub {
+    /// API base URL (GitHub Enterprise: `https://HOST/api/v3`).
+    #[serde(default = "default_api")]
+    pub api: String,
+    /// `owner/name` (default: from the `upstream` or `origin` remote URL).
+    pub repository: Option<String>,
+    /// A shell command that prints a token, tried after GITHUB_TOKEN,
+    /// GH_TOKEN and `gh auth token`.
+    pub token_command: Option<String>,
+    /// Requests in flight at once.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: usize,
+    /// Seconds a request may take, its body included.
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+    /// The first wait before retrying a failed request, in milliseconds;
+    /// it doubles per retry (with jitter).
+    #[serde(default = "default_backoff")]
+    pub backoff_ms: u64,
+}
+
+impl Default for GitHub {
+    fn default() -> Self {
+        GitHub {
+            api: default_api(),
+            repository: None,
+            token_command: None,
+            concurrency: default_concurrency(),
+            timeout_secs: default_timeout(),
+            backoff_ms: default_backoff(),
+        }
+    }
+}
+
+fn default_api() -> String {
+    "https://api.github.com".into()
+}
+
+fn default_concurrency() -> usize {
+    8
+}
+
+fn default_timeout() -> u64 {
+    30
+}
+
+fn default_backoff() -> u64 {
+    250
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRules {
+    /// Count "merged by someone other than the author" as an approval
+    /// (OpenSSF Scorecard does; rearview does not unless asked).
+    #[serde(default)]
+    pub merged_by_counts: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -127,6 +192,17 @@ impl Config {
                 return Err(invalid("branches.watch has an empty pattern".into()));
             }
         }
+        if self.github.concurrency == 0 || self.github.concurrency > 64 {
+            return Err(invalid(format!("github.concurrency must be 1 to 64, not {}", self.github.concurrency)));
+        }
+        if self.github.timeout_secs == 0 {
+            return Err(invalid("github.timeout_secs must be at least 1".into()));
+        }
+        if let Some(repo) = &self.github.repository {
+            if crate::forge::remote::RepoSlug::parse(repo).is_none() {
+                return Err(invalid(format!("github.repository `{repo}` is not `owner/name`")));
+            }
+        }
         if let Some(rule) = self.risk.paths.iter().find(|r| r.glob.trim().is_empty()) {
             return Err(invalid(format!("risk.paths entry `{}` has an empty glob", rule.reason)));
         }
@@ -155,6 +231,12 @@ impl Config {
             let line = e.span().map(|s| text.get(..s.start).unwrap_or(&text).matches('\n').count() + 1).unwrap_or(1);
             ConfigError::Parse { path, line, message: e.message().trim().to_string() }
         })
+    }
+
+    /// Whether an account is a core developer by configuration (the forge's
+    /// association is the other way).
+    pub fn is_core_developer(&self, login: &str) -> bool {
+        self.people.core_developers.iter().any(|c| c.eq_ignore_ascii_case(login))
     }
 
     /// Whether an account is a bot whose approval does not count.

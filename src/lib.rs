@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod forge;
 pub mod model;
 pub mod pipeline;
 pub mod render;

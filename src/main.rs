@@ -18,6 +18,8 @@ use rearview::repo::Repo;
 use rearview::report;
 use rearview::store::Store;
 
+mod sync;
+
 #[derive(Parser)]
 #[command(
     name = "rearview",
@@ -46,6 +48,9 @@ struct Global {
     /// Say what is happening on stderr (paths, branches, timings).
     #[arg(short, long, global = true)]
     verbose: bool,
+    /// GitHub API base URL (GitHub Enterprise: https://HOST/api/v3).
+    #[arg(long, global = true, value_name = "URL", env = "REARVIEW_GITHUB_API")]
+    github_api: Option<String>,
     /// Colour the table: auto (a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -81,6 +86,11 @@ enum Command {
         after_help = "Exit codes: 0 nothing pending, 1 something pending, 2 error.\n\nExamples:\n  rearview audit --branch 3.12 --since v3.12.4\n  rearview audit --branch 3.12 --since v3.12.4 --format json > audit.json"
     )]
     Audit(AuditArgs),
+    /// Fetch merged pull requests, reviews and commit links from GitHub into the store (incremental).
+    #[command(
+        after_help = "The token comes from GITHUB_TOKEN, GH_TOKEN, `gh auth token`, or config github.token_command; without one, GitHub allows 60 requests an hour.\n\nExamples:\n  rearview sync\n  rearview sync --branch main --branch 3.12 --since v3.12.0\n  rearview sync --since 2024-01-01\n  rearview sync --full        # fetch everything again"
+    )]
+    Sync(SyncArgs),
     /// Build the demo repository and its seeded store, print its path, and show its queue.
     #[command(
         after_help = "Examples:\n  rearview demo\n  rearview demo --dir /tmp/demo --no-tui\n  rearview list --repo \"$(rearview demo --no-tui)\" --format json"
@@ -122,6 +132,19 @@ struct AuditArgs {
     until: Option<String>,
     #[arg(long, value_enum, default_value_t = AuditFormat::Md)]
     format: AuditFormat,
+}
+
+#[derive(Args)]
+struct SyncArgs {
+    /// Only this branch (repeatable; default: every watched branch).
+    #[arg(long = "branch", value_name = "BRANCH")]
+    branches: Vec<String>,
+    /// Only pull requests updated since this tag, commit or date (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "TAG|DATE")]
+    since: Option<String>,
+    /// Ignore what earlier syncs fetched: fetch everything again.
+    #[arg(long)]
+    full: bool,
 }
 
 #[derive(Args)]
@@ -215,6 +238,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         ),
         Some(Command::List(args)) => list(&global, &args),
         Some(Command::Audit(args)) => audit(&global, &args),
+        Some(Command::Sync(args)) => sync::sync(&global, &args),
         Some(Command::Demo(args)) => demo(&global, &args),
     }
 }
@@ -321,7 +345,7 @@ fn demo(global: &Global, args: &DemoArgs) -> Result<ExitCode> {
         eprintln!(
             "rearview: demo with {} commits and {} pull requests in {} ms; store {}",
             built.commits,
-            built.pull_requests,
+            built.pulls.len(),
             started.elapsed().as_millis(),
             built.store.display()
         );
@@ -336,6 +360,7 @@ fn demo(global: &Global, args: &DemoArgs) -> Result<ExitCode> {
         db: Some(built.store.clone()),
         verbose: global.verbose,
         color: global.color,
+        github_api: global.github_api.clone(),
     };
     let mut ctx = context(&demo_global)?;
     let queue = build_queue(&demo_global, &mut ctx, &Selection { limit: 1000, ..Selection::default() })?;

@@ -227,6 +227,9 @@ pub struct Review {
     /// The commit the reviewer saw.
     pub commit_id: Option<String>,
     pub submitted_at: Option<i64>,
+    /// The reviewer's standing in the project (OWNER, MEMBER, …), when known.
+    #[serde(default)]
+    pub author_association: String,
 }
 
 /// What a reviewer recorded locally about a change after the fact.
@@ -286,6 +289,9 @@ pub enum Evidence {
     Ledger { id: i64, kind: LedgerKind, reviewer: String, at: i64 },
     /// The original of a backport, with its own verdict.
     Original { sha: String, pr: Option<u64>, verdict: Verdict, patch_id_matches: bool },
+    /// Merged by someone other than its author, counted as an approval
+    /// because the config says so (`review.merged_by_counts`).
+    MergedBy { pr: u64, user: String },
     /// Commits of the pull request that no approval covered.
     UnapprovedCommits { shas: Vec<String> },
     /// A plain remark: why nothing else applied.
@@ -316,6 +322,7 @@ impl Evidence {
                 let patch = if *patch_id_matches { "patch-id matches" } else { "patch-id differs: drift" };
                 format!("original {}{pr} is {}; {patch}", short_sha(sha), verdict.as_str())
             }
+            Evidence::MergedBy { pr, user } => format!("#{pr} merged by {user} (counted as approval by config)"),
             Evidence::UnapprovedCommits { shas } => {
                 let list: Vec<&str> = shas.iter().map(|s| short_sha(s)).collect();
                 format!("unapproved commits: {}", list.join(", "))

@@ -166,7 +166,7 @@ struct Authors {
 }
 
 impl Authors {
-    fn of(landed: &Landed, pr: Option<&PullRequest>, forge: &ForgeData) -> Authors {
+    fn of(landed: &Landed, pr: Option<&PullRequest>, forge: &ForgeData, is_bot: impl Fn(&str) -> bool) -> Authors {
         let commit = &landed.commit;
         let mut people = vec![commit.author.clone()];
         people.extend(
@@ -182,6 +182,14 @@ impl Authors {
         }
         let mut logins: Vec<String> = people.iter().filter_map(|p| login_of(p, forge)).collect();
         logins.extend(pr.map(|p| p.author.clone()));
+        // A bot's backport is the work of whoever had it made: the merger
+        // of the original, who asked for the backport.
+        if let (Some(pr), Some(original)) = (pr, landed.original.as_ref()) {
+            let trigger = original.pr.and_then(|n| forge.pull_requests.get(&n)).and_then(|o| o.merged_by.clone());
+            if is_bot(&pr.author) {
+                logins.extend(trigger);
+            }
+        }
         Authors { logins, people }
     }
 
@@ -202,8 +210,15 @@ struct Assessment {
 /// A change's verdict from its own evidence (not its original's).
 fn assess(landed: &Landed, pr: Option<&PullRequest>, input: &Input, config: &Config) -> Assessment {
     let commit = &landed.commit;
-    let authors = Authors::of(landed, pr, &input.forge);
+    let authors = Authors::of(landed, pr, &input.forge, |login| config.is_bot(login));
     let independent = |login: &str| !config.is_bot(login) && !authors.includes_login(login);
+    // Merged by a bot (an automerge label): only a core developer's
+    // approval counts, or a label would stand in for a review.
+    let bot_merged = pr.and_then(|p| p.merged_by.as_deref()).is_some_and(|m| config.is_bot(m));
+    let counts = |review: &Review| {
+        independent(&review.user)
+            && (!bot_merged || is_core(&review.author_association) || config.is_core_developer(&review.user))
+    };
     let merged_at = pr.and_then(|p| p.merged_at).unwrap_or(commit.time);
     let head = pr.and_then(|p| p.head_sha.as_deref());
 
@@ -216,7 +231,7 @@ fn assess(landed: &Landed, pr: Option<&PullRequest>, input: &Input, config: &Con
     let mut concerns: Vec<(i64, Evidence)> = Vec::new();
     let mut approval_times: Vec<i64> = Vec::new();
 
-    for review in reviews.iter().filter(|r| independent(&r.user)) {
+    for review in reviews.iter().filter(|r| counts(r)) {
         let at = review.submitted_at.unwrap_or(merged_at);
         let after_merge = at > merged_at;
         let is_stale = matches!((head, review.commit_id.as_deref()), (Some(h), Some(c)) if h != c && c != commit.sha);
@@ -271,6 +286,14 @@ fn assess(landed: &Landed, pr: Option<&PullRequest>, input: &Input, config: &Con
         .map(|t| Evidence::Trailer { key: t.key.clone(), value: t.value.clone() })
         .collect();
 
+    // Off by default: merging is not approving.
+    if config.review.merged_by_counts {
+        if let Some((pr, merger)) = pr.and_then(|p| p.merged_by.as_deref().map(|m| (p, m))) {
+            if independent(merger) && !bot_merged {
+                before.push(Evidence::MergedBy { pr: pr.number, user: merger.to_string() });
+            }
+        }
+    }
     if !before.is_empty() || !trailers.is_empty() {
         before.extend(trailers);
         return Assessment { verdict: Verdict::Reviewed, evidence: before };
@@ -308,9 +331,12 @@ fn why_unreviewed(landed: &Landed, pr: Option<&PullRequest>, reviews: &[Review],
         None => "pushed without a pull request; no review trailer".to_string(),
         Some(pr) => {
             let self_merged = pr.merged_by.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(&pr.author));
+            let bot_merger = pr.merged_by.as_deref().filter(|m| config.is_bot(m));
             let approvals: Vec<&str> =
                 reviews.iter().filter(|r| r.state == ReviewState::Approved).map(|r| r.user.as_str()).collect();
-            if let Some(user) = approvals.first() {
+            if let Some(bot) = bot_merger {
+                format!("#{} merged by the bot {bot} with no core-developer approval (label bypass)", pr.number)
+            } else if let Some(user) = approvals.first() {
                 let who = if config.is_bot(user) { "a bot" } else { "its author" };
                 format!("#{} approved only by {who} ({user})", pr.number)
             } else if self_merged {
@@ -321,6 +347,11 @@ fn why_unreviewed(landed: &Landed, pr: Option<&PullRequest>, reviews: &[Review],
         }
     };
     Evidence::Note { text }
+}
+
+/// GitHub's associations of people with write access.
+fn is_core(association: &str) -> bool {
+    matches!(association, "OWNER" | "MEMBER" | "COLLABORATOR")
 }
 
 /// Seconds since the epoch as RFC 3339 in UTC.
@@ -378,7 +409,15 @@ mod tests {
     }
 
     fn review(id: u64, pr: u64, user: &str, state: ReviewState, commit: &str, at: i64) -> Review {
-        Review { id, pr, user: user.into(), state, commit_id: Some(commit.into()), submitted_at: Some(at) }
+        Review {
+            id,
+            pr,
+            user: user.into(),
+            state,
+            commit_id: Some(commit.into()),
+            submitted_at: Some(at),
+            author_association: "MEMBER".into(),
+        }
     }
 
     struct Case {
@@ -650,6 +689,75 @@ mod tests {
             );
             assert!(change.evidence.iter().any(|e| matches!(e, Evidence::Original { .. })));
         }
+    }
+
+    #[test]
+    fn a_bot_merge_needs_a_core_developer_approval() {
+        for (association, want) in [("CONTRIBUTOR", Verdict::Unreviewed), ("MEMBER", Verdict::Reviewed)] {
+            let mut l = landed("c1", "alice", &[]);
+            l.claimed_pr = Some(1);
+            let mut input = Input::default();
+            let mut p = pr(1, "c1", "alice");
+            p.merged_by = Some("miss-islington".into());
+            input.forge.pull_requests.insert(1, p);
+            let mut r = review(1, 1, "bob", ReviewState::Approved, "head1", MERGED - 10);
+            r.author_association = association.into();
+            input.forge.reviews.insert(1, vec![r]);
+            input.changes.push(l);
+            let change = triage(&input, &Config::default()).changes.remove(0);
+            assert_eq!(change.verdict, want, "approval by a {association}: {:?}", change.evidence);
+            if want == Verdict::Unreviewed {
+                assert!(report_text(&change).contains("label bypass"), "{:?}", change.evidence);
+            }
+        }
+    }
+
+    fn report_text(change: &Change) -> String {
+        change.evidence.iter().map(|e| e.describe()).collect::<Vec<_>>().join("; ")
+    }
+
+    #[test]
+    fn a_bots_backport_is_credited_to_whoever_asked_for_it() {
+        // alice merged the original and had miss-islington backport it; her
+        // approval of the backport is not independent. carol's would be.
+        for (approver, want) in [("alice", Verdict::Unreviewed), ("carol", Verdict::Reviewed)] {
+            let mut input = Input::default();
+            let mut orig_pr = pr(1, "o1", "dave");
+            orig_pr.merged_by = Some("alice".into());
+            input.forge.pull_requests.insert(1, orig_pr);
+            let mut orig = landed("o1", "dave", &[]);
+            orig.claimed_pr = Some(1);
+            input.originals.insert("o1".into(), orig);
+            let mut bp_pr = pr(2, "b1", "miss-islington");
+            bp_pr.merged_by = Some("alice".into());
+            input.forge.pull_requests.insert(2, bp_pr);
+            input.forge.reviews.insert(2, vec![review(2, 2, approver, ReviewState::Approved, "head2", MERGED - 1)]);
+            let mut bp = landed("b1", "dave", &[]);
+            bp.claimed_pr = Some(2);
+            bp.original =
+                Some(Original { sha: "o1".into(), pr: Some(1), branch: "main".into(), link: OriginalLink::PatchId });
+            bp.patch_id_matches = Some(false);
+            input.changes.push(bp);
+            let change = triage(&input, &Config::default()).changes.remove(0);
+            assert_eq!(change.verdict, want, "approved by {approver}: {:?}", change.evidence);
+        }
+    }
+
+    #[test]
+    fn merged_by_someone_else_counts_only_when_configured() {
+        let mut input = Input::default();
+        let mut p = pr(1, "c1", "alice");
+        p.merged_by = Some("bob".into());
+        input.forge.pull_requests.insert(1, p);
+        let mut l = landed("c1", "alice", &[]);
+        l.claimed_pr = Some(1);
+        input.changes.push(l);
+        assert_eq!(triage(&input, &Config::default()).changes[0].verdict, Verdict::Unreviewed);
+        let mut config = Config::default();
+        config.review.merged_by_counts = true;
+        let change = triage(&input, &config).changes.remove(0);
+        assert_eq!(change.verdict, Verdict::Reviewed);
+        assert_eq!(change.evidence, vec![Evidence::MergedBy { pr: 1, user: "bob".into() }]);
     }
 
     #[test]

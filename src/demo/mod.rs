@@ -45,7 +45,12 @@ pub struct Demo {
     pub repo: PathBuf,
     pub store: PathBuf,
     pub commits: usize,
-    pub pull_requests: usize,
+    /// The GitHub side of the scenario, as seeded into the store (tests
+    /// serve it from a fake GitHub too).
+    pub pulls: Vec<PullRequest>,
+    pub reviews: Vec<Review>,
+    /// login → GitHub author association.
+    pub associations: HashMap<String, String>,
 }
 
 /// Where the demo goes without `--dir`.
@@ -83,7 +88,15 @@ pub fn build(dir: &Path, store: Option<&Path>) -> Result<Demo, DemoError> {
         .collect();
     db.save_users(&users)?;
     db.save_pull_requests(&builder.prs, &builder.reviews)?;
-    Ok(Demo { repo: dir.to_path_buf(), store: store_path, commits: builder.commits, pull_requests: builder.prs.len() })
+    let associations = scenario.people.iter().map(|a| (a.login.clone(), a.association.clone())).collect();
+    Ok(Demo {
+        repo: dir.to_path_buf(),
+        store: store_path,
+        commits: builder.commits,
+        pulls: builder.prs,
+        reviews: builder.reviews,
+        associations,
+    })
 }
 
 /// An absent or empty directory is fine; an earlier demo is removed; anything
@@ -362,6 +375,7 @@ impl<'s> Builder<'s> {
                 state,
                 commit_id: Some(commit.to_string()),
                 submitted_at: Some(at),
+                author_association: self.associations.get(r.user.as_str()).unwrap_or(&"NONE").to_string(),
             });
         }
         self.prs.push(PullRequest {

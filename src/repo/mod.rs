@@ -100,9 +100,12 @@ impl Repo {
         RepoError::Unknown { what, name: name.to_string(), repo: self.display() }
     }
 
-    /// The URL of the remote named `name`, if any.
-    pub fn remote_url(&self, name: &str) -> Option<String> {
-        self.git.find_remote(name).ok()?.url().ok().map(str::to_string)
+    /// The remote whose branches are "what landed" (`upstream`, else
+    /// `origin`) and its URL.
+    pub fn tracked_remote(&self) -> Option<(String, String)> {
+        let name = self.remote.clone()?;
+        let url = self.git.find_remote(&name).ok()?.url().ok().map(str::to_string)?;
+        Some((name, url))
     }
 
     /// Every branch name, local and of the tracked remote (without the

@@ -38,6 +38,16 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// A pull request as fetched, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRecord {
+    pub pr: PullRequest,
+    /// `None`: the reviews did not change (or were not fetched).
+    pub reviews: Option<Vec<Review>>,
+    /// The reviews list's URL and validator.
+    pub reviews_etag: Option<(String, String)>,
+}
+
 /// A forge account and the git identity it commits with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -172,16 +182,38 @@ impl Store {
         tx.commit().map_err(sql("commit the migration".into()))
     }
 
-    /// Writes pull requests (with their commits and reviews) in one transaction.
+    /// Writes pull requests with their reviews (the seeded demo, tests).
     pub fn save_pull_requests(&mut self, prs: &[PullRequest], reviews: &[Review]) -> Result<()> {
+        let records: Vec<PullRecord> = prs
+            .iter()
+            .map(|pr| PullRecord {
+                pr: pr.clone(),
+                reviews: Some(reviews.iter().filter(|r| r.pr == pr.number).cloned().collect()),
+                reviews_etag: None,
+            })
+            .collect();
+        self.save_pulls(&records)
+    }
+
+    /// Writes fetched pull requests in one transaction: each with its
+    /// reviews (replacing the old ones) when they were fetched, and the
+    /// validator that lets the next sync skip them. A field the forge left
+    /// out (`merged_by` from a list, the commits) keeps its stored value.
+    pub fn save_pulls(&mut self, records: &[PullRecord]) -> Result<()> {
         let sql = |doing: &'static str| sql_err(&self.path, doing);
         let tx = self.conn.transaction().map_err(sql("start a transaction"))?;
         {
             let mut put_pr = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO pull_requests (number, title, body, author, author_association, merged_by,
+                    "INSERT INTO pull_requests (number, title, body, author, author_association, merged_by,
                         merged_at, merge_commit_sha, head_sha, base_branch, labels, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                     ON CONFLICT (number) DO UPDATE SET title = excluded.title, body = excluded.body,
+                        author = excluded.author, author_association = excluded.author_association,
+                        merged_by = coalesce(excluded.merged_by, pull_requests.merged_by),
+                        merged_at = excluded.merged_at, merge_commit_sha = excluded.merge_commit_sha,
+                        head_sha = excluded.head_sha, base_branch = excluded.base_branch,
+                        labels = excluded.labels, updated_at = excluded.updated_at",
                 )
                 .map_err(sql("prepare a pull request write"))?;
             let mut clear_commits =
@@ -189,11 +221,24 @@ impl Store {
             let mut put_commit = tx
                 .prepare_cached("INSERT INTO pr_commits (pr, position, sha) VALUES (?1, ?2, ?3)")
                 .map_err(sql("prepare a commit write"))?;
-            for pr in prs {
+            let mut clear_reviews =
+                tx.prepare_cached("DELETE FROM reviews WHERE pr = ?1").map_err(sql("prepare a review write"))?;
+            let mut put_review = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO reviews (id, pr, user, state, commit_id, submitted_at, author_association)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(sql("prepare a review write"))?;
+            let mut put_etag = tx
+                .prepare_cached("INSERT OR REPLACE INTO etags (url, etag) VALUES (?1, ?2)")
+                .map_err(sql("prepare a validator write"))?;
+            for record in records {
+                let pr = &record.pr;
+                let number = pr.number as i64;
                 let labels = serde_json::to_string(&pr.labels).unwrap_or_else(|_| "[]".into());
                 put_pr
                     .execute(params![
-                        pr.number as i64,
+                        number,
                         pr.title,
                         pr.body,
                         pr.author,
@@ -207,34 +252,132 @@ impl Store {
                         pr.updated_at
                     ])
                     .map_err(sql("write a pull request"))?;
-                clear_commits.execute(params![pr.number as i64]).map_err(sql("write pull request commits"))?;
-                for (position, sha) in pr.commits.iter().enumerate() {
-                    put_commit
-                        .execute(params![pr.number as i64, position as i64, sha])
-                        .map_err(sql("write pull request commits"))?;
+                if !pr.commits.is_empty() {
+                    clear_commits.execute(params![number]).map_err(sql("write pull request commits"))?;
+                    for (position, sha) in pr.commits.iter().enumerate() {
+                        put_commit
+                            .execute(params![number, position as i64, sha])
+                            .map_err(sql("write pull request commits"))?;
+                    }
                 }
-            }
-            let mut put_review = tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO reviews (id, pr, user, state, commit_id, submitted_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(sql("prepare a review write"))?;
-            for r in reviews {
-                put_review
-                    .execute(params![r.id as i64, r.pr as i64, r.user, r.state.as_str(), r.commit_id, r.submitted_at])
-                    .map_err(sql("write a review"))?;
+                if let Some(reviews) = &record.reviews {
+                    clear_reviews.execute(params![number]).map_err(sql("write reviews"))?;
+                    for r in reviews {
+                        put_review
+                            .execute(params![
+                                r.id as i64,
+                                r.pr as i64,
+                                r.user,
+                                r.state.as_str(),
+                                r.commit_id,
+                                r.submitted_at,
+                                r.author_association
+                            ])
+                            .map_err(sql("write a review"))?;
+                    }
+                }
+                if let Some((url, etag)) = &record.reviews_etag {
+                    put_etag.execute(params![url, etag]).map_err(sql("write a validator"))?;
+                }
             }
         }
         tx.commit().map_err(sql("commit pull requests"))
     }
 
-    /// Records which pull request a commit belongs to.
-    pub fn save_commit_pulls(&mut self, links: &[(String, u64)]) -> Result<()> {
+    /// The validator (ETag) stored for a URL.
+    pub fn etag(&self, url: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT etag FROM etags WHERE url = ?1", [url], |r| r.get(0))
+            .optional()
+            .map_err(sql_err(&self.path, "read a validator"))
+    }
+
+    pub fn save_etag(&mut self, url: &str, etag: &str) -> Result<()> {
+        self.conn
+            .execute("INSERT OR REPLACE INTO etags (url, etag) VALUES (?1, ?2)", params![url, etag])
+            .map(|_| ())
+            .map_err(sql_err(&self.path, "write a validator"))
+    }
+
+    /// Marks a branch synced up to `updated_at`, with its list's validator,
+    /// in one transaction: an interrupted sync advances neither.
+    pub fn finish_branch(&mut self, branch: &str, updated_at: Option<i64>, etag: Option<(&str, &str)>) -> Result<()> {
         let tx = self.conn.transaction().map_err(sql_err(&self.path, "start a transaction"))?;
-        for (sha, pr) in links {
-            tx.execute("INSERT OR IGNORE INTO commit_pulls (sha, pr) VALUES (?1, ?2)", params![sha, *pr as i64])
-                .map_err(sql_err(&self.path, "link a commit"))?;
+        if let Some(at) = updated_at {
+            tx.execute(
+                "INSERT INTO sync_watermarks (branch, updated_at, synced_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (branch) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at),
+                    synced_at = excluded.synced_at",
+                params![branch, at, now()],
+            )
+            .map_err(sql_err(&self.path, "write a sync watermark"))?;
+        }
+        if let Some((url, tag)) = etag {
+            tx.execute("INSERT OR REPLACE INTO etags (url, etag) VALUES (?1, ?2)", params![url, tag])
+                .map_err(sql_err(&self.path, "write a validator"))?;
+        }
+        tx.commit().map_err(sql_err(&self.path, "commit the sync watermark"))
+    }
+
+    /// Forgets every validator and watermark (`sync --full`).
+    pub fn forget_sync_state(&mut self) -> Result<()> {
+        self.conn
+            .execute_batch("DELETE FROM etags; DELETE FROM sync_watermarks; DELETE FROM commit_pull_checks;")
+            .map_err(sql_err(&self.path, "reset the sync state"))
+    }
+
+    /// Whether a pull request is cached (with who merged it, if `merged_by`).
+    pub fn has_pull(&self, number: u64, need_merger: bool) -> Result<bool> {
+        let sql = if need_merger {
+            "SELECT 1 FROM pull_requests WHERE number = ?1 AND merged_by IS NOT NULL"
+        } else {
+            "SELECT 1 FROM pull_requests WHERE number = ?1"
+        };
+        let found: Option<i64> = self
+            .conn
+            .query_row(sql, [number as i64], |r| r.get(0))
+            .optional()
+            .map_err(sql_err(&self.path, "read a pull request"))?;
+        Ok(found.is_some())
+    }
+
+    /// Of the given commits, those whose pull request is unknown and that
+    /// were never looked up.
+    pub fn unlinked_commits(&self, shas: &[String]) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT 1 WHERE EXISTS (SELECT 1 FROM commit_pulls WHERE sha = ?1)
+                    OR EXISTS (SELECT 1 FROM pull_requests WHERE merge_commit_sha = ?1)
+                    OR EXISTS (SELECT 1 FROM commit_pull_checks WHERE sha = ?1)",
+            )
+            .map_err(sql_err(&self.path, "prepare a commit link read"))?;
+        let mut out = Vec::new();
+        for sha in shas {
+            let known: Option<i64> =
+                stmt.query_row([sha], |r| r.get(0)).optional().map_err(sql_err(&self.path, "read commit links"))?;
+            if known.is_none() {
+                out.push(sha.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records what the forge said about commits (no pull request is an
+    /// answer too: it is not asked again).
+    pub fn save_commit_links(&mut self, links: &[(String, Vec<u64>)]) -> Result<()> {
+        let checked_at = now();
+        let tx = self.conn.transaction().map_err(sql_err(&self.path, "start a transaction"))?;
+        for (sha, prs) in links {
+            for pr in prs {
+                tx.execute("INSERT OR IGNORE INTO commit_pulls (sha, pr) VALUES (?1, ?2)", params![sha, *pr as i64])
+                    .map_err(sql_err(&self.path, "link a commit"))?;
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO commit_pull_checks (sha, checked_at) VALUES (?1, ?2)",
+                params![sha, checked_at],
+            )
+            .map_err(sql_err(&self.path, "record a commit lookup"))?;
         }
         tx.commit().map_err(sql_err(&self.path, "commit commit links"))
     }
@@ -341,7 +484,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, pr, user, state, commit_id, submitted_at FROM reviews WHERE pr = ?1 ORDER BY submitted_at, id",
+                "SELECT id, pr, user, state, commit_id, submitted_at, author_association FROM reviews
+                 WHERE pr = ?1 ORDER BY submitted_at, id",
             )
             .map_err(sql_err(&self.path, "prepare a review read"))?;
         let rows = stmt
@@ -353,15 +497,17 @@ impl Store {
                     r.get::<_, String>(3)?,
                     r.get::<_, Option<String>>(4)?,
                     r.get::<_, Option<i64>>(5)?,
+                    r.get::<_, String>(6)?,
                 ))
             })
             .map_err(sql_err(&self.path, "read reviews"))?;
         let mut reviews = Vec::new();
         for row in rows {
-            let (id, pr, user, state, commit_id, submitted_at) = row.map_err(sql_err(&self.path, "read reviews"))?;
+            let (id, pr, user, state, commit_id, submitted_at, author_association) =
+                row.map_err(sql_err(&self.path, "read reviews"))?;
             // A state this build does not know (GitHub adds some) is no approval.
             let Some(state) = ReviewState::parse(&state) else { continue };
-            reviews.push(Review { id, pr, user, state, commit_id, submitted_at });
+            reviews.push(Review { id, pr, user, state, commit_id, submitted_at, author_association });
         }
         Ok(reviews)
     }
@@ -513,17 +659,6 @@ impl Store {
             .optional()
             .map_err(sql_err(&self.path, "read a sync watermark"))
     }
-
-    pub fn set_watermark(&mut self, branch: &str, updated_at: i64) -> Result<()> {
-        self.conn
-            .execute(
-                "INSERT INTO sync_watermarks (branch, updated_at, synced_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (branch) DO UPDATE SET updated_at = excluded.updated_at, synced_at = excluded.synced_at",
-                params![branch, updated_at, now()],
-            )
-            .map(|_| ())
-            .map_err(sql_err(&self.path, "write a sync watermark"))
-    }
 }
 
 /// Creates the store file (and its directory) readable by its owner only:
@@ -631,6 +766,7 @@ mod tests {
             state: ReviewState::Approved,
             commit_id: Some("c2".into()),
             submitted_at: Some(10),
+            author_association: "MEMBER".into(),
         };
         s.save_pull_requests(std::slice::from_ref(&pr), std::slice::from_ref(&review)).expect("save");
         let data = s.forge_data(&[], &["deadbeef".to_string()]).expect("load");

@@ -82,6 +82,20 @@ CREATE TABLE commit_cache (
     patch_id TEXT
 ) WITHOUT ROWID;
 "#,
+    // 2: GitHub sync: reviewer standing, conditional requests, commit links checked.
+    r#"
+ALTER TABLE reviews ADD COLUMN author_association TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE etags (
+    url  TEXT PRIMARY KEY,
+    etag TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE commit_pull_checks (
+    sha        TEXT PRIMARY KEY,
+    checked_at INTEGER NOT NULL
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The newest schema version this build knows.

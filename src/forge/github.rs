@@ -1,0 +1,678 @@
+//! GitHub through octocrab: octocrab carries requests (base URL, auth,
+//! TLS); this layer adds what a long sync needs: bounded concurrency, ETags,
+//! Link pagination, rate-limit bookkeeping, and retries with backoff that
+//! honour `retry-after`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, ETAG, IF_NONE_MATCH, LINK, RETRY_AFTER};
+use http_body_util::BodyExt;
+use octocrab::Octocrab;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use super::remote::RepoSlug;
+use super::token::Token;
+use super::{Fetched, Forge, ForgeError, Page, Result, SyncEvent};
+use crate::model::{PullRequest, Review, ReviewState};
+
+/// How the client behaves; the defaults suit api.github.com.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// API base URL, e.g. `https://api.github.com` or `https://ghe/api/v3`.
+    pub api: String,
+    pub repo: RepoSlug,
+    pub token: Option<Token>,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Per request, including its body.
+    pub timeout: Duration,
+    /// Tries per request before giving up (server errors, dropped connections).
+    pub attempts: u32,
+    /// First backoff; doubles per retry, with jitter.
+    pub backoff: Duration,
+    /// The longest wait for a rate limit to reset before failing instead.
+    pub max_rate_wait: Duration,
+}
+
+impl Settings {
+    pub fn new(api: &str, repo: RepoSlug, token: Option<Token>) -> Settings {
+        Settings {
+            api: api.trim_end_matches('/').to_string(),
+            repo,
+            token,
+            concurrency: 8,
+            timeout: Duration::from_secs(30),
+            attempts: 5,
+            backoff: Duration::from_millis(250),
+            max_rate_wait: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// Counters for the CLI summary and the tests.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub requests: AtomicU64,
+    pub not_modified: AtomicU64,
+    pub retries: AtomicU64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RateLimit {
+    remaining: u64,
+    limit: u64,
+    reset: i64,
+}
+
+pub struct GitHub {
+    client: Octocrab,
+    settings: Settings,
+    permits: tokio::sync::Semaphore,
+    rate: Mutex<Option<RateLimit>>,
+    events: Arc<dyn Fn(SyncEvent) + Send + Sync>,
+    pub stats: Stats,
+    /// The API's scheme and authority: pagination links may not leave it.
+    origin: String,
+}
+
+/// A response with its body read in full.
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl GitHub {
+    pub fn new(settings: Settings, events: Arc<dyn Fn(SyncEvent) + Send + Sync>) -> Result<GitHub> {
+        let mut builder = Octocrab::builder()
+            .base_uri(settings.api.as_str())
+            .map_err(|e| ForgeError::Client(format!("API URL `{}`: {e}", settings.api)))?
+            // Retries are ours: they must honour retry-after and report progress.
+            .add_retry_config(octocrab::service::middleware::retry::RetryConfig::None)
+            .set_connect_timeout(Some(settings.timeout))
+            .set_read_timeout(Some(settings.timeout));
+        if let Some(token) = &settings.token {
+            builder = builder.personal_token(token.expose().to_string());
+        }
+        let client = builder.build().map_err(|e| ForgeError::Client(e.to_string()))?;
+        let origin = origin_of(&settings.api)
+            .ok_or_else(|| ForgeError::Client(format!("API URL `{}` is not an http(s) URL", settings.api)))?;
+        Ok(GitHub {
+            client,
+            permits: tokio::sync::Semaphore::new(settings.concurrency.max(1)),
+            settings,
+            rate: Mutex::new(None),
+            events,
+            stats: Stats::default(),
+            origin,
+        })
+    }
+
+    pub fn repo(&self) -> &RepoSlug {
+        &self.settings.repo
+    }
+
+    fn repo_path(&self) -> String {
+        format!("/repos/{}/{}", self.settings.repo.owner, self.settings.repo.name)
+    }
+
+    /// Checks that the repository exists and the server is GitHub; cheap
+    /// when `etag` still matches.
+    pub async fn check_repository(&self, etag: Option<&str>) -> Result<Option<String>> {
+        let path = self.repo_path();
+        #[derive(Deserialize)]
+        struct Repository {
+            #[allow(dead_code)]
+            full_name: String,
+        }
+        match self.get_json::<Repository>(&path, etag, &format!("repository {}", self.settings.repo)).await? {
+            (Some(_), etag, _) => Ok(etag),
+            (None, _, _) => Ok(etag.map(str::to_string)),
+        }
+    }
+
+    /// GET and decode JSON: `(None, …)` for 304. Returns the ETag and the
+    /// `next` link. Malformed bodies are retried like dropped connections.
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        etag: Option<&str>,
+        what: &str,
+    ) -> Result<(Option<T>, Option<String>, Option<String>)> {
+        let mut last = String::new();
+        for attempt in 1..=self.settings.attempts {
+            let answer = self.get(url, etag, what).await?;
+            if answer.status == 304 {
+                return Ok((None, etag.map(str::to_string), None));
+            }
+            let content_type = answer.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !content_type.contains("json") {
+                return Err(ForgeError::NotGitHub {
+                    api: self.settings.api.clone(),
+                    detail: format!("{url} answered `{}` instead of JSON", clip(content_type, 60)),
+                });
+            }
+            match serde_json::from_slice::<T>(&answer.body) {
+                Ok(value) => {
+                    let etag = header(&answer.headers, ETAG);
+                    let next = self.next_link(&answer.headers)?;
+                    return Ok((Some(value), etag, next));
+                }
+                Err(e) => {
+                    last = e.to_string();
+                    if attempt < self.settings.attempts {
+                        self.pause(attempt, &format!("malformed JSON from {url}")).await;
+                    }
+                }
+            }
+        }
+        Err(ForgeError::NotGitHub {
+            api: self.settings.api.clone(),
+            detail: format!("{url} kept answering malformed JSON: {}", clip(&last, 120)),
+        })
+    }
+
+    /// Every page of a list, following `next` links.
+    async fn get_all<T: DeserializeOwned>(
+        &self,
+        first: &str,
+        etag: Option<&str>,
+        what: &str,
+    ) -> Result<Fetched<Vec<T>>> {
+        let (items, first_etag, mut next) = match self.get_json::<Vec<T>>(first, etag, what).await? {
+            (None, _, _) => return Ok(Fetched::NotModified),
+            (Some(items), etag, next) => (items, etag, next),
+        };
+        let mut all = items;
+        let mut seen = std::collections::HashSet::new();
+        while let Some(url) = next {
+            if !seen.insert(url.clone()) || seen.len() > 1000 {
+                return Err(ForgeError::NotGitHub {
+                    api: self.settings.api.clone(),
+                    detail: format!("pagination of {first} does not end"),
+                });
+            }
+            let (items, _, following) = self.get_json::<Vec<T>>(&url, None, what).await?;
+            all.extend(items.unwrap_or_default());
+            next = following;
+        }
+        Ok(Fetched::Fresh { value: all, etag: first_etag })
+    }
+
+    /// One GET with retries: waits out rate limits, backs off on server
+    /// errors, timeouts and dropped connections.
+    async fn get(&self, url: &str, etag: Option<&str>, what: &str) -> Result<Answer> {
+        let mut last_failure = String::new();
+        let mut reached = false;
+        for attempt in 1..=self.settings.attempts {
+            self.wait_for_rate_limit().await?;
+            let sent = {
+                let _permit = self.permits.acquire().await.map_err(|e| ForgeError::Client(e.to_string()))?;
+                self.stats.requests.fetch_add(1, Ordering::Relaxed);
+                tokio::time::timeout(self.settings.timeout, self.send(url, etag)).await
+            };
+            let answer = match sent {
+                Err(_) => {
+                    last_failure = format!("no answer within {} s", self.settings.timeout.as_secs_f64());
+                    self.retry_pause(attempt, &last_failure).await;
+                    continue;
+                }
+                Ok(Err(detail)) => {
+                    last_failure = detail;
+                    self.retry_pause(attempt, &last_failure).await;
+                    continue;
+                }
+                Ok(Ok(answer)) => answer,
+            };
+            reached = true;
+            self.note_rate_limit(&answer.headers);
+            match answer.status {
+                304 => {
+                    self.stats.not_modified.fetch_add(1, Ordering::Relaxed);
+                    return Ok(answer);
+                }
+                200..=299 => return Ok(answer),
+                401 => return Err(ForgeError::Unauthorized { api: self.settings.api.clone() }),
+                404 => return Err(ForgeError::NotFound { what: what.to_string(), api: self.settings.api.clone() }),
+                403 | 429 => {
+                    let message = error_message(&answer.body);
+                    if let Some(wait) = retry_after(&answer.headers) {
+                        last_failure = format!("{} ({})", answer.status, clip(&message, 80));
+                        self.wait(wait, "secondary rate limit (retry-after)").await;
+                        continue;
+                    }
+                    if header(&answer.headers, "x-ratelimit-remaining").as_deref() == Some("0") {
+                        // The primary limit: the next attempt waits for the reset.
+                        last_failure = "rate limit used up".into();
+                        continue;
+                    }
+                    if answer.status == 429 || message.to_ascii_lowercase().contains("secondary rate limit") {
+                        last_failure = format!("{} ({})", answer.status, clip(&message, 80));
+                        self.wait(Duration::from_secs(60), "secondary rate limit").await;
+                        continue;
+                    }
+                    return Err(ForgeError::Forbidden { url: url.to_string(), message: clip(&message, 200) });
+                }
+                500..=599 => {
+                    last_failure = format!("{} {}", answer.status, clip(&error_message(&answer.body), 80));
+                    self.retry_pause(attempt, &last_failure).await;
+                }
+                status => {
+                    return Err(ForgeError::Unexpected {
+                        url: url.to_string(),
+                        status,
+                        message: clip(&error_message(&answer.body), 200),
+                    })
+                }
+            }
+        }
+        if reached {
+            Err(ForgeError::GaveUp { url: url.to_string(), detail: last_failure, attempts: self.settings.attempts })
+        } else {
+            Err(ForgeError::Unreachable { api: self.settings.api.clone(), detail: last_failure })
+        }
+    }
+
+    /// Sends one request and reads its whole body; transport failures
+    /// (refused, dropped, cut mid-body) come back as text.
+    async fn send(&self, url: &str, etag: Option<&str>) -> std::result::Result<Answer, String> {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/vnd.github+json"));
+        headers.insert("x-github-api-version", HeaderValue::from_static("2022-11-28"));
+        if let Some(tag) = etag.and_then(|t| HeaderValue::from_str(t).ok()) {
+            headers.insert(IF_NONE_MATCH, tag);
+        }
+        let uri: http::Uri = url.parse().map_err(|e| format!("bad URL {url}: {e}"))?;
+        let response = self.client._get_with_headers(uri, Some(headers)).await.map_err(describe_octocrab_error)?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        // A connection cut mid-body is a transport failure, retried like one.
+        let body = match response.into_body().collect().await {
+            Ok(collected) => collected.to_bytes().to_vec(),
+            Err(e) => return Err(format!("connection lost while reading the answer: {}", describe_octocrab_error(e))),
+        };
+        Ok(Answer { status, headers, body })
+    }
+
+    fn note_rate_limit(&self, headers: &HeaderMap) {
+        let number = |name: &str| header(headers, name).and_then(|v| v.parse::<i64>().ok());
+        let (Some(remaining), Some(limit), Some(reset)) =
+            (number("x-ratelimit-remaining"), number("x-ratelimit-limit"), number("x-ratelimit-reset"))
+        else {
+            return;
+        };
+        let now = RateLimit { remaining: remaining.max(0) as u64, limit: limit.max(0) as u64, reset };
+        if let Ok(mut rate) = self.rate.lock() {
+            *rate = Some(now);
+        }
+        (self.events)(SyncEvent::RateLimit { remaining: now.remaining, limit: now.limit, reset: now.reset });
+    }
+
+    async fn wait_for_rate_limit(&self) -> Result<()> {
+        let rate = self.rate.lock().ok().and_then(|r| *r);
+        let Some(rate) = rate.filter(|r| r.remaining == 0) else { return Ok(()) };
+        let now = chrono::Utc::now().timestamp();
+        if rate.reset <= now {
+            return Ok(());
+        }
+        let wait = Duration::from_secs((rate.reset - now + 1) as u64);
+        if wait > self.settings.max_rate_wait {
+            let reset = crate::triage::rfc3339(rate.reset);
+            let hint = if self.settings.token.is_none() {
+                ": unauthenticated requests get 60 an hour; set GITHUB_TOKEN or run `gh auth login`".to_string()
+            } else {
+                "; run `rearview sync` again after it".to_string()
+            };
+            return Err(ForgeError::RateLimited { reset, hint });
+        }
+        self.wait(wait, "rate limit used up").await;
+        if let Ok(mut r) = self.rate.lock() {
+            // Assume the reset happened; the next answer corrects this.
+            *r = None;
+        }
+        Ok(())
+    }
+
+    async fn wait(&self, wait: Duration, reason: &str) {
+        (self.events)(SyncEvent::Waiting { seconds: wait.as_secs_f64(), reason: reason.to_string() });
+        tokio::time::sleep(wait).await;
+    }
+
+    /// Exponential backoff with full jitter, before retry `attempt + 1`.
+    async fn retry_pause(&self, attempt: u32, reason: &str) {
+        if attempt < self.settings.attempts {
+            self.pause(attempt, reason).await;
+        }
+    }
+
+    async fn pause(&self, attempt: u32, reason: &str) {
+        self.stats.retries.fetch_add(1, Ordering::Relaxed);
+        let ceiling = self.settings.backoff.saturating_mul(1 << attempt.min(6));
+        let wait = ceiling.mul_f64(0.5 + jitter() / 2.0).min(Duration::from_secs(30));
+        self.wait(wait, &format!("retrying after {}", clip(reason, 80))).await;
+    }
+
+    /// The `rel="next"` link, if it stays on the API's host (a link
+    /// elsewhere would carry the token to a stranger).
+    fn next_link(&self, headers: &HeaderMap) -> Result<Option<String>> {
+        let Some(link) = header(headers, LINK) else { return Ok(None) };
+        let Some(next) = parse_next_link(&link) else { return Ok(None) };
+        if !next.starts_with(&format!("{}/", self.origin)) {
+            return Err(ForgeError::NotGitHub {
+                api: self.settings.api.clone(),
+                detail: format!("a pagination link leaves the API host: {}", clip(&next, 120)),
+            });
+        }
+        Ok(Some(next))
+    }
+
+    fn first_pulls_url(&self, base: &str) -> String {
+        format!(
+            "{}/pulls?state=closed&base={}&sort=updated&direction=desc&per_page=100",
+            self.repo_path(),
+            percent_encode(base)
+        )
+    }
+}
+
+impl Forge for GitHub {
+    async fn pulls_page(
+        &self,
+        base: &str,
+        url: Option<&str>,
+        etag: Option<&str>,
+    ) -> Result<Fetched<Page<PullRequest>>> {
+        let first = self.first_pulls_url(base);
+        let url = url.unwrap_or(&first);
+        let what = format!("repository {}", self.settings.repo);
+        match self.get_json::<Vec<ApiPull>>(url, etag, &what).await? {
+            (None, _, _) => Ok(Fetched::NotModified),
+            (Some(pulls), etag, next) => {
+                let items = pulls.into_iter().map(ApiPull::into_model).collect();
+                Ok(Fetched::Fresh { value: Page { items, next }, etag })
+            }
+        }
+    }
+
+    async fn pull(&self, number: u64) -> Result<PullRequest> {
+        let url = format!("{}/pulls/{number}", self.repo_path());
+        let what = format!("pull request #{number} of {}", self.settings.repo);
+        match self.get_json::<ApiPull>(&url, None, &what).await? {
+            (Some(pull), _, _) => Ok(pull.into_model()),
+            (None, _, _) => {
+                Err(ForgeError::Unexpected { url, status: 304, message: "not modified without a condition".into() })
+            }
+        }
+    }
+
+    async fn reviews(&self, number: u64, etag: Option<&str>) -> Result<Fetched<Vec<Review>>> {
+        let what = format!("pull request #{number} of {}", self.settings.repo);
+        match self.get_all::<ApiReview>(&self.reviews_key(number), etag, &what).await? {
+            Fetched::NotModified => Ok(Fetched::NotModified),
+            Fetched::Fresh { value, etag } => {
+                let reviews = value.into_iter().filter_map(|r| r.into_model(number)).collect();
+                Ok(Fetched::Fresh { value: reviews, etag })
+            }
+        }
+    }
+
+    async fn commits(&self, number: u64) -> Result<Vec<String>> {
+        #[derive(Deserialize)]
+        struct ApiCommit {
+            sha: String,
+        }
+        let url = format!("{}/pulls/{number}/commits?per_page=100", self.repo_path());
+        let what = format!("pull request #{number} of {}", self.settings.repo);
+        match self.get_all::<ApiCommit>(&url, None, &what).await? {
+            Fetched::Fresh { value, .. } => Ok(value.into_iter().map(|c| c.sha).collect()),
+            Fetched::NotModified => Ok(Vec::new()),
+        }
+    }
+
+    async fn pulls_for_commit(&self, sha: &str) -> Result<Vec<u64>> {
+        #[derive(Deserialize)]
+        struct Numbered {
+            number: u64,
+        }
+        let url = format!("{}/commits/{}/pulls", self.repo_path(), percent_encode(sha));
+        let what = format!("commit {sha} of {}", self.settings.repo);
+        match self.get_json::<Vec<Numbered>>(&url, None, &what).await {
+            Ok((Some(pulls), _, _)) => Ok(pulls.into_iter().map(|p| p.number).collect()),
+            Ok((None, _, _)) => Ok(Vec::new()),
+            // GitHub does not know the commit (never pushed there): no pull request.
+            Err(ForgeError::NotFound { .. }) | Err(ForgeError::Unexpected { status: 422, .. }) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn pulls_key(&self, base: &str) -> String {
+        self.first_pulls_url(base)
+    }
+
+    fn reviews_key(&self, number: u64) -> String {
+        format!("{}/pulls/{number}/reviews?per_page=100", self.repo_path())
+    }
+}
+
+// ---------------------------------------------------------------- GitHub's JSON, only what is used
+
+#[derive(Deserialize)]
+struct ApiUser {
+    login: String,
+}
+
+#[derive(Deserialize)]
+struct ApiRef {
+    #[serde(rename = "ref")]
+    name: String,
+    sha: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ApiLabel {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct ApiPull {
+    number: u64,
+    title: Option<String>,
+    body: Option<String>,
+    user: Option<ApiUser>,
+    author_association: Option<String>,
+    merged_by: Option<ApiUser>,
+    merged_at: Option<String>,
+    merge_commit_sha: Option<String>,
+    head: ApiRef,
+    base: ApiRef,
+    #[serde(default)]
+    labels: Vec<ApiLabel>,
+    updated_at: Option<String>,
+}
+
+impl ApiPull {
+    fn into_model(self) -> PullRequest {
+        PullRequest {
+            number: self.number,
+            title: self.title.unwrap_or_default(),
+            body: self.body.unwrap_or_default(),
+            author: self.user.map(|u| u.login).unwrap_or_else(|| "ghost".into()),
+            author_association: self.author_association.unwrap_or_default(),
+            merged_by: self.merged_by.map(|u| u.login),
+            merged_at: self.merged_at.as_deref().and_then(timestamp),
+            merge_commit_sha: self.merge_commit_sha,
+            head_sha: self.head.sha,
+            base_branch: self.base.name,
+            labels: self.labels.into_iter().map(|l| l.name).collect(),
+            updated_at: self.updated_at.as_deref().and_then(timestamp),
+            commits: Vec::new(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ApiReview {
+    id: u64,
+    user: Option<ApiUser>,
+    state: String,
+    commit_id: Option<String>,
+    submitted_at: Option<String>,
+    author_association: Option<String>,
+}
+
+impl ApiReview {
+    /// Pending (unsubmitted) reviews and unknown states are no evidence.
+    fn into_model(self, pr: u64) -> Option<Review> {
+        Some(Review {
+            id: self.id,
+            pr,
+            user: self.user.map(|u| u.login).unwrap_or_else(|| "ghost".into()),
+            state: ReviewState::parse(&self.state)?,
+            commit_id: self.commit_id,
+            submitted_at: self.submitted_at.as_deref().and_then(timestamp),
+            author_association: self.author_association.unwrap_or_default(),
+        })
+    }
+}
+
+fn timestamp(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp())
+}
+
+fn header(headers: &HeaderMap, name: impl http::header::AsHeaderName) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let seconds: u64 = header(headers, RETRY_AFTER)?.trim().parse().ok()?;
+    Some(Duration::from_secs(seconds.min(3600)))
+}
+
+/// GitHub's `{"message": …}`, or the start of whatever came instead.
+fn error_message(body: &[u8]) -> String {
+    #[derive(Deserialize)]
+    struct Message {
+        message: String,
+    }
+    match serde_json::from_slice::<Message>(body) {
+        Ok(m) => m.message,
+        Err(_) => String::from_utf8_lossy(&body[..body.len().min(120)]).trim().to_string(),
+    }
+}
+
+/// `<https://…?page=2>; rel="next", <…>; rel="last"` → the next URL.
+fn parse_next_link(link: &str) -> Option<String> {
+    link.split(',').find_map(|part| {
+        let (url, params) = part.trim().split_once(';')?;
+        let is_next = params.split(';').any(|p| {
+            let p = p.trim();
+            p == "rel=\"next\"" || p == "rel=next"
+        });
+        let url = url.trim().strip_prefix('<')?.strip_suffix('>')?;
+        is_next.then(|| url.to_string())
+    })
+}
+
+/// `https://host:port` of a URL.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "https" && scheme != "http" {
+        return None;
+    }
+    let authority = rest.split('/').next()?;
+    (!authority.is_empty()).then(|| format!("{scheme}://{authority}"))
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A transport error in one line, without request details (the request
+/// carries the token; the error never does, but say only what failed).
+fn describe_octocrab_error(e: octocrab::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    clip(&text.replace('\n', " "), 200)
+}
+
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(max).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// A number in [0, 1) that differs between calls (jitter, not crypto).
+fn jitter() -> f64 {
+    static STATE: AtomicU64 = AtomicU64::new(0);
+    let seed = chrono::Utc::now().timestamp_subsec_nanos() as u64;
+    let mut x = STATE.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed) ^ seed;
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_links() {
+        let link = r#"<https://api.github.com/repos/o/r/pulls?page=2>; rel="next", <https://api.github.com/repos/o/r/pulls?page=9>; rel="last""#;
+        assert_eq!(parse_next_link(link).as_deref(), Some("https://api.github.com/repos/o/r/pulls?page=2"));
+        let last = r#"<https://api.github.com/x?page=1>; rel="first", <https://api.github.com/x?page=3>; rel="prev""#;
+        assert_eq!(parse_next_link(last), None);
+        assert_eq!(parse_next_link("garbage"), None);
+    }
+
+    #[test]
+    fn encoding_and_origins() {
+        assert_eq!(percent_encode("release/1.0 & more"), "release%2F1.0%20%26%20more");
+        assert_eq!(origin_of("https://ghe.example.com/api/v3").as_deref(), Some("https://ghe.example.com"));
+        assert_eq!(origin_of("http://127.0.0.1:9999").as_deref(), Some("http://127.0.0.1:9999"));
+        assert_eq!(origin_of("ftp://x"), None);
+    }
+
+    #[test]
+    fn jitter_stays_in_range() {
+        for _ in 0..1000 {
+            let j = jitter();
+            assert!((0.0..1.0).contains(&j));
+        }
+    }
+
+    #[test]
+    fn pulls_decode_from_githubs_shape() {
+        let json = r#"{"number": 7, "title": "Fix", "body": null, "user": {"login": "alice"},
+            "author_association": "MEMBER", "merged_at": "2024-05-06T09:00:00Z", "merge_commit_sha": "abc",
+            "head": {"ref": "fix", "sha": "h1"}, "base": {"ref": "main", "sha": "b1"},
+            "labels": [{"name": "bug"}], "updated_at": "2024-05-07T09:00:00Z", "extra": 1}"#;
+        let pr = serde_json::from_str::<ApiPull>(json).expect("decodes").into_model();
+        assert_eq!(pr.number, 7);
+        assert_eq!(pr.author, "alice");
+        assert_eq!(pr.merged_by, None, "the list endpoint has no merged_by");
+        assert_eq!(pr.merged_at, Some(1_714_986_000));
+        assert_eq!(pr.labels, ["bug"]);
+        assert_eq!(pr.base_branch, "main");
+    }
+}

@@ -1,0 +1,361 @@
+//! `rearview sync` against a fake GitHub (a real HTTP server on 127.0.0.1),
+//! seeded with the demo's pull requests and reviews: first and incremental
+//! syncs, every injected fault, bad input, and the token never leaking.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use serde_json::Value;
+use support::fake_github::{FakeGitHub, Fault};
+
+const TOKEN: &str = "ghp_rearviewTestSecret0123456789";
+const REPO: &str = "quill-lang/quill";
+
+struct World {
+    _dir: tempfile::TempDir,
+    dir: PathBuf,
+    repo: PathBuf,
+    /// The store the demo seeded: the expected verdicts.
+    seeded: PathBuf,
+    /// The store sync fills.
+    db: PathBuf,
+    config: PathBuf,
+    github: FakeGitHub,
+    demo: rearview::demo::Demo,
+}
+
+impl World {
+    fn new() -> World {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().to_path_buf();
+        let repo = path.join("quill");
+        let seeded = path.join("seeded.sqlite3");
+        let demo = rearview::demo::build(&repo, Some(&seeded)).expect("build the demo");
+        let github = FakeGitHub::start();
+        github.add_repo("quill-lang", "quill");
+        github.require_token(Some(TOKEN));
+        for pr in &demo.pulls {
+            github.add_pull(REPO, pr, association(&demo, &pr.author));
+        }
+        for review in &demo.reviews {
+            github.add_review(REPO, review, association(&demo, &review.user));
+        }
+        let config = path.join("config.toml");
+        std::fs::write(&config, format!("[github]\nrepository = \"{REPO}\"\ntimeout_secs = 2\nbackoff_ms = 20\n"))
+            .expect("config");
+        World { db: path.join("synced.sqlite3"), dir: path, repo, seeded, config, github, demo, _dir: dir }
+    }
+
+    fn run(&self, args: &[&str], token: Option<&str>) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rearview"));
+        cmd.args(args)
+            .args(["--repo", s(&self.repo)])
+            .env("XDG_CONFIG_HOME", self.dir.join("xdg-config"))
+            .env("XDG_DATA_HOME", self.dir.join("xdg-data"))
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GH_TOKEN")
+            .env_remove("REARVIEW_GITHUB_API")
+            // No `gh` on the PATH the tests control.
+            .env("PATH", "/usr/bin:/bin");
+        if let Some(t) = token {
+            cmd.env("GITHUB_TOKEN", t);
+        }
+        cmd.output().expect("run rearview")
+    }
+
+    fn sync(&self, extra: &[&str]) -> Output {
+        let mut args = vec!["sync", "--db", s(&self.db), "--config", s(&self.config), "--github-api"];
+        let url = self.github.url();
+        args.push(&url);
+        args.extend_from_slice(extra);
+        self.run(&args, Some(TOKEN))
+    }
+
+    fn verdicts(&self, db: &Path) -> BTreeMap<String, (String, String)> {
+        let out = self.run(&["list", "--format", "json", "--db", s(db)], None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        v.as_array()
+            .expect("array")
+            .iter()
+            .map(|c| {
+                let sha = c["sha"].as_str().expect("sha").to_string();
+                (sha, (c["kind"].as_str().unwrap_or("").into(), c["verdict"].as_str().unwrap_or("").into()))
+            })
+            .collect()
+    }
+
+    fn change(&self, pr: u64) -> Value {
+        let out = self.run(&["list", "--format", "json", "--db", s(&self.db)], None);
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        v.as_array().expect("array").iter().find(|c| c["pr"] == pr).cloned().expect("the change")
+    }
+
+    fn non_304(&self) -> usize {
+        self.github.requests().iter().filter(|r| r.status != Some(304)).count()
+    }
+}
+
+fn association<'a>(demo: &'a rearview::demo::Demo, login: &str) -> &'a str {
+    demo.associations.get(login).map(String::as_str).unwrap_or("NONE")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_synced(out: &Output) {
+    assert!(out.status.success(), "sync failed: {}", stderr(out));
+}
+
+#[test]
+fn first_sync_gives_the_verdicts_of_the_github_evidence() {
+    let w = World::new();
+    let out = w.sync(&[]);
+    assert_synced(&out);
+    let err = stderr(&out);
+    assert!(err.contains("synced quill-lang/quill"), "{err}");
+    let main_pulls = w.demo.pulls.iter().filter(|p| p.base_branch == "main").count();
+    assert!(err.contains(&format!("main {main_pulls}")), "every merged pull request into main: {err}");
+    assert_eq!(w.verdicts(&w.db), w.verdicts(&w.seeded), "the same verdicts as the seeded demo");
+
+    // Evidence names the review it came from.
+    let c = w.change(123);
+    assert_eq!(c["verdict"], "reviewed");
+    assert_eq!(c["evidence"][0]["source"], "review");
+    assert_eq!(c["evidence"][0]["user"], "bob");
+
+    // Stale approval: the commits nobody approved were fetched.
+    let stale = w.change(120);
+    assert_eq!(stale["verdict"], "partly_reviewed");
+    assert!(stale["evidence"].as_array().expect("evidence").iter().any(|e| e["source"] == "unapproved_commits"));
+
+    // Every request carried the token; the list came page by page.
+    let log = w.github.requests();
+    assert!(log.iter().all(|r| r.authorization));
+    assert!(log
+        .iter()
+        .any(|r| r.path == "/repos/quill-lang/quill/pulls" && r.query_param("base").as_deref() == Some("3.12")));
+    // Direct pushes were looked up for a pull request GitHub might know.
+    assert!(log.iter().any(|r| r.path.ends_with("/pulls") && r.path.contains("/commits/")));
+}
+
+#[test]
+fn a_second_sync_with_nothing_new_costs_almost_nothing() {
+    let w = World::new();
+    assert_synced(&w.sync(&[]));
+    w.github.clear_log();
+    let out = w.sync(&[]);
+    assert_synced(&out);
+    let branches = 2;
+    assert!(w.non_304() <= branches * 2, "at most two real requests per branch: {:#?}", w.github.requests());
+    assert!(stderr(&out).contains("main up to date"), "{}", stderr(&out));
+    let lists: Vec<_> = w.github.requests().into_iter().filter(|r| r.path.ends_with("/pulls")).collect();
+    assert!(lists.iter().all(|r| r.if_none_match && r.status == Some(304)), "{lists:#?}");
+}
+
+#[test]
+fn a_review_after_merge_is_picked_up_incrementally() {
+    let w = World::new();
+    assert_synced(&w.sync(&[]));
+    assert_eq!(w.change(116)["verdict"], "unreviewed");
+
+    let mut pr = w.demo.pulls.iter().find(|p| p.number == 116).expect("#116").clone();
+    let now = chrono::Utc::now().timestamp();
+    w.github.add_review(
+        REPO,
+        &rearview::model::Review {
+            id: 77_001,
+            pr: 116,
+            user: "bob".into(),
+            state: rearview::model::ReviewState::Approved,
+            commit_id: pr.head_sha.clone(),
+            submitted_at: Some(now),
+            author_association: "MEMBER".into(),
+        },
+        "MEMBER",
+    );
+    pr.updated_at = Some(now);
+    w.github.touch_pull(REPO, 116, now);
+    w.github.clear_log();
+
+    assert_synced(&w.sync(&[]));
+    assert_eq!(w.change(116)["verdict"], "approved_after_merge");
+    let fetched_reviews: Vec<String> = w
+        .github
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/reviews") && r.status == Some(200))
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(fetched_reviews, ["/repos/quill-lang/quill/pulls/116/reviews"], "only the updated pull request");
+}
+
+#[test]
+fn transient_faults_are_retried_and_nothing_is_lost() {
+    let faults = [
+        ("/repos/quill-lang/quill/pulls/1", Fault::Status(500)),
+        ("/repos/quill-lang/quill/pulls/1", Fault::Status(502)),
+        ("/repos/quill-lang/quill/pulls/1", Fault::Drop),
+        ("/repos/quill-lang/quill/pulls/1", Fault::CutBody),
+        ("/repos/quill-lang/quill/pulls/1", Fault::MalformedJson),
+        ("/repos/quill-lang/quill/pulls", Fault::SecondaryRateLimit { retry_after: 1 }),
+        ("/repos/quill-lang/quill/pulls", Fault::TooManyRequests { retry_after: 1 }),
+        ("/repos/quill-lang/quill/pulls/12", Fault::Slow(Duration::from_secs(3))),
+    ];
+    let w = World::new();
+    let expected = w.verdicts(&w.seeded);
+    for (i, (prefix, fault)) in faults.into_iter().enumerate() {
+        let db = w.dir.join(format!("fault-{i}.sqlite3"));
+        w.github.inject(prefix, fault.clone(), 2);
+        let out =
+            w.run(&["sync", "--db", s(&db), "--config", s(&w.config), "--github-api", &w.github.url()], Some(TOKEN));
+        assert!(out.status.success(), "{fault:?}: {}", stderr(&out));
+        if let Fault::Slow(_) = fault {
+            // Slower than the 2 s timeout: the client gave up and asked again.
+            assert!(stderr(&out).contains("no answer within 2 s"), "{}", stderr(&out));
+        } else {
+            assert!(w.github.requests().iter().any(|r| r.fault.as_ref() == Some(&fault)), "{fault:?} was injected");
+        }
+        assert_eq!(w.verdicts(&db), expected, "{fault:?}: same verdicts after retries");
+        w.github.clear_faults();
+        w.github.clear_log();
+    }
+}
+
+#[test]
+fn an_interrupted_sync_resumes() {
+    let w = World::new();
+    // Reviews of #1xx keep failing: the sync gives up part way.
+    w.github.inject("/repos/quill-lang/quill/pulls/11", Fault::Status(500), 1000);
+    let out = w.sync(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("kept failing"), "{}", stderr(&out));
+    assert_eq!(stderr(&out).trim_end().lines().last().map(|l| l.starts_with("rearview: error:")), Some(true));
+    w.github.clear_faults();
+    let out = w.sync(&[]);
+    assert_synced(&out);
+    assert_eq!(w.verdicts(&w.db), w.verdicts(&w.seeded));
+}
+
+/// One clean error line, exit 2, the store as it was.
+fn assert_fails_cleanly(w: &World, out: &Output, needle: &str, before: &BTreeMap<String, (String, String)>) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{needle}: {err}");
+    let last = err.trim_end().lines().last().unwrap_or_default().to_string();
+    assert!(last.starts_with("rearview: error:") && last.contains(needle), "{needle}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(&w.verdicts(&w.db), before, "the store is untouched");
+}
+
+#[test]
+fn bad_input_gives_one_clear_line() {
+    let w = World::new();
+    assert_synced(&w.sync(&[]));
+    let before = w.verdicts(&w.db);
+    let url = w.github.url();
+    let base = ["sync", "--db", s(&w.db), "--config", s(&w.config)];
+
+    let wrong_token = w.run(&[&base[..], &["--github-api", &url]].concat(), Some("ghp_wrong"));
+    assert_fails_cleanly(&w, &wrong_token, "rejected the token (401", &before);
+
+    let missing = w.dir.join("missing.toml");
+    std::fs::write(&missing, "[github]\nrepository = \"quill-lang/nope\"\n").expect("config");
+    let out = w.run(&["sync", "--db", s(&w.db), "--config", s(&missing), "--github-api", &url], Some(TOKEN));
+    assert_fails_cleanly(&w, &out, "repository quill-lang/nope was not found", &before);
+
+    // Nothing listens on port 9 of the loopback.
+    let out = w.run(&[&base[..], &["--github-api", "http://127.0.0.1:9"]].concat(), Some(TOKEN));
+    assert_fails_cleanly(&w, &out, "cannot reach http://127.0.0.1:9", &before);
+
+    w.github.inject("/repos", Fault::NotGitHub, 100);
+    let out = w.run(&[&base[..], &["--github-api", &url]].concat(), Some(TOKEN));
+    assert_fails_cleanly(&w, &out, "does not answer like GitHub", &before);
+    w.github.clear_faults();
+
+    // No configured repository and an origin elsewhere.
+    let no_repo = w.dir.join("plain.toml");
+    std::fs::write(&no_repo, "").expect("config");
+    git2::Repository::open(&w.repo)
+        .and_then(|r| r.remote("origin", "https://gitlab.com/quill/quill.git").map(|_| ()))
+        .expect("add origin");
+    let out = w.run(&["sync", "--db", s(&w.db), "--config", s(&no_repo)], Some(TOKEN));
+    assert_fails_cleanly(
+        &w,
+        &out,
+        "remote `origin` (https://gitlab.com/quill/quill.git) is not on github.com",
+        &before,
+    );
+}
+
+#[test]
+fn the_token_never_leaks() {
+    let w = World::new();
+    let out = w.sync(&["-v"]);
+    assert_synced(&out);
+    assert!(stderr(&out).contains("GitHub token from $GITHUB_TOKEN"), "{}", stderr(&out));
+    let wrong = w.run(
+        &["sync", "--db", s(&w.db), "--config", s(&w.config), "--github-api", &w.github.url(), "-v"],
+        Some("ghp_wrongSecret987"),
+    );
+    let mut seen = String::new();
+    for o in [&out, &wrong] {
+        seen.push_str(&String::from_utf8_lossy(&o.stdout));
+        seen.push_str(&String::from_utf8_lossy(&o.stderr));
+    }
+    assert!(!seen.contains(TOKEN) && !seen.contains("ghp_wrongSecret987"), "{seen}");
+    for suffix in ["", "-wal", "-shm"] {
+        let path = PathBuf::from(format!("{}{suffix}", s(&w.db)));
+        if let Ok(bytes) = std::fs::read(&path) {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.contains(TOKEN), "{} holds the token", path.display());
+        }
+    }
+}
+
+#[test]
+fn without_a_token_sync_says_so_and_works_unauthenticated() {
+    let w = World::new();
+    w.github.require_token(None);
+    let args = ["sync", "--db", s(&w.db), "--config", s(&w.config), "--github-api", &w.github.url()];
+    // 60 requests an hour do not go far: a clear error, nothing half-written.
+    let out = w.run(&args, None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unauthenticated requests get 60 an hour; set GITHUB_TOKEN or run `gh auth login`"),
+        "{}",
+        stderr(&out)
+    );
+    w.github.set_unauthenticated_rate_limit(5000, chrono::Utc::now().timestamp() + 3600);
+    let out = w.run(&args, None);
+    assert_synced(&out);
+    assert_eq!(w.verdicts(&w.db), w.verdicts(&w.seeded));
+    assert!(stderr(&out).contains("unauthenticated, GitHub allows 60 requests an hour"), "{}", stderr(&out));
+    assert!(w.github.requests().iter().all(|r| !r.authorization));
+}
+
+#[test]
+fn a_used_up_rate_limit_is_waited_out() {
+    let w = World::new();
+    let reset = chrono::Utc::now().timestamp() + 2;
+    w.github.set_rate_limit(10, reset);
+    // At the reset, the window opens again (bigger, so the sync can finish).
+    let out = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            std::thread::sleep(Duration::from_millis(1500));
+            w.github.set_rate_limit(5000, reset + 3600);
+        });
+        w.sync(&[])
+    });
+    assert_synced(&out);
+    assert!(stderr(&out).contains("rate limit"), "{}", stderr(&out));
+    assert_eq!(w.verdicts(&w.db), w.verdicts(&w.seeded));
+}
