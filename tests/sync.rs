@@ -51,6 +51,10 @@ impl World {
     }
 
     fn run(&self, args: &[&str], token: Option<&str>) -> Output {
+        self.command(args, token).output().expect("run rearview")
+    }
+
+    fn command(&self, args: &[&str], token: Option<&str>) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_rearview"));
         cmd.args(args)
             .args(["--repo", s(&self.repo)])
@@ -64,7 +68,13 @@ impl World {
         if let Some(t) = token {
             cmd.env("GITHUB_TOKEN", t);
         }
-        cmd.output().expect("run rearview")
+        cmd
+    }
+
+    fn sync_args(&self) -> Vec<String> {
+        ["sync", "--db", s(&self.db), "--config", s(&self.config), "--github-api", &self.github.url()]
+            .map(String::from)
+            .to_vec()
     }
 
     fn sync(&self, extra: &[&str]) -> Output {
@@ -358,4 +368,63 @@ fn a_used_up_rate_limit_is_waited_out() {
     assert_synced(&out);
     assert!(stderr(&out).contains("rate limit"), "{}", stderr(&out));
     assert_eq!(w.verdicts(&w.db), w.verdicts(&w.seeded));
+}
+
+#[test]
+fn killed_or_interrupted_syncs_leave_a_consistent_store() {
+    let w = World::new();
+    w.github.set_latency(Duration::from_millis(600));
+    let args = w.sync_args();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let spawn = || {
+        w.command(&args, Some(TOKEN))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start a sync")
+    };
+
+    // Waits until the running sync has saved something (and not everything).
+    let saved = |at_least: i64| {
+        for _ in 0..400 {
+            let count = rusqlite::Connection::open_with_flags(&w.db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .and_then(|c| c.query_row("SELECT count(*) FROM pull_requests", [], |r| r.get::<_, i64>(0)))
+                .unwrap_or(0);
+            if count >= at_least {
+                return count;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the sync saved nothing within 20 s");
+    };
+
+    // kill -9 part way through.
+    let mut child = spawn();
+    let before_kill = saved(1);
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    let conn = rusqlite::Connection::open(&w.db).expect("the store opens after a kill -9");
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity check");
+    assert_eq!(check, "ok");
+    let kept: i64 = conn.query_row("SELECT count(*) FROM pull_requests", [], |r| r.get(0)).expect("count");
+    assert!(kept >= before_kill, "what was saved before the kill is still there");
+    let watermarks: i64 = conn.query_row("SELECT count(*) FROM sync_watermarks", [], |r| r.get(0)).expect("count");
+    drop(conn);
+
+    // Ctrl-C: a message, exit 130.
+    let child = spawn();
+    saved(kept + 1);
+    let interrupted = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill -INT");
+    assert!(interrupted.success());
+    let out = child.wait_with_output().expect("the sync ends");
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("interrupted: what was fetched is saved"), "{}", stderr(&out));
+
+    // The next sync resumes and ends with the full picture.
+    w.github.set_latency(Duration::ZERO);
+    assert_synced(&w.sync(&[]));
+    assert_eq!(w.verdicts(&w.db), w.verdicts(&w.seeded));
+    let conn = rusqlite::Connection::open(&w.db).expect("open");
+    let after: i64 = conn.query_row("SELECT count(*) FROM sync_watermarks", [], |r| r.get(0)).expect("count");
+    assert!(after >= watermarks && after == 2, "both branches finished");
 }

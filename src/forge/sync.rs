@@ -57,7 +57,8 @@ pub async fn run<F: Forge>(
         store.forget_sync_state()?;
     }
     let mut report = Report::default();
-    let mut referenced: Vec<u64> = Vec::new();
+    // (number, whether who merged it matters)
+    let mut referenced: Vec<(u64, bool)> = Vec::new();
     for branch in &options.branches {
         emit(SyncEvent::Branch { branch: branch.clone() });
         let (pulls, done) = list_changed(forge, store, branch, options, emit).await?;
@@ -66,7 +67,7 @@ pub async fn run<F: Forge>(
             emit(SyncEvent::BranchDone { branch: branch.clone(), fetched: 0, up_to_date: true });
             continue;
         };
-        referenced.extend(pulls.iter().filter_map(|pr| backport_original(pr, config)));
+        referenced.extend(pulls.iter().filter_map(|pr| backport_original(pr).map(|n| (n, config.is_bot(&pr.author)))));
         let fetched = fetch_and_save(forge, store, config, pulls, options, branch, emit).await?;
         let key = forge.pulls_key(branch);
         store.finish_branch(branch, newest, list_etag.as_deref().map(|e| (key.as_str(), e)))?;
@@ -83,7 +84,7 @@ pub async fn run<F: Forge>(
     let mut batch = Vec::new();
     while let Some(found) = lookups.next().await {
         let (sha, prs) = found?;
-        referenced.extend(prs.iter().copied());
+        referenced.extend(prs.iter().map(|n| (*n, false)));
         batch.push((sha, prs));
         report.commits_checked += 1;
         if batch.len() >= 50 {
@@ -99,8 +100,8 @@ pub async fn run<F: Forge>(
     referenced.sort_unstable();
     referenced.dedup();
     let mut missing = Vec::new();
-    for number in referenced {
-        if !store.has_pull(number, true)? {
+    for (number, need_merger) in referenced {
+        if !store.has_pull(number, need_merger)? && !missing.contains(&number) {
             missing.push(number);
         }
     }
@@ -223,12 +224,10 @@ async fn fetch_one<F: Forge>(forge: &F, mut pr: PullRequest, etag: Option<String
     }
 }
 
-/// The original a bot's backport names (`[3.12] Title (GH-N)`): its
-/// merger and reviews decide whom the backport is credited to.
-fn backport_original(pr: &PullRequest, config: &Config) -> Option<u64> {
-    if !config.is_bot(&pr.author) {
-        return None;
-    }
+/// The original a backport names (`[3.12] Title (GH-N)`): its reviews may
+/// cover the backport, and for a bot's backport its merger is whom the
+/// backport is credited to.
+fn backport_original(pr: &PullRequest) -> Option<u64> {
     let refs = message::parse_refs(&pr.title);
     refs.backport_prefix.as_ref()?;
     refs.original_pr.or(refs.pr).filter(|n| *n != pr.number)

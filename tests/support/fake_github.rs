@@ -1208,8 +1208,9 @@ fn list_pulls(url: &str, repo: &RepoState, req: &Req) -> Reply {
     if descending {
         pulls.reverse();
     }
-    let items = pulls.into_iter().map(|p| pull_json(url, repo, p, false)).collect();
-    paginate(url, req, items)
+    // Only the requested page is turned into JSON: a list of thousands
+    // stays cheap to page through.
+    paginate_with(url, req, pulls, |p| pull_json(url, repo, p, false))
 }
 
 fn linked_pulls<'a>(repo: &'a RepoState, sha: &str) -> Vec<&'a PullState> {
@@ -1228,13 +1229,18 @@ fn linked_pulls<'a>(repo: &'a RepoState, sha: &str) -> Vec<&'a PullState> {
 /// One page of `items` with GitHub's `Link` header: `prev`, `next`, `last`,
 /// `first`, on absolute URLs that keep the request's other parameters.
 fn paginate(url: &str, req: &Req, items: Vec<Value>) -> Reply {
+    paginate_with(url, req, items, |v| v)
+}
+
+/// [`paginate`], converting only the page's items to JSON.
+fn paginate_with<T>(url: &str, req: &Req, items: Vec<T>, to_json: impl Fn(T) -> Value) -> Reply {
     let per_page =
         req.param("per_page").and_then(|v| v.parse::<usize>().ok()).filter(|n| *n > 0).unwrap_or(30).min(100);
     let page = req.param("page").and_then(|v| v.parse::<usize>().ok()).filter(|n| *n > 0).unwrap_or(1);
     let total = items.len();
     let last = total.div_ceil(per_page).max(1);
     let start = (page - 1).saturating_mul(per_page);
-    let slice: Vec<Value> = items.into_iter().skip(start).take(per_page).collect();
+    let slice: Vec<Value> = items.into_iter().skip(start).take(per_page).map(to_json).collect();
     let link =
         |target: usize, rel: &str| format!("<{url}{}?{}>; rel=\"{rel}\"", req.path, with_page(&req.query, target));
     let mut links = Vec::new();
