@@ -18,6 +18,7 @@ use rearview::repo::Repo;
 use rearview::report;
 use rearview::store::Store;
 
+mod show;
 mod sync;
 
 #[derive(Parser)]
@@ -91,6 +92,16 @@ enum Command {
         after_help = "The token comes from GITHUB_TOKEN, GH_TOKEN, `gh auth token`, or config github.token_command; without one, GitHub allows 60 requests an hour.\n\nExamples:\n  rearview sync\n  rearview sync --branch main --branch 3.12 --since v3.12.0\n  rearview sync --since 2024-01-01\n  rearview sync --full        # fetch everything again"
     )]
     Sync(SyncArgs),
+    /// Print a change like `git show`, highlighted and sanitized; binaries as hex with what hides in them.
+    #[command(
+        after_help = "Examples:\n  rearview show HEAD\n  rearview show 3.12~2 --side-by-side --width 160\n  rearview show v3.12.1 --path Lib/json/decoder.py --color never | less"
+    )]
+    Show(ShowArgs),
+    /// Hex view of one file of a revision: type, entropy, hidden payloads, rows.
+    #[command(
+        after_help = "Examples:\n  rearview hex HEAD:Lib/test/files/bad-3-corrupt_lzma2.xz\n  rearview hex main:tests/data.bin --offset 0x2000 --length 512"
+    )]
+    Hex(HexArgs),
     /// Build the demo repository and its seeded store, print its path, and show its queue.
     #[command(
         after_help = "Examples:\n  rearview demo\n  rearview demo --dir /tmp/demo --no-tui\n  rearview list --repo \"$(rearview demo --no-tui)\" --format json"
@@ -132,6 +143,44 @@ struct AuditArgs {
     until: Option<String>,
     #[arg(long, value_enum, default_value_t = AuditFormat::Md)]
     format: AuditFormat,
+}
+
+#[derive(Args)]
+struct ShowArgs {
+    /// The change: a commit, branch, tag, or `HEAD~2`.
+    rev: String,
+    /// Only these paths (repeatable).
+    #[arg(long = "path", value_name = "PATH")]
+    paths: Vec<String>,
+    /// Old and new side by side.
+    #[arg(long)]
+    side_by_side: bool,
+    /// Columns to lay out for (default: the terminal's width, or 120).
+    #[arg(long)]
+    width: Option<usize>,
+    /// Syntax highlighting theme (syntect / bat theme name).
+    #[arg(long, default_value = "Monokai Extended")]
+    syntax_theme: String,
+}
+
+#[derive(Args)]
+struct HexArgs {
+    /// `REV:PATH`, e.g. `HEAD:tests/data.bin`.
+    spec: String,
+    /// First byte to show (decimal or 0x hex).
+    #[arg(long, default_value = "0", value_parser = parse_offset)]
+    offset: u64,
+    /// How many bytes to show (default: to the end).
+    #[arg(long, value_parser = parse_offset)]
+    length: Option<u64>,
+}
+
+fn parse_offset(text: &str) -> std::result::Result<u64, String> {
+    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => text.parse(),
+    };
+    parsed.map_err(|_| format!("`{text}` is not a byte offset (decimal, or hex with 0x)"))
 }
 
 #[derive(Args)]
@@ -239,6 +288,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::List(args)) => list(&global, &args),
         Some(Command::Audit(args)) => audit(&global, &args),
         Some(Command::Sync(args)) => sync::sync(&global, &args),
+        Some(Command::Show(args)) => show::show(&global, &args),
+        Some(Command::Hex(args)) => show::hex_view(&global, &args),
         Some(Command::Demo(args)) => demo(&global, &args),
     }
 }

@@ -135,6 +135,62 @@ pub struct FileChange {
     pub deletions: u32,
 }
 
+/// The kind of a line in a diff hunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    Context,
+    Added,
+    Removed,
+}
+
+/// One line of a hunk, with its numbers in the old and new file. The text
+/// is raw (untrusted, unsanitized), without its line ending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffLine {
+    pub kind: LineKind,
+    pub old_no: Option<u32>,
+    pub new_no: Option<u32>,
+    pub text: String,
+    /// The line had no newline at the end of the file.
+    pub no_newline: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hunk {
+    pub old_start: u32,
+    pub old_lines: u32,
+    pub new_start: u32,
+    pub new_lines: u32,
+    /// The function or section the hunk is in (git's hunk header context).
+    pub context: String,
+    pub lines: Vec<DiffLine>,
+}
+
+/// One file of a change's diff against its first parent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileDiff {
+    pub old_path: Option<String>,
+    pub new_path: Option<String>,
+    pub status: FileStatus,
+    /// Rename/copy similarity in percent.
+    pub similarity: Option<u16>,
+    pub old_mode: u32,
+    pub new_mode: u32,
+    /// Shown as hex: git says binary, or a side holds NUL or is not UTF-8.
+    pub binary: bool,
+    pub old_blob: Option<String>,
+    pub new_blob: Option<String>,
+    pub hunks: Vec<Hunk>,
+}
+
+impl FileDiff {
+    /// The path a reader knows the file by (the new one, else the old).
+    pub fn path(&self) -> &str {
+        self.new_path.as_deref().or(self.old_path.as_deref()).unwrap_or("")
+    }
+}
+
 /// A `Key: value` trailer from the end of a commit message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trailer {

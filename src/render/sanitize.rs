@@ -101,9 +101,256 @@ pub fn escape_json_hidden(json: &str) -> String {
     out
 }
 
+/// What kind of deception a character or identifier could carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// Reorders how text reads (Trojan Source).
+    Bidi,
+    /// Invisible: zero-width characters, word joiners, misplaced BOMs.
+    Invisible,
+    /// A control character or the start of an escape sequence.
+    Control,
+    /// An identifier that mixes Latin with Cyrillic or Greek letters
+    /// (homoglyphs: `раypal` with a Cyrillic `р`).
+    MixedScript,
+}
+
+/// One suspicious character or identifier, for the risk signals.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Finding {
+    /// 1-based line, as given by the caller.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// The code point (the first one of an identifier).
+    pub code_point: u32,
+    pub kind: FindingKind,
+    /// `RLO`, `ZWSP`, `ESC`, or the identifier.
+    pub what: String,
+}
+
+/// How a piece of sanitized text should be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentKind {
+    Plain,
+    /// A visible stand-in for a hidden character (`⟨U+202E RLO⟩`, `␛`).
+    Revealed,
+    /// Shown as written, but suspicious (a mixed-script identifier).
+    Suspicious,
+}
+
+/// Sanitized text split by how it should be styled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub text: String,
+    pub kind: SegmentKind,
+}
+
+fn kind_of(c: char) -> Option<FindingKind> {
+    match c {
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' => {
+            Some(FindingKind::Bidi)
+        }
+        '\t' => None,
+        c if c.is_control() => Some(FindingKind::Control),
+        c if hidden_name(c).is_some() => Some(FindingKind::Invisible),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Latin,
+    Cyrillic,
+    Greek,
+    Other,
+}
+
+fn script(c: char) -> Script {
+    match c {
+        'A'..='Z' | 'a'..='z' | '\u{00C0}'..='\u{024F}' => Script::Latin,
+        '\u{0400}'..='\u{04FF}' | '\u{0500}'..='\u{052F}' => Script::Cyrillic,
+        '\u{0370}'..='\u{03FF}' => Script::Greek,
+        _ => Script::Other,
+    }
+}
+
+/// Whether an identifier mixes Latin with Cyrillic or Greek letters.
+fn mixed_script(word: &str) -> bool {
+    let mut latin = false;
+    let mut other = false;
+    for c in word.chars() {
+        match script(c) {
+            Script::Latin => latin = true,
+            Script::Cyrillic | Script::Greek => other = true,
+            Script::Other => {}
+        }
+    }
+    latin && other
+}
+
+/// Every hidden character and mixed-script identifier of a line.
+/// `file_start`: the line is the first of a file, where a BOM is normal.
+pub fn findings(text: &str, line: usize, file_start: bool) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, c) in text.chars().enumerate() {
+        if c == '\u{FEFF}' && i == 0 && file_start {
+            continue;
+        }
+        if let Some(kind) = kind_of(c) {
+            let what = match c {
+                '\u{1b}' => "ESC".to_string(),
+                c => hidden_name(c).map(str::to_string).unwrap_or_else(|| format!("U+{:04X}", c as u32)),
+            };
+            out.push(Finding { line, column: i + 1, code_point: c as u32, kind, what });
+        }
+    }
+    for (column, word) in identifiers(text) {
+        if mixed_script(word) {
+            let code_point = word.chars().next().map(|c| c as u32).unwrap_or(0);
+            out.push(Finding { line, column, code_point, kind: FindingKind::MixedScript, what: sanitize_line(word) });
+        }
+    }
+    out.sort_by_key(|f| f.column);
+    out
+}
+
+/// Identifiers (runs of letters, digits, `_`) with their 1-based column.
+fn identifiers(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start: Option<(usize, usize)> = None;
+    let mut column = 0;
+    for (byte, c) in text.char_indices() {
+        column += 1;
+        let word_char = c.is_alphanumeric() || c == '_';
+        match (word_char, start) {
+            (true, None) => start = Some((byte, column)),
+            (false, Some((b, col))) => {
+                out.push((col, &text[b..byte]));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some((b, col)) = start {
+        out.push((col, &text[b..]));
+    }
+    out
+}
+
+/// A line made safe and split for styling: hidden characters become
+/// revealed segments, mixed-script identifiers suspicious ones.
+pub fn segments(text: &str, file_start: bool) -> Vec<Segment> {
+    let mut out: Vec<Segment> = Vec::new();
+    let push = |out: &mut Vec<Segment>, text: &str, kind: SegmentKind| {
+        if text.is_empty() {
+            return;
+        }
+        match out.last_mut() {
+            Some(last) if last.kind == kind => last.text.push_str(text),
+            _ => out.push(Segment { text: text.to_string(), kind }),
+        }
+    };
+    let suspicious: Vec<(usize, usize)> = identifiers(text)
+        .into_iter()
+        .filter(|(_, w)| mixed_script(w))
+        .map(|(col, w)| (col, col + w.chars().count()))
+        .collect();
+    let mut plain = String::new();
+    for (i, c) in text.chars().enumerate() {
+        let column = i + 1;
+        if c == '\u{FEFF}' && i == 0 && file_start {
+            continue;
+        }
+        let in_suspicious = suspicious.iter().any(|(a, b)| column >= *a && column < *b);
+        if is_hidden(c) && c != '\t' {
+            push(&mut out, &plain, SegmentKind::Plain);
+            plain.clear();
+            let mut token = String::new();
+            reveal(c, &mut token);
+            push(&mut out, &token, SegmentKind::Revealed);
+        } else if in_suspicious {
+            push(&mut out, &plain, SegmentKind::Plain);
+            plain.clear();
+            let mut one = String::new();
+            if c == '\t' {
+                one.push_str("    ");
+            } else {
+                one.push(c);
+            }
+            push(&mut out, &one, SegmentKind::Suspicious);
+        } else if c == '\t' {
+            plain.push_str("    ");
+        } else {
+            plain.push(c);
+        }
+    }
+    push(&mut out, &plain, SegmentKind::Plain);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn findings_name_line_column_and_code_point() {
+        let line = "if x != \"user\u{202E} \u{2066}// admin\u{2069}\" {\u{1b}[2J a\u{200B}b";
+        let found = findings(line, 7, false);
+        let kinds: Vec<(usize, FindingKind, &str)> =
+            found.iter().map(|f| (f.column, f.kind, f.what.as_str())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (14, FindingKind::Bidi, "RLO"),
+                (16, FindingKind::Bidi, "LRI"),
+                (25, FindingKind::Bidi, "PDI"),
+                (29, FindingKind::Control, "ESC"),
+                (35, FindingKind::Invisible, "ZWSP"),
+            ]
+        );
+        assert!(found.iter().all(|f| f.line == 7));
+        assert_eq!(found[0].code_point, 0x202E);
+    }
+
+    #[test]
+    fn homoglyph_identifiers_are_flagged() {
+        // `р` and `а` below are Cyrillic.
+        let found = findings(
+            "if is_\u{0430}dmin(\u{0440}aypal) or plain_ascii or \u{043F}\u{0440}\u{0438}\u{0432}\u{0435}\u{0442}:",
+            1,
+            false,
+        );
+        let words: Vec<&str> =
+            found.iter().filter(|f| f.kind == FindingKind::MixedScript).map(|f| f.what.as_str()).collect();
+        assert_eq!(words, ["is_\u{0430}dmin", "\u{0440}aypal"], "all-Cyrillic words are fine");
+        let segs = segments("x = \u{0440}aypal", false);
+        assert_eq!(segs.last().map(|s| (s.kind, s.text.as_str())), Some((SegmentKind::Suspicious, "\u{0440}aypal")));
+    }
+
+    #[test]
+    fn a_bom_is_normal_only_at_the_start_of_a_file() {
+        assert!(findings("\u{FEFF}import os", 1, true).is_empty());
+        assert_eq!(findings("x\u{FEFF}y", 3, false)[0].what, "BOM");
+        assert_eq!(segments("\u{FEFF}a", true), vec![Segment { text: "a".into(), kind: SegmentKind::Plain }]);
+    }
+
+    #[test]
+    fn segments_reveal_and_never_emit_controls() {
+        let segs = segments("a\tb\u{1b}[31mc\u{202E}d", false);
+        let texts: Vec<(&str, SegmentKind)> = segs.iter().map(|s| (s.text.as_str(), s.kind)).collect();
+        assert_eq!(
+            texts,
+            [
+                ("a    b", SegmentKind::Plain),
+                ("␛", SegmentKind::Revealed),
+                ("[31mc", SegmentKind::Plain),
+                ("⟨U+202E RLO⟩", SegmentKind::Revealed),
+                ("d", SegmentKind::Plain)
+            ]
+        );
+    }
 
     #[test]
     fn control_characters_and_escapes_are_never_raw() {

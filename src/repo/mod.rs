@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{BranchType, Diff, DiffFindOptions, DiffOptions, Oid, Repository, Sort};
 
-use crate::model::{Commit, FileChange, FileStatus, Person};
+use crate::model::{Commit, DiffLine, FileChange, FileDiff, FileStatus, Hunk, LineKind, Person};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
@@ -349,6 +349,128 @@ impl Repo {
         Ok(files)
     }
 
+    /// The full diff of a change against its first parent, optionally only
+    /// for some paths: files with status, renames with similarity, mode
+    /// changes, and hunks of numbered lines.
+    pub fn diff(&self, sha: &str, paths: &[String]) -> Result<Vec<FileDiff>> {
+        let mut options = DiffOptions::new();
+        options.context_lines(3);
+        for p in paths {
+            options.pathspec(p);
+        }
+        if !paths.is_empty() {
+            options.disable_pathspec_match(true);
+        }
+        let mut diff = self.change_diff(sha, &mut options)?;
+        let mut find = DiffFindOptions::new();
+        find.renames(true);
+        diff.find_similar(Some(&mut find)).map_err(|e| self.err(&format!("find renames in {sha}"), e))?;
+        let similarity = similarities(&diff);
+        let mut files = Vec::with_capacity(diff.deltas().len());
+        for index in 0..diff.deltas().len() {
+            let Some(patch) = git2::Patch::from_diff(&diff, index).map_err(|e| self.err(&format!("diff {sha}"), e))?
+            else {
+                continue;
+            };
+            let mut file = self.file_diff(&patch, sha)?;
+            if matches!(file.status, FileStatus::Renamed | FileStatus::Copied) {
+                file.similarity = similarity.get(index).copied().flatten();
+            }
+            files.push(file);
+        }
+        Ok(files)
+    }
+
+    fn file_diff(&self, patch: &git2::Patch<'_>, sha: &str) -> Result<FileDiff> {
+        let delta = patch.delta();
+        let path_of = |f: git2::DiffFile<'_>| f.path_bytes().map(|p| String::from_utf8_lossy(p).into_owned());
+        let blob_of = |f: git2::DiffFile<'_>| Some(f.id()).filter(|id| !id.is_zero()).map(|id| id.to_string());
+        let status = match delta.status() {
+            git2::Delta::Added => FileStatus::Added,
+            git2::Delta::Deleted => FileStatus::Deleted,
+            git2::Delta::Renamed => FileStatus::Renamed,
+            git2::Delta::Copied => FileStatus::Copied,
+            git2::Delta::Typechange => FileStatus::TypeChange,
+            _ => FileStatus::Modified,
+        };
+        let mut binary = delta.flags().is_binary();
+        let mut hunks = Vec::new();
+        for h in 0..patch.num_hunks() {
+            let (hunk, count) = patch.hunk(h).map_err(|e| self.err(&format!("read a hunk of {sha}"), e))?;
+            let header = String::from_utf8_lossy(hunk.header()).into_owned();
+            let context = header.rsplit("@@").next().unwrap_or("").trim().to_string();
+            let mut lines: Vec<DiffLine> = Vec::with_capacity(count);
+            for l in 0..count {
+                let line = patch.line_in_hunk(h, l).map_err(|e| self.err(&format!("read a line of {sha}"), e))?;
+                let kind = match line.origin() {
+                    '+' => LineKind::Added,
+                    '-' => LineKind::Removed,
+                    ' ' => LineKind::Context,
+                    // "\ No newline at end of file" belongs to the line before.
+                    '<' | '>' | '=' => {
+                        if let Some(last) = lines.last_mut() {
+                            last.no_newline = true;
+                        }
+                        continue;
+                    }
+                    _ => continue,
+                };
+                let raw = line.content();
+                let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+                // git's check is NUL in the first 8 KB; a NUL or invalid
+                // UTF-8 anywhere also makes it a hex view.
+                if raw.contains(&0) || std::str::from_utf8(raw).is_err() {
+                    binary = true;
+                }
+                lines.push(DiffLine {
+                    kind,
+                    old_no: line.old_lineno(),
+                    new_no: line.new_lineno(),
+                    text: String::from_utf8_lossy(raw).into_owned(),
+                    no_newline: false,
+                });
+            }
+            hunks.push(Hunk {
+                old_start: hunk.old_start(),
+                old_lines: hunk.old_lines(),
+                new_start: hunk.new_start(),
+                new_lines: hunk.new_lines(),
+                context,
+                lines,
+            });
+        }
+        if binary {
+            hunks.clear();
+        }
+        Ok(FileDiff {
+            old_path: path_of(delta.old_file()),
+            new_path: path_of(delta.new_file()),
+            status,
+            similarity: None,
+            old_mode: u32::from(delta.old_file().mode()),
+            new_mode: u32::from(delta.new_file().mode()),
+            binary,
+            old_blob: blob_of(delta.old_file()),
+            new_blob: blob_of(delta.new_file()),
+            hunks,
+        })
+    }
+
+    /// The bytes of a blob, held once in memory.
+    pub fn blob(&self, id: &str) -> Result<Vec<u8>> {
+        let oid = Oid::from_str(id).map_err(|e| self.err(&format!("parse blob id {id}"), e))?;
+        let blob = self.git.find_blob(oid).map_err(|_| self.unknown("blob", id))?;
+        Ok(blob.content().to_vec())
+    }
+
+    /// `REV:PATH` → the blob's id.
+    pub fn blob_at(&self, spec: &str) -> Result<String> {
+        let object = self.git.revparse_single(spec).map_err(|_| self.unknown("blob", spec))?;
+        let blob = object.peel_to_blob().map_err(|_| self.unknown("file (blob)", spec))?;
+        Ok(blob.id().to_string())
+    }
+
     /// `git patch-id --stable` of a change: equal for the same diff, whatever
     /// its line offsets or the order of its files.
     pub fn patch_id(&self, sha: &str) -> Result<String> {
@@ -400,6 +522,20 @@ impl Repo {
             Ok(all)
         })
     }
+}
+
+/// Rename/copy similarity per delta: git2 does not expose it, but git's raw
+/// format carries it (`R087`).
+fn similarities(diff: &Diff<'_>) -> Vec<Option<u16>> {
+    let mut out = Vec::new();
+    let _ = diff.print(git2::DiffFormat::Raw, |_, _, line| {
+        let text = String::from_utf8_lossy(line.content());
+        let field = text.split_whitespace().nth(4).unwrap_or("");
+        let score = field.strip_prefix(['R', 'C']).and_then(|n| n.parse::<u16>().ok());
+        out.push(score);
+        true
+    });
+    out
 }
 
 fn person(sig: &git2::Signature<'_>) -> Person {

@@ -1,0 +1,492 @@
+//! A file's diff as styled lines: syntax highlighted per side, word-level
+//! changes marked within paired −/+ lines, unified or side by side, wrapped
+//! to a width. Rendering goes hunk by hunk, so a reader of the first screen
+//! never pays for the rest.
+
+use super::highlight::FileHighlighter;
+use super::sanitize::sanitize_line;
+use super::theme::Color;
+use super::{Span, Style, StyledLine};
+use crate::model::{DiffLine, FileDiff, FileStatus, Hunk, LineKind};
+
+/// How the diff is laid out.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub side_by_side: bool,
+    /// Columns available; lines wrap at this width.
+    pub width: usize,
+    /// A syntect theme name.
+    pub syntax_theme: String,
+}
+
+/// The diff's colours (the syntax colours come from the syntax theme).
+#[derive(Debug, Clone)]
+pub struct Palette {
+    pub added_bg: Color,
+    pub removed_bg: Color,
+    pub added_word_bg: Color,
+    pub removed_word_bg: Color,
+    pub gutter: Style,
+    pub file_header: Style,
+    pub hunk_header: Style,
+    pub added_marker: Style,
+    pub removed_marker: Style,
+}
+
+impl Default for Palette {
+    fn default() -> Self {
+        Palette {
+            added_bg: Color::Rgb(0x0f, 0x3a, 0x1d),
+            removed_bg: Color::Rgb(0x4a, 0x14, 0x14),
+            added_word_bg: Color::Rgb(0x1f, 0x6f, 0x3a),
+            removed_word_bg: Color::Rgb(0x8f, 0x25, 0x25),
+            gutter: Style { dim: true, ..Style::default() },
+            file_header: Style { bold: true, ..Style::fg(Color::Indexed(11)) },
+            hunk_header: Style::fg(Color::Indexed(6)),
+            added_marker: Style::fg(Color::Indexed(10)),
+            removed_marker: Style::fg(Color::Indexed(9)),
+        }
+    }
+}
+
+/// Renders one text file's diff, hunk by hunk.
+pub struct DiffRenderer<'a> {
+    file: &'a FileDiff,
+    layout: Layout,
+    palette: Palette,
+    old_side: Vec<String>,
+    new_side: Vec<String>,
+    old_highlighter: FileHighlighter,
+    new_highlighter: FileHighlighter,
+    /// Where each hunk starts in the old and new side sequences.
+    starts: Vec<(usize, usize)>,
+}
+
+impl<'a> DiffRenderer<'a> {
+    pub fn new(file: &'a FileDiff, layout: Layout, palette: Palette) -> DiffRenderer<'a> {
+        // Each side is highlighted as the sequence of its lines in the
+        // diff (delta does the same): the state flows from hunk to hunk.
+        let mut old_side = Vec::new();
+        let mut new_side = Vec::new();
+        let mut starts = Vec::new();
+        for hunk in &file.hunks {
+            starts.push((old_side.len(), new_side.len()));
+            for line in &hunk.lines {
+                match line.kind {
+                    LineKind::Context => {
+                        old_side.push(line.text.clone());
+                        new_side.push(line.text.clone());
+                    }
+                    LineKind::Removed => old_side.push(line.text.clone()),
+                    LineKind::Added => new_side.push(line.text.clone()),
+                }
+            }
+        }
+        let old_path = file.old_path.as_deref().unwrap_or(file.path());
+        let first = |side: &[String]| side.first().cloned().unwrap_or_default();
+        let old_highlighter = FileHighlighter::new(old_path, &first(&old_side), &layout.syntax_theme);
+        let new_highlighter = FileHighlighter::new(file.path(), &first(&new_side), &layout.syntax_theme);
+        DiffRenderer { file, layout, palette, old_side, new_side, old_highlighter, new_highlighter, starts }
+    }
+
+    /// The file's header: status, path(s), similarity, mode change.
+    pub fn header(&self) -> Vec<StyledLine> {
+        file_header(self.file, &self.palette, self.layout.width)
+    }
+
+    pub fn hunk_count(&self) -> usize {
+        self.file.hunks.len()
+    }
+
+    /// One hunk, laid out.
+    pub fn hunk(&mut self, index: usize) -> Vec<StyledLine> {
+        let (Some(hunk), Some(&(old_at, new_at))) = (self.file.hunks.get(index), self.starts.get(index)) else {
+            return Vec::new();
+        };
+        let old_count = hunk.lines.iter().filter(|l| l.kind != LineKind::Added).count();
+        let new_count = hunk.lines.iter().filter(|l| l.kind != LineKind::Removed).count();
+        let old = self.old_highlighter.highlight(&self.old_side, old_at..old_at + old_count);
+        let new = self.new_highlighter.highlight(&self.new_side, new_at..new_at + new_count);
+        let rows = pair_rows(hunk, old, new, &self.palette);
+        let mut out = vec![hunk_header(hunk, &self.palette)];
+        for row in rows {
+            if self.layout.side_by_side {
+                out.extend(side_by_side_row(&row, &self.palette, self.layout.width));
+            } else {
+                out.extend(unified_row(&row, &self.palette, self.layout.width));
+            }
+        }
+        out
+    }
+}
+
+/// One displayed pairing: a context line, or a removed and/or added line.
+struct Row {
+    old: Option<(u32, StyledLine)>,
+    new: Option<(u32, StyledLine)>,
+    kind: RowKind,
+    no_newline: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RowKind {
+    Context,
+    Change,
+}
+
+/// Pairs removed and added lines of each change block, marking the words
+/// that changed between the two lines of a pair.
+fn pair_rows(hunk: &Hunk, old: Vec<StyledLine>, new: Vec<StyledLine>, palette: &Palette) -> Vec<Row> {
+    let mut old = old.into_iter();
+    let mut new = new.into_iter();
+    let mut rows = Vec::new();
+    let lines = &hunk.lines;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = &lines[i];
+        if line.kind == LineKind::Context {
+            let text = old.next().unwrap_or_default();
+            new.next();
+            rows.push(Row {
+                old: line.old_no.map(|n| (n, text.clone())),
+                new: line.new_no.map(|n| (n, text)),
+                kind: RowKind::Context,
+                no_newline: line.no_newline,
+            });
+            i += 1;
+            continue;
+        }
+        let removed: Vec<&DiffLine> = lines[i..].iter().take_while(|l| l.kind == LineKind::Removed).collect();
+        let added: Vec<&DiffLine> =
+            lines[i + removed.len()..].iter().take_while(|l| l.kind == LineKind::Added).collect();
+        let removed_text: Vec<StyledLine> = removed.iter().map(|_| old.next().unwrap_or_default()).collect();
+        let added_text: Vec<StyledLine> = added.iter().map(|_| new.next().unwrap_or_default()).collect();
+        let pairs = removed.len().max(added.len());
+        for k in 0..pairs {
+            let mut left = removed_text.get(k).cloned();
+            let mut right = added_text.get(k).cloned();
+            if let (Some(l), Some(r)) = (&left, &right) {
+                let (lw, rw) = word_changes(&plain(l), &plain(r));
+                left = Some(overlay(l, &lw, palette.removed_bg, palette.removed_word_bg));
+                right = Some(overlay(r, &rw, palette.added_bg, palette.added_word_bg));
+            } else {
+                left = left.map(|l| overlay(&l, &[], palette.removed_bg, palette.removed_word_bg));
+                right = right.map(|r| overlay(&r, &[], palette.added_bg, palette.added_word_bg));
+            }
+            let no_newline = removed.get(k).is_some_and(|l| l.no_newline) || added.get(k).is_some_and(|l| l.no_newline);
+            rows.push(Row {
+                old: left.map(|t| (removed.get(k).and_then(|l| l.old_no).unwrap_or(0), t)),
+                new: right.map(|t| (added.get(k).and_then(|l| l.new_no).unwrap_or(0), t)),
+                kind: RowKind::Change,
+                no_newline,
+            });
+        }
+        i += removed.len() + added.len();
+        if removed.is_empty() && added.is_empty() {
+            i += 1;
+        }
+    }
+    rows
+}
+
+fn plain(line: &StyledLine) -> String {
+    line.iter().map(|s| s.text.as_str()).collect()
+}
+
+/// `[start, end)` character positions in a line.
+pub type CharRanges = Vec<(usize, usize)>;
+
+/// Character ranges that differ between two lines, by words: runs of
+/// letters/digits/`_`, runs of spaces, and single other characters.
+pub fn word_changes(old: &str, new: &str) -> (CharRanges, CharRanges) {
+    let a = tokens(old);
+    let b = tokens(new);
+    // Quadratic LCS: cap it; past the cap the whole line is the change.
+    if a.len() * b.len() > 250_000 {
+        return (Vec::new(), Vec::new());
+    }
+    let text_a: Vec<&str> = a.iter().map(|&(s, e)| slice_chars(old, s, e)).collect();
+    let text_b: Vec<&str> = b.iter().map(|&(s, e)| slice_chars(new, s, e)).collect();
+    let (n, m) = (a.len(), b.len());
+    let mut lcs = vec![0u32; (n + 1) * (m + 1)];
+    let at = |i: usize, j: usize| i * (m + 1) + j;
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[at(i, j)] = if text_a[i] == text_b[j] {
+                lcs[at(i + 1, j + 1)] + 1
+            } else {
+                lcs[at(i + 1, j)].max(lcs[at(i, j + 1)])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut keep_a = vec![false; n];
+    let mut keep_b = vec![false; m];
+    while i < n && j < m {
+        if text_a[i] == text_b[j] {
+            keep_a[i] = true;
+            keep_b[j] = true;
+            i += 1;
+            j += 1;
+        } else if lcs[at(i + 1, j)] >= lcs[at(i, j + 1)] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    let ranges = |toks: &[(usize, usize)], keep: &[bool]| {
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        for (&(s, e), &k) in toks.iter().zip(keep) {
+            if k {
+                continue;
+            }
+            match out.last_mut() {
+                Some(last) if last.1 == s => last.1 = e,
+                _ => out.push((s, e)),
+            }
+        }
+        out
+    };
+    (ranges(&a, &keep_a), ranges(&b, &keep_b))
+}
+
+fn tokens(text: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let class = |c: char| {
+            if c.is_alphanumeric() || c == '_' {
+                0
+            } else if c.is_whitespace() {
+                1
+            } else {
+                2
+            }
+        };
+        let k = class(chars[i]);
+        let mut j = i + 1;
+        if k != 2 {
+            while j < chars.len() && class(chars[j]) == k {
+                j += 1;
+            }
+        }
+        out.push((i, j));
+        i = j;
+    }
+    out
+}
+
+fn slice_chars(text: &str, start: usize, end: usize) -> &str {
+    let mut indices = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len()));
+    let s = indices.nth(start).unwrap_or(text.len());
+    let e = if end > start { indices.nth(end - start - 1).unwrap_or(text.len()) } else { s };
+    &text[s..e]
+}
+
+/// Puts a background on a whole line, a stronger one on `ranges` (chars).
+fn overlay(line: &StyledLine, ranges: &[(usize, usize)], bg: Color, strong: Color) -> StyledLine {
+    let mut out: StyledLine = Vec::new();
+    let mut pos = 0;
+    for span in line {
+        let mut current = String::new();
+        let mut current_strong = None;
+        for c in span.text.chars() {
+            let is_strong = ranges.iter().any(|&(s, e)| pos >= s && pos < e);
+            if current_strong != Some(is_strong) && !current.is_empty() {
+                let b = if current_strong == Some(true) { strong } else { bg };
+                out.push(Span::new(std::mem::take(&mut current), span.style.on(b)));
+            }
+            current_strong = Some(is_strong);
+            current.push(c);
+            pos += 1;
+        }
+        if !current.is_empty() {
+            let b = if current_strong == Some(true) { strong } else { bg };
+            out.push(Span::new(current, span.style.on(b)));
+        }
+    }
+    out
+}
+
+/// Splits a line into pieces of at most `width` characters.
+fn wrap(line: &StyledLine, width: usize) -> Vec<StyledLine> {
+    let width = width.max(1);
+    let mut out: Vec<StyledLine> = vec![Vec::new()];
+    let mut used = 0;
+    for span in line {
+        let mut piece = String::new();
+        for c in span.text.chars() {
+            if used == width {
+                if !piece.is_empty() {
+                    if let Some(last) = out.last_mut() {
+                        last.push(Span::new(std::mem::take(&mut piece), span.style));
+                    }
+                }
+                out.push(Vec::new());
+                used = 0;
+            }
+            piece.push(c);
+            used += 1;
+        }
+        if !piece.is_empty() {
+            if let Some(last) = out.last_mut() {
+                last.push(Span::new(piece, span.style));
+            }
+        }
+    }
+    out
+}
+
+fn number(n: Option<u32>) -> String {
+    n.filter(|n| *n > 0).map(|n| format!("{n:>5}")).unwrap_or_else(|| "     ".into())
+}
+
+const GUTTER: usize = 14;
+
+fn unified_row(row: &Row, palette: &Palette, width: usize) -> Vec<StyledLine> {
+    let content = width.saturating_sub(GUTTER).max(10);
+    let mut out = Vec::new();
+    let mut emit = |old_no: Option<u32>, new_no: Option<u32>, marker: &str, style: Style, text: &StyledLine| {
+        for (i, piece) in wrap(text, content).into_iter().enumerate() {
+            let gutter =
+                if i == 0 { format!("{} {} ", number(old_no), number(new_no)) } else { format!("{:>12} ", "↪") };
+            let mut line = vec![Span::new(gutter, palette.gutter), Span::new(if i == 0 { marker } else { " " }, style)];
+            line.extend(piece);
+            out.push(line);
+        }
+    };
+    match row.kind {
+        RowKind::Context => {
+            if let Some((n, text)) = &row.old {
+                emit(Some(*n), row.new.as_ref().map(|(m, _)| *m), " ", Style::default(), text);
+            }
+        }
+        RowKind::Change => {
+            if let Some((n, text)) = &row.old {
+                emit(Some(*n), None, "-", palette.removed_marker, text);
+            }
+            if let Some((n, text)) = &row.new {
+                emit(None, Some(*n), "+", palette.added_marker, text);
+            }
+        }
+    }
+    if row.no_newline {
+        out.push(vec![Span::new(format!("{:>12} \\ no newline at end of file", ""), palette.gutter)]);
+    }
+    out
+}
+
+fn side_by_side_row(row: &Row, palette: &Palette, width: usize) -> Vec<StyledLine> {
+    // n │ text ┃ n │ text
+    let half = width.saturating_sub(3) / 2;
+    let content = half.saturating_sub(8).max(8);
+    let cell = |side: &Option<(u32, StyledLine)>, marker: &str, style: Style| -> Vec<StyledLine> {
+        match side {
+            None => vec![vec![Span::plain(" ".repeat(content + 8))]],
+            Some((n, text)) => wrap(text, content)
+                .into_iter()
+                .enumerate()
+                .map(|(i, piece)| {
+                    let gutter = if i == 0 { format!("{} ", number(Some(*n))) } else { format!("{:>5} ", "↪") };
+                    let used: usize = piece.iter().map(|s| s.text.chars().count()).sum();
+                    let mut line = vec![
+                        Span::new(gutter, palette.gutter),
+                        Span::new(if i == 0 { marker } else { " " }, style),
+                        Span::plain(" "),
+                    ];
+                    line.extend(piece);
+                    line.push(Span::plain(" ".repeat(content.saturating_sub(used))));
+                    line
+                })
+                .collect(),
+        }
+    };
+    let (lm, ls, rm, rs) = match row.kind {
+        RowKind::Context => (" ", Style::default(), " ", Style::default()),
+        RowKind::Change => ("-", palette.removed_marker, "+", palette.added_marker),
+    };
+    let left = cell(&row.old, lm, ls);
+    let right = cell(&row.new, rm, rs);
+    let blank = vec![Span::plain(" ".repeat(content + 8))];
+    (0..left.len().max(right.len()))
+        .map(|i| {
+            let mut line = left.get(i).cloned().unwrap_or_else(|| blank.clone());
+            line.push(Span::new(" ┃ ", palette.gutter));
+            line.extend(right.get(i).cloned().unwrap_or_else(|| blank.clone()));
+            line
+        })
+        .collect()
+}
+
+fn hunk_header(hunk: &Hunk, palette: &Palette) -> StyledLine {
+    let mut text = format!("@@ -{},{} +{},{} @@", hunk.old_start, hunk.old_lines, hunk.new_start, hunk.new_lines);
+    if !hunk.context.is_empty() {
+        text.push(' ');
+        text.push_str(&sanitize_line(&hunk.context));
+    }
+    vec![Span::new(text, palette.hunk_header)]
+}
+
+/// `modified: path`, `renamed: old → new (87%)`, `mode 100644 → 100755`.
+pub fn file_header(file: &FileDiff, palette: &Palette, width: usize) -> Vec<StyledLine> {
+    let path = sanitize_line(file.path());
+    let status = match file.status {
+        FileStatus::Renamed | FileStatus::Copied => {
+            let old = sanitize_line(file.old_path.as_deref().unwrap_or(""));
+            let similarity = file.similarity.map(|s| format!(" ({s}% similar)")).unwrap_or_default();
+            format!("{}: {old} → {path}{similarity}", file.status.as_str())
+        }
+        status => format!("{}: {path}", status.as_str()),
+    };
+    let mut lines = vec![
+        vec![Span::new("━".repeat(width.clamp(10, 200)), palette.gutter)],
+        vec![Span::new(status, palette.file_header)],
+    ];
+    let (old, new) = (file.old_mode, file.new_mode);
+    if old != 0 && new != 0 && old != new {
+        let note = if new & 0o111 != 0 && old & 0o111 == 0 { "  (now executable)" } else { "" };
+        lines.push(vec![Span::new(format!("mode {old:o} → {new:o}{note}"), palette.removed_marker)]);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_changes_mark_only_what_changed() {
+        let (old, new) = word_changes("let total = count + 1;", "let total = count + 2;");
+        assert_eq!(old, [(20, 21)]);
+        assert_eq!(new, [(20, 21)]);
+        let (old, new) = word_changes("return x", "return y if x else z");
+        assert_eq!(old, Vec::<(usize, usize)>::new(), "x is kept");
+        assert!(!new.is_empty());
+        assert_eq!(word_changes("", ""), (vec![], vec![]));
+    }
+
+    #[test]
+    fn overlay_splits_spans_at_word_boundaries() {
+        let line = vec![Span::plain("abc"), Span::plain("def")];
+        let out = overlay(&line, &[(2, 4)], Color::Indexed(1), Color::Indexed(2));
+        let texts: Vec<(&str, Option<Color>)> = out.iter().map(|s| (s.text.as_str(), s.style.bg)).collect();
+        assert_eq!(
+            texts,
+            [
+                ("ab", Some(Color::Indexed(1))),
+                ("c", Some(Color::Indexed(2))),
+                ("d", Some(Color::Indexed(2))),
+                ("ef", Some(Color::Indexed(1)))
+            ]
+        );
+    }
+
+    #[test]
+    fn wrapping_keeps_every_character() {
+        let line = vec![Span::plain("abcdef"), Span::plain("gh")];
+        let pieces = wrap(&line, 3);
+        let texts: Vec<String> = pieces.iter().map(plain).collect();
+        assert_eq!(texts, ["abc", "def", "gh"]);
+    }
+}

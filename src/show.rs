@@ -1,0 +1,233 @@
+//! `rearview show` and `rearview hex`: a change or a blob printed for a
+//! reader, highlighted and sanitized, binaries as hex with what hides in
+//! them. Output goes out file by file and hunk by hunk, so `| head` stops
+//! the work early.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+
+use rearview::model::{FileDiff, FileStatus};
+use rearview::render::diff::{file_header, DiffRenderer, Layout, Palette};
+use rearview::render::hex;
+use rearview::render::sanitize::sanitize_line;
+use rearview::render::theme::Color;
+use rearview::render::{ansi, Span, Style, StyledLine};
+use rearview::repo::Repo;
+
+use crate::{context, Global, HexArgs, ShowArgs};
+
+/// Rows of a binary shown inline by `show` (the rest: `rearview hex`).
+const INLINE_HEX_ROWS: usize = 8;
+
+/// Writes lines; a closed pipe ends the command quietly.
+struct Out {
+    color: bool,
+    stdout: std::io::StdoutLock<'static>,
+    closed: bool,
+}
+
+impl Out {
+    fn new(color: bool) -> Out {
+        Out { color, stdout: std::io::stdout().lock(), closed: false }
+    }
+
+    fn lines(&mut self, lines: &[StyledLine]) -> Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.stdout.write_all(ansi::lines(lines, self.color).as_bytes()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other.context("cannot write to stdout"),
+        }
+    }
+
+    fn line(&mut self, text: impl Into<String>, style: Style) -> Result<()> {
+        self.lines(&[vec![Span::new(text, style)]])
+    }
+}
+
+fn width(requested: Option<usize>) -> usize {
+    use std::io::IsTerminal;
+    if let Some(w) = requested {
+        return w.clamp(20, 1000);
+    }
+    if std::io::stdout().is_terminal() {
+        if let Ok((cols, _)) = crossterm::terminal::size() {
+            return usize::from(cols).max(20);
+        }
+    }
+    120
+}
+
+pub fn show(global: &Global, args: &ShowArgs) -> Result<ExitCode> {
+    let ctx = context(global)?;
+    let repo = &ctx.repo;
+    let oid = repo.resolve(&args.rev)?;
+    let sha = oid.to_string();
+    let commit = repo.commit(&sha)?.with_context(|| format!("`{}` is not a commit", args.rev))?;
+    let mut out = Out::new(global.color.wanted());
+    let yellow = Style::fg(Color::Indexed(3));
+    out.line(format!("commit {sha}"), yellow)?;
+    if commit.parent_count > 1 {
+        out.line(format!("merge of {} parents: diff against the first", commit.parent_count), Style::default())?;
+    }
+    out.line(
+        format!("Author: {} <{}>", sanitize_line(&commit.author.name), sanitize_line(&commit.author.email)),
+        Style::default(),
+    )?;
+    out.line(format!("Date:   {}", rearview::triage::rfc3339(commit.time)), Style::default())?;
+    out.line("", Style::default())?;
+    for line in commit.message.lines() {
+        out.line(format!("    {}", sanitize_line(line)), Style::default())?;
+    }
+    out.line("", Style::default())?;
+
+    let files = repo.diff(&sha, &args.paths)?;
+    let layout =
+        Layout { side_by_side: args.side_by_side, width: width(args.width), syntax_theme: args.syntax_theme.clone() };
+    for file in &files {
+        if out.closed {
+            break;
+        }
+        if file.binary {
+            binary_summary(repo, &sha, file, &layout, &mut out)?;
+            continue;
+        }
+        let mut renderer = DiffRenderer::new(file, layout.clone(), Palette::default());
+        out.lines(&renderer.header())?;
+        for i in 0..renderer.hunk_count() {
+            if out.closed {
+                break;
+            }
+            let lines = renderer.hunk(i);
+            out.lines(&lines)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn size(n: usize) -> String {
+    match n {
+        n if n < 1024 => format!("{n} B"),
+        n if n < 1024 * 1024 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n if n < 1024 * 1024 * 1024 => format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0)),
+        n => format!("{:.2} GiB", n as f64 / (1024.0 * 1024.0 * 1024.0)),
+    }
+}
+
+/// Entropy per block as a sparkline of at most `width` marks: 4 KiB blocks
+/// (or larger, to fit), 256-byte blocks for files under 64 KiB.
+fn entropy_line(data: &[u8], width: usize) -> String {
+    let floor = if data.len() < 64 * 1024 { 256 } else { 4096 };
+    let block = floor.max(data.len().div_ceil(width.max(1)));
+    hex::sparkline(&hex::entropy_blocks(data, block))
+}
+
+fn describe(data: &[u8]) -> (Option<hex::FileType>, String) {
+    let head = &data[..data.len().min(4096)];
+    let kind = hex::file_type(head);
+    let text = match &kind {
+        Some(t) => format!("{}, {}", t.description, size(data.len())),
+        None => format!("data, {}", size(data.len())),
+    };
+    (kind, text)
+}
+
+/// What a reader must know about a binary: its type, size and entropy,
+/// what hides in it, and its first rows (or, modified, the rows that
+/// changed, old beside new).
+fn binary_summary(repo: &Repo, sha: &str, file: &FileDiff, layout: &Layout, out: &mut Out) -> Result<()> {
+    let palette = Palette::default();
+    out.lines(&file_header(file, &palette, layout.width))?;
+    let old = file.old_blob.as_deref().map(|id| repo.blob(id)).transpose()?;
+    let new = file.new_blob.as_deref().map(|id| repo.blob(id)).transpose()?;
+    let hex_palette = hex::Palette::default();
+    let warn = Style { bold: true, ..Style::fg(Color::Indexed(9)) };
+    for (label, data) in [("old", &old), ("new", &new)] {
+        let Some(data) = data else { continue };
+        if file.status == FileStatus::Added && label == "old" {
+            continue;
+        }
+        let (kind, text) = describe(data);
+        let entropy = entropy_line(data, 48);
+        out.line(format!("binary ({label}): {text}; entropy {entropy}"), Style::default())?;
+        let findings = hex::scan_payloads(data, 0);
+        for f in hex::suspicious(&findings, kind.as_ref()) {
+            out.line(format!("⚠ 0x{:08x}  {}: {}", f.offset, f.kind.label(), sanitize_line(&f.detail)), warn)?;
+        }
+    }
+    let spec = format!("{}:{}", rearview::model::short_sha(sha), file.path());
+    match (&old, &new) {
+        (Some(old), Some(new)) if file.status != FileStatus::Added && file.status != FileStatus::Deleted => {
+            let changed = hex::changed_ranges(old, new);
+            let Some(first) = changed.first() else { return Ok(()) };
+            let start = (first.start / 16) * 16;
+            let old_rows = window_rows(old, start);
+            let new_rows = window_rows(new, start);
+            out.line(format!("changed bytes, old ┃ new (first change at 0x{:x}):", first.start), Style::default())?;
+            for i in 0..old_rows.len().max(new_rows.len()) {
+                let line = hex::render_side_by_side(old_rows.get(i), new_rows.get(i), &hex_palette, &changed);
+                out.lines(&[line])?;
+            }
+        }
+        (_, Some(data)) | (Some(data), None) => {
+            let rows = hex::rows(&data[..data.len().min(INLINE_HEX_ROWS * 16)], 0, true);
+            let lines: Vec<StyledLine> = rows.iter().map(|r| hex::render_row(r, &hex_palette, &[])).collect();
+            out.lines(&lines)?;
+            if data.len() > INLINE_HEX_ROWS * 16 {
+                let more = (data.len() - INLINE_HEX_ROWS * 16).div_ceil(16);
+                out.line(
+                    format!("… {more} more rows: rearview hex {}", sanitize_line(&spec)),
+                    Style { dim: true, ..Style::default() },
+                )?;
+            }
+        }
+        (None, None) => {}
+    }
+    Ok(())
+}
+
+fn window_rows(data: &[u8], start: u64) -> Vec<hex::Row> {
+    let from = usize::try_from(start).unwrap_or(usize::MAX).min(data.len());
+    let to = from.saturating_add(INLINE_HEX_ROWS * 16).min(data.len());
+    hex::rows(&data[from..to], start, false)
+}
+
+pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
+    let ctx = context(global)?;
+    let id = ctx.repo.blob_at(&args.spec)?;
+    let data = ctx.repo.blob(&id)?;
+    let mut out = Out::new(global.color.wanted());
+    let (kind, text) = describe(&data);
+    out.line(format!("{}: {text}", sanitize_line(&args.spec)), Style { bold: true, ..Style::default() })?;
+    out.line(format!("entropy per block: {}", entropy_line(&data, 64)), Style::default())?;
+    let findings = hex::scan_payloads(&data, 0);
+    let warn = Style { bold: true, ..Style::fg(Color::Indexed(9)) };
+    let suspicious = hex::suspicious(&findings, kind.as_ref());
+    for f in &suspicious {
+        out.line(format!("⚠ 0x{:08x}  {}: {}", f.offset, f.kind.label(), sanitize_line(&f.detail)), warn)?;
+    }
+    let offset = usize::try_from(args.offset).unwrap_or(usize::MAX).min(data.len());
+    let end = match args.length {
+        Some(n) => offset.saturating_add(usize::try_from(n).unwrap_or(usize::MAX)).min(data.len()),
+        None => data.len(),
+    };
+    let palette = hex::Palette::default();
+    let marks = hex::finding_marks(suspicious.iter().copied(), &palette);
+    // One page at a time: any page costs the same as the first.
+    const PAGE: usize = 64 * 1024;
+    let mut at = offset;
+    while at < end && !out.closed {
+        let stop = (at + PAGE).min(end);
+        let rows = hex::rows(&data[at..stop], at as u64, true);
+        let lines: Vec<StyledLine> = rows.iter().map(|r| hex::render_row(r, &palette, &marks)).collect();
+        out.lines(&lines)?;
+        at = stop;
+    }
+    Ok(ExitCode::SUCCESS)
+}

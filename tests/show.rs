@@ -1,0 +1,211 @@
+//! `rearview show` and `rearview hex` on the demo and on hostile history:
+//! what a reviewer sees, and that nothing from the repository drives the
+//! terminal.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rearview::demo::writer::{Files, Writer};
+use rearview::model::Person;
+
+struct Demo {
+    _dir: tempfile::TempDir,
+    repo: PathBuf,
+    db: PathBuf,
+    changes: Vec<serde_json::Value>,
+}
+
+fn rearview(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rearview"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", "/nonexistent-rearview-config")
+        .env("XDG_DATA_HOME", std::env::temp_dir().join("rearview-test-data"))
+        .output()
+        .expect("run rearview")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+fn text(o: &Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn demo() -> Demo {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("quill");
+    let db = dir.path().join("db.sqlite3");
+    rearview::demo::build(&repo, Some(&db)).expect("demo");
+    let out = rearview(&["list", "--format", "json", "--repo", s(&repo), "--db", s(&db)]);
+    let changes: serde_json::Value = serde_json::from_str(&text(&out)).expect("json");
+    let changes = changes.as_array().expect("array").clone();
+    Demo { _dir: dir, repo, db, changes }
+}
+
+impl Demo {
+    fn sha(&self, pr: u64) -> String {
+        self.changes.iter().find(|c| c["pr"] == pr).and_then(|c| c["sha"].as_str()).expect("change").to_string()
+    }
+
+    fn show(&self, extra: &[&str]) -> String {
+        let mut args = vec!["show", "--repo", s(&self.repo), "--db", s(&self.db)];
+        args.extend_from_slice(extra);
+        text(&rearview(&args))
+    }
+}
+
+/// Removes the SGR colour sequences rearview writes; anything left that
+/// starts an escape came from the repository.
+fn strip_sgr(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            let mut seq = String::from("\u{1b}[");
+            chars.next();
+            while let Some(&d) = chars.peek() {
+                chars.next();
+                seq.push(d);
+                if d == 'm' || !(d.is_ascii_digit() || d == ';') {
+                    break;
+                }
+            }
+            if !seq.ends_with('m') {
+                out.push_str(&seq);
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn hidden_payloads_in_test_data_are_shown_with_offsets() {
+    let d = demo();
+    let out = d.show(&[&d.sha(124), "--color", "never"]);
+    assert!(out.contains("added: Lib/test/files/bad-3-corrupt_lzma2.xz"), "{out}");
+    assert!(out.to_lowercase().contains("xz"), "the file type is named: {out}");
+    assert!(out.contains("ELF header: ELF 64-bit"), "the ELF header inside the data: {out}");
+    assert!(out.contains("shebang: #!/bin/sh"), "the shell snippet: {out}");
+    assert!(out.contains("shell command: export, head -c, eval, | sh"), "{out}");
+    assert!(out.contains("script marker: marker ####Hello####"), "{out}");
+    assert!(out.contains("⚠ 0x"), "findings carry offsets: {out}");
+    assert!(out.contains("00000000  fd 37 7a 58 5a 00"), "the first rows as hex: {out}");
+    assert!(out.contains("entropy"), "{out}");
+    assert!(!out.contains('\u{1b}'), "--color never writes no escape at all");
+}
+
+#[test]
+fn bidi_characters_are_visible_tokens() {
+    let d = demo();
+    let out = d.show(&[&d.sha(123), "--color", "always"]);
+    for token in ["⟨U+202E RLO⟩", "⟨U+2066 LRI⟩", "⟨U+2069 PDI⟩"] {
+        assert!(out.contains(token), "{token} in {out}");
+    }
+    assert!(!out.contains('\u{202E}') && !out.contains('\u{2066}'), "never the raw characters");
+}
+
+#[test]
+fn word_level_changes_are_marked() {
+    let d = demo();
+    // gh-91010: `colno = pos - doc.rfind('\n', 0, pos)` gained ` - 1`.
+    let out = d.show(&[&d.sha(110), "--color", "always"]);
+    assert!(out.contains("48;2;31;111;58"), "the added words get the strong background: {out:?}");
+    let plain = d.show(&[&d.sha(110), "--color", "never"]);
+    assert!(plain.contains("-        colno = pos - doc.rfind('\\n', 0, pos)"), "{plain}");
+    assert!(plain.contains("+        colno = pos - doc.rfind('\\n', 0, pos) - 1"), "{plain}");
+    assert!(plain.contains("modified: Lib/json/decoder.py"));
+    assert!(plain.contains("@@ -"), "hunk headers");
+}
+
+#[test]
+fn side_by_side_puts_old_beside_new() {
+    let d = demo();
+    let out = d.show(&[&d.sha(110), "--color", "never", "--side-by-side", "--width", "160"]);
+    let row = out.lines().find(|l| l.contains("colno = pos") && l.contains('┃')).expect("a paired row");
+    let (left, right) = row.split_once('┃').expect("two sides");
+    assert!(left.contains("rfind('\\n', 0, pos)") && !left.contains("- 1"), "{row}");
+    assert!(right.contains("- 1"), "{row}");
+    assert!(out.lines().all(|l| l.chars().count() <= 160), "fits the width");
+}
+
+#[test]
+fn merges_diff_against_their_first_parent() {
+    let d = demo();
+    let out = d.show(&[&d.sha(103), "--color", "never"]);
+    assert!(out.contains("merge of 2 parents"), "{out}");
+    assert!(out.contains("modified: Tools/checker/src/main.rs"), "{out}");
+    assert!(!out.contains("Lib/json"), "only what the merge brought: {out}");
+}
+
+#[test]
+fn hex_shows_any_window_of_a_blob() {
+    let d = demo();
+    let spec = format!("{}:Lib/test/files/bad-3-corrupt_lzma2.xz", d.sha(124));
+    let out = text(&rearview(&[
+        "hex",
+        &spec,
+        "--repo",
+        s(&d.repo),
+        "--db",
+        s(&d.db),
+        "--offset",
+        "0x100",
+        "--length",
+        "32",
+        "--color",
+        "never",
+    ]));
+    let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("000001")).collect();
+    assert_eq!(rows.len(), 2, "{out}");
+    assert!(rows[0].starts_with("00000100  "), "{out}");
+    assert!(out.contains("⚠ 0x"), "findings are listed: {out}");
+    let bad = rearview(&["hex", "HEAD:nope", "--repo", s(&d.repo), "--db", s(&d.db)]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown blob `HEAD:nope`"));
+}
+
+#[test]
+fn repository_text_never_drives_the_terminal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("r");
+    let mut w = Writer::init(&path).expect("init");
+    let evil = Person { name: "Eve\u{1b}]52;c;cm0gLXJmIH4=\u{7}".into(), email: "eve@example.org".into() };
+    let mut files = Files::new();
+    files.insert("ok.txt".into(), b"fine\n".to_vec());
+    let t = w.tree(&files).expect("tree");
+    let root = w.commit(Some("refs/heads/main"), &[], t, &evil, &evil, 1_700_000_000, "root\n").expect("commit");
+    files.insert(
+        "clear\u{1b}[2J.txt".into(),
+        "x\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}y\n\u{9b}31m red\n".as_bytes().to_vec(),
+    );
+    files.insert("ok.txt".into(), "fine\tstill \u{202E}fine\n".as_bytes().to_vec());
+    let t = w.tree(&files).expect("tree");
+    let message = "Innocent \u{1b}[2J\u{1b}[H fix\n\nBody \u{1b}]52;c;cm0gLXJmIH4=\u{7} here\n";
+    w.commit(Some("refs/heads/main"), &[root], t, &evil, &evil, 1_700_000_100, message).expect("commit");
+    w.set_head("main").expect("head");
+    let db = dir.path().join("db");
+    for color in ["always", "never"] {
+        for layout in [&[][..], &["--side-by-side"][..]] {
+            let mut args = vec!["show", "main", "--repo", s(&path), "--db", s(&db), "--color", color];
+            args.extend_from_slice(layout);
+            let out = rearview(&args);
+            let raw = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(out.status.success());
+            let rest = strip_sgr(&raw);
+            assert!(
+                !rest.contains('\u{1b}') && !rest.contains('\u{9b}') && !rest.contains('\u{7}'),
+                "{color}: {rest:?}"
+            );
+            assert!(!rest.chars().any(|c| c.is_control() && c != '\n'), "{color}: {rest:?}");
+            assert!(rest.contains("␛[2J"), "the escape is shown, not run: {rest}");
+            assert!(rest.contains("⟨U+202E RLO⟩"));
+            if color == "never" {
+                assert!(!raw.contains('\u{1b}'), "no escape sequences at all");
+            }
+        }
+    }
+}
