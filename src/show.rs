@@ -101,11 +101,20 @@ pub fn show(global: &Global, args: &ShowArgs) -> Result<ExitCode> {
         let mut renderer = DiffRenderer::new(file, layout.clone(), Palette::default());
         out.lines(&renderer.header())?;
         for i in 0..renderer.hunk_count() {
+            let mut failed = None;
+            renderer.render_hunk(i, &mut |lines| match out.lines(&lines) {
+                Ok(()) => !out.closed,
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
+            });
+            if let Some(e) = failed {
+                return Err(e);
+            }
             if out.closed {
                 break;
             }
-            let lines = renderer.hunk(i);
-            out.lines(&lines)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -3,7 +3,8 @@
 
 use std::cell::Cell;
 use std::collections::HashSet;
-use std::time::Instant;
+
+mod support;
 
 use proptest::prelude::*;
 use rearview::render::highlight::{
@@ -11,6 +12,7 @@ use rearview::render::highlight::{
 };
 use rearview::render::sanitize::{is_hidden, sanitize_line};
 use rearview::render::{Style, StyledLine};
+use support::c_source::c_file;
 
 /// Lines of a file, recording the furthest line read.
 struct Counting {
@@ -32,35 +34,6 @@ impl LineSource for Counting {
         self.furthest.set(self.furthest.get().max(Some(index)));
         self.lines.get(index).map(String::as_str)
     }
-}
-
-const C_BLOCK: &[&str] = &[
-    "/* A block comment that spans",
-    " * several lines, with \"quotes\" and 'ticks'",
-    " */",
-    "#include <stdio.h>",
-    "#define MAX(a, b) ((a) > (b) ? (a) : (b))",
-    "",
-    "static int counter = 0; // a line comment",
-    "",
-    "struct point { int x; int y; };",
-    "",
-    "int step(struct point *p, const char *name) {",
-    "    if (p == NULL) {",
-    "        return -1;",
-    "    }",
-    "    for (int i = 0; i < 10; i++) {",
-    "        p->x += MAX(i, 3) * 0x1f;",
-    "        printf(\"%s: %d\\n\", name, p->x);",
-    "    }",
-    "    counter++;",
-    "    return p->y;",
-    "}",
-];
-
-/// A C file of `n` lines.
-fn c_file(n: usize) -> Vec<String> {
-    C_BLOCK.iter().cycle().take(n).map(|s| s.to_string()).collect()
 }
 
 fn text(line: &StyledLine) -> String {
@@ -353,65 +326,4 @@ proptest! {
             check_safe(path, &lines)?;
         }
     }
-}
-
-/// Figures for the report; run alone so the first load is really first:
-/// `cargo test --release --test highlight performance -- --ignored --nocapture`
-#[test]
-#[ignore]
-fn performance() {
-    let lines = c_file(100_000);
-    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1000.0;
-
-    let t = Instant::now();
-    highlight::syntax_set();
-    let syntaxes = ms(t);
-    let t = Instant::now();
-    let mut h = FileHighlighter::new("big.c", "", DEFAULT_THEME);
-    let theme = ms(t);
-    let t = Instant::now();
-    h.highlight(&lines, 0..60);
-    let first_screen_cold = ms(t);
-    println!(
-        "first load: syntax set {syntaxes:.1} ms, theme {theme:.1} ms, first 60 lines (links the C grammar) {first_screen_cold:.1} ms"
-    );
-
-    let mut h = FileHighlighter::new("big.c", "", DEFAULT_THEME);
-    let t = Instant::now();
-    h.highlight(&lines, 0..60);
-    println!("first screen (assets warm): {:.2} ms", ms(t));
-    let t = Instant::now();
-    h.highlight(&lines, 90_000..90_060);
-    println!("jump to 90,000..90,060 after it (fast-forward parse): {:.1} ms", ms(t));
-    let t = Instant::now();
-    h.highlight(&lines, 50_000..50_060);
-    println!("then back to 50,000..50,060 (from a checkpoint): {:.2} ms", ms(t));
-    let t = Instant::now();
-    h.highlight(&lines, 90_000..90_060);
-    println!("redraw 90,000..90,060 (cache): {:.3} ms", ms(t));
-
-    let mut slow = FileHighlighter::new("big.c", "", DEFAULT_THEME);
-    slow.set_fast_forward(false);
-    slow.highlight(&lines, 0..60);
-    let t = Instant::now();
-    slow.highlight(&lines, 90_000..90_060);
-    println!("same jump, styling every skipped line: {:.1} ms", ms(t));
-
-    let mut full = FileHighlighter::new("big.c", "", DEFAULT_THEME);
-    let t = Instant::now();
-    let out = full.highlight(&lines, 0..100_000);
-    let secs = t.elapsed().as_secs_f64();
-    println!("styled: {:.0} lines/s ({:.0} ms for 100,000 lines)", 100_000.0 / secs, secs * 1000.0);
-    assert_eq!(out.len(), 100_000);
-
-    let mut ff = FileHighlighter::new("big.c", "", DEFAULT_THEME);
-    let t = Instant::now();
-    ff.highlight(&lines, 99_999..100_000);
-    let secs = t.elapsed().as_secs_f64();
-    println!("parse only (fast-forward): {:.0} lines/s", 100_000.0 / secs);
-
-    let mut idle = FileHighlighter::new("big.c", "", DEFAULT_THEME);
-    let t = Instant::now();
-    let parsed = idle.prefetch(&lines, 1_024);
-    println!("one prefetch(1,024) idle step: {parsed} lines in {:.1} ms", ms(t));
 }

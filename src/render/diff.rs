@@ -98,26 +98,78 @@ impl<'a> DiffRenderer<'a> {
         self.file.hunks.len()
     }
 
-    /// One hunk, laid out.
+    /// One hunk, laid out, all at once.
     pub fn hunk(&mut self, index: usize) -> Vec<StyledLine> {
-        let (Some(hunk), Some(&(old_at, new_at))) = (self.file.hunks.get(index), self.starts.get(index)) else {
-            return Vec::new();
-        };
-        let old_count = hunk.lines.iter().filter(|l| l.kind != LineKind::Added).count();
-        let new_count = hunk.lines.iter().filter(|l| l.kind != LineKind::Removed).count();
-        let old = self.old_highlighter.highlight(&self.old_side, old_at..old_at + old_count);
-        let new = self.new_highlighter.highlight(&self.new_side, new_at..new_at + new_count);
-        let rows = pair_rows(hunk, old, new, &self.palette);
-        let mut out = vec![hunk_header(hunk, &self.palette)];
-        for row in rows {
-            if self.layout.side_by_side {
-                out.extend(side_by_side_row(&row, &self.palette, self.layout.width));
-            } else {
-                out.extend(unified_row(&row, &self.palette, self.layout.width));
-            }
-        }
+        let mut out = Vec::new();
+        self.render_hunk(index, &mut |lines| {
+            out.extend(lines);
+            true
+        });
         out
     }
+
+    /// One hunk, laid out piece by piece: `emit` gets each piece as soon as
+    /// it is highlighted and returns whether to go on (a closed pipe, a
+    /// full screen). A change block longer than a piece is shown as aligned
+    /// slices, its removed lines just above their replacements.
+    pub fn render_hunk(&mut self, index: usize, emit: &mut dyn FnMut(Vec<StyledLine>) -> bool) {
+        let (Some(hunk), Some(&(mut old_at, mut new_at))) = (self.file.hunks.get(index), self.starts.get(index)) else {
+            return;
+        };
+        if !emit(vec![hunk_header(hunk, &self.palette)]) {
+            return;
+        }
+        for piece in pieces(&hunk.lines) {
+            let lines: Vec<&DiffLine> = piece.iter().map(|&i| &hunk.lines[i]).collect();
+            let old_n = lines.iter().filter(|l| l.kind != LineKind::Added).count();
+            let new_n = lines.iter().filter(|l| l.kind != LineKind::Removed).count();
+            let old = self.old_highlighter.highlight(&self.old_side, old_at..old_at + old_n);
+            let new = self.new_highlighter.highlight(&self.new_side, new_at..new_at + new_n);
+            old_at += old_n;
+            new_at += new_n;
+            let mut out = Vec::new();
+            for row in pair_rows(&lines, old, new, &self.palette) {
+                if self.layout.side_by_side {
+                    out.extend(side_by_side_row(&row, &self.palette, self.layout.width));
+                } else {
+                    out.extend(unified_row(&row, &self.palette, self.layout.width));
+                }
+            }
+            if !emit(out) {
+                return;
+            }
+        }
+    }
+}
+
+/// How many lines of each side a piece holds at most.
+const PIECE: usize = 200;
+
+/// A hunk cut into pieces of line indices: runs of context, and change
+/// blocks (removed lines, then added lines) cut into aligned slices.
+fn pieces(lines: &[DiffLine]) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].kind == LineKind::Context {
+            let run: Vec<usize> =
+                (i..lines.len()).take_while(|&k| lines[k].kind == LineKind::Context).take(PIECE).collect();
+            i += run.len();
+            out.push(run);
+            continue;
+        }
+        let removed: Vec<usize> = (i..lines.len()).take_while(|&k| lines[k].kind == LineKind::Removed).collect();
+        let after = i + removed.len();
+        let added: Vec<usize> = (after..lines.len()).take_while(|&k| lines[k].kind == LineKind::Added).collect();
+        let slices = removed.len().max(added.len()).div_ceil(PIECE).max(1);
+        for k in 0..slices {
+            let mut piece: Vec<usize> = removed.iter().skip(k * PIECE).take(PIECE).copied().collect();
+            piece.extend(added.iter().skip(k * PIECE).take(PIECE));
+            out.push(piece);
+        }
+        i = after + added.len();
+    }
+    out
 }
 
 /// One displayed pairing: a context line, or a removed and/or added line.
@@ -136,11 +188,10 @@ enum RowKind {
 
 /// Pairs removed and added lines of each change block, marking the words
 /// that changed between the two lines of a pair.
-fn pair_rows(hunk: &Hunk, old: Vec<StyledLine>, new: Vec<StyledLine>, palette: &Palette) -> Vec<Row> {
+fn pair_rows(lines: &[&DiffLine], old: Vec<StyledLine>, new: Vec<StyledLine>, palette: &Palette) -> Vec<Row> {
     let mut old = old.into_iter();
     let mut new = new.into_iter();
     let mut rows = Vec::new();
-    let lines = &hunk.lines;
     let mut i = 0;
     while i < lines.len() {
         let line = &lines[i];
@@ -156,9 +207,9 @@ fn pair_rows(hunk: &Hunk, old: Vec<StyledLine>, new: Vec<StyledLine>, palette: &
             i += 1;
             continue;
         }
-        let removed: Vec<&DiffLine> = lines[i..].iter().take_while(|l| l.kind == LineKind::Removed).collect();
+        let removed: Vec<&DiffLine> = lines[i..].iter().take_while(|l| l.kind == LineKind::Removed).copied().collect();
         let added: Vec<&DiffLine> =
-            lines[i + removed.len()..].iter().take_while(|l| l.kind == LineKind::Added).collect();
+            lines[i + removed.len()..].iter().take_while(|l| l.kind == LineKind::Added).copied().collect();
         let removed_text: Vec<StyledLine> = removed.iter().map(|_| old.next().unwrap_or_default()).collect();
         let added_text: Vec<StyledLine> = added.iter().map(|_| new.next().unwrap_or_default()).collect();
         let pairs = removed.len().max(added.len());
@@ -480,6 +531,22 @@ mod tests {
                 ("ef", Some(Color::Indexed(1)))
             ]
         );
+    }
+
+    #[test]
+    fn long_change_blocks_come_in_aligned_slices() {
+        let line = |kind| DiffLine { kind, old_no: None, new_no: None, text: String::new(), no_newline: false };
+        let mut lines = vec![line(LineKind::Context)];
+        lines.extend((0..450).map(|_| line(LineKind::Removed)));
+        lines.extend((0..300).map(|_| line(LineKind::Added)));
+        lines.push(line(LineKind::Context));
+        let cut = pieces(&lines);
+        let sizes: Vec<usize> = cut.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [1, 400, 300, 50, 1]);
+        // Every line exactly once.
+        let mut all: Vec<usize> = cut.into_iter().flatten().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..lines.len()).collect::<Vec<_>>());
     }
 
     #[test]

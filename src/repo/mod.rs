@@ -26,6 +26,17 @@ pub enum RepoError {
 
 pub type Result<T> = std::result::Result<T, RepoError>;
 
+/// The contents of a blob, borrowed from libgit2.
+pub struct BlobData<'r>(git2::Blob<'r>);
+
+impl std::ops::Deref for BlobData<'_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.0.content()
+    }
+}
+
 /// A resolved range of first-parent history: everything on `tip`'s
 /// first-parent chain not reachable from `base`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -457,11 +468,11 @@ impl Repo {
         })
     }
 
-    /// The bytes of a blob, held once in memory.
-    pub fn blob(&self, id: &str) -> Result<Vec<u8>> {
+    /// A blob's bytes, held once in memory (libgit2's copy, not another).
+    pub fn blob(&self, id: &str) -> Result<BlobData<'_>> {
         let oid = Oid::from_str(id).map_err(|e| self.err(&format!("parse blob id {id}"), e))?;
         let blob = self.git.find_blob(oid).map_err(|_| self.unknown("blob", id))?;
-        Ok(blob.content().to_vec())
+        Ok(BlobData(blob))
     }
 
     /// `REV:PATH` → the blob's id.

@@ -1,3 +1,4 @@
 //! Helpers shared by the integration tests.
 pub mod bigrepo;
+pub mod c_source;
 pub mod fake_github;

@@ -1,0 +1,227 @@
+//! Rendering speed: syntax highlighting (first screen, far jumps, lines
+//! per second), `rearview show` on a one-file rewrite of 100,000 lines (a
+//! 200,000-line diff) to its first 60 lines and in full, and `rearview hex`
+//! pages at the start and at 900 MiB of a 1 GiB blob. Where `delta` and
+//! `hexyl` are installed (`cargo install git-delta hexyl`), the same inputs
+//! are timed with them. Prints figures, asserts nothing:
+//! `cargo bench --bench render` (`-- highlight`, `-- show`, `-- hex` for one part).
+
+#[path = "../tests/support/c_source.rs"]
+mod c_source;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use c_source::c_file;
+use rearview::demo::writer::{Files, Writer};
+use rearview::model::Person;
+use rearview::render::highlight::{self, FileHighlighter, DEFAULT_THEME};
+
+fn main() {
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let wanted = |part: &str| filters.is_empty() || filters.iter().any(|f| part.contains(f.as_str()));
+    if wanted("highlight") {
+        highlighting();
+    }
+    if wanted("show") {
+        show();
+    }
+    if wanted("hex") {
+        hex();
+    }
+}
+
+fn highlighting() {
+    println!("== highlighting a 100,000-line C file");
+    let lines = c_file(100_000);
+    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1000.0;
+
+    let t = Instant::now();
+    highlight::syntax_set();
+    let syntaxes = ms(t);
+    let t = Instant::now();
+    let mut h = FileHighlighter::new("big.c", "", DEFAULT_THEME);
+    let theme = ms(t);
+    let t = Instant::now();
+    h.highlight(&lines, 0..60);
+    let first_screen_cold = ms(t);
+    println!(
+        "first load: syntax set {syntaxes:.1} ms, theme {theme:.1} ms, first 60 lines (links the C grammar) {first_screen_cold:.1} ms"
+    );
+
+    let mut h = FileHighlighter::new("big.c", "", DEFAULT_THEME);
+    let t = Instant::now();
+    h.highlight(&lines, 0..60);
+    println!("first screen (assets warm): {:.2} ms", ms(t));
+    let t = Instant::now();
+    h.highlight(&lines, 90_000..90_060);
+    println!("jump to 90,000..90,060 after it (fast-forward parse): {:.1} ms", ms(t));
+    let t = Instant::now();
+    h.highlight(&lines, 50_000..50_060);
+    println!("then back to 50,000..50,060 (from a checkpoint): {:.2} ms", ms(t));
+    let t = Instant::now();
+    h.highlight(&lines, 90_000..90_060);
+    println!("redraw 90,000..90,060 (cache): {:.3} ms", ms(t));
+
+    let mut slow = FileHighlighter::new("big.c", "", DEFAULT_THEME);
+    slow.set_fast_forward(false);
+    slow.highlight(&lines, 0..60);
+    let t = Instant::now();
+    slow.highlight(&lines, 90_000..90_060);
+    println!("same jump, styling every skipped line: {:.1} ms", ms(t));
+
+    let mut full = FileHighlighter::new("big.c", "", DEFAULT_THEME);
+    let t = Instant::now();
+    let out = full.highlight(&lines, 0..100_000);
+    let secs = t.elapsed().as_secs_f64();
+    println!("styled: {:.0} lines/s ({:.0} ms for 100,000 lines)", 100_000.0 / secs, secs * 1000.0);
+    let _ = out;
+
+    let mut ff = FileHighlighter::new("big.c", "", DEFAULT_THEME);
+    let t = Instant::now();
+    ff.highlight(&lines, 99_999..100_000);
+    let secs = t.elapsed().as_secs_f64();
+    println!("parse only (fast-forward): {:.0} lines/s", 100_000.0 / secs);
+
+    let mut idle = FileHighlighter::new("big.c", "", DEFAULT_THEME);
+    let t = Instant::now();
+    let parsed = idle.prefetch(&lines, 1_024);
+    println!("one prefetch(1,024) idle step: {parsed} lines in {:.1} ms", ms(t));
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+fn person() -> Person {
+    Person { name: "Bench".into(), email: "bench@example.org".into() }
+}
+
+/// Times a command's first `lines` lines of output (then hangs up, as
+/// `| head` does) and its whole output.
+fn time_command(program: &str, args: &[&str], dir: &Path, lines: usize) -> Option<(f64, f64)> {
+    let run = |limit: Option<usize>| -> Option<f64> {
+        let t = Instant::now();
+        let mut child = Command::new(program)
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let stdout = child.stdout.take()?;
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        let mut read = 0;
+        while limit.is_none_or(|l| read < l) {
+            line.clear();
+            if reader.read_line(&mut line).ok()? == 0 {
+                break;
+            }
+            read += 1;
+        }
+        drop(reader);
+        let _ = child.wait();
+        Some(ms(t))
+    };
+    Some((run(Some(lines))?, run(None)?))
+}
+
+fn installed(program: &str) -> bool {
+    Command::new(program).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
+}
+
+fn show() {
+    println!("\n== rearview show on a one-file rewrite of 100,000 lines (200,000-line diff)");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("repo");
+    let mut w = Writer::init(&path).expect("init");
+    let before: String = c_file(100_000).iter().map(|l| format!("{l}\n")).collect();
+    let after: String = c_file(100_000).iter().enumerate().map(|(i, l)| format!("{l} /* v2 {i} */\n")).collect();
+    let mut files = Files::new();
+    files.insert("big.c".into(), before.into_bytes());
+    let t = w.tree(&files).expect("tree");
+    let root =
+        w.commit(Some("refs/heads/main"), &[], t, &person(), &person(), 1_700_000_000, "before\n").expect("commit");
+    files.insert("big.c".into(), after.into_bytes());
+    let t = w.tree(&files).expect("tree");
+    let head = w
+        .commit(Some("refs/heads/main"), &[root], t, &person(), &person(), 1_700_000_100, "rewrite\n")
+        .expect("commit");
+    w.set_head("main").expect("head");
+
+    let repo = rearview::repo::Repo::open(&path).expect("open");
+    let t = Instant::now();
+    let diff = repo.diff(&head.to_string(), &[]).expect("diff");
+    let lines: usize = diff.iter().flat_map(|f| &f.hunks).map(|h| h.lines.len()).sum();
+    println!("diff model (libgit2 + lines): {lines} lines in {:.0} ms", ms(t));
+
+    let db = dir.path().join("db.sqlite3");
+    let bin = env!("CARGO_BIN_EXE_rearview");
+    let args = ["show", "HEAD", "--color", "always", "--width", "160", "--db", db.to_str().expect("utf-8")];
+    if let Some((first, whole)) = time_command(bin, &args, &path, 60) {
+        println!("rearview show | head -60: {first:.0} ms; whole diff to a pipe: {whole:.0} ms");
+    }
+    if installed("delta") {
+        let script = "git show HEAD | delta --paging=never --width 160";
+        if let Some((first, whole)) = time_command("sh", &["-c", script], &path, 60) {
+            println!("git show | delta | head -60: {first:.0} ms; whole: {whole:.0} ms");
+        }
+    } else {
+        println!("delta not installed (cargo install git-delta): no comparison");
+    }
+}
+
+fn hex() {
+    println!("\n== rearview hex on a 1 GiB blob");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("repo");
+    let mut w = Writer::init(&path).expect("init");
+    let t = Instant::now();
+    let mut data = vec![0u8; 1 << 30];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for chunk in data.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        for (b, v) in chunk.iter_mut().zip(x.to_le_bytes()) {
+            *b = v & 0x3f;
+        }
+    }
+    let mut files = Files::new();
+    files.insert("big.bin".into(), data);
+    let tree = w.tree(&files).expect("tree");
+    drop(files);
+    w.commit(Some("refs/heads/main"), &[], tree, &person(), &person(), 1_700_000_000, "big\n").expect("commit");
+    w.set_head("main").expect("head");
+    println!("built the blob in {:.1} s", t.elapsed().as_secs_f64());
+    let db = dir.path().join("db.sqlite3");
+    let bin = env!("CARGO_BIN_EXE_rearview");
+    for offset in ["0", "943718400"] {
+        let args = [
+            "hex",
+            "HEAD:big.bin",
+            "--offset",
+            offset,
+            "--length",
+            "4096",
+            "--color",
+            "always",
+            "--db",
+            db.to_str().expect("utf-8"),
+        ];
+        if let Some((_, whole)) = time_command(bin, &args, &path, 0) {
+            println!("rearview hex, 4 KiB page at offset {offset}: {whole:.0} ms (whole process)");
+        }
+    }
+    if installed("hexyl") {
+        let script = "git cat-file blob HEAD:big.bin | hexyl --skip 943718400 --length 4096 >/dev/null";
+        if let Some((_, whole)) = time_command("sh", &["-c", script], &path, 0) {
+            println!("git cat-file | hexyl, same page: {whole:.0} ms");
+        }
+    } else {
+        println!("hexyl not installed (cargo install hexyl): no comparison");
+    }
+}
