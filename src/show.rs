@@ -18,6 +18,22 @@ use rearview::repo::Repo;
 
 use crate::{context, Global, HexArgs, ShowArgs};
 
+/// How much of a blob the payload scan reads up front; a larger blob is
+/// scanned there and on the page shown (and says so).
+const SCAN_LIMIT: usize = 64 << 20;
+
+/// Findings in the first `SCAN_LIMIT` bytes and in `extra` (a page).
+fn scan(data: &[u8], extra: Option<std::ops::Range<usize>>) -> (Vec<hex::Finding>, bool) {
+    let head = &data[..data.len().min(SCAN_LIMIT)];
+    let mut findings = hex::scan_payloads(head, 0);
+    if let Some(range) = extra.filter(|r| r.end > SCAN_LIMIT) {
+        let start = range.start.max(SCAN_LIMIT).min(data.len());
+        let end = range.end.min(data.len());
+        findings.extend(hex::scan_payloads(&data[start..end], start as u64));
+    }
+    (findings, data.len() > SCAN_LIMIT)
+}
+
 /// Rows of a binary shown inline by `show` (the rest: `rearview hex`).
 const INLINE_HEX_ROWS: usize = 8;
 
@@ -165,7 +181,13 @@ fn binary_summary(repo: &Repo, sha: &str, file: &FileDiff, layout: &Layout, out:
         let (kind, text) = describe(data);
         let entropy = entropy_line(data, 48);
         out.line(format!("binary ({label}): {text}; entropy {entropy}"), Style::default())?;
-        let findings = hex::scan_payloads(data, 0);
+        let (findings, partial) = scan(data, None);
+        if partial {
+            out.line(
+                format!("payload scan: the first {} only (see `rearview hex`)", size(SCAN_LIMIT)),
+                Style::default(),
+            )?;
+        }
         for f in hex::suspicious(&findings, kind.as_ref()) {
             out.line(format!("⚠ 0x{:08x}  {}: {}", f.offset, f.kind.label(), sanitize_line(&f.detail)), warn)?;
         }
@@ -215,17 +237,23 @@ pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
     let (kind, text) = describe(&data);
     out.line(format!("{}: {text}", sanitize_line(&args.spec)), Style { bold: true, ..Style::default() })?;
     out.line(format!("entropy per block: {}", entropy_line(&data, 64)), Style::default())?;
-    let findings = hex::scan_payloads(&data, 0);
-    let warn = Style { bold: true, ..Style::fg(Color::Indexed(9)) };
-    let suspicious = hex::suspicious(&findings, kind.as_ref());
-    for f in &suspicious {
-        out.line(format!("⚠ 0x{:08x}  {}: {}", f.offset, f.kind.label(), sanitize_line(&f.detail)), warn)?;
-    }
     let offset = usize::try_from(args.offset).unwrap_or(usize::MAX).min(data.len());
     let end = match args.length {
         Some(n) => offset.saturating_add(usize::try_from(n).unwrap_or(usize::MAX)).min(data.len()),
         None => data.len(),
     };
+    let (findings, partial) = scan(&data, Some(offset..end));
+    if partial {
+        out.line(
+            format!("payload scan: the first {} and the bytes shown", size(SCAN_LIMIT)),
+            Style { dim: true, ..Style::default() },
+        )?;
+    }
+    let warn = Style { bold: true, ..Style::fg(Color::Indexed(9)) };
+    let suspicious = hex::suspicious(&findings, kind.as_ref());
+    for f in &suspicious {
+        out.line(format!("⚠ 0x{:08x}  {}: {}", f.offset, f.kind.label(), sanitize_line(&f.detail)), warn)?;
+    }
     let palette = hex::Palette::default();
     let marks = hex::finding_marks(suspicious.iter().copied(), &palette);
     // One page at a time: any page costs the same as the first.

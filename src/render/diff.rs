@@ -54,9 +54,8 @@ pub struct DiffRenderer<'a> {
     file: &'a FileDiff,
     layout: Layout,
     palette: Palette,
-    old_side: Vec<String>,
     new_side: Vec<String>,
-    old_highlighter: FileHighlighter,
+    old_highlighter: SideHighlighter,
     new_highlighter: FileHighlighter,
     /// Where each hunk starts in the old and new side sequences.
     starts: Vec<(usize, usize)>,
@@ -84,9 +83,9 @@ impl<'a> DiffRenderer<'a> {
         }
         let old_path = file.old_path.as_deref().unwrap_or(file.path());
         let first = |side: &[String]| side.first().cloned().unwrap_or_default();
-        let old_highlighter = FileHighlighter::new(old_path, &first(&old_side), &layout.syntax_theme);
         let new_highlighter = FileHighlighter::new(file.path(), &first(&new_side), &layout.syntax_theme);
-        DiffRenderer { file, layout, palette, old_side, new_side, old_highlighter, new_highlighter, starts }
+        let old_highlighter = SideHighlighter::start(old_path, old_side, &layout.syntax_theme);
+        DiffRenderer { file, layout, palette, new_side, old_highlighter, new_highlighter, starts }
     }
 
     /// The file's header: status, path(s), similarity, mode change.
@@ -123,8 +122,10 @@ impl<'a> DiffRenderer<'a> {
             let lines: Vec<&DiffLine> = piece.iter().map(|&i| &hunk.lines[i]).collect();
             let old_n = lines.iter().filter(|l| l.kind != LineKind::Added).count();
             let new_n = lines.iter().filter(|l| l.kind != LineKind::Removed).count();
-            let old = self.old_highlighter.highlight(&self.old_side, old_at..old_at + old_n);
+            // The old side highlights on another core meanwhile.
+            self.old_highlighter.request(old_at..old_at + old_n);
             let new = self.new_highlighter.highlight(&self.new_side, new_at..new_at + new_n);
+            let old = self.old_highlighter.receive();
             old_at += old_n;
             new_at += new_n;
             let mut out = Vec::new();
@@ -138,6 +139,74 @@ impl<'a> DiffRenderer<'a> {
             if !emit(out) {
                 return;
             }
+        }
+    }
+}
+
+/// The old side's highlighter, on a thread of its own when one can be
+/// started (a highlighter cannot move between threads, so it lives there),
+/// so that both sides of a large diff highlight at once.
+enum SideHighlighter {
+    Worker {
+        requests: std::sync::mpsc::Sender<std::ops::Range<usize>>,
+        results: std::sync::mpsc::Receiver<Vec<StyledLine>>,
+    },
+    Local {
+        highlighter: Box<FileHighlighter>,
+        lines: Vec<String>,
+        pending: Option<std::ops::Range<usize>>,
+    },
+}
+
+impl SideHighlighter {
+    fn start(path: &str, lines: Vec<String>, theme: &str) -> SideHighlighter {
+        let first = lines.first().cloned().unwrap_or_default();
+        let (requests, jobs) = std::sync::mpsc::channel::<std::ops::Range<usize>>();
+        let (done, results) = std::sync::mpsc::channel();
+        let (path_owned, theme_owned) = (path.to_string(), theme.to_string());
+        let lines = std::sync::Arc::new(lines);
+        let shared = std::sync::Arc::clone(&lines);
+        let spawned = std::thread::Builder::new().name("highlight-old".into()).spawn(move || {
+            let mut highlighter = FileHighlighter::new(&path_owned, &first, &theme_owned);
+            // Ends when the renderer drops its sender.
+            for range in jobs {
+                if done.send(highlighter.highlight(&*shared, range)).is_err() {
+                    break;
+                }
+            }
+        });
+        match spawned {
+            Ok(_) => SideHighlighter::Worker { requests, results },
+            Err(_) => {
+                let lines = std::sync::Arc::try_unwrap(lines).unwrap_or_else(|shared| (*shared).clone());
+                let first = lines.first().cloned().unwrap_or_default();
+                SideHighlighter::Local {
+                    highlighter: Box::new(FileHighlighter::new(path, &first, theme)),
+                    lines,
+                    pending: None,
+                }
+            }
+        }
+    }
+
+    fn request(&mut self, range: std::ops::Range<usize>) {
+        match self {
+            SideHighlighter::Worker { requests, .. } => {
+                // A worker that died answers nothing; `receive` then gives
+                // plain empty lines rather than blocking.
+                let _ = requests.send(range);
+            }
+            SideHighlighter::Local { pending, .. } => *pending = Some(range),
+        }
+    }
+
+    fn receive(&mut self) -> Vec<StyledLine> {
+        match self {
+            SideHighlighter::Worker { results, .. } => results.recv().unwrap_or_default(),
+            SideHighlighter::Local { highlighter, lines, pending } => match pending.take() {
+                Some(range) => highlighter.highlight(lines, range),
+                None => Vec::new(),
+            },
         }
     }
 }
