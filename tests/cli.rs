@@ -293,7 +293,16 @@ fn bare_clones_work() {
 
 #[test]
 fn every_subcommand_has_help_with_examples() {
-    for sub in [&["--help"][..], &["list", "--help"], &["audit", "--help"], &["demo", "--help"]] {
+    let subs = [
+        &["--help"][..],
+        &["list", "--help"],
+        &["audit", "--help"],
+        &["demo", "--help"],
+        &["sync", "--help"],
+        &["show", "--help"],
+        &["hex", "--help"],
+    ];
+    for sub in subs {
         let out = rearview(sub);
         assert!(out.status.success(), "{sub:?}");
         assert!(stdout(&out).contains("Examples:"), "{sub:?}: {}", stdout(&out));
