@@ -1,9 +1,9 @@
 //! Rendering speed: syntax highlighting (first screen, far jumps, lines
 //! per second), `rearview show` on a one-file rewrite of 100,000 lines (a
 //! 200,000-line diff) to its first 60 lines and in full, and `rearview hex`
-//! pages at the start and at 900 MiB of a 1 GiB blob. Where `delta` and
-//! `hexyl` are installed (`cargo install git-delta hexyl`), the same inputs
-//! are timed with them. Prints figures, asserts nothing:
+//! pages at the start and at 900 MiB of a 1 GiB blob, and the same inputs
+//! with `delta` and `hexyl` (from the PATH, or installed with cargo into
+//! `target/bench-tools` on first run). Prints figures, asserts nothing:
 //! `cargo bench --bench render` (`-- highlight`, `-- show`, `-- hex` for one part).
 
 #[path = "../tests/support/c_source.rs"]
@@ -129,8 +129,28 @@ fn time_command(program: &str, args: &[&str], dir: &Path, lines: usize) -> Optio
     Some((run(Some(lines))?, run(None)?))
 }
 
-fn installed(program: &str) -> bool {
-    Command::new(program).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
+/// Where the peers are installed for the comparison (never in CI).
+const TOOLS: &str = "target/bench-tools";
+
+/// The peer's executable: on the PATH, or installed with cargo into
+/// `target/bench-tools` (once; set `REARVIEW_BENCH_NO_INSTALL` to skip).
+fn peer(program: &str, krate: &str) -> Option<String> {
+    let runs = |p: &str| Command::new(p).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
+    if runs(program) {
+        return Some(program.to_string());
+    }
+    let local = format!("{}/{TOOLS}/bin/{program}", env!("CARGO_MANIFEST_DIR"));
+    if runs(&local) {
+        return Some(local);
+    }
+    if std::env::var_os("REARVIEW_BENCH_NO_INSTALL").is_some() {
+        return None;
+    }
+    println!("installing {krate} with cargo for the comparison (once)…");
+    let root = format!("{}/{TOOLS}", env!("CARGO_MANIFEST_DIR"));
+    let ok =
+        Command::new("cargo").args(["install", "--locked", "--root", &root, krate]).status().is_ok_and(|s| s.success());
+    (ok && runs(&local)).then_some(local)
 }
 
 fn show() {
@@ -164,13 +184,14 @@ fn show() {
     if let Some((first, whole)) = time_command(bin, &args, &path, 60) {
         println!("rearview show | head -60: {first:.0} ms; whole diff to a pipe: {whole:.0} ms");
     }
-    if installed("delta") {
-        let script = "git show HEAD | delta --paging=never --width 160";
-        if let Some((first, whole)) = time_command("sh", &["-c", script], &path, 60) {
-            println!("git show | delta | head -60: {first:.0} ms; whole: {whole:.0} ms");
+    match peer("delta", "git-delta") {
+        Some(delta) => {
+            let script = format!("git show HEAD | {delta} --paging=never --width 160");
+            if let Some((first, whole)) = time_command("sh", &["-c", &script], &path, 60) {
+                println!("git show | delta | head -60: {first:.0} ms; whole: {whole:.0} ms");
+            }
         }
-    } else {
-        println!("delta not installed (cargo install git-delta): no comparison");
+        None => println!("delta unavailable: no comparison"),
     }
 }
 
@@ -216,12 +237,13 @@ fn hex() {
             println!("rearview hex, 4 KiB page at offset {offset}: {whole:.0} ms (whole process)");
         }
     }
-    if installed("hexyl") {
-        let script = "git cat-file blob HEAD:big.bin | hexyl --skip 943718400 --length 4096 >/dev/null";
-        if let Some((_, whole)) = time_command("sh", &["-c", script], &path, 0) {
-            println!("git cat-file | hexyl, same page: {whole:.0} ms");
+    match peer("hexyl", "hexyl") {
+        Some(hexyl) => {
+            let script = format!("git cat-file blob HEAD:big.bin | {hexyl} --skip 943718400 --length 4096 >/dev/null");
+            if let Some((_, whole)) = time_command("sh", &["-c", &script], &path, 0) {
+                println!("git cat-file | hexyl, same page: {whole:.0} ms");
+            }
         }
-    } else {
-        println!("hexyl not installed (cargo install hexyl): no comparison");
+        None => println!("hexyl unavailable: no comparison"),
     }
 }
