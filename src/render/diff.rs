@@ -128,12 +128,28 @@ impl<'a> DiffRenderer<'a> {
             let old = self.old_highlighter.receive();
             old_at += old_n;
             new_at += new_n;
+            let rows = pair_rows(&lines, old, new, &self.palette);
             let mut out = Vec::new();
-            for row in pair_rows(&lines, old, new, &self.palette) {
-                if self.layout.side_by_side {
-                    out.extend(side_by_side_row(&row, &self.palette, self.layout.width));
-                } else {
-                    out.extend(unified_row(&row, &self.palette, self.layout.width));
+            if self.layout.side_by_side {
+                for row in &rows {
+                    out.extend(side_by_side_row(row, &self.palette, self.layout.width));
+                }
+            } else {
+                // Unified, as git prints it: a change block's removed lines,
+                // then its added lines (their words marked against each other).
+                let mut i = 0;
+                while i < rows.len() {
+                    let end = if rows[i].kind == RowKind::Change {
+                        i + rows[i..].iter().take_while(|r| r.kind == RowKind::Change).count()
+                    } else {
+                        i + 1
+                    };
+                    for part in [Part::Old, Part::New] {
+                        for row in &rows[i..end] {
+                            out.extend(unified_row(row, part, &self.palette, self.layout.width));
+                        }
+                    }
+                    i = end;
                 }
             }
             if !emit(out) {
@@ -464,7 +480,15 @@ fn number(n: Option<u32>) -> String {
 
 const GUTTER: usize = 14;
 
-fn unified_row(row: &Row, palette: &Palette, width: usize) -> Vec<StyledLine> {
+/// Which half of a row to print in the unified layout (context rows print
+/// with the old half).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Old,
+    New,
+}
+
+fn unified_row(row: &Row, part: Part, palette: &Palette, width: usize) -> Vec<StyledLine> {
     let content = width.saturating_sub(GUTTER).max(10);
     let mut out = Vec::new();
     let mut emit = |old_no: Option<u32>, new_no: Option<u32>, marker: &str, style: Style, text: &StyledLine| {
@@ -476,22 +500,29 @@ fn unified_row(row: &Row, palette: &Palette, width: usize) -> Vec<StyledLine> {
             out.push(line);
         }
     };
-    match row.kind {
-        RowKind::Context => {
+    match (row.kind, part) {
+        (RowKind::Context, Part::Old) => {
             if let Some((n, text)) = &row.old {
                 emit(Some(*n), row.new.as_ref().map(|(m, _)| *m), " ", Style::default(), text);
             }
         }
-        RowKind::Change => {
+        (RowKind::Context, Part::New) => return out,
+        (RowKind::Change, Part::Old) => {
             if let Some((n, text)) = &row.old {
                 emit(Some(*n), None, "-", palette.removed_marker, text);
             }
+        }
+        (RowKind::Change, Part::New) => {
             if let Some((n, text)) = &row.new {
                 emit(None, Some(*n), "+", palette.added_marker, text);
             }
         }
     }
-    if row.no_newline {
+    let last_half = match row.kind {
+        RowKind::Context => part == Part::Old,
+        RowKind::Change => part == Part::New,
+    };
+    if row.no_newline && last_half {
         out.push(vec![Span::new(format!("{:>12} \\ no newline at end of file", ""), palette.gutter)]);
     }
     out
