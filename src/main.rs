@@ -301,13 +301,18 @@ struct Context {
     store: Store,
 }
 
-fn context(global: &Global) -> Result<Context> {
-    let config = Config::load(global.config.as_deref())?;
+/// The repository the global flags name (for commands that need no store).
+fn open_repo(global: &Global) -> Result<Repo> {
     let path = match &global.repo {
         Some(p) => p.clone(),
         None => std::env::current_dir().context("cannot read the current directory")?,
     };
-    let repo = Repo::open(&path)?;
+    Ok(Repo::open(&path)?)
+}
+
+fn context(global: &Global) -> Result<Context> {
+    let config = Config::load(global.config.as_deref())?;
+    let repo = open_repo(global)?;
     let db = match &global.db {
         Some(p) => p.clone(),
         None => Store::default_path(&repo.git_dir(), &repo.name())

@@ -16,7 +16,7 @@ use rearview::render::theme::Color;
 use rearview::render::{ansi, Span, Style, StyledLine};
 use rearview::repo::Repo;
 
-use crate::{context, Global, HexArgs, ShowArgs};
+use crate::{open_repo, Global, HexArgs, ShowArgs};
 
 /// How much of a blob the payload scan reads up front; a larger blob is
 /// scanned there and on the page shown (and says so).
@@ -81,8 +81,8 @@ fn width(requested: Option<usize>) -> usize {
 }
 
 pub fn show(global: &Global, args: &ShowArgs) -> Result<ExitCode> {
-    let ctx = context(global)?;
-    let repo = &ctx.repo;
+    // Printing a change reads the repository only: no store, no config.
+    let repo = &open_repo(global)?;
     let oid = repo.resolve(&args.rev)?;
     let sha = oid.to_string();
     let commit = repo.commit(&sha)?.with_context(|| format!("`{}` is not a commit", args.rev))?;
@@ -230,9 +230,9 @@ fn window_rows(data: &[u8], start: u64) -> Vec<hex::Row> {
 }
 
 pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
-    let ctx = context(global)?;
-    let id = ctx.repo.blob_at(&args.spec)?;
-    let data = ctx.repo.blob(&id)?;
+    let repo = open_repo(global)?;
+    let id = repo.blob_at(&args.spec)?;
+    let data = repo.blob(&id)?;
     let mut out = Out::new(global.color.wanted());
     let (kind, text) = describe(&data);
     out.line(format!("{}: {text}", sanitize_line(&args.spec)), Style { bold: true, ..Style::default() })?;
