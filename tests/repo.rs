@@ -218,3 +218,31 @@ fn opening_reports_missing_paths_and_non_repositories() {
     assert!(matches!(Repo::open(&dir.path().join("missing")), Err(RepoError::Missing { .. })));
     assert!(matches!(Repo::open(dir.path()), Err(RepoError::NotARepo { .. })));
 }
+
+#[test]
+fn the_diff_model_numbers_lines_and_names_renames() {
+    let f = fixture();
+    let repo = Repo::open(&f.path).expect("open");
+    let rename = repo.diff(&f.rename.to_string(), &[]).expect("diff");
+    assert_eq!(rename.len(), 1);
+    assert_eq!(rename[0].status, FileStatus::Renamed);
+    assert_eq!(rename[0].similarity, Some(100));
+    assert_eq!(rename[0].old_path.as_deref(), Some("README"));
+
+    let edit = repo.diff(&f.main[3].to_string(), &[]).expect("diff");
+    let hunk = &edit[0].hunks[0];
+    let changed: Vec<(Option<u32>, Option<u32>, &str)> = hunk
+        .lines
+        .iter()
+        .filter(|l| l.kind != rearview::model::LineKind::Context)
+        .map(|l| (l.old_no, l.new_no, l.text.as_str()))
+        .collect();
+    assert_eq!(changed, [(Some(10), None, "line 10"), (None, Some(10), "line ten")]);
+    assert_eq!((hunk.old_start, hunk.new_start), (7, 7), "three lines of context");
+
+    let binary = repo.diff(&f.binary.to_string(), &[]).expect("diff");
+    assert!(binary[0].binary && binary[0].hunks.is_empty(), "binaries carry no text hunks");
+    let only = repo.diff(&f.merge.to_string(), &["docs/guide.md".to_string()]).expect("diff");
+    assert_eq!(only.len(), 1);
+    assert!(repo.diff(&f.merge.to_string(), &["nope".to_string()]).expect("diff").is_empty());
+}

@@ -330,14 +330,7 @@ impl Repo {
             let patch = git2::Patch::from_diff(&diff, index).map_err(|e| self.err(&format!("diff {sha}"), e))?;
             let Some(patch) = patch else { continue };
             let delta = patch.delta();
-            let status = match delta.status() {
-                git2::Delta::Added => FileStatus::Added,
-                git2::Delta::Deleted => FileStatus::Deleted,
-                git2::Delta::Renamed => FileStatus::Renamed,
-                git2::Delta::Copied => FileStatus::Copied,
-                git2::Delta::Typechange => FileStatus::TypeChange,
-                _ => FileStatus::Modified,
-            };
+            let status = status_of(delta.status());
             let path_of = |f: git2::DiffFile<'_>| f.path_bytes().map(|p| String::from_utf8_lossy(p).into_owned());
             let new_path = path_of(delta.new_file());
             let old_path = path_of(delta.old_file());
@@ -396,14 +389,7 @@ impl Repo {
         let delta = patch.delta();
         let path_of = |f: git2::DiffFile<'_>| f.path_bytes().map(|p| String::from_utf8_lossy(p).into_owned());
         let blob_of = |f: git2::DiffFile<'_>| Some(f.id()).filter(|id| !id.is_zero()).map(|id| id.to_string());
-        let status = match delta.status() {
-            git2::Delta::Added => FileStatus::Added,
-            git2::Delta::Deleted => FileStatus::Deleted,
-            git2::Delta::Renamed => FileStatus::Renamed,
-            git2::Delta::Copied => FileStatus::Copied,
-            git2::Delta::Typechange => FileStatus::TypeChange,
-            _ => FileStatus::Modified,
-        };
+        let status = status_of(delta.status());
         let mut binary = delta.flags().is_binary();
         let mut hunks = Vec::new();
         for h in 0..patch.num_hunks() {
@@ -532,6 +518,17 @@ impl Repo {
             }
             Ok(all)
         })
+    }
+}
+
+fn status_of(delta: git2::Delta) -> FileStatus {
+    match delta {
+        git2::Delta::Added => FileStatus::Added,
+        git2::Delta::Deleted => FileStatus::Deleted,
+        git2::Delta::Renamed => FileStatus::Renamed,
+        git2::Delta::Copied => FileStatus::Copied,
+        git2::Delta::Typechange => FileStatus::TypeChange,
+        _ => FileStatus::Modified,
     }
 }
 
