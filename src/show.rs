@@ -27,9 +27,14 @@ fn scan(data: &[u8], extra: Option<std::ops::Range<usize>>) -> (Vec<hex::Finding
     let head = &data[..data.len().min(SCAN_LIMIT)];
     let mut findings = hex::scan_payloads(head, 0);
     if let Some(range) = extra.filter(|r| r.end > SCAN_LIMIT) {
-        let start = range.start.max(SCAN_LIMIT).min(data.len());
+        // Overlap the head a little, so nothing straddling its end is lost.
+        let start = range.start.max(SCAN_LIMIT).saturating_sub(4096).min(data.len());
         let end = range.end.min(data.len());
-        findings.extend(hex::scan_payloads(&data[start..end], start as u64));
+        for f in hex::scan_payloads(&data[start..end], start as u64) {
+            if !findings.iter().any(|g| g.offset == f.offset && g.kind == f.kind) {
+                findings.push(f);
+            }
+        }
     }
     (findings, data.len() > SCAN_LIMIT)
 }
