@@ -327,3 +327,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_streaming_reader_fills_no_cache() {
+    let lines = c_file(300);
+    let mut cached = FileHighlighter::new("x.c", "", DEFAULT_THEME);
+    let mut streaming = FileHighlighter::new("x.c", "", DEFAULT_THEME);
+    streaming.set_caching(false);
+    let a = cached.highlight(&lines, 0..300);
+    let b = streaming.highlight(&lines, 0..300);
+    assert_eq!(a, b, "the same colours either way");
+    streaming.highlight(&lines, 0..10);
+    assert_eq!(streaming.stats().cache_hits, 0);
+    cached.highlight(&lines, 0..10);
+    assert_eq!(cached.stats().cache_hits, 10);
+}

@@ -83,7 +83,9 @@ impl<'a> DiffRenderer<'a> {
         }
         let old_path = file.old_path.as_deref().unwrap_or(file.path());
         let first = |side: &[String]| side.first().cloned().unwrap_or_default();
-        let new_highlighter = FileHighlighter::new(file.path(), &first(&new_side), &layout.syntax_theme);
+        // Each line is asked for once: no cache to fill.
+        let mut new_highlighter = FileHighlighter::new(file.path(), &first(&new_side), &layout.syntax_theme);
+        new_highlighter.set_caching(false);
         let old_highlighter = SideHighlighter::start(old_path, old_side, &layout.syntax_theme);
         DiffRenderer { file, layout, palette, new_side, old_highlighter, new_highlighter, starts }
     }
@@ -184,6 +186,7 @@ impl SideHighlighter {
         let shared = std::sync::Arc::clone(&lines);
         let spawned = std::thread::Builder::new().name("highlight-old".into()).spawn(move || {
             let mut highlighter = FileHighlighter::new(&path_owned, &first, &theme_owned);
+            highlighter.set_caching(false);
             // Ends when the renderer drops its sender.
             for range in jobs {
                 if done.send(highlighter.highlight(&*shared, range)).is_err() {
@@ -196,11 +199,9 @@ impl SideHighlighter {
             Err(_) => {
                 let lines = std::sync::Arc::try_unwrap(lines).unwrap_or_else(|shared| (*shared).clone());
                 let first = lines.first().cloned().unwrap_or_default();
-                SideHighlighter::Local {
-                    highlighter: Box::new(FileHighlighter::new(path, &first, theme)),
-                    lines,
-                    pending: None,
-                }
+                let mut highlighter = FileHighlighter::new(path, &first, theme);
+                highlighter.set_caching(false);
+                SideHighlighter::Local { highlighter: Box::new(highlighter), lines, pending: None }
             }
         }
     }

@@ -434,6 +434,9 @@ pub struct FileHighlighter {
     /// Where the last request stopped, to continue a scroll downwards.
     cursor: Option<Cursor>,
     cache: LineCache,
+    /// Off for a reader that asks for each line once (streaming a diff):
+    /// then nothing is copied into the cache.
+    caching: bool,
     stats: HighlightStats,
     /// Reused buffer for the text given to the parser.
     buf: String,
@@ -479,6 +482,7 @@ impl FileHighlighter {
             checkpoints: vec![Checkpoint { parse: ParseState::new(syntax), stack: ScopeStack::new() }],
             cursor: None,
             cache: LineCache::default(),
+            caching: true,
             stats: HighlightStats { checkpoints: 1, ..HighlightStats::default() },
             buf: String::new(),
         }
@@ -522,6 +526,14 @@ impl FileHighlighter {
 
     pub fn stats(&self) -> HighlightStats {
         self.stats
+    }
+
+    /// Whether styled lines are kept for redraws (on by default).
+    pub fn set_caching(&mut self, on: bool) {
+        self.caching = on;
+        if !on {
+            self.cache.clear();
+        }
     }
 
     /// The styled lines `range` (clipped to the file). Only the lines above
@@ -646,10 +658,15 @@ impl FileHighlighter {
             self.save_checkpoint(cursor.pos, &parse, &hl.path);
             let line = lines.line(cursor.pos).unwrap_or("");
             let styled = self.style_line(&highlighter, &mut parse, &mut hl, line);
-            if let Some(out) = out.as_deref_mut() {
-                out.push(styled.clone());
+            match (out.as_deref_mut(), self.caching) {
+                (Some(out), true) => {
+                    out.push(styled.clone());
+                    self.cache.insert(cursor.pos, styled);
+                }
+                (Some(out), false) => out.push(styled),
+                (None, true) => self.cache.insert(cursor.pos, styled),
+                (None, false) => {}
             }
-            self.cache.insert(cursor.pos, styled);
             cursor.pos += 1;
         }
         cursor.state = Checkpoint { parse, stack: hl.path };
