@@ -355,18 +355,24 @@ fn without_a_token_sync_says_so_and_works_unauthenticated() {
 #[test]
 fn a_used_up_rate_limit_is_waited_out() {
     let w = World::new();
-    let reset = chrono::Utc::now().timestamp() + 2;
+    let reset = chrono::Utc::now().timestamp() + 4;
     w.github.set_rate_limit(10, reset);
-    // At the reset, the window opens again (bigger, so the sync can finish).
+    // Once the ten are used up, the next window is made bigger, so the
+    // sync can finish after waiting for the reset the headers announced.
     let out = std::thread::scope(|scope| {
         scope.spawn(|| {
-            std::thread::sleep(Duration::from_millis(1500));
+            for _ in 0..600 {
+                if w.github.rate_remaining() == 0 {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
             w.github.set_rate_limit(5000, reset + 3600);
         });
         w.sync(&[])
     });
     assert_synced(&out);
-    assert!(stderr(&out).contains("rate limit"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("s: rate limit used up"), "it waited for the reset: {}", stderr(&out));
     assert_eq!(w.verdicts(&w.db), w.verdicts(&w.seeded));
 }
 
