@@ -320,8 +320,9 @@ fn context(global: &Global) -> Result<Context> {
     };
     let store = Store::open(&db)?;
     if global.verbose {
-        eprintln!("rearview: repository {}", repo.git_dir().display());
-        eprintln!("rearview: store {}", db.display());
+        let shown = |p: &Path| rearview::render::sanitize::sanitize_line(&p.display().to_string());
+        eprintln!("rearview: repository {}", shown(&repo.git_dir()));
+        eprintln!("rearview: store {}", shown(&db));
     }
     Ok(Context { repo, config, store })
 }

@@ -1,22 +1,16 @@
 //! The real binary, driven as a user would: the demo, `list`, `audit`, and
 //! every kind of bad input.
 
+mod support;
+
+use support::binary::rearview;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use rearview::demo::writer::{Files, Writer};
 use rearview::model::Person;
 use serde_json::Value;
-
-fn rearview(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rearview"))
-        .args(args)
-        // Keep the user's real config and data out of the tests.
-        .env("XDG_CONFIG_HOME", "/nonexistent-rearview-config")
-        .env("XDG_DATA_HOME", std::env::temp_dir().join("rearview-test-data"))
-        .output()
-        .expect("run the rearview binary")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

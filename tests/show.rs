@@ -2,8 +2,12 @@
 //! what a reviewer sees, and that nothing from the repository drives the
 //! terminal.
 
+mod support;
+
+use support::binary::rearview;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use rearview::demo::writer::{Files, Writer};
 use rearview::model::Person;
@@ -13,15 +17,6 @@ struct Demo {
     repo: PathBuf,
     db: PathBuf,
     changes: Vec<serde_json::Value>,
-}
-
-fn rearview(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rearview"))
-        .args(args)
-        .env("XDG_CONFIG_HOME", "/nonexistent-rearview-config")
-        .env("XDG_DATA_HOME", std::env::temp_dir().join("rearview-test-data"))
-        .output()
-        .expect("run rearview")
 }
 
 fn s(p: &Path) -> &str {

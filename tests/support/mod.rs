@@ -1,4 +1,5 @@
 //! Helpers shared by the integration tests.
 pub mod bigrepo;
+pub mod binary;
 pub mod c_source;
 pub mod fake_github;
