@@ -32,6 +32,27 @@ pub struct Config {
     pub github: GitHub,
     #[serde(default)]
     pub review: ReviewRules,
+    /// TUI key bindings: action name → a key or a list of keys (each
+    /// replaces that action's default keys).
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, KeyList>,
+}
+
+/// One key (`"ctrl-d"`) or several (`["j", "down"]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn keys(&self) -> Vec<&str> {
+        match self {
+            KeyList::One(k) => vec![k.as_str()],
+            KeyList::Many(ks) => ks.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -98,9 +119,14 @@ pub struct ReviewRules {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ui {
-    /// A built-in theme (`default`, `light`) or `NAME` for
+    /// A built-in theme (`default`, `light`, `ansi16`) or `NAME` for
     /// `$XDG_CONFIG_HOME/rearview/themes/NAME.toml`.
     pub theme: Option<String>,
+    /// The syntax highlighting theme (a syntect / bat theme name).
+    pub syntax_theme: Option<String>,
+    /// Open diffs side by side.
+    #[serde(default)]
+    pub side_by_side: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

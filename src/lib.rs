@@ -7,6 +7,7 @@
 pub mod config;
 pub mod demo;
 pub mod forge;
+pub mod jobs;
 pub mod model;
 pub mod pipeline;
 pub mod render;
@@ -14,3 +15,4 @@ pub mod repo;
 pub mod report;
 pub mod store;
 pub mod triage;
+pub mod tui;

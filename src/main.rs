@@ -102,7 +102,12 @@ enum Command {
         after_help = "Examples:\n  rearview hex HEAD:Lib/test/files/bad-3-corrupt_lzma2.xz\n  rearview hex main:tests/data.bin --offset 0x2000 --length 512"
     )]
     Hex(HexArgs),
-    /// Build the demo repository and its seeded store, print its path, and show its queue.
+    /// Open the review workstation (the default on a terminal).
+    #[command(
+        after_help = "Keys: j/k move, enter opens the diff, x the hex view, f filters, / searches, ? lists every key.\n\nExamples:\n  rearview tui\n  rearview --repo ~/src/cpython tui"
+    )]
+    Tui,
+    /// Build the demo repository and its seeded store, then open it (on a terminal) or print its queue.
     #[command(
         after_help = "Examples:\n  rearview demo\n  rearview demo --dir /tmp/demo --no-tui\n  rearview list --repo \"$(rearview demo --no-tui)\" --format json"
     )]
@@ -201,7 +206,7 @@ struct DemoArgs {
     /// Where to build the demo repository (default: $XDG_DATA_HOME/rearview/demo).
     #[arg(long, value_name = "PATH")]
     dir: Option<PathBuf>,
-    /// Only build it and print its path.
+    /// Only build it and print its path (no TUI, no table).
     #[arg(long)]
     no_tui: bool,
 }
@@ -274,6 +279,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     let global = cli.global;
     match cli.command {
+        None if interactive() => tui(&global),
+        Some(Command::Tui) => tui(&global),
         None => list(
             &global,
             &ListArgs {
@@ -419,10 +426,59 @@ fn demo(global: &Global, args: &DemoArgs) -> Result<ExitCode> {
         color: global.color,
         github_api: global.github_api.clone(),
     };
+    if interactive() {
+        return tui(&demo_global);
+    }
     let mut ctx = context(&demo_global)?;
     let queue = build_queue(&demo_global, &mut ctx, &Selection { limit: 1000, ..Selection::default() })?;
     print(&format!("\n{}", report::table(&queue, table_theme(&demo_global, &ctx.config)?.as_ref())))?;
     print(&format!("\nTry: rearview list --repo {} --status pending\n", shell_quote(&built.repo)))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Both ends of the terminal are a person: the TUI can run.
+fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
+/// The workstation on the repository the global flags name.
+fn tui(global: &Global) -> Result<ExitCode> {
+    let config = Config::load(global.config.as_deref())?;
+    let repo = open_repo(global)?;
+    let db = match &global.db {
+        Some(p) => p.clone(),
+        None => Store::default_path(&repo.git_dir(), &repo.name())
+            .context("neither XDG_DATA_HOME nor HOME is set: pass --db PATH")?,
+    };
+    // Fail here, on the plain terminal, rather than inside the TUI.
+    drop(Store::open(&db)?);
+    let theme = config.theme()?;
+    let log = rearview::tui::init_logging(global.verbose);
+    tracing::info!(repo = %repo.git_dir().display(), "tui start");
+    let color = match global.color {
+        ColorChoice::Never => false,
+        ColorChoice::Always => true,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none(),
+    };
+    let options = rearview::tui::Options {
+        session: Some(rearview::tui::session_path(&db)),
+        jobs: rearview::jobs::JobContext {
+            repo: repo.git_dir(),
+            db,
+            config,
+            github_api: global.github_api.clone(),
+            theme,
+        },
+        color,
+    };
+    drop(repo);
+    rearview::tui::run(options)?;
+    if global.verbose {
+        if let Some(log) = log {
+            eprintln!("rearview: log in {}", rearview::render::sanitize::sanitize_line(&log.display().to_string()));
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -7,8 +7,11 @@ use serde::Deserialize;
 use crate::model::{ChangeKind, Verdict};
 
 /// The themes shipped in the binary, by name.
-pub const BUILTIN: &[(&str, &str)] =
-    &[("default", include_str!("../../themes/default.toml")), ("light", include_str!("../../themes/light.toml"))];
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("default", include_str!("../../themes/default.toml")),
+    ("light", include_str!("../../themes/light.toml")),
+    ("ansi16", include_str!("../../themes/ansi16.toml")),
+];
 
 /// A colour: one of the 16 terminal colours, or true colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +68,68 @@ pub struct Theme {
     pub verdict: VerdictColors,
     pub kind: KindColors,
     pub text: TextColors,
+    /// The TUI's chrome (optional: defaults suit dark terminals).
+    #[serde(default)]
+    pub ui: UiColors,
+    /// Diff backgrounds (optional).
+    #[serde(default)]
+    pub diff: DiffColors,
+}
+
+/// The TUI's own colours.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiColors {
+    /// Titles of focused panes, key hints, links.
+    pub accent: Color,
+    /// Background of the selected row.
+    pub selection: Color,
+    /// Pane borders.
+    pub border: Color,
+    /// The status bar's background.
+    pub status: Color,
+    /// Search matches.
+    pub search: Color,
+    /// Risk and payload warnings.
+    pub warning: Color,
+    /// Draw truecolor (`#rrggbb`) from syntax themes as the nearest of the
+    /// 16 terminal colours, for terminals without truecolor.
+    pub sixteen_colors: bool,
+}
+
+impl Default for UiColors {
+    fn default() -> Self {
+        UiColors {
+            accent: Color::Indexed(14),
+            selection: Color::Rgb(0x26, 0x3a, 0x52),
+            border: Color::Indexed(8),
+            status: Color::Rgb(0x1f, 0x24, 0x2c),
+            search: Color::Indexed(11),
+            warning: Color::Indexed(9),
+            sixteen_colors: false,
+        }
+    }
+}
+
+/// Backgrounds of added and removed lines, and of the words that changed.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiffColors {
+    pub added: Color,
+    pub removed: Color,
+    pub added_word: Color,
+    pub removed_word: Color,
+}
+
+impl Default for DiffColors {
+    fn default() -> Self {
+        DiffColors {
+            added: Color::Rgb(0x0f, 0x3a, 0x1d),
+            removed: Color::Rgb(0x4a, 0x14, 0x14),
+            added_word: Color::Rgb(0x1f, 0x6f, 0x3a),
+            removed_word: Color::Rgb(0x8f, 0x25, 0x25),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -140,6 +205,8 @@ impl Default for Theme {
                 direct_push: Color::Indexed(11),
             },
             text: TextColors { dim: Color::Indexed(8), revealed: Color::Indexed(13) },
+            ui: UiColors::default(),
+            diff: DiffColors::default(),
         })
     }
 }

@@ -1,0 +1,137 @@
+//! What a sync will do, worked out before any request: which repository on
+//! which API, which token, which branches, which commits to look up. The
+//! CLI's `sync` and the TUI's background sync share it.
+
+use crate::config::Config;
+use crate::forge::github::Settings;
+use crate::forge::remote::{self, RepoSlug};
+use crate::forge::sync::Options;
+use crate::forge::token::{self, TokenSource};
+use crate::repo::{message, Repo};
+
+/// How many first-parent commits per branch are checked for a pull request
+/// that their message does not name.
+const LINK_WINDOW: usize = 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("github.repository `{0}` is not `owner/name`")]
+    BadSlug(String),
+    #[error(
+        "the repository has no `upstream` or `origin` remote: set github.repository = \"owner/name\" in the config"
+    )]
+    NoRemote,
+    #[error(
+        "remote `{name}` ({url}) is not on {host}: set github.repository = \"owner/name\" in the config, or --github-api"
+    )]
+    ForeignRemote { name: String, url: String, host: String },
+    #[error("--since `{0}` is neither a date nor a revision")]
+    BadSince(String),
+    #[error(transparent)]
+    Token(#[from] token::TokenError),
+    #[error(transparent)]
+    Repo(#[from] crate::repo::RepoError),
+}
+
+/// A sync, ready to run.
+#[derive(Debug)]
+pub struct Plan {
+    pub slug: RepoSlug,
+    pub settings: Settings,
+    pub options: Options,
+    /// Where the token came from (`None`: unauthenticated).
+    pub token_source: Option<TokenSource>,
+}
+
+/// What the user asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// `--github-api`, over the config's.
+    pub api: Option<String>,
+    /// Branches (empty: every watched one).
+    pub branches: Vec<String>,
+    /// A tag, commit or date.
+    pub since: Option<String>,
+    pub full: bool,
+}
+
+pub fn plan(repo: &Repo, config: &Config, request: &Request) -> Result<Plan, PlanError> {
+    let api = request.api.clone().unwrap_or_else(|| config.github.api.clone());
+    let api = api.trim_end_matches('/').to_string();
+    let slug = repository(repo, config.github.repository.as_deref(), &api)?;
+    let host = remote::web_host(&api);
+    let found = token::discover(&host, config.github.token_command.as_deref())?;
+    let default_branch = repo.default_branch(config.branches.default.as_deref())?;
+    let branches = if request.branches.is_empty() {
+        let mut watched: Vec<String> =
+            repo.branch_names()?.into_iter().filter(|b| config.watches(b, &default_branch)).collect();
+        watched.retain(|b| b != &default_branch);
+        watched.insert(0, default_branch.clone());
+        watched
+    } else {
+        request.branches.clone()
+    };
+    let since = request.since.as_deref().map(|text| since(repo, text)).transpose()?;
+    let unclaimed = unclaimed_commits(repo, &branches, &default_branch, since)?;
+    let (token, token_source) = match found {
+        Some((token, source)) => (Some(token), Some(source)),
+        None => (None, None),
+    };
+    let mut settings = Settings::new(&api, slug.clone(), token);
+    settings.concurrency = config.github.concurrency;
+    settings.timeout = std::time::Duration::from_secs(config.github.timeout_secs);
+    settings.backoff = std::time::Duration::from_millis(config.github.backoff_ms);
+    let options =
+        Options { branches, since, full: request.full, unclaimed, concurrency: config.github.concurrency * 2 };
+    Ok(Plan { slug, settings, options, token_source })
+}
+
+/// `owner/name`: from config, else from the tracked remote's URL.
+fn repository(repo: &Repo, configured: Option<&str>, api: &str) -> Result<RepoSlug, PlanError> {
+    if let Some(text) = configured {
+        return RepoSlug::parse(text).ok_or_else(|| PlanError::BadSlug(text.into()));
+    }
+    let host = remote::web_host(api);
+    let (name, url) = repo.tracked_remote().ok_or(PlanError::NoRemote)?;
+    remote::slug_from_remote(&url, &host).ok_or_else(|| PlanError::ForeignRemote {
+        name: crate::render::sanitize::sanitize_line(&name),
+        url: crate::render::sanitize::sanitize_line(&remote::redact(&url)),
+        host,
+    })
+}
+
+/// `--since`: a date, or a revision whose commit time is used.
+fn since(repo: &Repo, text: &str) -> Result<i64, PlanError> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(t.timestamp());
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0));
+    }
+    let oid = repo.resolve(text).map_err(|_| PlanError::BadSince(text.into()))?;
+    let commit = repo.commit(&oid.to_string())?.ok_or_else(|| PlanError::BadSince(text.into()))?;
+    Ok(commit.time)
+}
+
+/// First-parent commits (the newest per branch) whose message names no
+/// pull request: GitHub may still know one.
+fn unclaimed_commits(
+    repo: &Repo,
+    branches: &[String],
+    default_branch: &str,
+    since: Option<i64>,
+) -> Result<Vec<String>, PlanError> {
+    let mut shas = Vec::new();
+    for branch in branches {
+        let range = repo.branch_range(branch, default_branch)?;
+        for commit in repo.walk(&range, LINK_WINDOW)? {
+            if since.is_some_and(|s| commit.time < s) {
+                break;
+            }
+            if message::parse_refs(&commit.message).pr.is_none() {
+                shas.push(commit.sha);
+            }
+        }
+    }
+    Ok(shas)
+}

@@ -1,0 +1,226 @@
+//! The diff job: a change's files rendered piece by piece (header, hunk
+//! header, up to a few hundred lines at a time), so the first screen shows
+//! while the rest of a huge diff is still being highlighted.
+
+use crate::model::{FileDiff, FileStatus};
+use crate::render::diff::{file_header, DiffRenderer, Layout, Palette};
+use crate::render::hex;
+use crate::render::sanitize::sanitize_line;
+use crate::render::theme::{Color, Theme};
+use crate::render::{Span, Style, StyledLine};
+use crate::repo::Repo;
+
+use super::JobContext;
+
+/// A file of the diff, announced before its lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffFileInfo {
+    /// Sanitized path (`old → new` for a rename).
+    pub title: String,
+    pub path: String,
+    pub status: FileStatus,
+    pub binary: bool,
+    pub additions: u32,
+    pub deletions: u32,
+    pub old_blob: Option<String>,
+    pub new_blob: Option<String>,
+    /// Hidden characters or payload findings in the file.
+    pub findings: usize,
+}
+
+/// What a rendered line is, for navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineTag {
+    /// The file's header lines.
+    FileHeader,
+    HunkHeader,
+    Body,
+    /// A line that reveals a hidden character or names a payload finding.
+    Finding,
+}
+
+#[derive(Debug)]
+pub enum DiffPart {
+    File(DiffFileInfo),
+    /// Lines of the latest file.
+    Lines(Vec<(LineTag, StyledLine)>),
+}
+
+/// Syntect theme used when the config names none.
+pub const DEFAULT_SYNTAX_THEME: &str = "Monokai Extended";
+
+/// The palette of a UI theme.
+pub fn palette(theme: &Theme) -> Palette {
+    Palette {
+        added_bg: theme.diff.added,
+        removed_bg: theme.diff.removed,
+        added_word_bg: theme.diff.added_word,
+        removed_word_bg: theme.diff.removed_word,
+        ..Palette::default()
+    }
+}
+
+/// Renders every file of `sha`'s diff, handing pieces to `emit` until it
+/// returns false.
+pub fn render(
+    ctx: &super::JobContext,
+    sha: &str,
+    width: usize,
+    side_by_side: bool,
+    emit: &(dyn Fn(DiffPart) -> bool + Sync),
+) -> Result<(), String> {
+    let repo = Repo::open(&ctx.repo).map_err(|e| e.to_string())?;
+    let files = repo.diff(sha, &[]).map_err(|e| e.to_string())?;
+    let syntax_theme = ctx.config.ui.syntax_theme.clone().unwrap_or_else(|| DEFAULT_SYNTAX_THEME.into());
+    let layout = Layout { side_by_side, width: width.max(20), syntax_theme };
+    let palette = palette(&ctx.theme);
+    for file in &files {
+        if !emit(DiffPart::File(info(file))) {
+            return Ok(());
+        }
+        let going = if file.binary {
+            emit(DiffPart::Lines(binary_lines(&repo, ctx, file, &palette, layout.width)))
+        } else {
+            text_lines(file, &layout, &palette, emit)
+        };
+        if !going {
+            return Ok(());
+        }
+    }
+    if files.is_empty() {
+        let line = vec![Span::new("(no changes against the first parent)", Style { dim: true, ..Style::default() })];
+        emit(DiffPart::Lines(vec![(LineTag::Body, line)]));
+    }
+    Ok(())
+}
+
+fn info(file: &FileDiff) -> DiffFileInfo {
+    let path = sanitize_line(file.path());
+    let title = match (&file.old_path, &file.new_path) {
+        (Some(old), Some(new)) if old != new => format!("{} → {}", sanitize_line(old), path),
+        _ => path.clone(),
+    };
+    let mut additions = 0;
+    let mut deletions = 0;
+    let mut findings = 0;
+    for hunk in &file.hunks {
+        for line in &hunk.lines {
+            match line.kind {
+                crate::model::LineKind::Added => additions += 1,
+                crate::model::LineKind::Removed => deletions += 1,
+                crate::model::LineKind::Context => {}
+            }
+            if line.text.chars().any(crate::render::sanitize::is_hidden) {
+                findings += 1;
+            }
+        }
+    }
+    DiffFileInfo {
+        title,
+        path,
+        status: file.status,
+        binary: file.binary,
+        additions,
+        deletions,
+        old_blob: file.old_blob.clone(),
+        new_blob: file.new_blob.clone(),
+        findings,
+    }
+}
+
+/// A rendered line reveals something hidden when it holds a token such as
+/// `⟨U+202E RLO⟩` or a control picture.
+fn reveals(line: &StyledLine) -> bool {
+    line.iter().any(|s| s.text.contains("⟨U+") || s.text.contains('␛'))
+}
+
+fn text_lines(file: &FileDiff, layout: &Layout, palette: &Palette, emit: &(dyn Fn(DiffPart) -> bool + Sync)) -> bool {
+    let mut renderer = DiffRenderer::new(file, layout.clone(), palette.clone());
+    let header: Vec<(LineTag, StyledLine)> = renderer.header().into_iter().map(|l| (LineTag::FileHeader, l)).collect();
+    if !emit(DiffPart::Lines(header)) {
+        return false;
+    }
+    let mut going = true;
+    for i in 0..renderer.hunk_count() {
+        let mut first = true;
+        renderer.render_hunk(i, &mut |lines| {
+            let tagged = lines
+                .into_iter()
+                .map(|line| {
+                    let tag = if first {
+                        first = false;
+                        LineTag::HunkHeader
+                    } else if reveals(&line) {
+                        LineTag::Finding
+                    } else {
+                        LineTag::Body
+                    };
+                    (tag, line)
+                })
+                .collect();
+            going = emit(DiffPart::Lines(tagged));
+            going
+        });
+        if !going {
+            return false;
+        }
+    }
+    true
+}
+
+/// Payload scan and summary read at most this much of a blob.
+const SCAN_LIMIT: usize = 64 << 20;
+/// Rows of hex shown inline (the hex view shows all).
+const INLINE_ROWS: usize = 8;
+
+/// A binary file in the diff: type, size, entropy, findings, first rows.
+fn binary_lines(
+    repo: &Repo,
+    ctx: &JobContext,
+    file: &FileDiff,
+    palette: &Palette,
+    width: usize,
+) -> Vec<(LineTag, StyledLine)> {
+    let mut out: Vec<(LineTag, StyledLine)> =
+        file_header(file, palette, width).into_iter().map(|l| (LineTag::FileHeader, l)).collect();
+    let warn = Style { bold: true, ..Style::fg(ctx.theme.ui.warning) };
+    let sides = [("old", file.old_blob.as_deref()), ("new", file.new_blob.as_deref())];
+    let hex_palette = hex::Palette::default();
+    for (label, id) in sides {
+        let Some(id) = id else { continue };
+        if (label == "old" && file.status == FileStatus::Added)
+            || (label == "new" && file.status == FileStatus::Deleted)
+        {
+            continue;
+        }
+        let data = match repo.blob(id) {
+            Ok(data) => data,
+            Err(e) => {
+                out.push((LineTag::Body, vec![Span::new(format!("{label}: {e}"), warn)]));
+                continue;
+            }
+        };
+        let head = &data[..data.len().min(SCAN_LIMIT)];
+        let findings = hex::scan_payloads(head, 0);
+        out.push((LineTag::Body, vec![Span::new(format!("── {label} blob ──"), Style::fg(Color::Indexed(8)))]));
+        for line in hex::summary(data.len() as u64, &head[..head.len().min(1 << 20)], &findings) {
+            let tag = if line.iter().any(|s| s.style.reverse) { LineTag::Finding } else { LineTag::Body };
+            out.push((tag, line));
+        }
+        let marks = hex::finding_marks(&findings, &hex_palette);
+        for row in hex::rows(&data[..data.len().min(INLINE_ROWS * 16)], 0, true) {
+            out.push((LineTag::Body, hex::render_row(&row, &hex_palette, &marks)));
+        }
+        if data.len() > INLINE_ROWS * 16 {
+            let rows = data.len().div_ceil(16);
+            out.push((
+                LineTag::Body,
+                vec![Span::new(
+                    format!("… {rows} rows in all: press x for the hex view"),
+                    Style::fg(Color::Indexed(8)),
+                )],
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,209 @@
+//! Background work for the TUI. The UI thread sends a [`Job`] (a request
+//! with an id) and gets [`Report`]s back on a channel; git2, SQLite,
+//! syntect and the network never run on the UI thread. Each report carries
+//! its job's id, so the UI drops what it no longer wants (gitui's pattern),
+//! and a diff that nobody looks at any more stops rendering.
+
+mod diff;
+mod hex;
+mod queue;
+mod sync;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::config::Config;
+use crate::forge::SyncEvent;
+use crate::model::FileStatus;
+use crate::render::theme::Theme;
+
+pub use diff::{DiffFileInfo, DiffPart, LineTag};
+pub use hex::{HexData, HexSide};
+pub use queue::QueueData;
+
+/// What the jobs work on.
+#[derive(Debug, Clone)]
+pub struct JobContext {
+    /// The repository (its working directory or git dir).
+    pub repo: PathBuf,
+    /// The store's file.
+    pub db: PathBuf,
+    pub config: Config,
+    /// `--github-api`, over the config's.
+    pub github_api: Option<String>,
+    pub theme: Theme,
+}
+
+/// A request to the background.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// Build the queue; `files` adds every change's file list (slower, cached).
+    Queue { files: bool },
+    /// Render a change's diff for a pane `width` columns wide.
+    Diff { sha: String, width: usize, side_by_side: bool },
+    /// Read a binary file's blobs for the hex view.
+    Hex { path: String, old_blob: Option<String>, new_blob: Option<String> },
+    /// Sync with GitHub.
+    Sync,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: u64,
+    pub request: Request,
+}
+
+/// What came back.
+#[derive(Debug)]
+pub enum Reply {
+    Queue(Result<QueueData, String>),
+    /// A piece of a diff, in order.
+    Diff(DiffPart),
+    /// The diff is complete (or failed).
+    DiffDone(Result<(), String>),
+    Hex(Result<HexData, String>),
+    SyncEvent(SyncEvent),
+    /// The sync ended: a summary, or why it failed.
+    SyncDone(Result<String, String>),
+}
+
+#[derive(Debug)]
+pub struct Report {
+    pub id: u64,
+    pub reply: Reply,
+}
+
+/// Runs jobs on tokio's blocking pool (or a thread of their own, for long
+/// renders) and reports on `reports`.
+pub struct Jobs {
+    ctx: Arc<JobContext>,
+    reports: UnboundedSender<Report>,
+    runtime: tokio::runtime::Handle,
+    /// The newest diff job: older ones stop at their next piece.
+    latest_diff: Arc<AtomicU64>,
+    syncing: Arc<AtomicBool>,
+}
+
+impl Jobs {
+    pub fn new(ctx: JobContext, reports: UnboundedSender<Report>, runtime: tokio::runtime::Handle) -> Jobs {
+        Jobs {
+            ctx: Arc::new(ctx),
+            reports,
+            runtime,
+            latest_diff: Arc::new(AtomicU64::new(0)),
+            syncing: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    pub fn submit(&self, job: Job) {
+        let ctx = self.ctx.clone();
+        let send = Sender { id: job.id, reports: self.reports.clone() };
+        tracing::debug!(id = job.id, request = ?job.request, "job");
+        match job.request {
+            Request::Queue { files } => {
+                self.runtime.spawn_blocking(move || send.reply(Reply::Queue(queue::load(&ctx, files))));
+            }
+            Request::Diff { sha, width, side_by_side } => {
+                self.latest_diff.store(job.id, Ordering::SeqCst);
+                let latest = self.latest_diff.clone();
+                let spawned = std::thread::Builder::new().name("rearview-diff".into()).spawn(move || {
+                    let current = || latest.load(Ordering::SeqCst) == send.id;
+                    let outcome = diff::render(&ctx, &sha, width, side_by_side, &|part| {
+                        current() && send.reply(Reply::Diff(part))
+                    });
+                    if current() {
+                        send.reply(Reply::DiffDone(outcome));
+                    }
+                });
+                if let Err(e) = spawned {
+                    // No thread to render on: say so rather than wait forever.
+                    let send = Sender { id: job.id, reports: self.reports.clone() };
+                    send.reply(Reply::DiffDone(Err(format!("cannot start a render thread: {e}"))));
+                }
+            }
+            Request::Hex { path, old_blob, new_blob } => {
+                self.runtime.spawn_blocking(move || {
+                    send.reply(Reply::Hex(hex::load(&ctx, &path, old_blob.as_deref(), new_blob.as_deref())))
+                });
+            }
+            Request::Sync => {
+                if self.syncing.swap(true, Ordering::SeqCst) {
+                    send.reply(Reply::SyncDone(Err("a sync is already running".into())));
+                    return;
+                }
+                let syncing = self.syncing.clone();
+                self.runtime.spawn_blocking(move || {
+                    let events = {
+                        let send = send.clone();
+                        Arc::new(move |event| {
+                            send.reply(Reply::SyncEvent(event));
+                        }) as Arc<dyn Fn(SyncEvent) + Send + Sync>
+                    };
+                    let outcome = sync::run(&ctx, events);
+                    syncing.store(false, Ordering::SeqCst);
+                    send.reply(Reply::SyncDone(outcome));
+                });
+            }
+        }
+    }
+}
+
+/// Sends one job's replies; `false` once the UI has gone.
+#[derive(Clone)]
+struct Sender {
+    id: u64,
+    reports: UnboundedSender<Report>,
+}
+
+impl Sender {
+    fn reply(&self, reply: Reply) -> bool {
+        self.reports.send(Report { id: self.id, reply }).is_ok()
+    }
+}
+
+/// A short word for a file's status, as the diff's file list shows it.
+pub fn status_mark(status: FileStatus) -> &'static str {
+    match status {
+        FileStatus::Added => "A",
+        FileStatus::Deleted => "D",
+        FileStatus::Modified => "M",
+        FileStatus::Renamed => "R",
+        FileStatus::Copied => "C",
+        FileStatus::TypeChange => "T",
+    }
+}
+
+/// Builds the queue blocking (tests and benches).
+pub fn load_queue_blocking(ctx: &JobContext, files: bool) -> Result<QueueData, String> {
+    queue::load(ctx, files)
+}
+
+/// Renders a diff blocking, collecting every part (tests and benches).
+pub fn render_diff_blocking(
+    ctx: &JobContext,
+    sha: &str,
+    width: usize,
+    side_by_side: bool,
+) -> Result<Vec<DiffPart>, String> {
+    let parts = std::sync::Mutex::new(Vec::new());
+    diff::render(ctx, sha, width, side_by_side, &|part| {
+        if let Ok(mut p) = parts.lock() {
+            p.push(part);
+        }
+        true
+    })?;
+    parts.into_inner().map_err(|_| "render thread panicked".to_string())
+}
+
+/// Reads a hex view's data blocking (tests and benches).
+pub fn load_hex_blocking(
+    ctx: &JobContext,
+    path: &str,
+    old_blob: Option<&str>,
+    new_blob: Option<&str>,
+) -> Result<HexData, String> {
+    hex::load(ctx, path, old_blob, new_blob)
+}

@@ -1,0 +1,61 @@
+//! The queue job: history walk, forge metadata and triage, off the UI thread.
+
+use crate::forge::remote::{self, RepoSlug};
+use crate::model::Queue;
+use crate::pipeline::{self, Selection};
+use crate::repo::Repo;
+use crate::store::Store;
+
+use super::JobContext;
+
+/// The queue and what the status bar says about it.
+#[derive(Debug, Clone)]
+pub struct QueueData {
+    pub queue: Queue,
+    pub repo_name: String,
+    pub default_branch: String,
+    pub branches: Vec<String>,
+    /// `https://github.com/owner/name`, when the repository is known.
+    pub web: Option<String>,
+    /// Actions waiting in the outbox.
+    pub outbox: usize,
+    /// Whether changes carry their file lists.
+    pub with_files: bool,
+    pub took: std::time::Duration,
+}
+
+/// Changes per branch the TUI lists (the CLI's `--limit`).
+const HISTORY_LIMIT: usize = 10_000;
+
+pub fn load(ctx: &JobContext, files: bool) -> Result<QueueData, String> {
+    let started = std::time::Instant::now();
+    let repo = Repo::open(&ctx.repo).map_err(|e| e.to_string())?;
+    let mut store = Store::open(&ctx.db).map_err(|e| e.to_string())?;
+    let selection = Selection { limit: HISTORY_LIMIT, files, ..Selection::default() };
+    let loaded = pipeline::load(&repo, &mut store, &ctx.config, &selection).map_err(|e| e.to_string())?;
+    let outbox = store.outbox_pending().map_err(|e| e.to_string())?;
+    Ok(QueueData {
+        queue: loaded.queue,
+        repo_name: repo.name(),
+        default_branch: loaded.default_branch,
+        branches: loaded.branches,
+        web: web_url(ctx, &repo),
+        outbox,
+        with_files: files,
+        took: started.elapsed(),
+    })
+}
+
+/// The repository's page on the forge's website.
+fn web_url(ctx: &JobContext, repo: &Repo) -> Option<String> {
+    let api = ctx.github_api.as_deref().unwrap_or(&ctx.config.github.api);
+    let host = remote::web_host(api);
+    let slug = match &ctx.config.github.repository {
+        Some(text) => RepoSlug::parse(text)?,
+        None => {
+            let (_, url) = repo.tracked_remote()?;
+            remote::slug_from_remote(&url, &host)?
+        }
+    };
+    Some(format!("https://{host}/{slug}"))
+}

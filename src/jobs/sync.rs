@@ -1,0 +1,38 @@
+//! The sync job: the same plan and sync as `rearview sync`, on a thread of
+//! its own with its own runtime, reporting progress as it goes.
+
+use std::sync::Arc;
+
+use crate::forge::github::GitHub;
+use crate::forge::{plan, sync, SyncEvent};
+use crate::repo::Repo;
+use crate::store::Store;
+
+use super::JobContext;
+
+/// Runs a sync to the end: a one-line summary, or why it failed.
+pub fn run(ctx: &JobContext, events: Arc<dyn Fn(SyncEvent) + Send + Sync>) -> Result<String, String> {
+    let repo = Repo::open(&ctx.repo).map_err(|e| e.to_string())?;
+    let mut store = Store::open(&ctx.db).map_err(|e| e.to_string())?;
+    let request = plan::Request { api: ctx.github_api.clone(), ..plan::Request::default() };
+    let plan = plan::plan(&repo, &ctx.config, &request).map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the sync's runtime: {e}"))?;
+    let slug = plan.slug.clone();
+    let report = runtime
+        .block_on(async {
+            let github = GitHub::new(plan.settings, events.clone())?;
+            let repo_key = format!("/repos/{slug}");
+            let etag = store.etag(&repo_key)?;
+            if let Some(tag) = github.check_repository(etag.as_deref()).await? {
+                store.save_etag(&repo_key, &tag)?;
+            }
+            sync::run(&github, &mut store, &ctx.config, &plan.options, &*events).await
+        })
+        .map_err(|e| e.to_string())?;
+    let fetched: usize = report.branches.iter().map(|b| b.fetched).sum();
+    let auth = if plan.token_source.is_some() { "" } else { " (unauthenticated)" };
+    Ok(format!("synced {slug}{auth}: {fetched} pull requests fetched, {} commits looked up", report.commits_checked))
+}

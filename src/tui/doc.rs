@@ -1,0 +1,445 @@
+//! What the diff and hex screens hold: the diff's lines as they stream in
+//! (with files, hunks, findings and search matches indexed for jumping),
+//! and a binary file's bytes, of which only the rows on screen are built.
+
+use ratatui::text::Line;
+
+use super::style::Styles;
+use crate::jobs::{DiffFileInfo, DiffPart, HexData, HexSide, LineTag};
+
+/// A file of the diff and where its lines are.
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    pub info: DiffFileInfo,
+    /// Its first line.
+    pub start: usize,
+    /// One past its last line (so far).
+    pub end: usize,
+    pub hunks: Vec<usize>,
+    pub collapsed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocState {
+    Rendering,
+    Done,
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    pub query: String,
+    /// Lines that match, in order.
+    pub matches: Vec<usize>,
+    /// The match last jumped to.
+    pub current: Option<usize>,
+}
+
+/// A place in a diff that survives laying it out again: a file and the
+/// share of the way through it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Position {
+    pub file: usize,
+    pub fraction: f64,
+}
+
+pub struct DiffDoc {
+    pub id: u64,
+    pub sha: String,
+    pub width: usize,
+    pub side_by_side: bool,
+    pub files: Vec<FileEntry>,
+    pub lines: Vec<Line<'static>>,
+    pub tags: Vec<LineTag>,
+    /// The lines shown (collapsed files show their header only).
+    pub rows: Vec<usize>,
+    /// First shown row.
+    pub top: usize,
+    pub state: DocState,
+    pub search: Option<Search>,
+    /// The sidebar's selected file.
+    pub file_cursor: usize,
+    /// Open the first binary file in hex as soon as it is known.
+    pub hex_when_ready: bool,
+    /// Where to scroll once enough lines have arrived.
+    pub restore: Option<Position>,
+}
+
+impl DiffDoc {
+    pub fn new(id: u64, sha: String, width: usize, side_by_side: bool) -> DiffDoc {
+        DiffDoc {
+            id,
+            sha,
+            width,
+            side_by_side,
+            files: Vec::new(),
+            lines: Vec::new(),
+            tags: Vec::new(),
+            rows: Vec::new(),
+            top: 0,
+            state: DocState::Rendering,
+            search: None,
+            file_cursor: 0,
+            hex_when_ready: false,
+            restore: None,
+        }
+    }
+
+    pub fn done(&self) -> bool {
+        self.state != DocState::Rendering
+    }
+
+    pub fn push(&mut self, part: DiffPart, styles: &Styles) {
+        match part {
+            DiffPart::File(info) => {
+                let at = self.lines.len();
+                self.files.push(FileEntry { info, start: at, end: at, hunks: Vec::new(), collapsed: false });
+            }
+            DiffPart::Lines(lines) => {
+                let needle = self.search.as_ref().map(|s| needle(&s.query));
+                for (tag, line) in lines {
+                    let index = self.lines.len();
+                    let line = styles.line(line);
+                    if let (Some((query, fold)), Some(search)) = (&needle, &mut self.search) {
+                        if contains(&line, query, *fold) {
+                            search.matches.push(index);
+                        }
+                    }
+                    self.lines.push(line);
+                    self.tags.push(tag);
+                    let file = self.files.last_mut();
+                    let collapsed = file.as_ref().is_some_and(|f| f.collapsed);
+                    if let Some(file) = file {
+                        file.end = index + 1;
+                        if tag == LineTag::HunkHeader {
+                            file.hunks.push(index);
+                        }
+                    }
+                    if !collapsed || tag == LineTag::FileHeader {
+                        self.rows.push(index);
+                    }
+                }
+                self.apply_restore();
+            }
+        }
+    }
+
+    pub fn finish(&mut self, result: Result<(), String>) {
+        self.state = match result {
+            Ok(()) => DocState::Done,
+            Err(e) => DocState::Failed(e),
+        };
+        if self.restore.is_some() {
+            self.restore = None;
+        }
+    }
+
+    /// Keeps `top` inside the document.
+    pub fn settle(&mut self, screen_rows: usize) {
+        self.top = self.top.min(self.max_top(screen_rows));
+    }
+
+    fn max_top(&self, screen_rows: usize) -> usize {
+        self.rows.len().saturating_sub(screen_rows.max(1))
+    }
+
+    fn apply_restore(&mut self) {
+        let Some(position) = self.restore else { return };
+        let Some(file) = self.files.get(position.file) else { return };
+        let want = file.start + ((file.end - file.start) as f64 * position.fraction) as usize;
+        let whole_file_seen = self.files.len() > position.file + 1;
+        if want < self.lines.len() && (whole_file_seen || position.fraction == 0.0) {
+            self.top = self.row_of(want);
+            self.restore = None;
+        }
+    }
+
+    /// Where the reader is, to come back to after a new layout.
+    pub fn position(&self) -> Position {
+        let Some(file) = self.current_file() else { return Position { file: 0, fraction: 0.0 } };
+        let entry = &self.files[file];
+        let line = self.rows.get(self.top).copied().unwrap_or(entry.start);
+        let span = (entry.end - entry.start).max(1);
+        Position { file, fraction: (line.saturating_sub(entry.start)) as f64 / span as f64 }
+    }
+
+    /// The row showing `line`, or the nearest after it.
+    pub fn row_of(&self, line: usize) -> usize {
+        self.rows.partition_point(|&l| l < line).min(self.rows.len().saturating_sub(1))
+    }
+
+    /// The file at the top of the screen.
+    pub fn current_file(&self) -> Option<usize> {
+        let line = *self.rows.get(self.top)?;
+        let after = self.files.partition_point(|f| f.start <= line);
+        after.checked_sub(1)
+    }
+
+    pub fn scroll(&mut self, by: isize, screen_rows: usize) {
+        let max = self.max_top(screen_rows) as isize;
+        self.top = (self.top as isize).saturating_add(by).clamp(0, max.max(0)) as usize;
+    }
+
+    pub fn jump_to_file(&mut self, index: usize) {
+        if let Some(file) = self.files.get(index) {
+            self.top = self.row_of(file.start);
+            self.file_cursor = index;
+        }
+    }
+
+    pub fn select_file(&mut self, by: isize) {
+        if self.files.is_empty() {
+            return;
+        }
+        let to = (self.file_cursor as isize + by).clamp(0, self.files.len() as isize - 1) as usize;
+        self.jump_to_file(to);
+    }
+
+    pub fn next_file(&mut self, forward: bool) {
+        let Some(current) = self.current_file() else { return };
+        let at_start = self.rows.get(self.top) == self.files.get(current).map(|f| &f.start);
+        let target = if forward {
+            current + 1
+        } else if at_start {
+            current.saturating_sub(1)
+        } else {
+            current
+        };
+        if target < self.files.len() {
+            self.jump_to_file(target);
+        }
+    }
+
+    pub fn next_hunk(&mut self, forward: bool) {
+        let tags = &self.tags;
+        let is_start = |row: &usize| matches!(tags.get(*row), Some(LineTag::HunkHeader));
+        let found = if forward {
+            self.rows.iter().enumerate().skip(self.top + 1).find(|(_, l)| is_start(l)).map(|(i, _)| i)
+        } else {
+            self.rows.iter().enumerate().take(self.top).rev().find(|(_, l)| is_start(l)).map(|(i, _)| i)
+        };
+        if let Some(row) = found {
+            self.top = row;
+        }
+    }
+
+    /// Collapses or expands the file at the top (or the sidebar's).
+    pub fn toggle_collapse(&mut self) {
+        let Some(index) = self.current_file() else { return };
+        self.set_collapsed(index, !self.files[index].collapsed);
+    }
+
+    fn set_collapsed(&mut self, index: usize, collapsed: bool) {
+        let Some(file) = self.files.get_mut(index) else { return };
+        file.collapsed = collapsed;
+        let start = file.start;
+        self.rebuild_rows();
+        self.top = self.row_of(start);
+    }
+
+    fn rebuild_rows(&mut self) {
+        let mut rows = Vec::with_capacity(self.lines.len());
+        let mut next_file = 0;
+        let mut collapsed = false;
+        for (index, tag) in self.tags.iter().enumerate() {
+            while next_file < self.files.len() && self.files[next_file].start == index {
+                collapsed = self.files[next_file].collapsed;
+                next_file += 1;
+            }
+            if !collapsed || *tag == LineTag::FileHeader {
+                rows.push(index);
+            }
+        }
+        self.rows = rows;
+    }
+
+    /// Jumps to the first line that reveals a hidden character or names a
+    /// payload (expanding its file if collapsed).
+    pub fn first_finding(&mut self) -> bool {
+        let Some(line) = self.tags.iter().position(|t| *t == LineTag::Finding) else { return false };
+        if let Some(file) = self.files.iter().rposition(|f| f.start <= line) {
+            if self.files[file].collapsed {
+                self.set_collapsed(file, false);
+            }
+        }
+        self.top = self.row_of(line).saturating_sub(2);
+        true
+    }
+
+    /// Searches every line (and those still to come); returns the count.
+    pub fn search(&mut self, query: &str, screen_rows: usize) -> usize {
+        if query.is_empty() {
+            self.search = None;
+            return 0;
+        }
+        let (needle, fold) = needle(query);
+        let matches: Vec<usize> =
+            self.lines.iter().enumerate().filter(|(_, l)| contains(l, &needle, fold)).map(|(i, _)| i).collect();
+        let count = matches.len();
+        self.search = Some(Search { query: query.to_string(), matches, current: None });
+        if count > 0 {
+            // From the top of the screen on, as less does.
+            self.top = self.top.saturating_sub(1);
+            self.next_match(true);
+            self.settle(screen_rows);
+        }
+        count
+    }
+
+    /// Jumps to the next (or previous) match: (its number, how many).
+    pub fn next_match(&mut self, forward: bool) -> Option<(usize, usize)> {
+        let search = self.search.as_mut()?;
+        if search.matches.is_empty() {
+            return None;
+        }
+        let here = self.rows.get(self.top).copied().unwrap_or(0);
+        let index = if forward {
+            let i = search.matches.partition_point(|&m| m <= here);
+            if i < search.matches.len() {
+                i
+            } else {
+                0
+            }
+        } else {
+            let i = search.matches.partition_point(|&m| m < here);
+            if i > 0 {
+                i - 1
+            } else {
+                search.matches.len() - 1
+            }
+        };
+        search.current = Some(index);
+        let line = search.matches[index];
+        let total = search.matches.len();
+        if let Some(file) = self.files.iter().rposition(|f| f.start <= line) {
+            if self.files[file].collapsed && self.tags.get(line) != Some(&LineTag::FileHeader) {
+                self.set_collapsed(file, false);
+            }
+        }
+        self.top = self.row_of(line);
+        Some((index + 1, total))
+    }
+}
+
+/// The text to look for and whether to ignore case (smart case: only when
+/// the query is all lower case).
+fn needle(query: &str) -> (String, bool) {
+    let fold = !query.chars().any(char::is_uppercase);
+    (if fold { query.to_lowercase() } else { query.to_string() }, fold)
+}
+
+pub fn line_text(line: &Line<'_>) -> String {
+    line.spans.iter().map(|s| s.content.as_ref()).collect()
+}
+
+fn contains(line: &Line<'_>, needle: &str, fold: bool) -> bool {
+    let text = line_text(line);
+    if fold {
+        text.to_lowercase().contains(needle)
+    } else {
+        text.contains(needle)
+    }
+}
+
+/// A binary file in the hex view.
+pub struct HexDoc {
+    pub path: String,
+    pub data: Option<Result<HexData, String>>,
+    /// Showing the new side (else the old).
+    pub new_side: bool,
+    /// Offset of the first row shown (a multiple of 16).
+    pub top: u64,
+    /// The finding last jumped to.
+    pub finding: Option<usize>,
+}
+
+pub const ROW_BYTES: u64 = 16;
+
+impl HexDoc {
+    pub fn loading(path: String) -> HexDoc {
+        HexDoc { path, data: None, new_side: true, top: 0, finding: None }
+    }
+
+    pub fn arrive(&mut self, result: Result<HexData, String>) {
+        if let Ok(data) = &result {
+            self.new_side = data.new.is_some();
+        }
+        self.data = Some(result);
+    }
+
+    /// The side shown.
+    pub fn side(&self) -> Option<&HexSide> {
+        let data = self.data.as_ref()?.as_ref().ok()?;
+        if self.new_side {
+            data.new.as_ref().or(data.old.as_ref())
+        } else {
+            data.old.as_ref().or(data.new.as_ref())
+        }
+    }
+
+    /// The other side, for marking changed bytes.
+    pub fn other_side(&self) -> Option<&HexSide> {
+        let data = self.data.as_ref()?.as_ref().ok()?;
+        if self.new_side {
+            data.old.as_ref()
+        } else {
+            data.new.as_ref()
+        }
+    }
+
+    fn len(&self) -> u64 {
+        self.side().map(|s| s.bytes.len() as u64).unwrap_or(0)
+    }
+
+    fn last_top(&self, screen_rows: usize) -> u64 {
+        let rows = self.len().div_ceil(ROW_BYTES);
+        rows.saturating_sub(screen_rows as u64) * ROW_BYTES
+    }
+
+    pub fn scroll_rows(&mut self, by: i64, screen_rows: usize) {
+        let last = self.last_top(screen_rows) as i64;
+        let to = (self.top as i64).saturating_add(by.saturating_mul(ROW_BYTES as i64)).clamp(0, last.max(0));
+        self.top = to as u64;
+    }
+
+    pub fn goto(&mut self, offset: u64, screen_rows: usize) {
+        self.top = (offset / ROW_BYTES * ROW_BYTES).min(self.last_top(screen_rows));
+    }
+
+    /// Shows the other blob of a modified file; false when there is none.
+    pub fn switch_side(&mut self) -> bool {
+        let both = self.data.as_ref().and_then(|d| d.as_ref().ok()).is_some_and(|d| d.old.is_some() && d.new.is_some());
+        if both {
+            self.new_side = !self.new_side;
+            self.finding = None;
+        }
+        both
+    }
+
+    fn jump_to_finding(&mut self, index: usize) -> Option<(usize, usize, u64)> {
+        let side = self.side()?;
+        let total = side.findings.len();
+        let offset = side.findings.get(index)?.offset;
+        self.finding = Some(index);
+        // A couple of rows of context above.
+        self.top = (offset / ROW_BYTES).saturating_sub(2) * ROW_BYTES;
+        Some((index + 1, total, offset))
+    }
+
+    pub fn finding_from_start(&mut self) -> Option<(usize, usize, u64)> {
+        self.jump_to_finding(0)
+    }
+
+    pub fn next_finding(&mut self, forward: bool) -> Option<(usize, usize, u64)> {
+        let total = self.side()?.findings.len();
+        if total == 0 {
+            return None;
+        }
+        let index = match (self.finding, forward) {
+            (None, _) => 0,
+            (Some(i), true) => (i + 1) % total,
+            (Some(i), false) => (i + total - 1) % total,
+        };
+        self.jump_to_finding(index)
+    }
+}

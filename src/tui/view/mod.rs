@@ -1,0 +1,128 @@
+//! Drawing: the app's state to a frame. Nothing here changes state or
+//! touches git, SQLite or the network; every string from the repository
+//! was sanitized before it reached the state.
+
+mod diff;
+mod hex;
+mod overlay;
+mod queue;
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::app::{App, Loading, Screen, SyncState};
+use super::keymap::Action;
+use crate::model::Verdict;
+
+/// The diff screen's files sidebar, when the terminal is wide enough.
+pub const SIDEBAR_WIDTH: u16 = 32;
+/// The smallest terminal the views fit.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 12;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area);
+        return;
+    }
+    let [body, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    match app.screen {
+        Screen::Queue => queue::draw(frame, app, body),
+        Screen::Diff => diff::draw(frame, app, body),
+        Screen::Hex => hex::draw(frame, app, body),
+    }
+    status_bar(frame, app, status);
+    overlay::draw(frame, app, area);
+}
+
+fn too_small(frame: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::from(Span::styled("terminal too small", Style::new().add_modifier(Modifier::BOLD))),
+        Line::from(format!("need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{}", area.width, area.height)),
+        Line::from("enlarge the window, or press q to quit"),
+    ];
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+}
+
+/// A bordered pane whose title is highlighted when it has the focus.
+pub(super) fn pane<'a>(app: &App, title: Line<'a>, focused: bool) -> Block<'a> {
+    let border = if focused { app.styles.accent() } else { app.styles.border() };
+    Block::default().borders(Borders::ALL).border_style(border).title(title)
+}
+
+fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
+    let styles = &app.styles;
+    let mut spans: Vec<Span> = Vec::new();
+    if let Some(notice) = &app.notice {
+        let style = if notice.error { styles.warning() } else { styles.accent() };
+        spans.push(Span::styled(format!(" {} ", notice.text), style));
+    } else {
+        match &app.queue {
+            Loading::Loaded(data) => {
+                spans.push(Span::styled(format!(" {} ", data.repo_name), Style::new().add_modifier(Modifier::BOLD)));
+                spans.push(Span::styled(format!("{} ", data.branches.join(" ")), styles.dim()));
+                for (verdict, count) in data.queue.counts() {
+                    if count > 0 && verdict != Verdict::Reviewed {
+                        spans.push(Span::styled(
+                            format!("{count} {} ", short_verdict(verdict)),
+                            styles.verdict(verdict),
+                        ));
+                    }
+                }
+                if data.outbox > 0 {
+                    spans.push(Span::styled(format!("outbox {} ", data.outbox), styles.accent()));
+                }
+            }
+            Loading::Loading | Loading::Idle => spans.push(Span::raw(" loading the queue… ")),
+            Loading::Failed(_) => spans.push(Span::styled(" queue failed to load ", styles.warning())),
+        }
+    }
+    match &app.sync {
+        SyncState::Running { branch, done, total, note } => {
+            let progress = if *total > 0 { format!(" {done}/{total}") } else { String::new() };
+            let note = if note.is_empty() { String::new() } else { format!(" {note}") };
+            spans.push(Span::styled(format!("│ syncing {branch}{progress}{note} "), styles.accent()));
+        }
+        SyncState::Failed(_) => spans.push(Span::styled("│ sync failed ", styles.warning())),
+        SyncState::Done(_) => spans.push(Span::styled("│ synced ", styles.dim())),
+        SyncState::Idle => {}
+    }
+    if let Some((remaining, limit)) = app.rate {
+        spans.push(Span::styled(format!("│ rate {remaining}/{limit} "), styles.dim()));
+    }
+    let hints = format!(
+        "{} help  {} open  {} filter  {} back ",
+        app.keymap.hint(Action::Help),
+        app.keymap.hint(Action::Open),
+        app.keymap.hint(Action::Filter),
+        app.keymap.hint(Action::Back)
+    );
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let room = usize::from(area.width).saturating_sub(used);
+    if room > hints.chars().count() {
+        spans.push(Span::raw(" ".repeat(room - hints.chars().count())));
+        spans.push(Span::styled(hints, styles.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(styles.status()), area);
+}
+
+pub(super) fn short_verdict(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Unreviewed => "unreviewed",
+        Verdict::PartlyReviewed => "partly",
+        Verdict::ConcernRaised => "concern",
+        Verdict::ApprovedAfterMerge => "approved after",
+        Verdict::Reviewed => "reviewed",
+    }
+}
+
+/// A centred rectangle of at most `w`×`h` inside `area`.
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}

@@ -1,0 +1,154 @@
+//! Windows over the screen: help, one-line inputs, the filter dialog and
+//! the approve / concern dialog.
+
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::{centered, pane};
+use crate::model::short_sha;
+use crate::render::sanitize::sanitize_line;
+use crate::tui::app::{ActionKind, App, Filter, Overlay, FILTER_FIELDS};
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    match &app.overlay {
+        None => {}
+        Some(Overlay::Help { scroll }) => help(frame, app, area, *scroll),
+        Some(Overlay::Input { kind, text }) => {
+            let row = Rect { x: area.x, y: area.y + area.height.saturating_sub(1), width: area.width, height: 1 };
+            let line = Line::from(vec![
+                Span::styled(kind.prompt(), app.styles.accent()),
+                Span::raw(sanitize_line(text)),
+                Span::styled("█", app.styles.accent()),
+                Span::styled("   enter: go · esc: cancel", app.styles.dim()),
+            ]);
+            frame.render_widget(Clear, row);
+            frame.render_widget(Paragraph::new(line).style(app.styles.status()), row);
+        }
+        Some(Overlay::FilterDialog { draft, field }) => filter(frame, app, area, draft, *field),
+        Some(Overlay::ActionDialog { kind, sha, text }) => action(frame, app, area, *kind, sha, text),
+    }
+}
+
+fn help(frame: &mut Frame, app: &App, area: Rect, scroll: u16) {
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let mut lines = Vec::new();
+    let mut section = String::new();
+    for (context, keys, doc) in app.help_lines() {
+        if context != section {
+            if !section.is_empty() {
+                lines.push(Line::from(""));
+            }
+            lines.push(Line::from(Span::styled(context.clone(), bold)));
+            section = context;
+        }
+        lines.push(Line::from(vec![Span::styled(format!("  {keys:<18}"), app.styles.accent()), Span::raw(doc)]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Keys come from the config's [keys] (action = \"key\" or [\"keys\"]). Marks: ◆ binary file, ↯ backport drift, ⚠ hidden characters.",
+        app.styles.dim(),
+    )));
+    let rect = centered(area, 86, area.height.saturating_sub(2));
+    let title = Line::from(" Help · j/k scroll · any other key closes ");
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)).block(pane(app, title, true)),
+        rect,
+    );
+}
+
+fn filter(frame: &mut Frame, app: &App, area: Rect, draft: &Filter, field: usize) {
+    let values = [
+        draft.status.label(),
+        draft.kind.map(|k| k.as_str().to_string()).unwrap_or_else(|| "any".into()),
+        draft.branch.clone().map(|b| sanitize_line(&b)).unwrap_or_else(|| "any".into()),
+        sanitize_line(&draft.author),
+        sanitize_line(&draft.path),
+    ];
+    let mut lines = Vec::new();
+    for (i, (name, value)) in FILTER_FIELDS.iter().zip(values).enumerate() {
+        let chosen = i == field;
+        let text_field = i >= 3;
+        let shown =
+            if text_field { format!("{value}{}", if chosen { "█" } else { "" }) } else { format!("‹ {value} ›") };
+        let mut line = Line::from(vec![Span::styled(format!(" {name:<8}"), app.styles.dim()), Span::raw(shown)]);
+        if chosen {
+            line = line.style(app.styles.selection());
+        }
+        lines.push(line);
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        " ↑/↓ field · ←/→ choose · type for author and path (a glob like Lib/*.py)",
+        app.styles.dim(),
+    )));
+    lines.push(Line::from(Span::styled(" enter: apply · esc: cancel", app.styles.dim())));
+    let rect = centered(area, 64, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).block(pane(app, Line::from(" Filter "), true)), rect);
+}
+
+/// What an action would post, exactly, and where.
+pub fn action_body(kind: ActionKind, sha: &str, text: &str) -> String {
+    let (heading, marker) = match kind {
+        ActionKind::Approve => ("Reviewed after merge with rearview.", "approval"),
+        ActionKind::Concern => ("### Concern raised after merge", "concern"),
+    };
+    let mut body = heading.to_string();
+    if !text.is_empty() {
+        body.push_str("\n\n");
+        body.push_str(text);
+    }
+    body.push_str(&format!("\n\n<!-- rearview:{marker} id=<assigned when recorded> sha={sha} -->"));
+    body
+}
+
+fn action(frame: &mut Frame, app: &App, area: Rect, kind: ActionKind, sha: &str, text: &str) {
+    let styles = &app.styles;
+    let change = app.data().and_then(|d| d.queue.changes.iter().find(|c| c.sha == sha));
+    let slug = app
+        .data()
+        .and_then(|d| d.web.clone())
+        .and_then(|w| w.trim_start_matches("https://").split_once('/').map(|(_, slug)| slug.to_string()))
+        .unwrap_or_else(|| "(repository unknown: set github.repository)".into());
+    let target = match (change.and_then(|c| c.pr), kind) {
+        (Some(n), ActionKind::Approve) => format!("pull request review, event APPROVE, on {slug}#{n}"),
+        (Some(n), ActionKind::Concern) => format!("pull request review, event COMMENT, on {slug}#{n}"),
+        (None, _) => format!("commit comment on {slug}@{}", short_sha(sha)),
+    };
+    let title = match kind {
+        ActionKind::Approve => " Approve after merge ",
+        ActionKind::Concern => " Raise a concern ",
+    };
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("change  ", styles.dim()),
+            Span::raw(format!("{} {}", short_sha(sha), change.map(|c| sanitize_line(&c.title)).unwrap_or_default())),
+        ]),
+        Line::from(vec![Span::styled("where   ", styles.dim()), Span::raw(target)]),
+        Line::from(vec![Span::styled("as      ", styles.dim()), Span::raw("the GitHub account of your token")]),
+        Line::from(Span::styled("body", bold)),
+    ];
+    for line in action_body(kind, sha, text).lines() {
+        lines.push(Line::from(Span::raw(format!("│ {}", sanitize_line(line)))));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        "Not wired yet: nothing will be recorded or posted; the outbox that delivers this comes next.",
+        styles.warning(),
+    )));
+    lines.push(Line::from(Span::styled(
+        "type your note · alt-enter: new line · enter: record · esc: cancel",
+        styles.dim(),
+    )));
+    let rect = centered(area, 90, lines.len() as u16 + 4);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(pane(app, Line::from(title), true)),
+        rect,
+    );
+}
