@@ -156,7 +156,10 @@ fn peer(program: &str, krate: &str) -> Option<String> {
 fn show() {
     println!("\n== rearview show on a one-file rewrite of 100,000 lines (200,000-line diff)");
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("repo");
+    // `REARVIEW_BENCH_KEEP=DIR` (a directory that does not exist yet)
+    // builds the repository there and keeps it, for profiling by hand.
+    let kept = std::env::var_os("REARVIEW_BENCH_KEEP").map(std::path::PathBuf::from);
+    let path = kept.unwrap_or_else(|| dir.path().join("repo"));
     let mut w = Writer::init(&path).expect("init");
     let before: String = c_file(100_000).iter().map(|l| format!("{l}\n")).collect();
     let after: String = c_file(100_000).iter().enumerate().map(|(i, l)| format!("{l} /* v2 {i} */\n")).collect();

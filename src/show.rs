@@ -47,18 +47,22 @@ struct Out {
     color: bool,
     stdout: std::io::StdoutLock<'static>,
     closed: bool,
+    /// The text of the lines being written, reused.
+    buf: String,
 }
 
 impl Out {
     fn new(color: bool) -> Out {
-        Out { color, stdout: std::io::stdout().lock(), closed: false }
+        Out { color, stdout: std::io::stdout().lock(), closed: false, buf: String::new() }
     }
 
     fn lines(&mut self, lines: &[StyledLine]) -> Result<()> {
         if self.closed {
             return Ok(());
         }
-        match self.stdout.write_all(ansi::lines(lines, self.color).as_bytes()) {
+        self.buf.clear();
+        ansi::push_lines(&mut self.buf, lines, self.color);
+        match self.stdout.write_all(self.buf.as_bytes()) {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
                 self.closed = true;
                 Ok(())

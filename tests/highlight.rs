@@ -342,3 +342,91 @@ fn a_streaming_reader_fills_no_cache() {
     cached.highlight(&lines, 0..10);
     assert_eq!(cached.stats().cache_hits, 10);
 }
+
+/// Per character of a line without tabs or hidden characters: its
+/// foreground and font style.
+type CharStyles = Vec<(Option<rearview::render::theme::Color>, bool, bool, bool)>;
+
+fn char_styles(line: &StyledLine) -> CharStyles {
+    line.iter()
+        .flat_map(|s| s.text.chars().map(move |_| (s.style.fg, s.style.bold, s.style.italic, s.style.underline)))
+        .collect()
+}
+
+/// syntect's own highlighting of the same lines, as a reference for the
+/// highlighter's style tree and memo.
+fn reference(path: &str, lines: &[String]) -> Vec<CharStyles> {
+    use syntect::easy::HighlightLines;
+    use syntect::highlighting::FontStyle;
+    let theme = two_face::theme::extra();
+    let theme = theme.get(two_face::theme::EmbeddedThemeName::MonokaiExtended);
+    let set = highlight::syntax_set();
+    let mut h = HighlightLines::new(syntax_for(path, lines.first().map_or("", String::as_str)), theme);
+    lines
+        .iter()
+        .map(|l| {
+            let with_newline = format!("{l}\n");
+            let spans = h.highlight_line(&with_newline, set).expect("highlight");
+            spans
+                .iter()
+                .flat_map(|(style, text)| {
+                    let fg =
+                        rearview::render::theme::Color::Rgb(style.foreground.r, style.foreground.g, style.foreground.b);
+                    let f = style.font_style;
+                    let flags = (
+                        Some(fg),
+                        f.contains(FontStyle::BOLD),
+                        f.contains(FontStyle::ITALIC),
+                        f.contains(FontStyle::UNDERLINE),
+                    );
+                    text.trim_end_matches('\n').chars().map(move |_| flags)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn styles_and_memoized_lines_match_syntect() {
+    let rust: Vec<String> = [
+        "/// Docs with `code`.",
+        "fn main() {",
+        "    let x: u32 = 1 + 2; // comment",
+        "    let s = \"str {} \\\" esc\";",
+        "    if x > 1 {",
+        "        println!(\"{s}\");",
+        "    }",
+        "}",
+        "",
+        "#[derive(Debug)]",
+        "struct P<'a> { r: &'a str }",
+        "/* open comment",
+        "}",
+        "still comment */ fn f() {}",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // Repeated lines, so the memo answers most of them, in differing
+    // states (inside and outside a block comment).
+    let rust: Vec<String> = rust.iter().cycle().take(rust.len() * 20).cloned().collect();
+    let python: Vec<String> =
+        ["def f(x):", "    \"\"\"doc", "    }\"\"\"", "    return x  # c", "class A(B):", "    pass"]
+            .iter()
+            .cycle()
+            .take(60)
+            .map(|s| s.to_string())
+            .collect();
+    let toml: Vec<String> = ["[package]", "name = \"x\" # c", "v = [1, 2]", "s = '''", "multi", "'''"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for (path, lines) in [("x.rs", rust), ("x.py", python), ("x.toml", toml), ("big.c", c_file(500))] {
+        let mut h = FileHighlighter::new(path, &lines[0], DEFAULT_THEME);
+        let ours: Vec<CharStyles> = h.highlight(&lines, 0..lines.len()).iter().map(char_styles).collect();
+        assert_eq!(ours, reference(path, &lines), "{path}");
+        if path != "x.toml" {
+            assert!(h.stats().memo_hits > 0, "{path}: the memo answered no line");
+        }
+    }
+}

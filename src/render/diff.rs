@@ -342,13 +342,17 @@ pub fn word_changes(old: &str, new: &str) -> (CharRanges, CharRanges) {
     if a.len() * b.len() > 250_000 {
         return (Vec::new(), Vec::new());
     }
-    let text_a: Vec<&str> = a.iter().map(|&(s, e)| slice_chars(old, s, e)).collect();
-    let text_b: Vec<&str> = b.iter().map(|&(s, e)| slice_chars(new, s, e)).collect();
+    let text_a: Vec<&str> = a.iter().map(|t| &old[t.bytes.0..t.bytes.1]).collect();
+    let text_b: Vec<&str> = b.iter().map(|t| &new[t.bytes.0..t.bytes.1]).collect();
     let (n, m) = (a.len(), b.len());
-    let mut lcs = vec![0u32; (n + 1) * (m + 1)];
-    let at = |i: usize, j: usize| i * (m + 1) + j;
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
+    // The walk below keeps a common prefix token by token before it ever
+    // reads the table, so the table covers only what follows it.
+    let prefix = text_a.iter().zip(&text_b).take_while(|(x, y)| x == y).count();
+    let (rn, rm) = (n - prefix, m - prefix);
+    let mut lcs = vec![0u32; (rn + 1) * (rm + 1)];
+    let at = |i: usize, j: usize| (i - prefix) * (rm + 1) + (j - prefix);
+    for i in (prefix..n).rev() {
+        for j in (prefix..m).rev() {
             lcs[at(i, j)] = if text_a[i] == text_b[j] {
                 lcs[at(i + 1, j + 1)] + 1
             } else {
@@ -371,12 +375,13 @@ pub fn word_changes(old: &str, new: &str) -> (CharRanges, CharRanges) {
             j += 1;
         }
     }
-    let ranges = |toks: &[(usize, usize)], keep: &[bool]| {
+    let ranges = |toks: &[Token], keep: &[bool]| {
         let mut out: Vec<(usize, usize)> = Vec::new();
-        for (&(s, e), &k) in toks.iter().zip(keep) {
+        for (t, &k) in toks.iter().zip(keep) {
             if k {
                 continue;
             }
+            let (s, e) = t.chars;
             match out.last_mut() {
                 Some(last) if last.1 == s => last.1 = e,
                 _ => out.push((s, e)),
@@ -387,60 +392,70 @@ pub fn word_changes(old: &str, new: &str) -> (CharRanges, CharRanges) {
     (ranges(&a, &keep_a), ranges(&b, &keep_b))
 }
 
-fn tokens(text: &str) -> Vec<(usize, usize)> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let class = |c: char| {
-            if c.is_alphanumeric() || c == '_' {
-                0
-            } else if c.is_whitespace() {
-                1
-            } else {
-                2
-            }
-        };
-        let k = class(chars[i]);
-        let mut j = i + 1;
-        if k != 2 {
-            while j < chars.len() && class(chars[j]) == k {
-                j += 1;
-            }
+/// A word of a line: its character and byte ranges.
+struct Token {
+    chars: (usize, usize),
+    bytes: (usize, usize),
+}
+
+fn tokens(text: &str) -> Vec<Token> {
+    let class = |c: char| {
+        if c.is_alphanumeric() || c == '_' {
+            0
+        } else if c.is_whitespace() {
+            1
+        } else {
+            2
         }
-        out.push((i, j));
-        i = j;
+    };
+    let mut out: Vec<Token> = Vec::new();
+    let mut last_class = None;
+    for (index, (byte, c)) in text.char_indices().enumerate() {
+        let k = class(c);
+        let end = byte + c.len_utf8();
+        match out.last_mut() {
+            Some(t) if k != 2 && last_class == Some(k) => {
+                t.chars.1 = index + 1;
+                t.bytes.1 = end;
+            }
+            _ => out.push(Token { chars: (index, index + 1), bytes: (byte, end) }),
+        }
+        last_class = Some(k);
     }
     out
 }
 
-fn slice_chars(text: &str, start: usize, end: usize) -> &str {
-    let mut indices = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len()));
-    let s = indices.nth(start).unwrap_or(text.len());
-    let e = if end > start { indices.nth(end - start - 1).unwrap_or(text.len()) } else { s };
-    &text[s..e]
-}
-
-/// Puts a background on a whole line, a stronger one on `ranges` (chars).
+/// Puts a background on a whole line, a stronger one on `ranges` (chars,
+/// sorted, as [`word_changes`] gives them).
 fn overlay(line: &StyledLine, ranges: &[(usize, usize)], bg: Color, strong: Color) -> StyledLine {
-    let mut out: StyledLine = Vec::new();
+    let mut out: StyledLine = Vec::with_capacity(line.len() + 2 * ranges.len());
+    if ranges.is_empty() {
+        out.extend(line.iter().filter(|s| !s.text.is_empty()).map(|s| Span::new(s.text.clone(), s.style.on(bg))));
+        return out;
+    }
     let mut pos = 0;
+    // The first range that does not end before `pos`.
+    let mut next = 0;
     for span in line {
-        let mut current = String::new();
+        let text = span.text.as_str();
+        let mut from = 0;
         let mut current_strong = None;
-        for c in span.text.chars() {
-            let is_strong = ranges.iter().any(|&(s, e)| pos >= s && pos < e);
-            if current_strong != Some(is_strong) && !current.is_empty() {
+        for (byte, _) in text.char_indices() {
+            while next < ranges.len() && ranges[next].1 <= pos {
+                next += 1;
+            }
+            let is_strong = ranges.get(next).is_some_and(|&(s, e)| pos >= s && pos < e);
+            if current_strong != Some(is_strong) && byte > from {
                 let b = if current_strong == Some(true) { strong } else { bg };
-                out.push(Span::new(std::mem::take(&mut current), span.style.on(b)));
+                out.push(Span::new(&text[from..byte], span.style.on(b)));
+                from = byte;
             }
             current_strong = Some(is_strong);
-            current.push(c);
             pos += 1;
         }
-        if !current.is_empty() {
+        if from < text.len() {
             let b = if current_strong == Some(true) { strong } else { bg };
-            out.push(Span::new(current, span.style.on(b)));
+            out.push(Span::new(&text[from..], span.style.on(b)));
         }
     }
     out
@@ -449,26 +464,37 @@ fn overlay(line: &StyledLine, ranges: &[(usize, usize)], bg: Color, strong: Colo
 /// Splits a line into pieces of at most `width` characters.
 fn wrap(line: &StyledLine, width: usize) -> Vec<StyledLine> {
     let width = width.max(1);
+    let mut chars = 0;
+    for span in line {
+        chars += span.text.chars().count();
+        if chars > width {
+            break;
+        }
+    }
+    if chars <= width {
+        return vec![line.iter().filter(|s| !s.text.is_empty()).cloned().collect()];
+    }
     let mut out: Vec<StyledLine> = vec![Vec::new()];
     let mut used = 0;
     for span in line {
-        let mut piece = String::new();
-        for c in span.text.chars() {
+        let text = span.text.as_str();
+        let mut from = 0;
+        for (byte, _) in text.char_indices() {
             if used == width {
-                if !piece.is_empty() {
+                if byte > from {
                     if let Some(last) = out.last_mut() {
-                        last.push(Span::new(std::mem::take(&mut piece), span.style));
+                        last.push(Span::new(&text[from..byte], span.style));
                     }
+                    from = byte;
                 }
                 out.push(Vec::new());
                 used = 0;
             }
-            piece.push(c);
             used += 1;
         }
-        if !piece.is_empty() {
+        if from < text.len() {
             if let Some(last) = out.last_mut() {
-                last.push(Span::new(piece, span.style));
+                last.push(Span::new(&text[from..], span.style));
             }
         }
     }

@@ -26,10 +26,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock, RwLock};
 
-use syntect::highlighting::{
-    Color as SynColor, FontStyle, HighlightIterator, HighlightState, Highlighter, Style as SynStyle, Theme, ThemeSet,
-};
-use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
+use syntect::highlighting::{Color as SynColor, FontStyle, Highlighter, Style as SynStyle, Theme, ThemeSet};
+use syntect::parsing::{BasicScopeStackOp, ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 use two_face::theme::LazyThemeSet;
 
 use super::sanitize::{is_hidden, sanitize_line};
@@ -363,6 +361,9 @@ pub struct HighlightStats {
     pub parse_errors: u64,
     /// Checkpoints saved so far.
     pub checkpoints: usize,
+    /// Of the styled lines, those met before in the same parser state and
+    /// taken from the memo rather than parsed again.
+    pub memo_hits: u64,
 }
 
 /// Parser state before some line.
@@ -440,6 +441,9 @@ pub struct FileHighlighter {
     stats: HighlightStats,
     /// Reused buffer for the text given to the parser.
     buf: String,
+    /// The theme's style for each scope path met.
+    styles: StyleTree,
+    memo: Memo,
 }
 
 impl std::fmt::Debug for FileHighlighter {
@@ -472,8 +476,11 @@ impl FileHighlighter {
                 None => (ThemeRef::Static(FALLBACK_THEME.get_or_init(Theme::default)), "default".to_string(), true),
             },
         };
+        let default_style = span_style(Highlighter::new(theme_ref.get()).get_default());
         FileHighlighter {
             syntax,
+            styles: StyleTree::new(default_style),
+            memo: Memo::default(),
             theme: theme_ref,
             theme_name,
             theme_fell_back: fell_back,
@@ -515,6 +522,7 @@ impl FileHighlighter {
         if style != self.revealed {
             self.revealed = style;
             self.cache.clear();
+            self.memo.clear();
         }
     }
 
@@ -653,11 +661,12 @@ impl FileHighlighter {
         let theme = self.theme.clone();
         let highlighter = Highlighter::new(theme.get());
         let mut parse = cursor.state.parse.clone();
-        let mut hl = HighlightState::new(&highlighter, std::mem::take(&mut cursor.state.stack));
+        let mut stack = std::mem::take(&mut cursor.state.stack);
+        let mut nodes = self.styles.path_nodes(&highlighter, &stack);
         while cursor.pos < end {
-            self.save_checkpoint(cursor.pos, &parse, &hl.path);
+            self.save_checkpoint(cursor.pos, &parse, &stack);
             let line = lines.line(cursor.pos).unwrap_or("");
-            let styled = self.style_line(&highlighter, &mut parse, &mut hl, line);
+            let styled = self.style_line(&highlighter, &mut parse, &mut stack, &mut nodes, line);
             match (out.as_deref_mut(), self.caching) {
                 (Some(out), true) => {
                     out.push(styled.clone());
@@ -669,56 +678,233 @@ impl FileHighlighter {
             }
             cursor.pos += 1;
         }
-        cursor.state = Checkpoint { parse, stack: hl.path };
+        cursor.state = Checkpoint { parse, stack };
     }
 
-    /// Parses and styles one line.
+    /// Parses and styles one line (or takes it from the memo of lines seen
+    /// before in the same parser state).
     fn style_line(
         &mut self,
         highlighter: &Highlighter<'_>,
         parse: &mut ParseState,
-        hl: &mut HighlightState,
+        stack: &mut ScopeStack,
+        nodes: &mut Vec<u32>,
         line: &str,
     ) -> StyledLine {
         self.stats.lines_parsed += 1;
         self.stats.lines_styled += 1;
+        if let Some(hit) = self.memo.get(line, parse, stack) {
+            self.stats.memo_hits += 1;
+            *parse = hit.parse_after.clone();
+            *stack = hit.stack_after.clone();
+            nodes.clone_from(&hit.nodes_after);
+            return hit.line.clone();
+        }
+        let before = (line.len() <= MEMO_MAX_LINE && self.memo.wanted()).then(|| (parse.clone(), stack.clone()));
         let parts = LineParts::split(line);
         fill_parser_input(&mut self.buf, parts.head);
-        let mut spans = StyledLine::new();
-        let ops = match parse.parse_line(&self.buf, syntax_set()) {
-            Ok(ops) => ops,
-            Err(_) => {
-                self.parse_failed(highlighter, parse, hl);
-                push_text(&mut spans, parts.content, Style::default(), self.revealed);
-                return spans;
-            }
+        let styled = match parse.parse_line(&self.buf, syntax_set()) {
+            Ok(ops) => style_ops(&mut self.styles, highlighter, stack, nodes, &ops, &self.buf, &parts, self.revealed),
+            Err(_) => None,
         };
-        let head_len = parts.head.len();
-        let mut pos = 0;
-        for (style, text) in HighlightIterator::new(hl, &ops, &self.buf, highlighter) {
-            let from = pos;
-            pos += text.len();
-            // Drop the newline added for the parser.
-            let keep = head_len.saturating_sub(from).min(text.len());
-            if keep > 0 {
-                push_text(&mut spans, &text[..keep], span_style(style), self.revealed);
+        match styled {
+            Some(spans) => {
+                if let Some((parse_before, stack_before)) = before {
+                    self.memo.insert(
+                        line,
+                        MemoEntry {
+                            parse: parse_before,
+                            stack: stack_before,
+                            line: spans.clone(),
+                            parse_after: parse.clone(),
+                            stack_after: stack.clone(),
+                            nodes_after: nodes.clone(),
+                        },
+                    );
+                }
+                spans
+            }
+            None => {
+                // The parser or the scope stack rejected the line: show it
+                // plain and start over from the initial state.
+                self.stats.parse_errors += 1;
+                *parse = ParseState::new(self.syntax);
+                *stack = ScopeStack::new();
+                nodes.clear();
+                nodes.push(0);
+                let mut spans = StyledLine::new();
+                push_text(&mut spans, parts.content, Style::default(), self.revealed);
+                spans
             }
         }
-        if pos != self.buf.len() {
-            // The scope stack rejected an operation: show the line plain.
-            self.parse_failed(highlighter, parse, hl);
-            spans.clear();
-            push_text(&mut spans, parts.content, Style::default(), self.revealed);
-            return spans;
+    }
+}
+
+/// Styles one parsed line: the text between two scope operations takes
+/// the style of the scope path there. `None` when the scope stack rejects
+/// an operation.
+#[allow(clippy::too_many_arguments)]
+fn style_ops(
+    styles: &mut StyleTree,
+    highlighter: &Highlighter<'_>,
+    stack: &mut ScopeStack,
+    nodes: &mut Vec<u32>,
+    ops: &[(usize, ScopeStackOp)],
+    buf: &str,
+    parts: &LineParts<'_>,
+    revealed: Style,
+) -> Option<StyledLine> {
+    let head_len = parts.head.len();
+    let mut spans = StyledLine::new();
+    let mut pos = 0;
+    let segment = |spans: &mut StyledLine, from: usize, to: usize, style: Style| {
+        // Drop the newline added for the parser.
+        let to = to.min(head_len);
+        if from < to {
+            push_text(spans, &buf[from..to], style, revealed);
         }
-        push_text(&mut spans, &parts.content[head_len..], Style::default(), self.revealed);
-        spans
+    };
+    for (end, op) in ops {
+        let end = (*end).clamp(pos, buf.len());
+        segment(&mut spans, pos, end, styles.style(nodes));
+        pos = end;
+        let mut failed = false;
+        stack
+            .apply_with_hook(op, |basic, path| match basic {
+                BasicScopeStackOp::Push(_) => {
+                    let parent = nodes.last().copied().unwrap_or(0);
+                    nodes.push(styles.child(highlighter, parent, path));
+                }
+                BasicScopeStackOp::Pop => {
+                    if nodes.len() > 1 {
+                        nodes.pop();
+                    } else {
+                        failed = true;
+                    }
+                }
+            })
+            .ok()?;
+        if failed {
+            return None;
+        }
+    }
+    segment(&mut spans, pos, buf.len(), styles.style(nodes));
+    push_text(&mut spans, &parts.content[head_len..], Style::default(), revealed);
+    Some(spans)
+}
+
+/// The style of every scope path met so far, each computed once: node 0
+/// is the empty path; pushing a scope on a node leads to its child.
+struct StyleTree {
+    styles: Vec<Style>,
+    children: HashMap<(u32, Scope), u32>,
+}
+
+impl StyleTree {
+    fn new(default: Style) -> StyleTree {
+        StyleTree { styles: vec![default], children: HashMap::new() }
     }
 
-    fn parse_failed(&mut self, highlighter: &Highlighter<'_>, parse: &mut ParseState, hl: &mut HighlightState) {
-        self.stats.parse_errors += 1;
-        *parse = ParseState::new(self.syntax);
-        *hl = HighlightState::new(highlighter, ScopeStack::new());
+    fn style(&self, nodes: &[u32]) -> Style {
+        let node = nodes.last().copied().unwrap_or(0) as usize;
+        self.styles.get(node).copied().unwrap_or_default()
+    }
+
+    /// The node of `path`, whose parent node is `parent`.
+    fn child(&mut self, highlighter: &Highlighter<'_>, parent: u32, path: &[Scope]) -> u32 {
+        let Some(&scope) = path.last() else { return 0 };
+        if let Some(&node) = self.children.get(&(parent, scope)) {
+            return node;
+        }
+        let node = u32::try_from(self.styles.len()).unwrap_or(u32::MAX);
+        self.styles.push(span_style(highlighter.style_for_stack(path)));
+        self.children.insert((parent, scope), node);
+        node
+    }
+
+    /// The nodes of every prefix of a stack (the root first).
+    fn path_nodes(&mut self, highlighter: &Highlighter<'_>, stack: &ScopeStack) -> Vec<u32> {
+        let path = stack.as_slice();
+        let mut nodes = Vec::with_capacity(path.len() + 1);
+        nodes.push(0);
+        for i in 0..path.len() {
+            let parent = nodes.last().copied().unwrap_or(0);
+            nodes.push(self.child(highlighter, parent, &path[..=i]));
+        }
+        nodes
+    }
+}
+
+/// Lines longer than this are not memoized (they seldom repeat).
+const MEMO_MAX_LINE: usize = 256;
+
+/// Memoized lines at most; the memo starts over when full.
+const MEMO_LINES: usize = 8192;
+
+/// A line styled before, in a given parser state, and the state after it.
+struct MemoEntry {
+    parse: ParseState,
+    stack: ScopeStack,
+    line: StyledLine,
+    parse_after: ParseState,
+    stack_after: ScopeStack,
+    nodes_after: Vec<u32>,
+}
+
+/// Styled lines by text and parser state: a line met again in the same
+/// state (a blank line, a closing brace, a repeated statement) parses to
+/// the same scopes, so it is not parsed again.
+#[derive(Default)]
+struct Memo {
+    lines: HashMap<String, Vec<MemoEntry>>,
+    len: usize,
+    /// Hits since the memo last started over.
+    hits: usize,
+    /// Lines still to go without memoizing, after a memo that filled up
+    /// with few hits (a file of unique lines).
+    resting: usize,
+}
+
+impl Memo {
+    fn get(&mut self, line: &str, parse: &ParseState, stack: &ScopeStack) -> Option<&MemoEntry> {
+        if self.len == 0 {
+            return None;
+        }
+        let hit = self.lines.get(line)?.iter().find(|e| e.parse == *parse && e.stack == *stack)?;
+        self.hits += 1;
+        Some(hit)
+    }
+
+    /// Whether a line parsed now should be memoized.
+    fn wanted(&mut self) -> bool {
+        if self.resting > 0 {
+            self.resting -= 1;
+            return false;
+        }
+        true
+    }
+
+    fn insert(&mut self, line: &str, entry: MemoEntry) {
+        if self.len >= MEMO_LINES {
+            // Rest a while when hardly any line came back.
+            if self.hits < MEMO_LINES / 16 {
+                self.resting = 4 * MEMO_LINES;
+            }
+            self.clear();
+        }
+        let variants = self.lines.entry(line.to_string()).or_default();
+        if variants.len() >= 4 {
+            variants.remove(0);
+            self.len -= 1;
+        }
+        variants.push(entry);
+        self.len += 1;
+    }
+
+    fn clear(&mut self) {
+        self.lines.clear();
+        self.len = 0;
+        self.hits = 0;
     }
 }
 

@@ -369,7 +369,10 @@ impl Repo {
         let mut find = DiffFindOptions::new();
         find.renames(true);
         diff.find_similar(Some(&mut find)).map_err(|e| self.err(&format!("find renames in {sha}"), e))?;
-        let similarity = similarities(&diff);
+        // Printing the raw form computes every patch a second time: only
+        // a diff with renames or copies needs it.
+        let renamed = diff.deltas().any(|d| matches!(d.status(), git2::Delta::Renamed | git2::Delta::Copied));
+        let similarity = if renamed { similarities(&diff) } else { Vec::new() };
         let mut files = Vec::with_capacity(diff.deltas().len());
         for index in 0..diff.deltas().len() {
             let Some(patch) = git2::Patch::from_diff(&diff, index).map_err(|e| self.err(&format!("diff {sha}"), e))?
