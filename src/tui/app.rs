@@ -295,6 +295,8 @@ pub struct App {
     /// Ticks since the selection last moved (the diff prefetch waits for a pause).
     idle_ticks: u32,
     prefetch_wanted: bool,
+    /// The reader chose a change (or the session did): keep it across reloads.
+    chosen: bool,
 }
 
 /// Ticks (100 ms) the selection must rest before its diff is prefetched.
@@ -332,6 +334,7 @@ impl App {
             sync_job: 0,
             idle_ticks: 0,
             prefetch_wanted: false,
+            chosen: false,
         }
     }
 
@@ -600,7 +603,10 @@ impl App {
                 self.overlay = Some(Overlay::FilterDialog { draft: self.view.filter.clone(), field: 0 });
             }
             (Action::Search, _) => {
-                self.overlay = Some(Overlay::Input { kind: InputKind::QueueSearch, text: self.view.search.clone() });
+                // A new search, as in less and vim (Esc drops the old one too).
+                self.view.search.clear();
+                self.refilter();
+                self.overlay = Some(Overlay::Input { kind: InputKind::QueueSearch, text: String::new() });
             }
             (Action::Sort, _) => {
                 self.view.sort = self.view.sort.next();
@@ -620,6 +626,7 @@ impl App {
         }
         let to = (self.view.selected as isize).saturating_add(by).clamp(0, len as isize - 1) as usize;
         if to != self.view.selected {
+            self.chosen = true;
             self.view.selected = to;
             self.detail_scroll = 0;
             self.selection_moved();
@@ -644,7 +651,11 @@ impl App {
 
     /// Recomputes the visible list, keeping the selected change if it stays.
     fn refilter(&mut self) {
-        let keep = self.selected().map(|c| c.sha.clone()).or_else(|| self.restore.clone());
+        let keep = match &self.restore {
+            Some(sha) => Some(sha.clone()),
+            None if self.chosen => self.selected().map(|c| c.sha.clone()),
+            None => None,
+        };
         let Loading::Loaded(data) = &self.queue else { return };
         let changes = &data.queue.changes;
         let query = self.view.search.to_lowercase();
@@ -666,7 +677,11 @@ impl App {
                 changes[a].author.to_lowercase().cmp(&changes[b].author.to_lowercase()).then(time(b).cmp(&time(a)))
             }),
         }
-        let selected = keep.and_then(|sha| visible.iter().position(|&i| changes[i].sha == sha)).unwrap_or(0);
+        let kept = keep.and_then(|sha| visible.iter().position(|&i| changes[i].sha == sha));
+        if kept.is_some() && self.restore.is_some() {
+            self.chosen = true;
+        }
+        let selected = kept.unwrap_or(0);
         let moved = self.view.visible.get(self.view.selected) != visible.get(selected);
         self.view.visible = visible;
         self.view.selected = selected;
@@ -732,7 +747,7 @@ impl App {
             Action::PageDown => doc.scroll((rows / 2).max(1) as isize, rows),
             Action::PageUp => doc.scroll(-((rows / 2).max(1) as isize), rows),
             Action::Top => doc.top = 0,
-            Action::Bottom => doc.scroll(isize::MAX / 2, rows),
+            Action::Bottom => doc.bottom(rows),
             Action::NextHunk => doc.next_hunk(true),
             Action::PrevHunk => doc.next_hunk(false),
             Action::NextFile => doc.next_file(true),
@@ -800,7 +815,7 @@ impl App {
             Some(i) => {
                 doc.hex_when_ready = false;
                 doc.jump_to_file(i);
-                self.hex_of_current_file()
+                self.hex_of_file(i)
             }
             None if doc.done() => {
                 doc.hex_when_ready = false;
@@ -814,7 +829,17 @@ impl App {
     fn hex_of_current_file(&mut self) -> Vec<Effect> {
         let Some(doc) = &self.diff else { return Vec::new() };
         let index = if self.focus == Focus::Side { Some(doc.file_cursor) } else { doc.current_file() };
-        let Some(file) = index.and_then(|i| doc.files.get(i)) else {
+        match index {
+            Some(i) => self.hex_of_file(i),
+            None => {
+                self.notify("no file here", true);
+                Vec::new()
+            }
+        }
+    }
+
+    fn hex_of_file(&mut self, index: usize) -> Vec<Effect> {
+        let Some(file) = self.diff.as_ref().and_then(|doc| doc.files.get(index)) else {
             self.notify("no file here", true);
             return Vec::new();
         };
@@ -951,6 +976,8 @@ impl App {
             InputKind::QueueSearch => {
                 self.view.search = text;
                 self.refilter();
+                // What the search found is the reader's choice now.
+                self.chosen = self.selected().is_some();
             }
             InputKind::DiffSearch => {
                 if let Some(doc) = &mut self.diff {
@@ -958,15 +985,15 @@ impl App {
                     match doc.search(&text, rows) {
                         0 if text.is_empty() => {}
                         0 => self.notify(format!("no match for `{text}`"), true),
+                        1 => self.notify(format!("1 line matches `{text}`"), false),
                         n => self.notify(format!("{n} lines match `{text}`"), false),
                     }
                 }
             }
             InputKind::Goto => match parse_offset(&text) {
                 Some(offset) => {
-                    let rows = self.body_rows();
                     if let Some(hex) = &mut self.hex {
-                        hex.goto(offset, rows);
+                        hex.goto(offset);
                     }
                 }
                 None => self.notify(format!("`{text}` is not an offset (decimal, or hex with 0x)"), true),

@@ -119,7 +119,7 @@ impl DiffDoc {
                         self.rows.push(index);
                     }
                 }
-                self.apply_restore();
+                self.apply_restore(false);
             }
         }
     }
@@ -129,25 +129,27 @@ impl DiffDoc {
             Ok(()) => DocState::Done,
             Err(e) => DocState::Failed(e),
         };
-        if self.restore.is_some() {
-            self.restore = None;
-        }
+        self.apply_restore(true);
+        self.restore = None;
     }
 
-    /// Keeps `top` inside the document.
-    pub fn settle(&mut self, screen_rows: usize) {
-        self.top = self.top.min(self.max_top(screen_rows));
+    /// Keeps `top` inside the document (a jump may leave the last lines
+    /// at the top of the screen, as in less).
+    pub fn settle(&mut self, _screen_rows: usize) {
+        self.top = self.top.min(self.rows.len().saturating_sub(1));
     }
 
     fn max_top(&self, screen_rows: usize) -> usize {
         self.rows.len().saturating_sub(screen_rows.max(1))
     }
 
-    fn apply_restore(&mut self) {
+    /// Scrolls to the remembered place once its file has arrived (`last`:
+    /// nothing more will).
+    fn apply_restore(&mut self, last: bool) {
         let Some(position) = self.restore else { return };
         let Some(file) = self.files.get(position.file) else { return };
         let want = file.start + ((file.end - file.start) as f64 * position.fraction) as usize;
-        let whole_file_seen = self.files.len() > position.file + 1;
+        let whole_file_seen = self.files.len() > position.file + 1 || last;
         if want < self.lines.len() && (whole_file_seen || position.fraction == 0.0) {
             self.top = self.row_of(want);
             self.restore = None;
@@ -176,8 +178,14 @@ impl DiffDoc {
     }
 
     pub fn scroll(&mut self, by: isize, screen_rows: usize) {
-        let max = self.max_top(screen_rows) as isize;
-        self.top = (self.top as isize).saturating_add(by).clamp(0, max.max(0)) as usize;
+        // Down stops with the last line at the bottom, unless a jump went further.
+        let max = self.max_top(screen_rows).max(self.top) as isize;
+        self.top = (self.top as isize).saturating_add(by).clamp(0, max) as usize;
+    }
+
+    /// The last screenful.
+    pub fn bottom(&mut self, screen_rows: usize) {
+        self.top = self.max_top(screen_rows);
     }
 
     pub fn jump_to_file(&mut self, index: usize) {
@@ -397,13 +405,15 @@ impl HexDoc {
     }
 
     pub fn scroll_rows(&mut self, by: i64, screen_rows: usize) {
-        let last = self.last_top(screen_rows) as i64;
-        let to = (self.top as i64).saturating_add(by.saturating_mul(ROW_BYTES as i64)).clamp(0, last.max(0));
+        let last = self.last_top(screen_rows).max(self.top) as i64;
+        let to = (self.top as i64).saturating_add(by.saturating_mul(ROW_BYTES as i64)).clamp(0, last);
         self.top = to as u64;
     }
 
-    pub fn goto(&mut self, offset: u64, screen_rows: usize) {
-        self.top = (offset / ROW_BYTES * ROW_BYTES).min(self.last_top(screen_rows));
+    /// Puts the row holding `offset` at the top (the last row, past the end).
+    pub fn goto(&mut self, offset: u64) {
+        let last_row = self.len().saturating_sub(1) / ROW_BYTES * ROW_BYTES;
+        self.top = (offset / ROW_BYTES * ROW_BYTES).min(last_row);
     }
 
     /// Shows the other blob of a modified file; false when there is none.

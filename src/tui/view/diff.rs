@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::{pane, SIDEBAR_WIDTH};
+use crate::jobs::LineTag;
 use crate::model::short_sha;
 use crate::render::sanitize::sanitize_line;
 use crate::tui::app::{App, Focus};
@@ -106,7 +107,11 @@ fn draw_body(frame: &mut Frame, app: &App, doc: &DiffDoc, area: Rect) {
             Some(q) => mark_matches(line, q, &app.styles),
             None => line.clone(),
         };
-        if let Some(file) = doc.files.iter().find(|f| f.start == index).filter(|f| f.collapsed) {
+        // A collapsed file says so after its last header line.
+        let last_header =
+            doc.tags.get(index) == Some(&LineTag::FileHeader) && doc.tags.get(index + 1) != Some(&LineTag::FileHeader);
+        let file = doc.files.partition_point(|f| f.start <= index).checked_sub(1).and_then(|i| doc.files.get(i));
+        if let Some(file) = file.filter(|f| f.collapsed && last_header) {
             line.spans.push(Span::styled(format!("  ▸ collapsed ({} lines)", file.end - file.start), app.styles.dim()));
         }
         lines.push(line);

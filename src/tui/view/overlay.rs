@@ -81,14 +81,12 @@ fn filter(frame: &mut Frame, app: &App, area: Rect, draft: &Filter, field: usize
         lines.push(line);
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        " ↑/↓ field · ←/→ choose · type for author and path (a glob like Lib/*.py)",
-        app.styles.dim(),
-    )));
-    lines.push(Line::from(Span::styled(" enter: apply · esc: cancel", app.styles.dim())));
+    lines.push(Line::from(Span::styled(" ↑/↓ field · ←/→ choose · type an author or a path glob", app.styles.dim())));
     let rect = centered(area, 64, lines.len() as u16 + 2);
+    let block = pane(app, Line::from(" Filter "), true)
+        .title_bottom(Line::from(Span::styled(" enter apply · esc cancel ", app.styles.accent())));
     frame.render_widget(Clear, rect);
-    frame.render_widget(Paragraph::new(lines).block(pane(app, Line::from(" Filter "), true)), rect);
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 /// What an action would post, exactly, and where.
@@ -133,22 +131,25 @@ fn action(frame: &mut Frame, app: &App, area: Rect, kind: ActionKind, sha: &str,
         Line::from(vec![Span::styled("as      ", styles.dim()), Span::raw("the GitHub account of your token")]),
         Line::from(Span::styled("body", bold)),
     ];
-    for line in action_body(kind, sha, text).lines() {
-        lines.push(Line::from(Span::raw(format!("│ {}", sanitize_line(line)))));
+    let body = action_body(kind, sha, text);
+    // The cursor follows the note being typed (the body's third line on).
+    let cursor_line = if text.is_empty() { 0 } else { 1 + text.split('\n').count() };
+    for (i, line) in body.lines().enumerate() {
+        let mut spans = vec![Span::styled("│ ", styles.dim()), Span::raw(sanitize_line(line))];
+        if i == cursor_line {
+            spans.push(Span::styled("█", styles.accent()));
+        }
+        lines.push(Line::from(spans));
     }
-    lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
         "Not wired yet: nothing will be recorded or posted; the outbox that delivers this comes next.",
         styles.warning(),
     )));
-    lines.push(Line::from(Span::styled(
-        "type your note · alt-enter: new line · enter: record · esc: cancel",
-        styles.dim(),
+    let rect = centered(area, 100, lines.len() as u16 + 6);
+    let block = pane(app, Line::from(title), true).title_bottom(Line::from(Span::styled(
+        " type a note · alt-enter new line · enter record · esc cancel ",
+        styles.accent(),
     )));
-    let rect = centered(area, 90, lines.len() as u16 + 4);
     frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(pane(app, Line::from(title), true)),
-        rect,
-    );
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), rect);
 }

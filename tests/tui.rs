@@ -1,0 +1,557 @@
+//! The TUI on the demo, without a terminal: key sequences through the
+//! pure update function (jobs run synchronously by a tiny driver, their
+//! real results fed back), and every view drawn on ratatui's TestBackend
+//! and compared with insta snapshots at 80×24 and 160×48.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use rearview::config::Config;
+use rearview::jobs::{self, Job, JobContext, Reply, Report, Request};
+use rearview::render::theme::Theme;
+use rearview::tui::app::{App, Effect, Msg, Overlay, Screen, Session, StatusFilter};
+use rearview::tui::keymap::Keymap;
+use rearview::tui::style::Styles;
+use rearview::tui::view;
+
+/// 2024-06-01T00:00:00Z: ages in snapshots do not move.
+const NOW: i64 = 1_717_200_000;
+
+struct Demo {
+    _dir: tempfile::TempDir,
+    ctx: JobContext,
+}
+
+fn demo_with(config: Config) -> Demo {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("quill");
+    let db = dir.path().join("db.sqlite3");
+    rearview::demo::build(&repo, Some(&db)).expect("demo builds");
+    let ctx = JobContext { repo, db, config, github_api: None, theme: Theme::default() };
+    Demo { _dir: dir, ctx }
+}
+
+fn demo() -> Demo {
+    let mut config = Config::default();
+    config.github.repository = Some("python/quill".into());
+    demo_with(config)
+}
+
+/// Runs effects the way the real loop does, but synchronously: jobs
+/// complete at once and their reports go back into the app.
+struct Driver {
+    app: App,
+    ctx: JobContext,
+    /// Effects other than jobs, in order.
+    effects: Vec<Effect>,
+}
+
+impl Driver {
+    fn new(demo: &Demo, width: u16, height: u16) -> Driver {
+        let keymap = Keymap::new(&demo.ctx.config.keys).expect("keymap");
+        let app = App::new(keymap, Styles::new(Theme::default(), true), Session::default(), false);
+        let mut driver = Driver { app, ctx: demo.ctx.clone(), effects: Vec::new() };
+        driver.send(Msg::Resize(width, height));
+        driver.send(Msg::Tick(NOW));
+        let start = driver.app.start();
+        driver.run(start);
+        driver
+    }
+
+    fn send(&mut self, msg: Msg) {
+        let effects = self.app.update(msg);
+        self.run(effects);
+    }
+
+    fn run(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Job(job) => self.job(job),
+                other => self.effects.push(other),
+            }
+        }
+    }
+
+    fn job(&mut self, Job { id, request }: Job) {
+        let replies = match request {
+            Request::Queue { files } => vec![Reply::Queue(jobs::load_queue_blocking(&self.ctx, files))],
+            Request::Diff { sha, width, side_by_side } => {
+                match jobs::render_diff_blocking(&self.ctx, &sha, width, side_by_side) {
+                    Ok(parts) => parts.into_iter().map(Reply::Diff).chain([Reply::DiffDone(Ok(()))]).collect(),
+                    Err(e) => vec![Reply::DiffDone(Err(e))],
+                }
+            }
+            Request::Hex { path, old_blob, new_blob } => {
+                vec![Reply::Hex(jobs::load_hex_blocking(&self.ctx, &path, old_blob.as_deref(), new_blob.as_deref()))]
+            }
+            Request::Sync => vec![Reply::SyncDone(Err("no network in this test".into()))],
+        };
+        for reply in replies {
+            self.send(Msg::Report(Report { id, reply }));
+        }
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    fn keys(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    fn ctrl(&mut self, c: char) {
+        self.send(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)));
+    }
+
+    fn selected_title(&self) -> String {
+        self.app.selected().map(|c| c.title.clone()).unwrap_or_default()
+    }
+
+    /// Selects the change whose title contains `text` with the queue's search.
+    fn select(&mut self, text: &str) {
+        self.keys("/");
+        self.keys(text);
+        self.key(KeyCode::Enter);
+        assert!(self.selected_title().contains(text), "selected {:?} for {text:?}", self.selected_title());
+    }
+
+    fn screen(&self) -> String {
+        let backend = TestBackend::new(self.app.width, self.app.height);
+        let mut terminal = Terminal::new(backend).expect("terminal");
+        terminal.draw(|frame| view::draw(frame, &self.app)).expect("draw");
+        let buffer = terminal.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buffer.area.height {
+            let mut line = String::new();
+            for x in 0..buffer.area.width {
+                line.push_str(buffer[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    fn notice(&self) -> String {
+        self.app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default()
+    }
+}
+
+fn snapshot(name: &str, driver: &Driver) {
+    let size = format!("{}x{}", driver.app.width, driver.app.height);
+    insta::assert_snapshot!(format!("{name}_{size}"), driver.screen());
+}
+
+// ---------------------------------------------------------------------------
+// Snapshots: each view and dialog at both sizes.
+
+#[test]
+fn every_view_and_dialog_at_both_sizes() {
+    let demo = demo();
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut d = Driver::new(&demo, w, h);
+        d.select("Reject identifiers that start with a combining mark");
+        snapshot("queue", &d);
+
+        d.key(KeyCode::Char('f'));
+        snapshot("filter_dialog", &d);
+        d.key(KeyCode::Esc);
+
+        d.keys("a");
+        snapshot("approve_dialog", &d);
+        d.key(KeyCode::Esc);
+
+        d.keys("c");
+        d.keys("Why was this not reviewed?");
+        snapshot("concern_dialog", &d);
+        d.key(KeyCode::Esc);
+
+        d.keys("?");
+        snapshot("help", &d);
+        d.key(KeyCode::Esc);
+
+        d.key(KeyCode::Enter);
+        snapshot("diff_unified", &d);
+        d.keys("s");
+        snapshot("diff_side_by_side", &d);
+        d.keys("s/");
+        d.keys("ident");
+        snapshot("diff_search_input", &d);
+        d.key(KeyCode::Enter);
+        d.keys("q");
+
+        d.select("Add test files for corrupt LZMA2 streams");
+        d.keys("x");
+        assert_eq!(d.app.screen, Screen::Hex);
+        snapshot("hex", &d);
+    }
+}
+
+#[test]
+fn a_tiny_terminal_says_so() {
+    let demo = demo();
+    let d = Driver::new(&demo, 40, 10);
+    let screen = d.screen();
+    assert!(screen.contains("terminal too small"), "{screen}");
+    assert!(screen.contains("need 60×12, have 40×10"), "{screen}");
+}
+
+// ---------------------------------------------------------------------------
+// Key sequences.
+
+#[test]
+fn the_queue_opens_on_pending_changes_and_moves_with_j_k_g_g() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    let data = d.app.data().expect("queue loaded");
+    let pending = data.queue.changes.iter().filter(|c| c.pending).count();
+    assert_eq!(d.app.view.visible.len(), pending, "default filter: pending only");
+    assert!(pending > 3 && pending < data.queue.changes.len());
+    assert_eq!(d.app.view.selected, 0);
+    d.keys("jj");
+    assert_eq!(d.app.view.selected, 2);
+    d.keys("k");
+    assert_eq!(d.app.view.selected, 1);
+    d.keys("G");
+    assert_eq!(d.app.view.selected, pending - 1);
+    d.keys("j");
+    assert_eq!(d.app.view.selected, pending - 1, "stays at the end");
+    d.keys("g");
+    assert_eq!(d.app.view.selected, 0);
+}
+
+#[test]
+fn the_filter_dialog_widens_and_narrows_the_queue() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    let total = d.app.data().map(|q| q.queue.changes.len()).expect("loaded");
+    d.keys("f");
+    d.key(KeyCode::Right);
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.view.filter.status, StatusFilter::All);
+    assert_eq!(d.app.view.visible.len(), total);
+
+    // Kind: backport; branch: the maintenance branch.
+    d.keys("f");
+    d.key(KeyCode::Down);
+    d.key(KeyCode::Right);
+    d.key(KeyCode::Right);
+    d.key(KeyCode::Down);
+    d.key(KeyCode::Right);
+    d.key(KeyCode::Right);
+    d.key(KeyCode::Enter);
+    let data = d.app.data().expect("loaded");
+    assert!(!d.app.view.visible.is_empty());
+    for &i in &d.app.view.visible {
+        let c = &data.queue.changes[i];
+        assert_eq!(c.kind, rearview::model::ChangeKind::Backport, "{}", c.title);
+        assert_eq!(c.branch, "3.12");
+    }
+
+    // Path glob: only changes touching an .m4 file.
+    d.keys("f");
+    for _ in 0..4 {
+        d.key(KeyCode::Down);
+    }
+    d.keys("*.m4");
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.view.visible.len(), 1);
+    assert!(d.selected_title().contains("build-to-host.m4"), "{}", d.selected_title());
+
+    // Esc leaves the filter as it was.
+    d.keys("f");
+    d.key(KeyCode::Left);
+    d.key(KeyCode::Esc);
+    assert!(d.app.overlay.is_none());
+    assert_eq!(d.app.view.visible.len(), 1);
+}
+
+#[test]
+fn fuzzy_search_filters_titles_as_you_type_and_esc_clears_it() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    let all = d.app.view.visible.len();
+    d.keys("/lzma");
+    assert!(matches!(d.app.overlay, Some(Overlay::Input { .. })));
+    let shown = d.app.view.visible.len();
+    assert!(shown >= 1 && shown < all, "{shown} of {all}");
+    let data = d.app.data().expect("loaded");
+    for &i in &d.app.view.visible {
+        assert!(data.queue.changes[i].title.to_lowercase().contains("lzma"));
+    }
+    d.key(KeyCode::Esc);
+    assert_eq!(d.app.view.visible.len(), all);
+}
+
+#[test]
+fn sort_cycles_through_risk_age_branch_author() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        seen.push(d.app.view.sort.label());
+        d.keys("S");
+    }
+    assert_eq!(seen, ["risk", "age", "branch", "author"]);
+    d.keys("SS");
+    let data = d.app.data().expect("loaded");
+    let branches: Vec<&str> = d.app.view.visible.iter().map(|&i| data.queue.changes[i].branch.as_str()).collect();
+    let mut sorted = branches.clone();
+    sorted.sort();
+    assert_eq!(branches, sorted, "sorted by branch");
+}
+
+#[test]
+fn enter_opens_the_diff_and_navigation_keys_move_through_it() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.select("Add test files for corrupt LZMA2 streams");
+    let sha = d.app.selected().map(|c| c.sha.clone()).expect("selected");
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.screen, Screen::Diff);
+    let doc = d.app.diff.as_ref().expect("diff");
+    assert_eq!(doc.sha, sha);
+    assert_eq!(doc.files.len(), 3, "two binaries and a test");
+    assert!(doc.done());
+
+    d.keys("}");
+    assert_eq!(d.app.diff.as_ref().and_then(|x| x.current_file()), Some(1));
+    d.keys("}");
+    assert_eq!(d.app.diff.as_ref().and_then(|x| x.current_file()), Some(2));
+    d.keys("{");
+    assert_eq!(d.app.diff.as_ref().and_then(|x| x.current_file()), Some(1));
+
+    // Collapse the file at the top: its body disappears, the header stays.
+    let before = d.app.diff.as_ref().map(|x| x.rows.len()).expect("rows");
+    d.keys(" ");
+    let after = d.app.diff.as_ref().map(|x| x.rows.len()).expect("rows");
+    assert!(after < before, "{after} < {before}");
+    assert!(d.screen().contains("collapsed"));
+    d.keys(" ");
+    assert_eq!(d.app.diff.as_ref().map(|x| x.rows.len()), Some(before));
+
+    // The third file is text: ] goes to its hunk.
+    d.keys("}]");
+    let doc = d.app.diff.as_ref().expect("diff");
+    let line = doc.rows[doc.top];
+    assert_eq!(doc.tags[line], rearview::jobs::LineTag::HunkHeader);
+
+    d.keys("q");
+    assert_eq!(d.app.screen, Screen::Queue);
+}
+
+#[test]
+fn search_in_a_diff_counts_matches_and_n_cycles_them() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.select("Add test files for corrupt LZMA2 streams");
+    d.key(KeyCode::Enter);
+    d.keys("/lzma");
+    d.key(KeyCode::Enter);
+    let search = d.app.diff.as_ref().and_then(|x| x.search.clone()).expect("search");
+    assert!(search.matches.len() >= 2, "{search:?}");
+    assert!(d.notice().contains("lines match"), "{}", d.notice());
+    let first = d.app.diff.as_ref().map(|x| x.top).expect("top");
+    d.keys("n");
+    assert!(d.notice().starts_with("match 2 of"), "{}", d.notice());
+    assert_ne!(d.app.diff.as_ref().map(|x| x.top), Some(first));
+    d.keys("N");
+    assert!(d.notice().starts_with("match 1 of"), "{}", d.notice());
+    d.keys("/zzzznothing");
+    d.key(KeyCode::Enter);
+    assert!(d.notice().contains("no match"), "{}", d.notice());
+}
+
+#[test]
+fn bang_jumps_to_the_hidden_bidi_characters() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.keys("f");
+    d.key(KeyCode::Right);
+    d.key(KeyCode::Enter);
+    d.select("Add a helper for permission checks");
+    d.key(KeyCode::Enter);
+    d.keys("!");
+    let screen = d.screen();
+    assert!(screen.contains("⟨U+202E RLO⟩"), "{screen}");
+    assert!(!screen.contains('\u{202E}'), "never the raw character");
+    let doc = d.app.diff.as_ref().expect("diff");
+    assert!(doc.top > 0, "moved to the finding");
+}
+
+#[test]
+fn x_opens_the_binary_in_hex_with_its_payload_and_goto_and_findings_move() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.select("Add test files for corrupt LZMA2 streams");
+    d.keys("x");
+    assert_eq!(d.app.screen, Screen::Hex);
+    let screen = d.screen();
+    assert!(screen.contains("ELF header"), "{screen}");
+    assert!(screen.contains("00000345"), "{screen}");
+    assert!(screen.contains("xz"), "{screen}");
+
+    d.keys(":0x340");
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.hex.as_ref().map(|h| h.top), Some(0x340));
+    d.keys(":nonsense");
+    d.key(KeyCode::Enter);
+    assert!(d.notice().contains("is not an offset"), "{}", d.notice());
+
+    d.keys("!");
+    assert!(d.notice().starts_with("finding 1 of 5 at 0x270"), "{}", d.notice());
+    d.keys("n");
+    assert!(d.notice().starts_with("finding 2 of 5 at 0x345"), "{}", d.notice());
+    d.keys("s");
+    assert!(d.notice().contains("only one side"), "an added file has no old blob: {}", d.notice());
+
+    d.keys("q");
+    assert_eq!(d.app.screen, Screen::Diff);
+    d.keys("q");
+    assert_eq!(d.app.screen, Screen::Queue);
+}
+
+#[test]
+fn x_on_a_text_only_change_says_there_is_no_binary() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.select("Reject identifiers that start with a combining mark");
+    d.keys("x");
+    assert_eq!(d.app.screen, Screen::Diff);
+    assert!(d.notice().contains("no binary files"), "{}", d.notice());
+}
+
+#[test]
+fn actions_open_browser_copy_and_the_approve_dialog_records_nothing_yet() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.select("Reject identifiers that start with a combining mark");
+    let change = d.app.selected().cloned().expect("selected");
+    let pr = change.pr.expect("a pull request");
+    d.keys("o");
+    assert_eq!(d.effects.pop(), Some(Effect::OpenUrl(format!("https://github.com/python/quill/pull/{pr}"))));
+    d.keys("y");
+    assert_eq!(d.effects.pop(), Some(Effect::Copy(change.sha.clone())));
+    d.keys("Y");
+    assert_eq!(d.effects.pop(), Some(Effect::Copy(format!("https://github.com/python/quill/pull/{pr}"))));
+
+    d.keys("a");
+    let screen = d.screen();
+    assert!(screen.contains(&format!("APPROVE, on python/quill#{pr}")), "{screen}");
+    assert!(screen.contains("<!-- rearview:approval id=<assigned when recorded>"), "{screen}");
+    assert!(screen.contains(&change.sha[..10]), "the change is named: {screen}");
+    d.key(KeyCode::Enter);
+    assert!(d.app.overlay.is_none());
+    assert!(d.notice().contains("nothing recorded"), "{}", d.notice());
+    assert!(d.effects.is_empty(), "no job, nothing posted");
+}
+
+#[test]
+fn without_a_known_repository_open_says_what_to_configure() {
+    let demo = demo_with(Config::default());
+    let mut d = Driver::new(&demo, 160, 48);
+    d.keys("o");
+    assert!(d.effects.is_empty());
+    assert!(d.notice().contains("set github.repository"), "{}", d.notice());
+}
+
+#[test]
+fn quitting_saves_the_selection_and_filter_and_they_come_back() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.keys("f");
+    d.key(KeyCode::Right);
+    d.key(KeyCode::Enter);
+    d.select("Explain the checker in the README");
+    d.key(KeyCode::Esc);
+    assert!(d.effects.is_empty(), "esc first drops the search");
+    assert!(d.selected_title().contains("Explain the checker"), "and keeps the selection");
+    d.keys("q");
+    let Some(Effect::SaveSession(session)) = d.effects.first().cloned() else {
+        panic!("saves the session first: {:?}", d.effects)
+    };
+    assert_eq!(d.effects.last(), Some(&Effect::Quit));
+    assert_eq!(session.filter.status, StatusFilter::All);
+
+    let keymap = Keymap::default();
+    let mut app = App::new(keymap, Styles::new(Theme::default(), true), session, false);
+    app.update(Msg::Resize(160, 48));
+    let Some(Effect::Job(job)) = app.start().pop() else { panic!("loads the queue") };
+    let data = jobs::load_queue_blocking(&demo.ctx, false).expect("queue");
+    app.update(Msg::Report(Report { id: job.id, reply: Reply::Queue(Ok(data)) }));
+    assert!(app.selected().is_some_and(|c| c.title.contains("Explain the checker")));
+    assert_eq!(app.view.filter.status, StatusFilter::All);
+}
+
+#[test]
+fn stale_reports_are_dropped() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.key(KeyCode::Enter);
+    let id = d.app.diff.as_ref().map(|x| x.id).expect("diff");
+    let lines = d.app.diff.as_ref().map(|x| x.lines.len()).expect("lines");
+    let part = rearview::jobs::DiffPart::Lines(vec![(rearview::jobs::LineTag::Body, Vec::new())]);
+    d.send(Msg::Report(Report { id: id - 1, reply: Reply::Diff(part) }));
+    assert_eq!(d.app.diff.as_ref().map(|x| x.lines.len()), Some(lines), "an older job's piece is ignored");
+}
+
+#[test]
+fn resizing_lays_the_diff_out_again_and_keeps_the_place() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.select("Add test files for corrupt LZMA2 streams");
+    d.key(KeyCode::Enter);
+    d.keys("}}");
+    let width = d.app.diff.as_ref().map(|x| x.width).expect("diff");
+    d.send(Msg::Resize(90, 30));
+    let doc = d.app.diff.as_ref().expect("diff");
+    assert_ne!(doc.width, width);
+    assert_eq!(doc.width, 90, "no sidebar below 100 columns");
+    assert_eq!(doc.current_file(), Some(2), "still on the third file");
+}
+
+#[test]
+fn the_selection_resting_prefetches_its_diff() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.keys("j");
+    let sha = d.app.selected().map(|c| c.sha.clone()).expect("selected");
+    assert!(d.app.diff.is_none(), "not while moving");
+    d.send(Msg::Tick(NOW));
+    d.send(Msg::Tick(NOW));
+    let doc = d.app.diff.as_ref().expect("prefetched");
+    assert_eq!(doc.sha, sha);
+    assert!(doc.done());
+    assert_eq!(d.app.screen, Screen::Queue, "prefetch does not open it");
+}
+
+#[test]
+fn help_lists_the_live_keymap_including_overrides() {
+    let mut config = Config::default();
+    config.keys.insert("next_hunk".into(), rearview::config::KeyList::One("ctrl-n".into()));
+    let demo = demo_with(config);
+    let mut d = Driver::new(&demo, 160, 48);
+    d.keys("?");
+    let screen = d.screen();
+    assert!(screen.contains("ctrl-n"), "{screen}");
+    assert!(screen.contains("next hunk"));
+    d.key(KeyCode::Esc);
+    d.key(KeyCode::Enter);
+    d.ctrl('n');
+    let doc = d.app.diff.as_ref().expect("diff");
+    assert_eq!(doc.tags[doc.rows[doc.top]], rearview::jobs::LineTag::HunkHeader, "ctrl-n is next hunk now");
+}
+
+#[test]
+fn ctrl_c_quits_from_anywhere_and_sync_failure_is_shown() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.keys("r");
+    assert!(d.notice().contains("sync failed"), "{}", d.notice());
+    d.keys("?");
+    d.ctrl('c');
+    assert_eq!(d.effects.last(), Some(&Effect::Quit));
+}
