@@ -349,6 +349,17 @@ weight = 3
     }
 
     #[test]
+    fn the_readme_example_config_is_valid() {
+        let readme = include_str!("../README.md");
+        let section = readme.split("## Config").nth(1).expect("a Config section");
+        let block = section.split("```toml\n").nth(1).and_then(|b| b.split("```").next()).expect("a toml block");
+        let config = Config::parse(block, Path::new("README.md")).expect("the README's example parses");
+        assert_eq!(config.ui.syntax_theme.as_deref(), Some("Monokai Extended"));
+        assert!(config.keys.contains_key("next_hunk"));
+        crate::tui::keymap::Keymap::new(&config.keys).expect("its [keys] are valid");
+    }
+
+    #[test]
     fn unknown_key_names_the_key_and_line() {
         let text = "[branches]\ndefault = \"main\"\nwatched = [\"x\"]\n";
         let err = Config::parse(text, Path::new("/etc/c.toml")).expect_err("unknown key");

@@ -7,6 +7,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
+mod support;
+
 use rearview::config::Config;
 use rearview::jobs::{self, Job, JobContext, Reply, Report, Request};
 use rearview::render::theme::Theme;
@@ -45,13 +47,17 @@ struct Driver {
     ctx: JobContext,
     /// Effects other than jobs, in order.
     effects: Vec<Effect>,
+    /// The screen just before the last sync ended.
+    during_sync: Option<String>,
+    /// Queue jobs run so far.
+    queue_loads: usize,
 }
 
 impl Driver {
     fn new(demo: &Demo, width: u16, height: u16) -> Driver {
         let keymap = Keymap::new(&demo.ctx.config.keys).expect("keymap");
         let app = App::new(keymap, Styles::new(Theme::default(), true), Session::default(), false);
-        let mut driver = Driver { app, ctx: demo.ctx.clone(), effects: Vec::new() };
+        let mut driver = Driver { app, ctx: demo.ctx.clone(), effects: Vec::new(), during_sync: None, queue_loads: 0 };
         driver.send(Msg::Resize(width, height));
         driver.send(Msg::Tick(NOW));
         let start = driver.app.start();
@@ -75,7 +81,10 @@ impl Driver {
 
     fn job(&mut self, Job { id, request }: Job) {
         let replies = match request {
-            Request::Queue { files } => vec![Reply::Queue(jobs::load_queue_blocking(&self.ctx, files))],
+            Request::Queue { files } => {
+                self.queue_loads += 1;
+                vec![Reply::Queue(jobs::load_queue_blocking(&self.ctx, files))]
+            }
             Request::Diff { sha, width, side_by_side } => {
                 match jobs::render_diff_blocking(&self.ctx, &sha, width, side_by_side) {
                     Ok(parts) => parts.into_iter().map(Reply::Diff).chain([Reply::DiffDone(Ok(()))]).collect(),
@@ -85,7 +94,23 @@ impl Driver {
             Request::Hex { path, old_blob, new_blob } => {
                 vec![Reply::Hex(jobs::load_hex_blocking(&self.ctx, &path, old_blob.as_deref(), new_blob.as_deref()))]
             }
-            Request::Sync => vec![Reply::SyncDone(Err("no network in this test".into()))],
+            Request::Sync => {
+                let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+                let sink = events.clone();
+                let record = move |e| {
+                    if let Ok(mut v) = sink.lock() {
+                        v.push(e)
+                    }
+                };
+                let outcome = jobs::sync_blocking(&self.ctx, std::sync::Arc::new(record));
+                let events = events.lock().map(|v| v.clone()).unwrap_or_default();
+                for event in events {
+                    self.send(Msg::Report(Report { id, reply: Reply::SyncEvent(event) }));
+                }
+                // What the status bar said while the sync ran.
+                self.during_sync = Some(self.screen());
+                vec![Reply::SyncDone(outcome)]
+            }
         };
         for reply in replies {
             self.send(Msg::Report(Report { id, reply }));
@@ -546,12 +571,43 @@ fn help_lists_the_live_keymap_including_overrides() {
 }
 
 #[test]
-fn ctrl_c_quits_from_anywhere_and_sync_failure_is_shown() {
-    let demo = demo();
+fn ctrl_c_quits_from_anywhere_and_a_failed_sync_says_why() {
+    let mut config = Config::default();
+    config.github.repository = Some("python/quill".into());
+    // Nothing listens on port 9 of this host: refused at once.
+    config.github.api = "http://127.0.0.1:9".into();
+    config.github.backoff_ms = 1;
+    let demo = demo_with(config);
     let mut d = Driver::new(&demo, 160, 48);
     d.keys("r");
-    assert!(d.notice().contains("sync failed"), "{}", d.notice());
+    assert!(d.notice().contains("sync failed: cannot reach http://127.0.0.1:9"), "{}", d.notice());
+    assert!(d.screen().contains("sync failed"));
     d.keys("?");
     d.ctrl('c');
     assert_eq!(d.effects.last(), Some(&Effect::Quit));
+}
+
+#[test]
+fn r_syncs_with_github_in_the_background_then_rebuilds_the_queue() {
+    let github = support::fake_github::FakeGitHub::start();
+    let mut config = Config::default();
+    config.github.repository = Some("quill-lang/quill".into());
+    config.github.backoff_ms = 1;
+    let mut demo = demo_with(config);
+    demo.ctx.github_api = Some(github.url());
+    github.add_repo("quill-lang", "quill");
+    let seeded = rearview::demo::build(&demo.ctx.repo, Some(&demo.ctx.db)).expect("demo");
+    for pr in &seeded.pulls {
+        let association = seeded.associations.get(&pr.author).map(String::as_str).unwrap_or("NONE");
+        github.add_pull("quill-lang/quill", pr, association);
+    }
+    let mut d = Driver::new(&demo, 160, 48);
+    let loads = d.queue_loads;
+    d.keys("r");
+    let during = d.during_sync.clone().expect("a sync ran");
+    assert!(during.contains("syncing"), "progress in the status bar: {during}");
+    assert!(d.notice().starts_with("synced quill-lang/quill"), "{}", d.notice());
+    assert!(d.notice().contains(&format!("{} pull requests fetched", seeded.pulls.len())), "{}", d.notice());
+    assert!(d.queue_loads > loads, "the queue is rebuilt after a sync");
+    assert!(!github.requests().is_empty());
 }

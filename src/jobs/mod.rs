@@ -207,3 +207,8 @@ pub fn load_hex_blocking(
 ) -> Result<HexData, String> {
     hex::load(ctx, path, old_blob, new_blob)
 }
+
+/// Runs a sync blocking, reporting progress to `events` (tests).
+pub fn sync_blocking(ctx: &JobContext, events: Arc<dyn Fn(SyncEvent) + Send + Sync>) -> Result<String, String> {
+    sync::run(ctx, events)
+}
