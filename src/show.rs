@@ -112,18 +112,22 @@ pub fn show(global: &Global, args: &ShowArgs) -> Result<ExitCode> {
     }
     out.line("", Style::default())?;
 
-    let files = repo.diff(&sha, &args.paths)?;
+    // Files are diffed one at a time and their lines read as they are
+    // shown: the first lines print before the whole diff is read.
+    let diff = repo.diff_lazy(&sha, &args.paths)?;
     let layout =
         Layout { side_by_side: args.side_by_side, width: width(args.width), syntax_theme: args.syntax_theme.clone() };
-    for file in &files {
+    for index in 0..diff.len() {
         if out.closed {
             break;
         }
+        let Some(lazy) = diff.file(index)? else { continue };
+        let file = &lazy.file;
         if file.binary {
             binary_summary(repo, &sha, file, &layout, &mut out)?;
             continue;
         }
-        let mut renderer = DiffRenderer::new(file, layout.clone(), Palette::default());
+        let mut renderer = DiffRenderer::with_source(file, &lazy, layout.clone(), Palette::default());
         out.lines(&renderer.header())?;
         for i in 0..renderer.hunk_count() {
             let mut failed = None;

@@ -204,3 +204,83 @@ fn repository_text_never_drives_the_terminal() {
         }
     }
 }
+
+/// Every line of a file's diff as `show` prints it, in both layouts.
+fn rendered(file: &rearview::model::FileDiff, source: &dyn rearview::render::diff::HunkSource) -> Vec<String> {
+    use rearview::render::diff::{DiffRenderer, Layout, Palette};
+    let mut out = Vec::new();
+    for side_by_side in [false, true] {
+        let layout = Layout { side_by_side, width: 100, syntax_theme: "Monokai Extended".into() };
+        let mut r = DiffRenderer::with_source(file, source, layout, Palette::default());
+        out.extend(r.header().iter().map(|l| rearview::render::ansi::line(l, true)));
+        for i in 0..r.hunk_count() {
+            out.extend(r.hunk(i).iter().map(|l| rearview::render::ansi::line(l, true)));
+        }
+    }
+    out
+}
+
+/// The lazy diff `show` streams from and the diff model render alike.
+fn assert_lazy_matches_model(repo: &Path, sha: &str, paths: &[String]) {
+    let repo = rearview::repo::Repo::open(repo).expect("open");
+    let model = repo.diff(sha, paths).expect("diff");
+    let lazy = repo.diff_lazy(sha, paths).expect("lazy diff");
+    let files: Vec<_> = (0..lazy.len()).filter_map(|i| lazy.file(i).expect("file")).collect();
+    assert_eq!(model.len(), files.len(), "{sha}");
+    for (m, l) in model.iter().zip(&files) {
+        let bare = rearview::model::FileDiff { hunks: Vec::new(), ..m.clone() };
+        assert_eq!(bare, l.file, "{sha}");
+        assert_eq!(rendered(m, m), rendered(&l.file, l), "{sha} {}", m.path());
+    }
+}
+
+#[test]
+fn the_streamed_diff_renders_as_the_model_does_on_the_demo() {
+    let d = demo();
+    for change in &d.changes {
+        let sha = change["sha"].as_str().expect("sha");
+        assert_lazy_matches_model(&d.repo, sha, &[]);
+    }
+    let sha = d.changes[0]["sha"].as_str().expect("sha");
+    assert_lazy_matches_model(&d.repo, sha, &["nope".to_string()]);
+}
+
+#[test]
+fn the_streamed_diff_renders_as_the_model_does_on_a_large_diff() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("repo");
+    let mut w = Writer::init(&path).expect("init");
+    let person = Person { name: "T".into(), email: "t@example.org".into() };
+    let c = support::c_source::c_file(3_000);
+    let before: String = c.iter().map(|l| format!("{l}\n")).collect();
+    // Edits, insertions and deletions here and there, a rewritten block
+    // longer than a piece, a CRLF file, a file without a final newline and
+    // one that turns binary.
+    let after: String = c
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 97 != 5)
+        .map(|(i, l)| match i {
+            i if i % 50 == 0 => format!("{l} /* edited {i} */\n"),
+            i if (1_000..1_450).contains(&i) => format!("    rewritten({i});\n"),
+            i if i % 333 == 0 => format!("{l}\nint inserted_{i} = {i};\n"),
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    let mut files = Files::new();
+    files.insert("big.c".into(), before.into_bytes());
+    files.insert("dos.txt".into(), b"one\r\ntwo\r\nthree\r\n".to_vec());
+    files.insert("tail.py".into(), b"a = 1\nb = 2".to_vec());
+    files.insert("data.txt".into(), b"text\n".to_vec());
+    let t = w.tree(&files).expect("tree");
+    let root = w.commit(Some("refs/heads/main"), &[], t, &person, &person, 1_700_000_000, "before\n").expect("commit");
+    files.insert("big.c".into(), after.into_bytes());
+    files.insert("dos.txt".into(), b"one\r\n2\r\nthree\r\n".to_vec());
+    files.insert("tail.py".into(), b"a = 1\nb = 3".to_vec());
+    files.insert("data.txt".into(), b"text\n\xff\xfe\n".to_vec());
+    let t = w.tree(&files).expect("tree");
+    let head =
+        w.commit(Some("refs/heads/main"), &[root], t, &person, &person, 1_700_000_100, "after\n").expect("commit");
+    assert_lazy_matches_model(&path, &head.to_string(), &[]);
+    assert_lazy_matches_model(&path, &head.to_string(), &["tail.py".to_string()]);
+}

@@ -3,11 +3,11 @@
 //! to a width. Rendering goes hunk by hunk, so a reader of the first screen
 //! never pays for the rest.
 
-use super::highlight::FileHighlighter;
+use super::highlight::{FileHighlighter, LineSource};
 use super::sanitize::sanitize_line;
 use super::theme::Color;
 use super::{Span, Style, StyledLine};
-use crate::model::{DiffLine, FileDiff, FileStatus, Hunk, LineKind};
+use crate::model::{FileDiff, FileStatus, LineKind};
 
 /// How the diff is laid out.
 #[derive(Debug, Clone)]
@@ -49,12 +49,97 @@ impl Default for Palette {
     }
 }
 
+/// One line of a hunk as the renderer reads it: the text is raw
+/// (untrusted), without its line ending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineRef<'s> {
+    pub kind: LineKind,
+    pub old_no: Option<u32>,
+    pub new_no: Option<u32>,
+    pub no_newline: bool,
+    pub text: &'s str,
+}
+
+/// A hunk's header: `@@ -old_start,old_lines +new_start,new_lines @@ context`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HunkHead<'s> {
+    pub old_start: u32,
+    pub old_lines: u32,
+    pub new_start: u32,
+    pub new_lines: u32,
+    pub context: &'s str,
+}
+
+/// Where a renderer reads a file's hunks and lines: the diff model
+/// ([`FileDiff`] is one), or a source that reads them on demand without
+/// copying them (libgit2's patch, see `repo::Repo::diff_lazy`).
+pub trait HunkSource {
+    fn hunk_count(&self) -> usize;
+    fn head(&self, hunk: usize) -> Option<HunkHead<'_>>;
+    fn line_count(&self, hunk: usize) -> usize;
+    /// A line's kind, without its text (cheap).
+    fn kind(&self, hunk: usize, line: usize) -> Option<LineKind>;
+    fn line(&self, hunk: usize, line: usize) -> Option<LineRef<'_>>;
+}
+
+impl HunkSource for FileDiff {
+    fn hunk_count(&self) -> usize {
+        self.hunks.len()
+    }
+
+    fn head(&self, hunk: usize) -> Option<HunkHead<'_>> {
+        self.hunks.get(hunk).map(|h| HunkHead {
+            old_start: h.old_start,
+            old_lines: h.old_lines,
+            new_start: h.new_start,
+            new_lines: h.new_lines,
+            context: &h.context,
+        })
+    }
+
+    fn line_count(&self, hunk: usize) -> usize {
+        self.hunks.get(hunk).map_or(0, |h| h.lines.len())
+    }
+
+    fn kind(&self, hunk: usize, line: usize) -> Option<LineKind> {
+        Some(self.hunks.get(hunk)?.lines.get(line)?.kind)
+    }
+
+    fn line(&self, hunk: usize, line: usize) -> Option<LineRef<'_>> {
+        let l = self.hunks.get(hunk)?.lines.get(line)?;
+        Some(LineRef { kind: l.kind, old_no: l.old_no, new_no: l.new_no, no_newline: l.no_newline, text: &l.text })
+    }
+}
+
+/// One side (old or new) of a diff: the lines it shows, in order, as
+/// (hunk, line) positions in the source.
+struct SideLines<'s> {
+    source: &'s dyn HunkSource,
+    index: &'s [(u32, u32)],
+}
+
+impl LineSource for SideLines<'_> {
+    fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    fn line(&self, index: usize) -> Option<&str> {
+        let &(h, l) = self.index.get(index)?;
+        self.source.line(h as usize, l as usize).map(|l| l.text)
+    }
+}
+
 /// Renders one text file's diff, hunk by hunk.
 pub struct DiffRenderer<'a> {
     file: &'a FileDiff,
+    source: &'a dyn HunkSource,
     layout: Layout,
     palette: Palette,
-    new_side: Vec<String>,
+    /// The lines of each side, in order, as positions in the source.
+    old_index: Vec<(u32, u32)>,
+    new_index: Vec<(u32, u32)>,
+    /// Old-side lines handed to the old side's highlighter so far.
+    old_sent: usize,
     old_highlighter: SideHighlighter,
     new_highlighter: FileHighlighter,
     /// Where each hunk starts in the old and new side sequences.
@@ -63,31 +148,63 @@ pub struct DiffRenderer<'a> {
 
 impl<'a> DiffRenderer<'a> {
     pub fn new(file: &'a FileDiff, layout: Layout, palette: Palette) -> DiffRenderer<'a> {
+        DiffRenderer::with_source(file, file, layout, palette)
+    }
+
+    /// A renderer for `file` (paths, status, modes: its hunks are not
+    /// read) whose hunks and lines come from `source`. Lines are read as
+    /// they are shown: nothing is copied up front.
+    pub fn with_source(
+        file: &'a FileDiff,
+        source: &'a dyn HunkSource,
+        layout: Layout,
+        palette: Palette,
+    ) -> DiffRenderer<'a> {
         // Each side is highlighted as the sequence of its lines in the
         // diff (delta does the same): the state flows from hunk to hunk.
-        let mut old_side = Vec::new();
-        let mut new_side = Vec::new();
+        let mut old_index = Vec::new();
+        let mut new_index = Vec::new();
         let mut starts = Vec::new();
-        for hunk in &file.hunks {
-            starts.push((old_side.len(), new_side.len()));
-            for line in &hunk.lines {
-                match line.kind {
-                    LineKind::Context => {
-                        old_side.push(line.text.clone());
-                        new_side.push(line.text.clone());
+        for h in 0..source.hunk_count() {
+            starts.push((old_index.len(), new_index.len()));
+            let hunk = u32::try_from(h).unwrap_or(u32::MAX);
+            for l in 0..source.line_count(h) {
+                let at = (hunk, u32::try_from(l).unwrap_or(u32::MAX));
+                match source.kind(h, l) {
+                    Some(LineKind::Context) => {
+                        old_index.push(at);
+                        new_index.push(at);
                     }
-                    LineKind::Removed => old_side.push(line.text.clone()),
-                    LineKind::Added => new_side.push(line.text.clone()),
+                    Some(LineKind::Removed) => old_index.push(at),
+                    Some(LineKind::Added) => new_index.push(at),
+                    None => {}
                 }
             }
         }
+        let text_at = |index: &[(u32, u32)]| {
+            index
+                .first()
+                .and_then(|&(h, l)| source.line(h as usize, l as usize))
+                .map(|l| l.text.to_string())
+                .unwrap_or_default()
+        };
         let old_path = file.old_path.as_deref().unwrap_or(file.path());
-        let first = |side: &[String]| side.first().cloned().unwrap_or_default();
         // Each line is asked for once: no cache to fill.
-        let mut new_highlighter = FileHighlighter::new(file.path(), &first(&new_side), &layout.syntax_theme);
+        let mut new_highlighter = FileHighlighter::new(file.path(), &text_at(&new_index), &layout.syntax_theme);
         new_highlighter.set_caching(false);
-        let old_highlighter = SideHighlighter::start(old_path, old_side, &layout.syntax_theme);
-        DiffRenderer { file, layout, palette, new_side, old_highlighter, new_highlighter, starts }
+        let old_highlighter = SideHighlighter::start(old_path, text_at(&old_index), &layout.syntax_theme);
+        DiffRenderer {
+            file,
+            source,
+            layout,
+            palette,
+            old_index,
+            new_index,
+            old_sent: 0,
+            old_highlighter,
+            new_highlighter,
+            starts,
+        }
     }
 
     /// The file's header: status, path(s), similarity, mode change.
@@ -96,7 +213,7 @@ impl<'a> DiffRenderer<'a> {
     }
 
     pub fn hunk_count(&self) -> usize {
-        self.file.hunks.len()
+        self.source.hunk_count()
     }
 
     /// One hunk, laid out, all at once.
@@ -109,24 +226,41 @@ impl<'a> DiffRenderer<'a> {
         out
     }
 
+    /// Old-side lines up to `end`, owned, for the old side's highlighter
+    /// (which may run on another thread): each is copied once.
+    fn old_lines_to(&mut self, end: usize) -> Vec<String> {
+        let end = end.min(self.old_index.len());
+        let from = self.old_sent.min(end);
+        self.old_sent = self.old_sent.max(end);
+        self.old_index[from..end]
+            .iter()
+            .map(|&(h, l)| self.source.line(h as usize, l as usize).map(|l| l.text.to_string()).unwrap_or_default())
+            .collect()
+    }
+
     /// One hunk, laid out piece by piece: `emit` gets each piece as soon as
     /// it is highlighted and returns whether to go on (a closed pipe, a
     /// full screen). A change block longer than a piece is shown as aligned
     /// slices, its removed lines just above their replacements.
     pub fn render_hunk(&mut self, index: usize, emit: &mut dyn FnMut(Vec<StyledLine>) -> bool) {
-        let (Some(hunk), Some(&(mut old_at, mut new_at))) = (self.file.hunks.get(index), self.starts.get(index)) else {
+        let source = self.source;
+        let (Some(head), Some(&(mut old_at, mut new_at))) = (source.head(index), self.starts.get(index)) else {
             return;
         };
-        if !emit(vec![hunk_header(hunk, &self.palette)]) {
+        if !emit(vec![hunk_header(&head, &self.palette)]) {
             return;
         }
-        for piece in pieces(&hunk.lines) {
-            let lines: Vec<&DiffLine> = piece.iter().map(|&i| &hunk.lines[i]).collect();
+        let count = source.line_count(index);
+        let blank = LineRef { kind: LineKind::Context, old_no: None, new_no: None, no_newline: false, text: "" };
+        for piece in pieces(count, |i| source.kind(index, i).unwrap_or(LineKind::Context)) {
+            let lines: Vec<LineRef<'_>> = piece.iter().map(|&i| source.line(index, i).unwrap_or(blank)).collect();
             let old_n = lines.iter().filter(|l| l.kind != LineKind::Added).count();
             let new_n = lines.iter().filter(|l| l.kind != LineKind::Removed).count();
             // The old side highlights on another core meanwhile.
-            self.old_highlighter.request(old_at..old_at + old_n);
-            let new = self.new_highlighter.highlight(&self.new_side, new_at..new_at + new_n);
+            let fresh = self.old_lines_to(old_at + old_n);
+            self.old_highlighter.request(old_at..old_at + old_n, fresh);
+            let side = SideLines { source, index: &self.new_index };
+            let new = self.new_highlighter.highlight(&side, new_at..new_at + new_n);
             let old = self.old_highlighter.receive();
             old_at += old_n;
             new_at += new_n;
@@ -163,10 +297,11 @@ impl<'a> DiffRenderer<'a> {
 
 /// The old side's highlighter, on a thread of its own when one can be
 /// started (a highlighter cannot move between threads, so it lives there),
-/// so that both sides of a large diff highlight at once.
+/// so that both sides of a large diff highlight at once. It keeps the
+/// side's lines as they are handed to it.
 enum SideHighlighter {
     Worker {
-        requests: std::sync::mpsc::Sender<std::ops::Range<usize>>,
+        requests: std::sync::mpsc::Sender<(std::ops::Range<usize>, Vec<String>)>,
         results: std::sync::mpsc::Receiver<Vec<StyledLine>>,
     },
     Local {
@@ -177,19 +312,18 @@ enum SideHighlighter {
 }
 
 impl SideHighlighter {
-    fn start(path: &str, lines: Vec<String>, theme: &str) -> SideHighlighter {
-        let first = lines.first().cloned().unwrap_or_default();
-        let (requests, jobs) = std::sync::mpsc::channel::<std::ops::Range<usize>>();
+    fn start(path: &str, first: String, theme: &str) -> SideHighlighter {
+        let (requests, jobs) = std::sync::mpsc::channel::<(std::ops::Range<usize>, Vec<String>)>();
         let (done, results) = std::sync::mpsc::channel();
-        let (path_owned, theme_owned) = (path.to_string(), theme.to_string());
-        let lines = std::sync::Arc::new(lines);
-        let shared = std::sync::Arc::clone(&lines);
+        let (path_owned, theme_owned, first_owned) = (path.to_string(), theme.to_string(), first.clone());
         let spawned = std::thread::Builder::new().name("highlight-old".into()).spawn(move || {
-            let mut highlighter = FileHighlighter::new(&path_owned, &first, &theme_owned);
+            let mut highlighter = FileHighlighter::new(&path_owned, &first_owned, &theme_owned);
             highlighter.set_caching(false);
+            let mut lines: Vec<String> = Vec::new();
             // Ends when the renderer drops its sender.
-            for range in jobs {
-                if done.send(highlighter.highlight(&*shared, range)).is_err() {
+            for (range, more) in jobs {
+                lines.extend(more);
+                if done.send(highlighter.highlight(&lines, range)).is_err() {
                     break;
                 }
             }
@@ -197,23 +331,26 @@ impl SideHighlighter {
         match spawned {
             Ok(_) => SideHighlighter::Worker { requests, results },
             Err(_) => {
-                let lines = std::sync::Arc::try_unwrap(lines).unwrap_or_else(|shared| (*shared).clone());
-                let first = lines.first().cloned().unwrap_or_default();
                 let mut highlighter = FileHighlighter::new(path, &first, theme);
                 highlighter.set_caching(false);
-                SideHighlighter::Local { highlighter: Box::new(highlighter), lines, pending: None }
+                SideHighlighter::Local { highlighter: Box::new(highlighter), lines: Vec::new(), pending: None }
             }
         }
     }
 
-    fn request(&mut self, range: std::ops::Range<usize>) {
+    /// Asks for the styled lines `range`, handing over the side's next
+    /// lines (those up to the range's end not handed over before).
+    fn request(&mut self, range: std::ops::Range<usize>, more: Vec<String>) {
         match self {
             SideHighlighter::Worker { requests, .. } => {
                 // A worker that died answers nothing; `receive` then gives
                 // plain empty lines rather than blocking.
-                let _ = requests.send(range);
+                let _ = requests.send((range, more));
             }
-            SideHighlighter::Local { pending, .. } => *pending = Some(range),
+            SideHighlighter::Local { lines, pending, .. } => {
+                lines.extend(more);
+                *pending = Some(range);
+            }
         }
     }
 
@@ -231,22 +368,22 @@ impl SideHighlighter {
 /// How many lines of each side a piece holds at most.
 const PIECE: usize = 200;
 
-/// A hunk cut into pieces of line indices: runs of context, and change
-/// blocks (removed lines, then added lines) cut into aligned slices.
-fn pieces(lines: &[DiffLine]) -> Vec<Vec<usize>> {
+/// A hunk of `count` lines cut into pieces of line indices: runs of
+/// context, and change blocks (removed lines, then added lines) cut into
+/// aligned slices.
+fn pieces(count: usize, kind: impl Fn(usize) -> LineKind) -> Vec<Vec<usize>> {
     let mut out = Vec::new();
     let mut i = 0;
-    while i < lines.len() {
-        if lines[i].kind == LineKind::Context {
-            let run: Vec<usize> =
-                (i..lines.len()).take_while(|&k| lines[k].kind == LineKind::Context).take(PIECE).collect();
+    while i < count {
+        if kind(i) == LineKind::Context {
+            let run: Vec<usize> = (i..count).take_while(|&k| kind(k) == LineKind::Context).take(PIECE).collect();
             i += run.len();
             out.push(run);
             continue;
         }
-        let removed: Vec<usize> = (i..lines.len()).take_while(|&k| lines[k].kind == LineKind::Removed).collect();
+        let removed: Vec<usize> = (i..count).take_while(|&k| kind(k) == LineKind::Removed).collect();
         let after = i + removed.len();
-        let added: Vec<usize> = (after..lines.len()).take_while(|&k| lines[k].kind == LineKind::Added).collect();
+        let added: Vec<usize> = (after..count).take_while(|&k| kind(k) == LineKind::Added).collect();
         let slices = removed.len().max(added.len()).div_ceil(PIECE).max(1);
         for k in 0..slices {
             let mut piece: Vec<usize> = removed.iter().skip(k * PIECE).take(PIECE).copied().collect();
@@ -274,7 +411,7 @@ enum RowKind {
 
 /// Pairs removed and added lines of each change block, marking the words
 /// that changed between the two lines of a pair.
-fn pair_rows(lines: &[&DiffLine], old: Vec<StyledLine>, new: Vec<StyledLine>, palette: &Palette) -> Vec<Row> {
+fn pair_rows(lines: &[LineRef<'_>], old: Vec<StyledLine>, new: Vec<StyledLine>, palette: &Palette) -> Vec<Row> {
     let mut old = old.into_iter();
     let mut new = new.into_iter();
     let mut rows = Vec::new();
@@ -293,9 +430,9 @@ fn pair_rows(lines: &[&DiffLine], old: Vec<StyledLine>, new: Vec<StyledLine>, pa
             i += 1;
             continue;
         }
-        let removed: Vec<&DiffLine> = lines[i..].iter().take_while(|l| l.kind == LineKind::Removed).copied().collect();
-        let added: Vec<&DiffLine> =
-            lines[i + removed.len()..].iter().take_while(|l| l.kind == LineKind::Added).copied().collect();
+        let removed: Vec<&LineRef<'_>> = lines[i..].iter().take_while(|l| l.kind == LineKind::Removed).collect();
+        let added: Vec<&LineRef<'_>> =
+            lines[i + removed.len()..].iter().take_while(|l| l.kind == LineKind::Added).collect();
         let removed_text: Vec<StyledLine> = removed.iter().map(|_| old.next().unwrap_or_default()).collect();
         let added_text: Vec<StyledLine> = added.iter().map(|_| new.next().unwrap_or_default()).collect();
         let pairs = removed.len().max(added.len());
@@ -597,11 +734,11 @@ fn side_by_side_row(row: &Row, palette: &Palette, width: usize) -> Vec<StyledLin
         .collect()
 }
 
-fn hunk_header(hunk: &Hunk, palette: &Palette) -> StyledLine {
+fn hunk_header(hunk: &HunkHead<'_>, palette: &Palette) -> StyledLine {
     let mut text = format!("@@ -{},{} +{},{} @@", hunk.old_start, hunk.old_lines, hunk.new_start, hunk.new_lines);
     if !hunk.context.is_empty() {
         text.push(' ');
-        text.push_str(&sanitize_line(&hunk.context));
+        text.push_str(&sanitize_line(hunk.context));
     }
     vec![Span::new(text, palette.hunk_header)]
 }
@@ -632,6 +769,7 @@ pub fn file_header(file: &FileDiff, palette: &Palette, width: usize) -> Vec<Styl
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::DiffLine;
 
     #[test]
     fn word_changes_mark_only_what_changed() {
@@ -667,7 +805,7 @@ mod tests {
         lines.extend((0..450).map(|_| line(LineKind::Removed)));
         lines.extend((0..300).map(|_| line(LineKind::Added)));
         lines.push(line(LineKind::Context));
-        let cut = pieces(&lines);
+        let cut = pieces(lines.len(), |i| lines[i].kind);
         let sizes: Vec<usize> = cut.iter().map(Vec::len).collect();
         assert_eq!(sizes, [1, 400, 300, 50, 1]);
         // Every line exactly once.

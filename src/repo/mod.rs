@@ -388,7 +388,60 @@ impl Repo {
         Ok(files)
     }
 
+    /// The diff of a change like [`Repo::diff`], whose files are read one
+    /// at a time and whose lines are read as they are shown (borrowed from
+    /// libgit2's patch, never copied): the first file prints before the
+    /// last is diffed, and a large file's first lines before its model
+    /// would have been built.
+    pub fn diff_lazy(&self, sha: &str, paths: &[String]) -> Result<LazyDiff<'_>> {
+        let mut options = DiffOptions::new();
+        options.context_lines(3);
+        for p in paths {
+            options.pathspec(p);
+        }
+        if !paths.is_empty() {
+            options.disable_pathspec_match(true);
+        }
+        let mut diff = self.change_diff(sha, &mut options)?;
+        let mut find = DiffFindOptions::new();
+        find.renames(true);
+        diff.find_similar(Some(&mut find)).map_err(|e| self.err(&format!("find renames in {sha}"), e))?;
+        let renamed = diff.deltas().any(|d| matches!(d.status(), git2::Delta::Renamed | git2::Delta::Copied));
+        let similarity = if renamed { similarities(&diff) } else { Vec::new() };
+        Ok(LazyDiff { repo: self, diff, similarity, sha: sha.to_string() })
+    }
+
     fn file_diff(&self, patch: &git2::Patch<'_>, sha: &str) -> Result<FileDiff> {
+        let (mut file, lines) = self.file_meta(patch, sha)?;
+        file.hunks = lines
+            .hunks
+            .iter()
+            .enumerate()
+            .map(|(h, hunk)| Hunk {
+                old_start: hunk.old_start,
+                old_lines: hunk.old_lines,
+                new_start: hunk.new_start,
+                new_lines: hunk.new_lines,
+                context: hunk.context.clone(),
+                lines: (0..hunk.lines.len())
+                    .filter_map(|l| lines.line(h, l))
+                    .map(|l| DiffLine {
+                        kind: l.kind,
+                        old_no: l.old_no,
+                        new_no: l.new_no,
+                        text: l.text.to_string(),
+                        no_newline: l.no_newline,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(file)
+    }
+
+    /// A file's paths, status and modes (no hunks), and its lines indexed
+    /// in the patch. Binary (git's flag, or a NUL or invalid UTF-8 in a
+    /// line of the diff) leaves no hunks.
+    fn file_meta<'p>(&self, patch: &'p git2::Patch<'_>, sha: &str) -> Result<(FileDiff, PatchLines<'p>)> {
         let delta = patch.delta();
         let path_of = |f: git2::DiffFile<'_>| f.path_bytes().map(|p| String::from_utf8_lossy(p).into_owned());
         let blob_of = |f: git2::DiffFile<'_>| Some(f.id()).filter(|id| !id.is_zero()).map(|id| id.to_string());
@@ -399,7 +452,7 @@ impl Repo {
             let (hunk, count) = patch.hunk(h).map_err(|e| self.err(&format!("read a hunk of {sha}"), e))?;
             let header = String::from_utf8_lossy(hunk.header()).into_owned();
             let context = header.rsplit("@@").next().unwrap_or("").trim().to_string();
-            let mut lines: Vec<DiffLine> = Vec::with_capacity(count);
+            let mut lines: Vec<LineMeta> = Vec::with_capacity(count);
             for l in 0..count {
                 let line = patch.line_in_hunk(h, l).map_err(|e| self.err(&format!("read a line of {sha}"), e))?;
                 let kind = match line.origin() {
@@ -415,23 +468,22 @@ impl Repo {
                     }
                     _ => continue,
                 };
-                let raw = line.content();
-                let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
-                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
                 // git's check is NUL in the first 8 KB; a NUL or invalid
                 // UTF-8 anywhere also makes it a hex view.
-                if raw.contains(&0) || std::str::from_utf8(raw).is_err() {
+                let raw = strip_ending(line.content());
+                if !binary && (raw.contains(&0) || std::str::from_utf8(raw).is_err()) {
                     binary = true;
                 }
-                lines.push(DiffLine {
+                lines.push(LineMeta {
+                    at: u32::try_from(l).unwrap_or(u32::MAX),
                     kind,
                     old_no: line.old_lineno(),
                     new_no: line.new_lineno(),
-                    text: String::from_utf8_lossy(raw).into_owned(),
                     no_newline: false,
                 });
             }
-            hunks.push(Hunk {
+            hunks.push(HunkMeta {
+                index: h,
                 old_start: hunk.old_start(),
                 old_lines: hunk.old_lines(),
                 new_start: hunk.new_start(),
@@ -443,7 +495,7 @@ impl Repo {
         if binary {
             hunks.clear();
         }
-        Ok(FileDiff {
+        let file = FileDiff {
             old_path: path_of(delta.old_file()),
             new_path: path_of(delta.new_file()),
             status,
@@ -453,8 +505,9 @@ impl Repo {
             binary,
             old_blob: blob_of(delta.old_file()),
             new_blob: blob_of(delta.new_file()),
-            hunks,
-        })
+            hunks: Vec::new(),
+        };
+        Ok((file, PatchLines { patch, hunks }))
     }
 
     /// A blob's bytes, held once in memory (libgit2's copy, not another).
@@ -521,6 +574,136 @@ impl Repo {
             }
             Ok(all)
         })
+    }
+}
+
+/// A line's text without its `\n` and a `\r` before it.
+fn strip_ending(raw: &[u8]) -> &[u8] {
+    let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+    raw.strip_suffix(b"\r").unwrap_or(raw)
+}
+
+/// A change's diff whose files are read on demand ([`Repo::diff_lazy`]).
+pub struct LazyDiff<'r> {
+    repo: &'r Repo,
+    diff: Diff<'r>,
+    similarity: Vec<Option<u16>>,
+    sha: String,
+}
+
+impl<'r> LazyDiff<'r> {
+    /// Files in the diff (some may turn out to have no patch).
+    pub fn len(&self) -> usize {
+        self.diff.deltas().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// File `index`: its paths, status, modes, similarity and binary flag
+    /// (no hunks), and a patch to read its hunks from, e.g. with
+    /// [`DiffRenderer::with_source`](crate::render::diff::DiffRenderer::with_source).
+    pub fn file(&self, index: usize) -> Result<Option<LazyFile<'r>>> {
+        let sha = &self.sha;
+        let patch = git2::Patch::from_diff(&self.diff, index).map_err(|e| self.repo.err(&format!("diff {sha}"), e))?;
+        let Some(patch) = patch else { return Ok(None) };
+        let (mut file, lines) = self.repo.file_meta(&patch, sha)?;
+        if matches!(file.status, FileStatus::Renamed | FileStatus::Copied) {
+            file.similarity = self.similarity.get(index).copied().flatten();
+        }
+        let hunks = lines.hunks;
+        Ok(Some(LazyFile { file, patch, hunks }))
+    }
+}
+
+/// One file of a [`LazyDiff`]: the model without hunks, and the patch its
+/// hunks are read from (it is a [`HunkSource`](crate::render::diff::HunkSource)).
+pub struct LazyFile<'r> {
+    pub file: FileDiff,
+    patch: git2::Patch<'r>,
+    hunks: Vec<HunkMeta>,
+}
+
+/// A hunk's header and its lines' positions in libgit2's patch.
+struct HunkMeta {
+    index: usize,
+    old_start: u32,
+    old_lines: u32,
+    new_start: u32,
+    new_lines: u32,
+    context: String,
+    lines: Vec<LineMeta>,
+}
+
+/// A line of a hunk, without its text (read from the patch when shown).
+struct LineMeta {
+    /// The line's index among the patch's lines of its hunk.
+    at: u32,
+    kind: LineKind,
+    old_no: Option<u32>,
+    new_no: Option<u32>,
+    no_newline: bool,
+}
+
+/// A patch with its lines indexed.
+struct PatchLines<'p> {
+    patch: &'p git2::Patch<'p>,
+    hunks: Vec<HunkMeta>,
+}
+
+fn hunk_line<'p>(
+    patch: &'p git2::Patch<'_>,
+    hunks: &[HunkMeta],
+    hunk: usize,
+    line: usize,
+) -> Option<crate::render::diff::LineRef<'p>> {
+    let h = hunks.get(hunk)?;
+    let meta = h.lines.get(line)?;
+    let raw = patch.line_in_hunk(h.index, meta.at as usize).ok()?;
+    // Checked when the patch was read: a line that is not UTF-8 makes the
+    // file binary, and a binary file has no hunks.
+    let text = std::str::from_utf8(strip_ending(raw.content())).ok()?;
+    Some(crate::render::diff::LineRef {
+        kind: meta.kind,
+        old_no: meta.old_no,
+        new_no: meta.new_no,
+        no_newline: meta.no_newline,
+        text,
+    })
+}
+
+impl PatchLines<'_> {
+    fn line(&self, hunk: usize, line: usize) -> Option<crate::render::diff::LineRef<'_>> {
+        hunk_line(self.patch, &self.hunks, hunk, line)
+    }
+}
+
+impl crate::render::diff::HunkSource for LazyFile<'_> {
+    fn hunk_count(&self) -> usize {
+        self.hunks.len()
+    }
+
+    fn head(&self, hunk: usize) -> Option<crate::render::diff::HunkHead<'_>> {
+        self.hunks.get(hunk).map(|h| crate::render::diff::HunkHead {
+            old_start: h.old_start,
+            old_lines: h.old_lines,
+            new_start: h.new_start,
+            new_lines: h.new_lines,
+            context: &h.context,
+        })
+    }
+
+    fn line_count(&self, hunk: usize) -> usize {
+        self.hunks.get(hunk).map_or(0, |h| h.lines.len())
+    }
+
+    fn kind(&self, hunk: usize, line: usize) -> Option<LineKind> {
+        Some(self.hunks.get(hunk)?.lines.get(line)?.kind)
+    }
+
+    fn line(&self, hunk: usize, line: usize) -> Option<crate::render::diff::LineRef<'_>> {
+        hunk_line(&self.patch, &self.hunks, hunk, line)
     }
 }
 
