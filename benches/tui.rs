@@ -58,10 +58,15 @@ fn main() {
 
 fn queue(table: &mut Table) {
     let dir = tempfile::tempdir().expect("temp dir");
+    // `REARVIEW_BENCH_DIR=DIR` (a directory that does not exist yet) builds
+    // the repository and its store there and keeps them, to profile the
+    // binary on them (`rearview --repo DIR/big --db DIR/store.sqlite3`).
+    let root = std::env::var_os("REARVIEW_BENCH_DIR").map(std::path::PathBuf::from);
+    let root = root.unwrap_or_else(|| dir.path().to_path_buf());
     let started = Instant::now();
-    let big = bigrepo::build(&dir.path().join("big"), &bigrepo::BigRepoSpec::default());
+    let big = bigrepo::build(&root.join("big"), &bigrepo::BigRepoSpec::default());
     println!("fixture: {} main-line commits, built in {:.0} ms", big.main.commits, ms(started.elapsed()));
-    let ctx = context(big.path.clone(), dir.path().join("store.sqlite3"));
+    let ctx = context(big.path.clone(), root.join("store.sqlite3"));
     // Warm the store: patch-ids, file lists (the app's second pass) cached.
     let started = Instant::now();
     jobs::load_queue_blocking(&ctx, true).expect("cold queue load");
@@ -115,7 +120,7 @@ fn diff(table: &mut Table) {
     let started = Instant::now();
     let sha = rewrite_repo(&path);
     println!("fixture: one-file rewrite of 100,000 lines, built in {:.0} ms", ms(started.elapsed()));
-    let ctx = context(path, dir.path().join("store.sqlite3"));
+    let ctx = context(path.clone(), dir.path().join("store.sqlite3"));
     let data = jobs::load_queue_blocking(&ctx, true).expect("queue of the rewrite");
     assert!(data.queue.changes.iter().any(|c| c.sha == sha), "the rewrite is in the queue");
 
@@ -126,6 +131,10 @@ fn diff(table: &mut Table) {
     let screen_rows = usize::from(HEIGHT);
     let mut first_screen = Vec::new();
     let mut complete = Vec::new();
+    let mut first_report = Vec::new();
+    // The UI thread's busy time per loop turn while the diff streams in:
+    // what a key pressed meanwhile waits for, at most.
+    let mut streaming = Vec::new();
     let mut lines = 0;
     let mut last = None;
     for _ in 0..RUNS {
@@ -135,17 +144,29 @@ fn diff(table: &mut Table) {
         let t0 = Instant::now();
         jobs.submit(job);
         let mut screen = None;
+        let mut first_lines = None;
         loop {
             let Some(report) = reports.blocking_recv() else { panic!("the jobs' channel closed") };
             let done = matches!(report.reply, Reply::DiffDone(_));
-            app.update(Msg::Report(report));
-            // What the event loop does: take what else has arrived, then draw.
-            while let Ok(report) = reports.try_recv() {
-                app.update(Msg::Report(report));
+            if first_lines.is_none() && matches!(report.reply, Reply::Diff(jobs::DiffPart::Lines(_))) {
+                first_lines = Some(t0.elapsed());
             }
+            // What the event loop does: one message, up to 64 more
+            // reports, then a frame.
+            let busy = Instant::now();
+            app.update(Msg::Report(report));
+            for _ in 0..64 {
+                match reports.try_recv() {
+                    Ok(report) => {
+                        app.update(Msg::Report(report));
+                    }
+                    Err(_) => break,
+                }
+            }
+            terminal.draw(|f| view::draw(f, &app)).expect("draw");
+            streaming.push(busy.elapsed());
             let doc = app.diff.as_ref().expect("the diff document");
             if screen.is_none() && (doc.rows.len() >= screen_rows || done) {
-                terminal.draw(|f| view::draw(f, &app)).expect("draw");
                 screen = Some(t0.elapsed());
             }
             if done || doc.done() {
@@ -158,12 +179,34 @@ fn diff(table: &mut Table) {
         }
         lines = doc.lines.len();
         first_screen.push(screen.expect("a first screen"));
+        first_report.push(first_lines.expect("lines came"));
         complete.push(t0.elapsed());
         last = Some((app, terminal));
     }
     println!("diff: {lines} rendered lines");
-    table.row("diff first screen, 200k-line diff", &first_screen, 50.0, "submit → 48 rows drawn".into());
+    // What comes before any line: opening the repository and libgit2's
+    // diff model of the whole file.
+    let model: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let t = Instant::now();
+            let repo = rearview::repo::Repo::open(&path).expect("open");
+            let files = repo.diff(&sha, &[]).expect("diff model");
+            assert_eq!(files.len(), 1, "one file");
+            t.elapsed()
+        })
+        .collect();
+    table.row(
+        "diff first screen, 200k-line diff",
+        &first_screen,
+        50.0,
+        format!(
+            "submit → 48 rows drawn; first lines at {:.1}, diff model alone {:.1}",
+            median_ms(&first_report),
+            median_ms(&model)
+        ),
+    );
     table.row("diff complete, 200k-line diff", &complete, f64::NAN, format!("{lines} lines"));
+    table.frames("diff: loop turns while streaming", &streaming);
 
     // With the prefetch: the reader rests on the detail pane (two ticks, then half a second),
     // the app asks for the diff, the event loop takes its reports; Enter.
