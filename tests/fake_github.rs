@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use http::header::{HeaderMap, HeaderValue, IF_NONE_MATCH};
 use octocrab::commits::PullRequestTarget;
+use octocrab::models::commits::Comment as CommitComment;
 use octocrab::models::pulls::{ReviewAction, ReviewState as OctoReviewState};
 use octocrab::models::repos::RepoCommit;
 use octocrab::models::{issues, pulls, RateLimit, Repository};
@@ -137,6 +138,13 @@ fn status_of(error: &octocrab::Error) -> Option<u16> {
 fn message_of(error: &octocrab::Error) -> String {
     match error {
         octocrab::Error::GitHub { source, .. } => source.message.clone(),
+        other => panic!("expected a GitHub error, got {other}"),
+    }
+}
+
+fn errors_of(error: &octocrab::Error) -> Vec<Value> {
+    match error {
+        octocrab::Error::GitHub { source, .. } => source.errors.clone().unwrap_or_default(),
         other => panic!("expected a GitHub error, got {other}"),
     }
 }
@@ -443,6 +451,198 @@ async fn posted_reviews_and_comments_appear_in_later_lists_and_bump_updated_at()
     assert_eq!((status_of(&error), message_of(&error)), (Some(401), "Requires authentication".to_string()));
     assert_eq!(gh.posted_reviews().len(), 3);
     assert!(gh.posted_comments().is_empty());
+}
+
+#[tokio::test]
+async fn a_review_on_a_commit_outside_the_pull_request_is_refused() {
+    let gh = seeded();
+    let octo = client(&gh, Some(TOKEN));
+    // The merge commit of #2 is not one of its commits; nor is #3's head.
+    for foreign in [format!("{:0>40}", 2), format!("{:x>40}", 3), "0123abc".to_string()] {
+        let request = serde_json::json!({"body": "LGTM", "event": "APPROVE", "commit_id": foreign});
+        let response = octo._post("/repos/python/cpython/pulls/2/reviews", Some(&request)).await.expect("POST");
+        assert_eq!(response.status(), 422, "{foreign}");
+        let text = body(&octo, response).await;
+        let json: Value = serde_json::from_str(&text).expect("GitHub's error JSON");
+        assert_eq!(json["message"], "Unprocessable Entity");
+        assert_eq!(json["errors"], serde_json::json!(["The commitOID is not part of the pull request"]));
+        assert!(json["documentation_url"].as_str().is_some_and(|d| d.starts_with("https://docs.github.com/rest/")));
+    }
+    let request = serde_json::json!({"event": "APPROVE", "commit_id": format!("{:0>40}", 2)});
+    let error = octo_post_error(&octo, "/repos/python/cpython/pulls/2/reviews", request).await;
+    assert_eq!((status_of(&error), message_of(&error)), (Some(422), "Unprocessable Entity".to_string()));
+    assert_eq!(errors_of(&error), [Value::from("The commitOID is not part of the pull request")]);
+    assert!(gh.posted_reviews().is_empty());
+    assert!(octo.pulls("python", "cpython").list_reviews(2).send().await.expect("list").items.is_empty());
+
+    // Any of its own commits is fine, not only the head.
+    let own = format!("{:a>40}", 2);
+    let request = serde_json::json!({"body": "First commit is fine", "event": "COMMENT", "commit_id": own});
+    let posted: pulls::Review =
+        octo.post("/repos/python/cpython/pulls/2/reviews", Some(&request)).await.expect("a commit of #2");
+    assert_eq!(posted.commit_id.as_deref(), Some(own.as_str()));
+    let reviews = octo.pulls("python", "cpython").list_reviews(2).send().await.expect("list").items;
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(reviews[0].body.as_deref(), Some("First commit is fine"));
+    let html = format!("https://github.com/python/cpython/pull/2#pullrequestreview-{}", posted.id.0);
+    assert_eq!(reviews[0].html_url.as_str(), html);
+}
+
+// ---------------------------------------------------------------------------
+// Commit comments
+
+#[tokio::test]
+async fn commit_comments_round_trip_paginated_into_octocrab_models() {
+    let gh = seeded();
+    gh.set_token_user(TOKEN, "carol");
+    gh.set_association(REPO, "carol", "COLLABORATOR");
+    let octo = client(&gh, Some(TOKEN));
+    let sha = format!("{:a>40}", 1);
+    gh.add_commit_comment(REPO, &sha, "alice", "Seeded before any POST");
+
+    let mut posted = Vec::new();
+    for i in 1..=3u64 {
+        let comment = octo
+            .commits("python", "cpython")
+            .create_comment(&sha, format!("Note {i}"))
+            .path("Lib/os.py")
+            .position(i)
+            .line(10 + i)
+            .send()
+            .await
+            .expect("create a commit comment");
+        assert_eq!(comment.commit_id, sha);
+        assert_eq!(
+            (comment.path.as_deref(), comment.position, comment.line),
+            (Some("Lib/os.py"), Some(i), Some(10 + i))
+        );
+        assert_eq!(comment.user.as_ref().map(|u| u.login.as_str()), Some("carol"));
+        assert!(matches!(comment.author_association, octocrab::models::AuthorAssociation::Collaborator));
+        let html = format!("https://github.com/python/cpython/commit/{sha}#commitcomment-{}", comment.id.0);
+        assert_eq!(comment.html_url.as_str(), html);
+        assert_eq!(comment.url.as_str(), format!("{}/repos/python/cpython/comments/{}", gh.url(), comment.id.0));
+        assert_eq!(comment.updated_at, Some(comment.created_at));
+        posted.push(comment.id.0);
+    }
+    // The raw answer: 201, a Location, `null` for what was not given.
+    let response = octo
+        ._post(&format!("/repos/python/cpython/commits/{sha}/comments"), Some(&serde_json::json!({"body": "Raw"})))
+        .await
+        .expect("POST a commit comment");
+    assert_eq!(response.status(), 201);
+    let location = header(&response, "location").expect("a Location header");
+    let raw: Value = serde_json::from_str(&body(&octo, response).await).expect("JSON");
+    assert_eq!(location, raw["url"].as_str().expect("a url"));
+    assert_eq!(
+        (raw["path"].clone(), raw["position"].clone(), raw["line"].clone()),
+        (Value::Null, Value::Null, Value::Null)
+    );
+    assert!(raw["node_id"].as_str().is_some_and(|n| !n.is_empty()));
+    // An abbreviated sha of a commit the fake knows is completed; another commit's comments stay apart.
+    let other = "3f2a9c1d0b7e4a5f6c8d9e0f1a2b3c4d5e6f7a8b".to_string();
+    gh.link_commit(REPO, &other, 1);
+    let elsewhere =
+        octo.commits("python", "cpython").create_comment(&other[..7], "On the head").send().await.expect("post");
+    assert_eq!(elsewhere.commit_id, other);
+    // A sha the fake knows is a commit even when it is not hex, like this head.
+    let head = format!("{:x>40}", 1);
+    octo.commits("python", "cpython").create_comment(&head, "Known head").send().await.expect("a known sha");
+
+    let route = format!("/repos/python/cpython/commits/{sha}/comments?per_page=2");
+    let first = raw_get(&octo, &route).await;
+    let link = |page: usize, rel: &str| format!("<{}{route}&page={page}>; rel=\"{rel}\"", gh.url());
+    assert_eq!(header(&first, "link"), Some(format!("{}, {}", link(2, "next"), link(3, "last"))));
+    let (page, _) = get_as::<Vec<CommitComment>>(&octo, &format!("{route}&page=3")).await;
+    assert_eq!(page.iter().map(|c| c.body.as_deref()).collect::<Vec<_>>(), [Some("Raw")]);
+
+    let page = octo
+        .repos("python", "cpython")
+        .comments()
+        .list()
+        .commit_sha(sha.clone())
+        .per_page(2u8)
+        .send()
+        .await
+        .expect("first page");
+    assert!(page.next.is_some());
+    let all = octo.all_pages(page).await.expect("every page");
+    let bodies: Vec<&str> = all.iter().map(|c| c.body.as_deref().expect("a body")).collect();
+    assert_eq!(bodies, ["Seeded before any POST", "Note 1", "Note 2", "Note 3", "Raw"], "oldest first");
+    assert_eq!(all[0].user.as_ref().map(|u| u.login.as_str()), Some("alice"));
+    assert!(matches!(all[0].author_association, octocrab::models::AuthorAssociation::None));
+    assert_eq!(all[1..4].iter().map(|c| c.id.0).collect::<Vec<_>>(), posted);
+    // Listed through an abbreviated sha too; the other commits' lists have theirs.
+    let (short, _) =
+        get_as::<Vec<CommitComment>>(&octo, &format!("/repos/python/cpython/commits/{}/comments", &sha[..12])).await;
+    assert_eq!(short.len(), 5);
+    let (linked, _) =
+        get_as::<Vec<CommitComment>>(&octo, &format!("/repos/python/cpython/commits/{other}/comments")).await;
+    assert_eq!(linked.iter().map(|c| c.id).collect::<Vec<_>>(), [elsewhere.id]);
+    let (on_head, _) =
+        get_as::<Vec<CommitComment>>(&octo, &format!("/repos/python/cpython/commits/{head}/comments")).await;
+    assert_eq!(on_head.iter().map(|c| c.body.as_deref()).collect::<Vec<_>>(), [Some("Known head")]);
+    // The pull request's commits count them.
+    let (_, commits) = get_as::<Vec<RepoCommit>>(&octo, "/repos/python/cpython/pulls/1/commits").await;
+    assert_eq!(
+        (commits[0]["commit"]["comment_count"].as_u64(), commits[1]["commit"]["comment_count"].as_u64()),
+        (Some(5), Some(1))
+    );
+    // Any hex sha is a commit; anything else is GitHub's 422.
+    let (none, _) = get_as::<Vec<CommitComment>>(&octo, "/repos/python/cpython/commits/0123abc/comments").await;
+    assert!(none.is_empty());
+    let error = octo.repos("python", "cpython").comments().list().commit_sha("cherry").send().await.expect_err("422");
+    assert_eq!((status_of(&error), message_of(&error)), (Some(422), "No commit found for SHA: cherry".to_string()));
+    let error = octo.commits("python", "cpython").create_comment("0123ab", "too short").send().await.expect_err("422");
+    assert_eq!((status_of(&error), message_of(&error)), (Some(422), "No commit found for SHA: 0123ab".to_string()));
+    let error =
+        octo.commits("python", "nope").create_comment(&sha, "no such repository").send().await.expect_err("404");
+    assert_eq!(status_of(&error), Some(404));
+
+    let recorded: Vec<(String, String, String, String)> =
+        gh.posted_commit_comments().into_iter().map(|c| (c.repo, c.sha, c.user, c.body)).collect();
+    let expected: Vec<(String, String, String, String)> = [
+        (&sha, "Note 1"),
+        (&sha, "Note 2"),
+        (&sha, "Note 3"),
+        (&sha, "Raw"),
+        (&other, "On the head"),
+        (&head, "Known head"),
+    ]
+    .into_iter()
+    .map(|(sha, body)| (REPO.to_string(), sha.clone(), "carol".to_string(), body.to_string()))
+    .collect();
+    assert_eq!(recorded, expected, "seeded comments are not posted ones");
+    assert_eq!(gh.posted_commit_comments()[..3].iter().map(|c| c.id).collect::<Vec<_>>(), posted);
+}
+
+#[tokio::test]
+async fn commit_comments_need_a_token_and_a_body() {
+    let gh = seeded();
+    let sha = format!("{:a>40}", 1);
+    let route = format!("/repos/python/cpython/commits/{sha}/comments");
+    let anonymous = client(&gh, None);
+    for route in [route.as_str(), "/repos/python/cpython/commits/cherry/comments"] {
+        let error = octo_post_error(&anonymous, route, serde_json::json!({"body": "hi"})).await;
+        assert_eq!((status_of(&error), message_of(&error)), (Some(401), "Requires authentication".to_string()));
+    }
+    let octo = client(&gh, Some(TOKEN));
+    let missing = "Invalid request.\n\n\"body\" wasn't supplied.";
+    for request in
+        [serde_json::json!({"path": "README.md"}), serde_json::json!({"body": ""}), serde_json::json!({"body": 7})]
+    {
+        let error = octo_post_error(&octo, &route, request.clone()).await;
+        assert_eq!((status_of(&error), message_of(&error)), (Some(422), missing.to_string()), "{request}");
+    }
+    let error = octo_post_error(&octo, &route, serde_json::json!({"body": "x", "position": "4"})).await;
+    assert_eq!(
+        (status_of(&error), message_of(&error)),
+        (Some(422), "Invalid request.\n\nFor 'properties/position', \"4\" is not an integer.".to_string())
+    );
+    let raw = octo._post(&route, Some(&"not an object")).await.expect("POST");
+    assert_eq!(raw.status(), 400);
+    assert!(gh.posted_commit_comments().is_empty());
+    let (listed, _) = get_as::<Vec<CommitComment>>(&anonymous, &route).await;
+    assert!(listed.is_empty(), "reading needs no token");
 }
 
 async fn octo_post_error(octo: &Octocrab, route: &str, body: Value) -> octocrab::Error {
@@ -752,6 +952,55 @@ async fn a_dropped_connection_is_a_transport_error() {
     let log = gh.requests();
     assert_eq!(statuses(&log), [None, Some(200)]);
     assert_eq!(gh.rate_remaining(), 4999, "a dropped request costs nothing");
+}
+
+#[tokio::test]
+async fn drop_after_handling_stores_what_was_posted_but_loses_the_answer() {
+    let gh = seeded();
+    gh.set_token_user(TOKEN, "carol");
+    let octo = client_without_retry(&gh, Some(TOKEN));
+    let route = "/repos/python/cpython/pulls/2/reviews";
+    gh.inject(route, Fault::DropAfterHandling, 1);
+    let remaining = gh.rate_remaining();
+    let request = serde_json::json!({"body": "Stored, answer lost", "event": "APPROVE"});
+    let error = octo.post::<_, pulls::Review>(route, Some(&request)).await.expect_err("no answer");
+    assert_eq!(status_of(&error), None, "a transport error: {error}");
+    assert_eq!(gh.rate_remaining(), remaining - 1, "it was handled, so it cost one");
+
+    let stored = gh.posted_reviews();
+    assert_eq!(stored.len(), 1);
+    assert_eq!((stored[0].pr, stored[0].user.as_str(), stored[0].body.as_str()), (2, "carol", "Stored, answer lost"));
+    let log = gh.requests();
+    let last = log.last().expect("logged");
+    assert_eq!((last.method.as_str(), last.path.as_str(), last.status), ("POST", route, None));
+    assert_eq!(last.fault, Some(Fault::DropAfterHandling));
+    assert!(last.body.as_deref().is_some_and(|b| b.contains("Stored, answer lost")));
+    // The review is there for whoever looks again.
+    let reviews = octo.pulls("python", "cpython").list_reviews(2).send().await.expect("list reviews").items;
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(reviews[0].id.0, stored[0].id);
+    assert_eq!(reviews[0].body.as_deref(), Some("Stored, answer lost"));
+    let html = format!("https://github.com/python/cpython/pull/2#pullrequestreview-{}", stored[0].id);
+    assert_eq!(reviews[0].html_url.as_str(), html);
+
+    // octocrab's default retries resend the POST: the review is posted twice.
+    gh.inject(route, Fault::DropAfterHandling, 1);
+    let retrying = client(&gh, Some(TOKEN));
+    let second: pulls::Review = retrying.post(route, Some(&request)).await.expect("the retry got an answer");
+    assert_eq!(gh.posted_reviews().len(), 3);
+    assert_eq!(gh.posted_reviews()[2].id, second.id.0);
+    let log = gh.requests();
+    assert_eq!(statuses(&log[log.len() - 2..]), [None, Some(200)]);
+
+    // Same for comments, and a GET is simply unanswered.
+    gh.inject("/repos/python/cpython/issues/2/comments", Fault::DropAfterHandling, 1);
+    let error = octo.issues("python", "cpython").create_comment(2, "lost").await.expect_err("no answer");
+    assert_eq!(status_of(&error), None, "{error}");
+    assert_eq!(gh.posted_comments().iter().map(|c| c.body.as_str()).collect::<Vec<_>>(), ["lost"]);
+    gh.inject("/repos/python/cpython/pulls/1", Fault::DropAfterHandling, 1);
+    let error = octo.pulls("python", "cpython").get(1).await.expect_err("no answer");
+    assert_eq!(status_of(&error), None, "{error}");
+    octo.pulls("python", "cpython").get(1).await.expect("normal again");
 }
 
 #[tokio::test]

@@ -4,8 +4,9 @@
 //! `#[tokio::test]`s. It shuts down when the [`FakeGitHub`] is dropped.
 //!
 //! It is stateful: repositories, pull requests, reviews, pull request
-//! commits, commit → pull request links and posted reviews/comments live
-//! behind a mutex, and what is posted shows up in later lists.
+//! commits, commit → pull request links, commit comments and posted
+//! reviews/comments live behind a mutex, and what is posted shows up in
+//! later lists.
 //!
 //! It speaks GitHub's REST shapes (checked against octocrab 0.54's models in
 //! `tests/fake_github.rs`), paginates with `per_page`/`page` and a `Link`
@@ -13,7 +14,8 @@
 //! which does not cost rate limit), sends the `x-ratelimit-*` headers and
 //! counts them down, checks tokens, and has a fault switchboard
 //! ([`FakeGitHub::inject`]) for status codes, slow answers, dropped
-//! connections, rate limits, broken JSON, cut bodies and non-GitHub servers.
+//! connections (before or after handling the request), rate limits, broken
+//! JSON, cut bodies and non-GitHub servers.
 //!
 //! Routes (everything else, and unknown repositories or numbers, is a `404`
 //! with GitHub's error JSON):
@@ -23,15 +25,25 @@
 //! - `GET  /repos/{o}/{r}/pulls` (`state`, `base`, `sort`, `direction`, paginated)
 //! - `GET  /repos/{o}/{r}/pulls/{n}`
 //! - `GET  /repos/{o}/{r}/pulls/{n}/reviews` (paginated), `POST` creates one
+//!   (its `commit_id`, when given, must be one of the pull request's commits)
 //! - `GET  /repos/{o}/{r}/pulls/{n}/reviews/{id}`
 //! - `GET  /repos/{o}/{r}/pulls/{n}/commits` (paginated)
 //! - `GET  /repos/{o}/{r}/commits/{sha}/pulls` (paginated)
+//! - `GET  /repos/{o}/{r}/commits/{sha}/comments` (paginated, oldest first),
+//!   `POST` creates one. Any sha of 7 to 40 hex digits is a commit of every
+//!   known repository, and so is any sha the fake knows of (pull request
+//!   commits, heads, merge commits, linked commits), hex or not; an
+//!   abbreviated one is completed when the fake knows a single full sha
+//!   starting with it. Anything else is GitHub's `422 No commit found for
+//!   SHA: …`.
 //! - `GET  /repos/{o}/{r}/issues/{n}/comments` (paginated), `POST` creates one
 //!
 //! Rate limits: two buckets, authenticated (any `Bearer`/`token` header;
 //! 5000 by default) and unauthenticated (60). Every answered request costs
 //! one, except `304`s, `401`s, the rate limit `403` itself, `/rate_limit`,
-//! dropped connections and [`Fault::NotGitHub`]. When a bucket is empty,
+//! [`Fault::Drop`]ped connections and [`Fault::NotGitHub`] (a
+//! [`Fault::DropAfterHandling`] costs one: the request was handled). When a
+//! bucket is empty,
 //! requests get GitHub's `403 API rate limit exceeded` until its reset time
 //! has passed; then the next request refills it.
 //!
@@ -83,6 +95,8 @@ const SECONDARY_DOCS_URL: &str =
     "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits";
 const REVIEWS_DOCS_URL: &str = "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request";
 const COMMENTS_DOCS_URL: &str = "https://docs.github.com/rest/issues/comments#create-an-issue-comment";
+const LIST_COMMIT_COMMENTS_DOCS_URL: &str = "https://docs.github.com/rest/commits/comments#list-commit-comments";
+const COMMIT_COMMENTS_DOCS_URL: &str = "https://docs.github.com/rest/commits/comments#create-a-commit-comment";
 
 /// Default primary rate limits: GitHub's for a personal token and for
 /// unauthenticated requests.
@@ -108,8 +122,13 @@ pub enum Fault {
     Status(u16),
     /// Wait that long (on top of the latency), then answer normally.
     Slow(Duration),
-    /// Close the connection without any response.
+    /// Close the connection without any response (the request is not handled).
     Drop,
+    /// Handle the request normally (what it posts is stored, it is logged
+    /// and costs rate limit), then close the connection without sending the
+    /// response: the server did the work but the client never hears of it.
+    /// Logged with `status: None`.
+    DropAfterHandling,
     /// `403` with a `retry-after` header and GitHub's secondary rate limit message.
     SecondaryRateLimit { retry_after: u64 },
     /// `429` with a `retry-after` header and the secondary rate limit message.
@@ -172,6 +191,18 @@ pub struct PostedComment {
     /// `owner/name`.
     pub repo: String,
     pub issue: u64,
+    pub id: u64,
+    pub user: String,
+    pub body: String,
+}
+
+/// A commit comment posted through the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostedCommitComment {
+    /// `owner/name`.
+    pub repo: String,
+    /// The commit's sha, as completed by the fake (lowercase).
+    pub sha: String,
     pub id: u64,
     pub user: String,
     pub body: String,
@@ -271,6 +302,28 @@ impl FakeGitHub {
         state.repo_entry(owner, name).commit_links.entry(sha.to_string()).or_default().insert(pr_number);
     }
 
+    /// Adds a comment by `user` on commit `sha` of `repo` (`owner/name`;
+    /// created if missing), created now, listed after the ones already there.
+    pub fn add_commit_comment(&self, repo: &str, sha: &str, user: &str, body: &str) {
+        let (owner, name) = split_repo(repo);
+        let mut state = self.state();
+        let id = state.new_id();
+        let entry = state.repo_entry(owner, name);
+        let commit_id = entry.complete_sha(sha);
+        let author_association = entry.association(user);
+        entry.commit_comments.push(CommitCommentRecord {
+            id,
+            user: user.to_string(),
+            commit_id,
+            body: body.to_string(),
+            path: None,
+            position: None,
+            line: None,
+            created_at: now_unix(),
+            author_association,
+        });
+    }
+
     /// Sets a pull request's `updated_at` (unix seconds): a post-merge event.
     pub fn touch_pull(&self, repo: &str, number: u64, updated_at: i64) {
         self.state().pull_mut(repo, number).pr.updated_at = Some(updated_at);
@@ -366,6 +419,11 @@ impl FakeGitHub {
     /// The issue comments posted through the API, oldest first.
     pub fn posted_comments(&self) -> Vec<PostedComment> {
         self.state().posted_comments.clone()
+    }
+
+    /// The commit comments posted through the API, oldest first.
+    pub fn posted_commit_comments(&self) -> Vec<PostedCommitComment> {
+        self.state().posted_commit_comments.clone()
     }
 }
 
@@ -637,6 +695,7 @@ struct State {
     log: Vec<LoggedRequest>,
     posted_reviews: Vec<PostedReview>,
     posted_comments: Vec<PostedComment>,
+    posted_commit_comments: Vec<PostedCommitComment>,
     next_id: u64,
     requests_seen: u64,
 }
@@ -674,6 +733,8 @@ struct RepoState {
     pulls: BTreeMap<u64, PullState>,
     commit_links: BTreeMap<String, BTreeSet<u64>>,
     comments: BTreeMap<u64, Vec<CommentRecord>>,
+    /// Oldest first, every commit together.
+    commit_comments: Vec<CommitCommentRecord>,
     associations: HashMap<String, String>,
 }
 
@@ -688,6 +749,52 @@ impl RepoState {
             None if login.eq_ignore_ascii_case(&self.owner) => "OWNER".to_string(),
             None => "NONE".to_string(),
         }
+    }
+
+    /// Lowercase; an abbreviated sha becomes the one full sha the fake knows
+    /// that starts with it (pull request commits, heads and merge commits,
+    /// linked and commented commits), else stays as it is.
+    fn complete_sha(&self, sha: &str) -> String {
+        let sha = sha.to_ascii_lowercase();
+        if sha.len() >= 40 {
+            return sha;
+        }
+        let candidates: BTreeSet<String> = self
+            .known_shas()
+            .filter(|k| k.len() == 40)
+            .map(str::to_ascii_lowercase)
+            .filter(|k| k.starts_with(&sha))
+            .collect();
+        match candidates.len() {
+            1 => candidates.into_iter().next().expect("one candidate"),
+            _ => sha,
+        }
+    }
+
+    /// The shas the fake knows of: pull request commits, heads and merge
+    /// commits, linked and commented commits.
+    fn known_shas(&self) -> impl Iterator<Item = &str> {
+        let pulls = self
+            .pulls
+            .values()
+            .flat_map(|p| p.pr.commits.iter().chain(&p.pr.head_sha).chain(&p.pr.merge_commit_sha).map(String::as_str));
+        pulls
+            .chain(self.commit_links.keys().map(String::as_str))
+            .chain(self.commit_comments.iter().map(|c| c.commit_id.as_str()))
+    }
+
+    /// Whether GitHub would find a commit for `sha`: any 7 to 40 hex
+    /// digits, and the shas the fake knows even when they are not hex (test
+    /// data often is not).
+    fn has_commit(&self, sha: &str) -> bool {
+        let hex = (7..=40).contains(&sha.len()) && sha.bytes().all(|b| b.is_ascii_hexdigit());
+        hex || self.known_shas().any(|k| k.eq_ignore_ascii_case(sha))
+    }
+
+    /// The comments on a commit (either sha may be abbreviated), oldest first.
+    fn comments_on(&self, sha: &str) -> impl Iterator<Item = &CommitCommentRecord> {
+        let sha = self.complete_sha(sha);
+        self.commit_comments.iter().filter(move |c| c.commit_id.starts_with(&sha) || sha.starts_with(&c.commit_id))
     }
 }
 
@@ -746,6 +853,18 @@ struct CommentRecord {
     author_association: String,
 }
 
+struct CommitCommentRecord {
+    id: u64,
+    user: String,
+    commit_id: String,
+    body: String,
+    path: Option<String>,
+    position: Option<u64>,
+    line: Option<u64>,
+    created_at: i64,
+    author_association: String,
+}
+
 /// The association given, else the model's, else `NONE`.
 fn first_non_empty(given: &str, model: &str) -> String {
     [given, model].into_iter().find(|a| !a.is_empty()).unwrap_or("NONE").to_string()
@@ -773,6 +892,7 @@ impl State {
             log: Vec::new(),
             posted_reviews: Vec::new(),
             posted_comments: Vec::new(),
+            posted_commit_comments: Vec::new(),
             next_id: 3_000_000_000,
             requests_seen: 0,
         }
@@ -787,6 +907,7 @@ impl State {
             pulls: BTreeMap::new(),
             commit_links: BTreeMap::new(),
             comments: BTreeMap::new(),
+            commit_comments: Vec::new(),
             associations: HashMap::new(),
         })
     }
@@ -903,6 +1024,8 @@ impl State {
 
         if cut {
             Outcome::Cut { status: reply.status, bytes: reply.into_cut_bytes() }
+        } else if matches!(fault, Some(Fault::DropAfterHandling)) {
+            Outcome::Drop
         } else {
             Outcome::Reply(reply)
         }
@@ -996,6 +1119,19 @@ impl State {
                             linked_pulls(repo, sha).into_iter().map(|p| pull_json(&url, repo, p, false)).collect();
                         paginate(&url, req, pulls)
                     }
+                    // Authentication is checked before the sha.
+                    ["commits", sha, "comments"]
+                        if (get || (post && login.is_some())) && !self.repos[&key].has_commit(sha) =>
+                    {
+                        let docs = if get { LIST_COMMIT_COMMENTS_DOCS_URL } else { COMMIT_COMMENTS_DOCS_URL };
+                        Reply::error(422, &format!("No commit found for SHA: {sha}"), &[], docs)
+                    }
+                    ["commits", sha, "comments"] if get => {
+                        let repo = &self.repos[&key];
+                        let comments: Vec<&CommitCommentRecord> = repo.comments_on(sha).collect();
+                        paginate_with(&url, req, comments, |c| commit_comment_json(&url, repo, c))
+                    }
+                    ["commits", sha, "comments"] if post => self.post_commit_comment(&key, sha, req, login, now),
                     ["issues", number, "comments"] if get => with_pull(&self.repos[&key], number, |repo, pull| {
                         let comments: Vec<Value> = repo
                             .comments
@@ -1084,12 +1220,17 @@ impl State {
             let error = format!("Review body is required for {}", body["event"].as_str().unwrap_or_default());
             return Reply::error(422, "Unprocessable Entity", &[error.as_str()], REVIEWS_DOCS_URL);
         }
-        let commit_id = body
-            .get("commit_id")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .unwrap_or_else(|| pull.head_sha(&full_name));
+        let head = pull.head_sha(&full_name);
+        let commit_id = match body.get("commit_id").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+            None => head,
+            Some(sha) if sha == head || pull.commit_shas().iter().any(|c| c == sha) => sha.to_string(),
+            // What GitHub answers for a sha that is not one of the pull
+            // request's commits (a merge commit, another branch's commit…).
+            Some(_) => {
+                let error = "The commitOID is not part of the pull request";
+                return Reply::error(422, "Unprocessable Entity", &[error], REVIEWS_DOCS_URL);
+            }
+        };
         let id = self.new_id();
         let record = ReviewRecord {
             id,
@@ -1156,6 +1297,67 @@ impl State {
         self.posted_comments.push(PostedComment {
             repo: full_name,
             issue: number,
+            id,
+            user: login.to_string(),
+            body: text,
+        });
+        Reply::json(201, &value).header("location", location)
+    }
+
+    fn post_commit_comment(&mut self, key: &str, sha: &str, req: &Req, login: Option<&str>, now: i64) -> Reply {
+        let Some(login) = login else {
+            return Reply::error(401, "Requires authentication", &[], DOCS_URL);
+        };
+        let Some(body) = req.json_body().filter(Value::is_object) else {
+            return Reply::error(400, "Problems parsing JSON", &[], COMMIT_COMMENTS_DOCS_URL);
+        };
+        let Some(text) = body.get("body").and_then(Value::as_str).filter(|s| !s.is_empty()) else {
+            return Reply::error(422, "Invalid request.\n\n\"body\" wasn't supplied.", &[], COMMIT_COMMENTS_DOCS_URL);
+        };
+        // GitHub validates the optional fields against the schema first.
+        let invalid = |field: &str, kind: &str| {
+            let message = format!("Invalid request.\n\nFor 'properties/{field}', {} is not {kind}.", body[field]);
+            Reply::error(422, &message, &[], COMMIT_COMMENTS_DOCS_URL)
+        };
+        let path = match body.get("path") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(path)) => Some(path.clone()),
+            Some(_) => return invalid("path", "a string"),
+        };
+        let mut numbers = [None, None];
+        for (field, slot) in ["position", "line"].into_iter().zip(&mut numbers) {
+            match body.get(field) {
+                None | Some(Value::Null) => {}
+                Some(value) => match value.as_u64() {
+                    Some(n) => *slot = Some(n),
+                    None => return invalid(field, "an integer"),
+                },
+            }
+        }
+        let [position, line] = numbers;
+        let text = text.to_string();
+        let id = self.new_id();
+        let repo = self.repos.get_mut(key).expect("the repository was checked above");
+        let commit_id = repo.complete_sha(sha);
+        let record = CommitCommentRecord {
+            id,
+            user: login.to_string(),
+            commit_id: commit_id.clone(),
+            body: text.clone(),
+            path,
+            position,
+            line,
+            created_at: now,
+            author_association: repo.association(login),
+        };
+        repo.commit_comments.push(record);
+        let repo = &self.repos[key];
+        let comment = repo.commit_comments.last().expect("the comment was just pushed");
+        let value = commit_comment_json(&self.url, repo, comment);
+        let location = value["url"].as_str().unwrap_or_default().to_string();
+        self.posted_commit_comments.push(PostedCommitComment {
+            repo: repo.full_name(),
+            sha: commit_id,
             id,
             user: login.to_string(),
             body: text,
@@ -1629,7 +1831,7 @@ fn commits_json(url: &str, repo: &RepoState, pull: &PullState) -> Vec<Value> {
                 "message": message,
                 "tree": { "sha": tree, "url": format!("{api}/git/trees/{tree}") },
                 "url": format!("{api}/git/commits/{sha}"),
-                "comment_count": 0,
+                "comment_count": repo.comments_on(sha).count(),
                 "verification": { "verified": false, "reason": "unsigned", "signature": null, "payload": null, "verified_at": null },
             },
             "author": user_json(url, author),
@@ -1659,5 +1861,24 @@ fn comment_json(url: &str, repo: &RepoState, number: u64, comment: &CommentRecor
         "updated_at": iso(comment.created_at),
         "author_association": comment.author_association,
         "performed_via_github_app": null,
+    })
+}
+
+fn commit_comment_json(url: &str, repo: &RepoState, comment: &CommitCommentRecord) -> Value {
+    let sha = &comment.commit_id;
+    json!({
+        "html_url": format!("{}/commit/{sha}#commitcomment-{}", repo_html(repo), comment.id),
+        "url": format!("{}/comments/{}", repo_api(url, repo), comment.id),
+        "id": comment.id,
+        "node_id": format!("CC_kwDO{:010X}", comment.id),
+        "body": comment.body,
+        "path": comment.path,
+        "position": comment.position,
+        "line": comment.line,
+        "commit_id": sha,
+        "user": user_json(url, &comment.user),
+        "created_at": iso(comment.created_at),
+        "updated_at": iso(comment.created_at),
+        "author_association": comment.author_association,
     })
 }
