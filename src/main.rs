@@ -18,6 +18,7 @@ use rearview::repo::Repo;
 use rearview::report;
 use rearview::store::Store;
 
+mod actions;
 mod show;
 mod sync;
 
@@ -102,6 +103,21 @@ enum Command {
         after_help = "Examples:\n  rearview hex HEAD:Lib/test/files/bad-3-corrupt_lzma2.xz\n  rearview hex main:tests/data.bin --offset 0x2000 --length 512"
     )]
     Hex(HexArgs),
+    /// Record a post-merge approval of a change and post it to GitHub (a review, or a commit comment).
+    #[command(
+        after_help = "The action is saved in the outbox before anything is sent, and posted once: a retry finds its own\nmarker first. Without a GitHub repository or token it stays queued for `rearview outbox --push`.\n\nExamples:\n  rearview approve '#128'\n  rearview approve 3.12~2 --message \"Read the drift: only the test changed.\""
+    )]
+    Approve(ActionArgs),
+    /// Raise a concern about a change (a COMMENT review, or a commit comment); it stays pending until approved after.
+    #[command(
+        after_help = "Examples:\n  rearview concern '#140' --message \"The backport adds a call the original did not have.\""
+    )]
+    Concern(ActionArgs),
+    /// Show the actions not yet on GitHub, with the reason; --push delivers them.
+    #[command(after_help = "Exit codes with --push: 0 all delivered, 1 something refused or not reachable, 2 error.")]
+    Outbox(OutboxArgs),
+    /// Every action taken, by whom, when, on what, and where it stands (for a release manager's records).
+    Ledger(LedgerArgs),
     /// Open the review workstation (the default on a terminal).
     #[command(
         after_help = "Keys: j/k move, enter opens the diff, x the hex view, f filters, / searches, ? lists every key.\n\nExamples:\n  rearview tui\n  rearview --repo ~/src/cpython tui"
@@ -112,6 +128,40 @@ enum Command {
         after_help = "Examples:\n  rearview demo\n  rearview demo --dir /tmp/demo --no-tui\n  rearview list --repo \"$(rearview demo --no-tui)\" --format json"
     )]
     Demo(DemoArgs),
+}
+
+#[derive(Args)]
+struct ActionArgs {
+    /// The change: a revision (`3.12~2`, a sha) or a pull request (`#128`).
+    target: String,
+    /// A note to post with it (required for a concern).
+    #[arg(long, short)]
+    message: Option<String>,
+    /// Only record it; leave it in the outbox.
+    #[arg(long)]
+    no_push: bool,
+}
+
+#[derive(Args)]
+struct OutboxArgs {
+    /// Deliver what is queued (failed ones are retried too) and say what happened to each.
+    #[arg(long)]
+    push: bool,
+    #[arg(long, value_enum, default_value_t = LedgerFormat::Table)]
+    format: LedgerFormat,
+}
+
+#[derive(Args)]
+struct LedgerArgs {
+    #[arg(long, value_enum, default_value_t = LedgerFormat::Md)]
+    format: LedgerFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LedgerFormat {
+    Table,
+    Md,
+    Json,
 }
 
 #[derive(Args)]
@@ -281,6 +331,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         None if interactive() => tui(&global),
         Some(Command::Tui) => tui(&global),
+        Some(Command::Approve(args)) => actions::act(&global, &args, rearview::model::LedgerKind::Approval),
+        Some(Command::Concern(args)) => actions::act(&global, &args, rearview::model::LedgerKind::Concern),
+        Some(Command::Outbox(args)) => actions::outbox(&global, &args),
+        Some(Command::Ledger(args)) => actions::ledger(&global, &args),
         None => list(
             &global,
             &ListArgs {

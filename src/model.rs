@@ -317,11 +317,65 @@ impl LedgerKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Approval {
     pub id: i64,
+    /// The id in the marker of what is posted (`<!-- rearview:approval id=… -->`).
+    #[serde(default)]
+    pub uid: String,
     pub sha: String,
     pub kind: LedgerKind,
     pub reviewer: String,
+    /// The reviewer's note (the posted text adds a heading and the marker).
     pub body: String,
     pub created_at: i64,
+}
+
+/// Where an outbox entry is on its way to the forge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// Waiting to be posted (never tried, or a retry is due).
+    Pending,
+    /// A push started and has not finished (or crashed: it is checked for
+    /// its marker before being posted again).
+    Posting,
+    Posted,
+    /// The forge refused it; the reason says why. Retried only on request.
+    Failed,
+}
+
+impl Delivery {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Pending => "pending",
+            Delivery::Posting => "posting",
+            Delivery::Posted => "posted",
+            Delivery::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Delivery> {
+        Some(match s {
+            "pending" => Delivery::Pending,
+            "posting" => Delivery::Posting,
+            "posted" => Delivery::Posted,
+            "failed" => Delivery::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// A ledger entry with its delivery state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    #[serde(flatten)]
+    pub action: Approval,
+    /// The pull request it goes to (none: a commit comment).
+    pub pr: Option<u64>,
+    pub state: Delivery,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    /// Where it landed on the forge.
+    pub url: Option<String>,
+    pub updated_at: i64,
 }
 
 /// Why a change has its verdict: one piece of evidence.

@@ -440,6 +440,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, (kind, who, at))| Approval {
+                uid: String::new(),
                 id: i as i64 + 1,
                 sha: "c1".into(),
                 kind: *kind,

@@ -30,6 +30,11 @@ fn demo_with(config: Config) -> Demo {
     let repo = dir.path().join("quill");
     let db = dir.path().join("db.sqlite3");
     rearview::demo::build(&repo, Some(&db)).expect("demo builds");
+    // Who reviews: the actions record git's user.email.
+    git2::Repository::open(&repo)
+        .and_then(|r| r.config())
+        .and_then(|mut c| c.set_str("user.email", "reviewer@example.org"))
+        .expect("set user.email");
     let ctx = JobContext { repo, db, config, github_api: None, theme: Theme::default() };
     Demo { _dir: dir, ctx }
 }
@@ -94,6 +99,10 @@ impl Driver {
             Request::Hex { path, old_blob, new_blob } => {
                 vec![Reply::Hex(jobs::load_hex_blocking(&self.ctx, &path, old_blob.as_deref(), new_blob.as_deref()))]
             }
+            Request::Record { sha, pr, kind, note } => {
+                vec![Reply::Recorded(jobs::record_blocking(&self.ctx, &sha, pr, kind, &note))]
+            }
+            Request::PushOutbox => vec![Reply::Pushed(jobs::push_blocking(&self.ctx))],
             Request::Sync => {
                 let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
                 let sink = events.clone();
@@ -450,7 +459,7 @@ fn x_on_a_text_only_change_says_there_is_no_binary() {
 }
 
 #[test]
-fn actions_open_browser_copy_and_the_approve_dialog_records_nothing_yet() {
+fn open_in_browser_and_copy_name_the_pull_request() {
     let demo = demo();
     let mut d = Driver::new(&demo, 160, 48);
     d.select("Reject identifiers that start with a combining mark");
@@ -462,16 +471,47 @@ fn actions_open_browser_copy_and_the_approve_dialog_records_nothing_yet() {
     assert_eq!(d.effects.pop(), Some(Effect::Copy(change.sha.clone())));
     d.keys("Y");
     assert_eq!(d.effects.pop(), Some(Effect::Copy(format!("https://github.com/python/quill/pull/{pr}"))));
-
     d.keys("a");
     let screen = d.screen();
     assert!(screen.contains(&format!("APPROVE, on python/quill#{pr}")), "{screen}");
     assert!(screen.contains("<!-- rearview:approval id=<assigned when recorded>"), "{screen}");
     assert!(screen.contains(&change.sha[..10]), "the change is named: {screen}");
+    d.key(KeyCode::Esc);
+    assert!(d.notice().contains("cancelled: nothing recorded"), "{}", d.notice());
+}
+
+#[test]
+fn approving_in_the_demo_records_it_queues_it_and_the_queue_shows_it_approved() {
+    let demo = demo_with(Config::default());
+    let mut d = Driver::new(&demo, 160, 48);
+    d.select("Reject identifiers that start with a combining mark");
+    let sha = d.app.selected().map(|c| c.sha.clone()).expect("selected");
+    d.keys("a");
+    d.keys("Read the drift.");
     d.key(KeyCode::Enter);
     assert!(d.app.overlay.is_none());
-    assert!(d.notice().contains("nothing recorded"), "{}", d.notice());
-    assert!(d.effects.is_empty(), "no job, nothing posted");
+    assert!(d.notice().contains("queued (demo, no remote)"), "{}", d.notice());
+    let data = d.app.data().expect("queue");
+    let change = data.queue.changes.iter().find(|c| c.sha == sha).expect("still listed");
+    assert_eq!(change.verdict, rearview::model::Verdict::ApprovedAfterMerge);
+    assert_eq!(data.outbox, 1);
+    assert!(d.screen().contains("outbox 1"));
+
+    // A concern needs a reason; with one it is recorded too.
+    d.keys("f");
+    d.key(KeyCode::Right);
+    d.key(KeyCode::Enter);
+    d.select("Reject identifiers that start with a combining mark");
+    d.keys("c");
+    d.key(KeyCode::Enter);
+    assert!(d.notice().contains("needs its reason"), "{}", d.notice());
+    assert!(d.app.overlay.is_some(), "the dialog stays open");
+    d.keys("The drift adds a call.");
+    d.key(KeyCode::Enter);
+    let data = d.app.data().expect("queue");
+    let change = data.queue.changes.iter().find(|c| c.sha == sha).expect("listed");
+    assert_eq!(change.verdict, rearview::model::Verdict::ConcernRaised);
+    assert_eq!(data.outbox, 2);
 }
 
 #[test]

@@ -21,6 +21,11 @@ pub const SCENARIO: &str = include_str!("../../assets/demo/scenario.toml");
 /// Marks a directory as a demo this code built (and may rebuild).
 const MARKER: &str = "rearview-demo";
 
+/// Whether a git directory is one `rearview demo` built.
+pub fn is_demo(git_dir: &Path) -> bool {
+    git_dir.join(MARKER).exists()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
     #[error("the demo scenario is invalid: {0}")]

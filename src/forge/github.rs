@@ -297,6 +297,90 @@ impl GitHub {
         Ok(Answer { status, headers, body })
     }
 
+    /// What is already posted on a pull request (its reviews) or a commit
+    /// (its comments): where to look for a marker before posting again.
+    pub async fn posted(&self, target: &PostTarget) -> Result<Vec<Posted>> {
+        let (url, what) = match target {
+            PostTarget::Review { pr, .. } => {
+                (self.reviews_key(*pr), format!("pull request #{pr} of {}", self.settings.repo))
+            }
+            PostTarget::CommitComment { sha } => (
+                format!("{}/commits/{}/comments?per_page=100", self.repo_path(), percent_encode(sha)),
+                format!("commit {sha} of {}", self.settings.repo),
+            ),
+        };
+        match self.get_all::<Posted>(&url, None, &what).await? {
+            Fetched::Fresh { value, .. } => Ok(value),
+            Fetched::NotModified => Ok(Vec::new()),
+        }
+    }
+
+    /// Posts once, never retried here: a POST repeated after a lost answer
+    /// could post twice, so the caller checks for its marker before trying
+    /// again.
+    pub async fn post(&self, target: &PostTarget, body: &str) -> std::result::Result<Posted, PostError> {
+        let (url, payload) = match target {
+            PostTarget::Review { pr, event } => (
+                format!("{}/pulls/{pr}/reviews", self.repo_path()),
+                serde_json::json!({ "body": body, "event": event }),
+            ),
+            PostTarget::CommitComment { sha } => (
+                format!("{}/commits/{}/comments", self.repo_path(), percent_encode(sha)),
+                serde_json::json!({ "body": body }),
+            ),
+        };
+        self.wait_for_rate_limit().await.map_err(|e| PostError::Transient(e.to_string()))?;
+        let sent = {
+            let _permit = self.permits.acquire().await.map_err(|e| PostError::Transient(e.to_string()))?;
+            self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            tokio::time::timeout(self.settings.timeout, self.send_post(&url, &payload)).await
+        };
+        let answer = match sent {
+            Err(_) => {
+                return Err(PostError::Transient(format!("no answer within {} s", self.settings.timeout.as_secs_f64())))
+            }
+            Ok(Err(detail)) => return Err(PostError::Transient(detail)),
+            Ok(Ok(answer)) => answer,
+        };
+        self.note_rate_limit(&answer.headers);
+        let message = clip(&error_details(&answer.body), 300);
+        match answer.status {
+            200..=299 => serde_json::from_slice::<Posted>(&answer.body)
+                .map_err(|e| PostError::Transient(format!("GitHub's answer to {url} did not decode: {e}"))),
+            403 | 429
+                if retry_after(&answer.headers).is_some()
+                    || header(&answer.headers, "x-ratelimit-remaining").as_deref() == Some("0")
+                    || message.to_ascii_lowercase().contains("secondary rate limit") =>
+            {
+                Err(PostError::Transient(format!("rate limited ({}): {message}", answer.status)))
+            }
+            500..=599 => Err(PostError::Transient(format!("{} {message}", answer.status))),
+            status => Err(PostError::Refused { status, message }),
+        }
+    }
+
+    /// The backoff between attempts (jittered, doubling), reported as a wait.
+    pub async fn pause_before_retry(&self, attempt: u32, reason: &str) {
+        self.retry_pause(attempt, reason).await
+    }
+
+    async fn send_post(&self, url: &str, payload: &serde_json::Value) -> std::result::Result<Answer, String> {
+        let request = http::Request::builder()
+            .method(http::Method::POST)
+            .uri(url)
+            .header(ACCEPT, "application/vnd.github+json")
+            .header("x-github-api-version", "2022-11-28");
+        let request = self.client.build_request(request, Some(payload)).map_err(describe_octocrab_error)?;
+        let response = self.client.execute(request).await.map_err(describe_octocrab_error)?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = match response.into_body().collect().await {
+            Ok(collected) => collected.to_bytes().to_vec(),
+            Err(e) => return Err(format!("connection lost while reading the answer: {}", describe_octocrab_error(e))),
+        };
+        Ok(Answer { status, headers, body })
+    }
+
     fn note_rate_limit(&self, headers: &HeaderMap) {
         let number = |name: &str| header(headers, name).and_then(|v| v.parse::<i64>().ok());
         let (Some(remaining), Some(limit), Some(reset)) =
@@ -457,6 +541,37 @@ impl Forge for GitHub {
     }
 }
 
+// ---------------------------------------------------------------- posting
+
+/// Where a post goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostTarget {
+    /// A pull request review; `event` is `APPROVE` or `COMMENT`.
+    Review { pr: u64, event: &'static str },
+    /// A comment on a commit (a change without a pull request).
+    CommitComment { sha: String },
+}
+
+/// A review or comment as GitHub shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Posted {
+    pub id: u64,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub html_url: Option<String>,
+}
+
+/// Why a post did not land.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PostError {
+    /// GitHub said no (401, 403, 404, 422…): trying again will not help.
+    Refused { status: u16, message: String },
+    /// The network, a server error or a rate limit: it may have landed or
+    /// not; look for the marker, then try again.
+    Transient(String),
+}
+
 // ---------------------------------------------------------------- GitHub's JSON, only what is used
 
 #[derive(Deserialize)]
@@ -560,6 +675,35 @@ fn error_message(body: &[u8]) -> String {
     match serde_json::from_slice::<Message>(body) {
         Ok(m) => m.message,
         Err(_) => String::from_utf8_lossy(&body[..body.len().min(120)]).trim().to_string(),
+    }
+}
+
+/// The message and GitHub's `errors` list (422s explain themselves there).
+fn error_details(body: &[u8]) -> String {
+    #[derive(Deserialize)]
+    struct Details {
+        message: String,
+        #[serde(default)]
+        errors: Vec<serde_json::Value>,
+    }
+    match serde_json::from_slice::<Details>(body) {
+        Ok(d) => {
+            let errors: Vec<String> = d
+                .errors
+                .iter()
+                .map(|e| match e {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.get("message").and_then(|m| m.as_str()).map(str::to_string).unwrap_or_default(),
+                })
+                .filter(|e| !e.is_empty())
+                .collect();
+            if errors.is_empty() {
+                d.message
+            } else {
+                format!("{}: {}", d.message, errors.join("; "))
+            }
+        }
+        Err(_) => error_message(body),
     }
 }
 

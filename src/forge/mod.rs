@@ -3,6 +3,7 @@
 //! GitLab, Gitea or Gerrit can follow.
 
 pub mod github;
+pub mod outbox;
 pub mod plan;
 pub mod remote;
 pub mod sync;

@@ -55,12 +55,28 @@ pub struct Request {
     pub full: bool,
 }
 
-pub fn plan(repo: &Repo, config: &Config, request: &Request) -> Result<Plan, PlanError> {
-    let api = request.api.clone().unwrap_or_else(|| config.github.api.clone());
-    let api = api.trim_end_matches('/').to_string();
+/// The repository on GitHub and how to talk to it (no request made).
+pub fn connection(
+    repo: &Repo,
+    config: &Config,
+    api: Option<&str>,
+) -> Result<(RepoSlug, Settings, Option<TokenSource>), PlanError> {
+    let api = api.unwrap_or(&config.github.api).trim_end_matches('/').to_string();
     let slug = repository(repo, config.github.repository.as_deref(), &api)?;
     let host = remote::web_host(&api);
-    let found = token::discover(&host, config.github.token_command.as_deref())?;
+    let (token, source) = match token::discover(&host, config.github.token_command.as_deref())? {
+        Some((token, source)) => (Some(token), Some(source)),
+        None => (None, None),
+    };
+    let mut settings = Settings::new(&api, slug.clone(), token);
+    settings.concurrency = config.github.concurrency;
+    settings.timeout = std::time::Duration::from_secs(config.github.timeout_secs);
+    settings.backoff = std::time::Duration::from_millis(config.github.backoff_ms);
+    Ok((slug, settings, source))
+}
+
+pub fn plan(repo: &Repo, config: &Config, request: &Request) -> Result<Plan, PlanError> {
+    let (slug, settings, token_source) = connection(repo, config, request.api.as_deref())?;
     let default_branch = repo.default_branch(config.branches.default.as_deref())?;
     let branches = if request.branches.is_empty() {
         let mut watched: Vec<String> =
@@ -73,14 +89,6 @@ pub fn plan(repo: &Repo, config: &Config, request: &Request) -> Result<Plan, Pla
     };
     let since = request.since.as_deref().map(|text| since(repo, text)).transpose()?;
     let unclaimed = unclaimed_commits(repo, &branches, &default_branch, since)?;
-    let (token, token_source) = match found {
-        Some((token, source)) => (Some(token), Some(source)),
-        None => (None, None),
-    };
-    let mut settings = Settings::new(&api, slug.clone(), token);
-    settings.concurrency = config.github.concurrency;
-    settings.timeout = std::time::Duration::from_secs(config.github.timeout_secs);
-    settings.backoff = std::time::Duration::from_millis(config.github.backoff_ms);
     let options =
         Options { branches, since, full: request.full, unclaimed, concurrency: config.github.concurrency * 2 };
     Ok(Plan { slug, settings, options, token_source })

@@ -6,6 +6,7 @@
 
 mod diff;
 mod hex;
+mod outbox;
 mod queue;
 mod sync;
 
@@ -48,6 +49,10 @@ pub enum Request {
     Hex { path: String, old_blob: Option<String>, new_blob: Option<String> },
     /// Sync with GitHub.
     Sync,
+    /// Record an approval or concern in the ledger and the outbox.
+    Record { sha: String, pr: Option<u64>, kind: crate::model::LedgerKind, note: String },
+    /// Deliver the outbox to GitHub.
+    PushOutbox,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +73,10 @@ pub enum Reply {
     SyncEvent(SyncEvent),
     /// The sync ended: a summary, or why it failed.
     SyncDone(Result<String, String>),
+    /// The action is in the store (or why not).
+    Recorded(Result<String, String>),
+    /// What a push of the outbox did.
+    Pushed(Result<String, String>),
 }
 
 #[derive(Debug)]
@@ -128,6 +137,13 @@ impl Jobs {
                 self.runtime.spawn_blocking(move || {
                     send.reply(Reply::Hex(hex::load(&ctx, &path, old_blob.as_deref(), new_blob.as_deref())))
                 });
+            }
+            Request::Record { sha, pr, kind, note } => {
+                self.runtime
+                    .spawn_blocking(move || send.reply(Reply::Recorded(outbox::record(&ctx, &sha, pr, kind, &note))));
+            }
+            Request::PushOutbox => {
+                self.runtime.spawn_blocking(move || send.reply(Reply::Pushed(outbox::push(&ctx))));
             }
             Request::Sync => {
                 if self.syncing.swap(true, Ordering::SeqCst) {
@@ -206,6 +222,22 @@ pub fn load_hex_blocking(
     new_blob: Option<&str>,
 ) -> Result<HexData, String> {
     hex::load(ctx, path, old_blob, new_blob)
+}
+
+/// Records an action blocking (tests).
+pub fn record_blocking(
+    ctx: &JobContext,
+    sha: &str,
+    pr: Option<u64>,
+    kind: crate::model::LedgerKind,
+    note: &str,
+) -> Result<String, String> {
+    outbox::record(ctx, sha, pr, kind, note)
+}
+
+/// Pushes the outbox blocking (tests).
+pub fn push_blocking(ctx: &JobContext) -> Result<String, String> {
+    outbox::push(ctx)
 }
 
 /// Runs a sync blocking, reporting progress to `events` (tests).

@@ -96,6 +96,12 @@ CREATE TABLE commit_pull_checks (
     checked_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 "#,
+    // 3: each ledger entry's marker id, so a retry finds its own post.
+    r#"
+ALTER TABLE ledger ADD COLUMN uid TEXT;
+UPDATE ledger SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
+CREATE UNIQUE INDEX ledger_by_uid ON ledger (uid);
+"#,
 ];
 
 /// The newest schema version this build knows.

@@ -297,6 +297,12 @@ pub struct App {
     prefetch_wanted: bool,
     /// The reader chose a change (or the session did): keep it across reloads.
     chosen: bool,
+    record_job: u64,
+    push_job: u64,
+    /// The action being recorded, to give back to the reader if that fails.
+    unrecorded: Option<(ActionKind, String, String)>,
+    /// The outbox was pushed in this session.
+    pushed_once: bool,
 }
 
 /// Ticks (100 ms) the selection must rest before its diff is prefetched.
@@ -335,6 +341,10 @@ impl App {
             idle_ticks: 0,
             prefetch_wanted: false,
             chosen: false,
+            record_job: 0,
+            push_job: 0,
+            unrecorded: None,
+            pushed_once: false,
         }
     }
 
@@ -940,10 +950,12 @@ impl App {
                 match event.code {
                     KeyCode::Esc => self.notify("cancelled: nothing recorded", false),
                     KeyCode::Enter if !event.modifiers.contains(KeyModifiers::ALT) => {
-                        self.notify(
-                            "nothing recorded: posting approvals and concerns to GitHub is not wired yet",
-                            true,
-                        );
+                        if kind == ActionKind::Concern && text.trim().is_empty() {
+                            self.notify("a concern needs its reason: type it first", true);
+                            self.overlay = Some(Overlay::ActionDialog { kind, sha, text });
+                            return Vec::new();
+                        }
+                        return self.record(kind, sha, text);
                     }
                     KeyCode::Enter => {
                         text.push('\n');
@@ -962,6 +974,29 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// Sends the action to the store; the dialog's text is kept until it is
+    /// safely recorded.
+    fn record(&mut self, kind: ActionKind, sha: String, note: String) -> Vec<Effect> {
+        let pr = self.data().and_then(|d| d.queue.changes.iter().find(|c| c.sha == sha)).and_then(|c| c.pr);
+        let ledger_kind = match kind {
+            ActionKind::Approve => crate::model::LedgerKind::Approval,
+            ActionKind::Concern => crate::model::LedgerKind::Concern,
+        };
+        let request = Request::Record { sha: sha.clone(), pr, kind: ledger_kind, note: note.clone() };
+        let (id, effect) = self.job(request);
+        self.record_job = id;
+        self.unrecorded = Some((kind, sha, note));
+        self.notify("recording…", false);
+        vec![effect]
+    }
+
+    fn push_outbox(&mut self) -> Effect {
+        let (id, effect) = self.job(Request::PushOutbox);
+        self.push_job = id;
+        self.pushed_once = true;
+        effect
     }
 
     fn input_changed(&mut self, kind: InputKind, text: &str) {
@@ -1068,6 +1103,26 @@ impl App {
                     hex.arrive(result);
                 }
             }
+            Reply::Recorded(result) if id == self.record_job => match result {
+                Ok(summary) => {
+                    self.unrecorded = None;
+                    self.notify(format!("{summary}; posting…"), false);
+                    return vec![self.push_outbox(), self.load_queue()];
+                }
+                Err(e) => {
+                    self.notify(format!("not recorded: {e}"), true);
+                    if let Some((kind, sha, text)) = self.unrecorded.take() {
+                        self.overlay = Some(Overlay::ActionDialog { kind, sha, text });
+                    }
+                }
+            },
+            Reply::Pushed(result) if id == self.push_job => {
+                match result {
+                    Ok(summary) => self.notify(summary, false),
+                    Err(e) => self.notify(format!("outbox not pushed: {e}"), true),
+                }
+                return vec![self.load_queue()];
+            }
             Reply::SyncEvent(event) if id == self.sync_job => self.sync_event(event),
             Reply::SyncDone(result) if id == self.sync_job => {
                 match result {
@@ -1092,6 +1147,7 @@ impl App {
         match result {
             Ok(data) => {
                 let with_files = data.with_files;
+                let undelivered = data.outbox > 0;
                 self.times = data.queue.changes.iter().map(|c| parse_time(&c.merged_at)).collect();
                 self.queue = Loading::Loaded(data);
                 self.refilter();
@@ -1100,11 +1156,17 @@ impl App {
                 }
                 // File lists (for the path filter, binary marks and the
                 // detail pane) follow in a second, slower pass.
+                let mut effects = Vec::new();
                 if !with_files && id == self.queue_job {
                     let (id, effect) = self.job(Request::Queue { files: true });
                     self.files_job = id;
-                    return vec![effect];
+                    effects.push(effect);
                 }
+                // Actions left from an earlier session go out now.
+                if undelivered && !self.pushed_once {
+                    effects.push(self.push_outbox());
+                }
+                return effects;
             }
             Err(e) => {
                 if self.data().is_none() {

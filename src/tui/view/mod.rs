@@ -73,13 +73,14 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
                         ));
                     }
                 }
-                if data.outbox > 0 {
-                    spans.push(Span::styled(format!("outbox {} ", data.outbox), styles.accent()));
-                }
             }
             Loading::Loading | Loading::Idle => spans.push(Span::raw(" loading the queue… ")),
             Loading::Failed(_) => spans.push(Span::styled(" queue failed to load ", styles.warning())),
         }
+    }
+    // Actions not yet on GitHub stay in sight, whatever else is shown.
+    if let Some(data) = app.data().filter(|d| d.outbox > 0) {
+        spans.push(Span::styled(format!("│ outbox {} ", data.outbox), styles.accent()));
     }
     match &app.sync {
         SyncState::Running { branch, done, total, note } => {

@@ -89,19 +89,13 @@ fn filter(frame: &mut Frame, app: &App, area: Rect, draft: &Filter, field: usize
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
-/// What an action would post, exactly, and where.
+/// What an action would post, exactly (its marker id is assigned when it is recorded).
 pub fn action_body(kind: ActionKind, sha: &str, text: &str) -> String {
-    let (heading, marker) = match kind {
-        ActionKind::Approve => ("Reviewed after merge with rearview.", "approval"),
-        ActionKind::Concern => ("### Concern raised after merge", "concern"),
+    let kind = match kind {
+        ActionKind::Approve => crate::model::LedgerKind::Approval,
+        ActionKind::Concern => crate::model::LedgerKind::Concern,
     };
-    let mut body = heading.to_string();
-    if !text.is_empty() {
-        body.push_str("\n\n");
-        body.push_str(text);
-    }
-    body.push_str(&format!("\n\n<!-- rearview:{marker} id=<assigned when recorded> sha={sha} -->"));
-    body
+    crate::forge::outbox::body(kind, sha, text, "<assigned when recorded>")
 }
 
 fn action(frame: &mut Frame, app: &App, area: Rect, kind: ActionKind, sha: &str, text: &str) {
@@ -133,7 +127,11 @@ fn action(frame: &mut Frame, app: &App, area: Rect, kind: ActionKind, sha: &str,
     ];
     let body = action_body(kind, sha, text);
     // The cursor follows the note being typed (the body's third line on).
-    let cursor_line = if text.is_empty() { 0 } else { 1 + text.split('\n').count() };
+    let note_start = match kind {
+        ActionKind::Approve => 2,
+        ActionKind::Concern => 4,
+    };
+    let cursor_line = if text.trim_end().is_empty() { 0 } else { note_start + text.trim_end().split('\n').count() - 1 };
     for (i, line) in body.lines().enumerate() {
         let mut spans = vec![Span::styled("│ ", styles.dim()), Span::raw(sanitize_line(line))];
         if i == cursor_line {
@@ -142,12 +140,12 @@ fn action(frame: &mut Frame, app: &App, area: Rect, kind: ActionKind, sha: &str,
         lines.push(Line::from(spans));
     }
     lines.push(Line::from(Span::styled(
-        "Not wired yet: nothing will be recorded or posted; the outbox that delivers this comes next.",
-        styles.warning(),
+        "Saved in the outbox first, then posted once (retries look for the marker); without GitHub it waits there.",
+        styles.dim(),
     )));
     let rect = centered(area, 100, lines.len() as u16 + 6);
     let block = pane(app, Line::from(title), true).title_bottom(Line::from(Span::styled(
-        " type a note · alt-enter new line · enter record · esc cancel ",
+        " type a note · alt-enter new line · enter record and post · esc cancel ",
         styles.accent(),
     )));
     frame.render_widget(Clear, rect);
