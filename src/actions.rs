@@ -27,18 +27,36 @@ pub fn act(global: &Global, args: &ActionArgs, kind: LedgerKind) -> Result<ExitC
     let reviewer = outbox::reviewer(&ctx.repo.git_dir(), &ctx.store)?
         .context("who is reviewing? set git's user.email (git config --global user.email you@example.org)")?;
     let note = args.message.clone().unwrap_or_default();
-    let action = ctx.store.record(&change.sha, change.pr, kind, &reviewer, &note)?;
+    // Approving twice is one approval: the second finds the first.
+    let earlier = match kind {
+        LedgerKind::Approval => outbox::earlier_approval(&ctx.store, &change.sha, &reviewer)?,
+        LedgerKind::Concern => None,
+    };
+    let again = earlier.is_some();
+    let action = match earlier {
+        Some(action) => {
+            eprintln!(
+                "rearview: already approved by {} (#{}): not recorded again",
+                sanitize_line(&reviewer),
+                action.id
+            );
+            action
+        }
+        None => ctx.store.record(&change.sha, change.pr, kind, &reviewer, &note)?,
+    };
     let target = match change.pr {
         Some(n) => format!("pull request #{n}"),
         None => format!("commit {}", short_sha(&change.sha)),
     };
-    eprintln!(
-        "rearview: recorded {} #{} by {} for {target} ({}); it is in the outbox",
-        kind.as_str(),
-        action.id,
-        sanitize_line(&reviewer),
-        sanitize_line(&change.title)
-    );
+    if !again {
+        eprintln!(
+            "rearview: recorded {} #{} by {} for {target} ({}); it is in the outbox",
+            kind.as_str(),
+            action.id,
+            sanitize_line(&reviewer),
+            sanitize_line(&change.title)
+        );
+    }
     if args.no_push {
         eprintln!("rearview: not pushed (--no-push): `rearview outbox --push` delivers it");
         return Ok(ExitCode::SUCCESS);

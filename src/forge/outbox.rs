@@ -93,6 +93,21 @@ pub fn reviewer(git_dir: &std::path::Path, store: &Store) -> Result<Option<Strin
     Ok(std::env::var("USER").ok().filter(|u| !u.is_empty()))
 }
 
+/// An approval `reviewer` already recorded for `sha` (approving twice is
+/// one approval).
+pub fn earlier_approval(
+    store: &Store,
+    sha: &str,
+    reviewer: &str,
+) -> Result<Option<crate::model::Approval>, crate::store::StoreError> {
+    let mut entries = store.ledger(&[sha.to_string()])?;
+    Ok(entries
+        .remove(sha)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|a| a.kind == LedgerKind::Approval && a.reviewer.eq_ignore_ascii_case(reviewer)))
+}
+
 /// Why the outbox cannot be pushed from this repository, if it cannot:
 /// the reason shown beside queued actions.
 pub fn unreachable_reason(e: &super::plan::PlanError, git_dir: &std::path::Path) -> Option<String> {

@@ -17,6 +17,11 @@ pub fn record(ctx: &JobContext, sha: &str, pr: Option<u64>, kind: LedgerKind, no
     let reviewer = outbox::reviewer(&repo.git_dir(), &store)
         .map_err(|e| e.to_string())?
         .ok_or("who is reviewing? set git's user.email (git config --global user.email you@example.org)")?;
+    if kind == LedgerKind::Approval {
+        if let Some(earlier) = outbox::earlier_approval(&store, sha, &reviewer).map_err(|e| e.to_string())? {
+            return Ok(format!("already approved by {reviewer} (#{})", earlier.id));
+        }
+    }
     let action = store.record(sha, pr, kind, &reviewer, note).map_err(|e| e.to_string())?;
     Ok(format!("{} #{} recorded by {reviewer}", kind.as_str(), action.id))
 }

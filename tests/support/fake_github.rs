@@ -387,7 +387,16 @@ impl FakeGitHub {
     /// they were injected.
     pub fn inject(&self, path_prefix: &str, fault: Fault, times: usize) {
         if times > 0 {
-            self.state().faults.push(Injected { prefix: path_prefix.to_string(), fault, times });
+            self.state().faults.push(Injected { prefix: path_prefix.to_string(), method: None, fault, times });
+        }
+    }
+
+    /// Like [`FakeGitHub::inject`], for requests of one method only
+    /// (`"POST"`: the listing of the same path stays healthy).
+    pub fn inject_on(&self, method: &str, path_prefix: &str, fault: Fault, times: usize) {
+        if times > 0 {
+            let method = Some(method.to_ascii_uppercase());
+            self.state().faults.push(Injected { prefix: path_prefix.to_string(), method, fault, times });
         }
     }
 
@@ -524,7 +533,7 @@ async fn handle(
     let req = Req::new(&parts.method, &parts.uri, &parts.headers, body);
     let (latency, fault) = {
         let mut state = lock(&state);
-        (state.latency, state.take_fault(&req.path))
+        (state.latency, state.take_fault(&req.path, req.method.as_str()))
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -721,6 +730,8 @@ impl Bucket {
 
 struct Injected {
     prefix: String,
+    /// Only requests of this method (`None`: any).
+    method: Option<String>,
     fault: Fault,
     times: usize,
 }
@@ -920,8 +931,11 @@ impl State {
             .unwrap_or_else(|| panic!("the fake GitHub has no pull request {repo}#{number}: add_pull it first"))
     }
 
-    fn take_fault(&mut self, path: &str) -> Option<Fault> {
-        let index = self.faults.iter().position(|f| path.starts_with(&f.prefix))?;
+    fn take_fault(&mut self, path: &str, method: &str) -> Option<Fault> {
+        let index = self
+            .faults
+            .iter()
+            .position(|f| path.starts_with(&f.prefix) && f.method.as_deref().is_none_or(|m| m == method))?;
         let injected = &mut self.faults[index];
         injected.times -= 1;
         let fault = injected.fault.clone();
