@@ -86,6 +86,7 @@ impl Driver {
 
     fn job(&mut self, Job { id, request }: Job) {
         let replies = match request {
+            Request::CachedQueue => vec![Reply::Queue(jobs::load_cached_queue_blocking(&self.ctx))],
             Request::Queue { files } => {
                 self.queue_loads += 1;
                 vec![Reply::Queue(jobs::load_queue_blocking(&self.ctx, files))]
@@ -443,9 +444,8 @@ fn x_opens_the_binary_in_hex_with_its_payload_and_goto_and_findings_move() {
     assert!(d.notice().contains("only one side"), "an added file has no old blob: {}", d.notice());
 
     d.keys("q");
-    assert_eq!(d.app.screen, Screen::Diff);
-    d.keys("q");
-    assert_eq!(d.app.screen, Screen::Queue);
+    assert_eq!(d.app.screen, Screen::Queue, "back where x was pressed");
+    assert!(d.notice().is_empty(), "the hex view's notice stayed behind");
 }
 
 #[test]
@@ -650,4 +650,25 @@ fn r_syncs_with_github_in_the_background_then_rebuilds_the_queue() {
     assert!(d.notice().contains(&format!("{} pull requests fetched", seeded.pulls.len())), "{}", d.notice());
     assert!(d.queue_loads > loads, "the queue is rebuilt after a sync");
     assert!(!github.requests().is_empty());
+}
+
+#[test]
+fn the_next_start_draws_the_last_queue_before_the_fresh_one_is_built() {
+    let demo = demo();
+    let first = Driver::new(&demo, 160, 48);
+    let fresh = first.app.data().map(|d| d.queue.changes.len()).expect("loaded");
+
+    let keymap = Keymap::default();
+    let mut app = App::new(keymap, Styles::new(Theme::default(), true), Session::default(), false);
+    app.update(Msg::Resize(160, 48));
+    let effects = app.start();
+    let Some(Effect::Job(Job { id, request: Request::CachedQueue })) = effects.first().cloned() else {
+        panic!("asks for the snapshot first: {effects:?}")
+    };
+    let snapshot = jobs::load_cached_queue_blocking(&demo.ctx).expect("the first run left a snapshot");
+    app.update(Msg::Report(Report { id, reply: Reply::Queue(Ok(snapshot)) }));
+    let data = app.data().expect("drawn from the snapshot");
+    assert!(data.cached);
+    assert_eq!(data.queue.changes.len(), fresh);
+    assert!(!app.view.visible.is_empty());
 }

@@ -43,6 +43,8 @@ pub struct JobContext {
 pub enum Request {
     /// Build the queue; `files` adds every change's file list (slower, cached).
     Queue { files: bool },
+    /// The last run's queue, to draw while the fresh one is built.
+    CachedQueue,
     /// Render a change's diff for a pane `width` columns wide.
     Diff { sha: String, width: usize, side_by_side: bool },
     /// Read a binary file's blobs for the hex view.
@@ -114,6 +116,9 @@ impl Jobs {
         match job.request {
             Request::Queue { files } => {
                 self.runtime.spawn_blocking(move || send.reply(Reply::Queue(queue::load(&ctx, files))));
+            }
+            Request::CachedQueue => {
+                self.runtime.spawn_blocking(move || send.reply(Reply::Queue(queue::load_snapshot(&ctx))));
             }
             Request::Diff { sha, width, side_by_side } => {
                 self.latest_diff.store(job.id, Ordering::SeqCst);
@@ -195,6 +200,11 @@ pub fn status_mark(status: FileStatus) -> &'static str {
 /// Builds the queue blocking (tests and benches).
 pub fn load_queue_blocking(ctx: &JobContext, files: bool) -> Result<QueueData, String> {
     queue::load(ctx, files)
+}
+
+/// Reads the last run's queue snapshot blocking (tests and benches).
+pub fn load_cached_queue_blocking(ctx: &JobContext) -> Result<QueueData, String> {
+    queue::load_snapshot(ctx)
 }
 
 /// Renders a diff blocking, collecting every part (tests and benches).

@@ -9,7 +9,7 @@ use crate::store::Store;
 use super::JobContext;
 
 /// The queue and what the status bar says about it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct QueueData {
     pub queue: Queue,
     pub repo_name: String,
@@ -21,6 +21,10 @@ pub struct QueueData {
     pub outbox: usize,
     /// Whether changes carry their file lists.
     pub with_files: bool,
+    /// Read from the last run's snapshot: shown until the fresh one comes.
+    #[serde(default)]
+    pub cached: bool,
+    #[serde(skip)]
     pub took: std::time::Duration,
 }
 
@@ -34,7 +38,7 @@ pub fn load(ctx: &JobContext, files: bool) -> Result<QueueData, String> {
     let selection = Selection { limit: HISTORY_LIMIT, files, ..Selection::default() };
     let loaded = pipeline::load(&repo, &mut store, &ctx.config, &selection).map_err(|e| e.to_string())?;
     let outbox = store.outbox_pending().map_err(|e| e.to_string())?;
-    Ok(QueueData {
+    let data = QueueData {
         queue: loaded.queue,
         repo_name: repo.name(),
         default_branch: loaded.default_branch,
@@ -42,8 +46,43 @@ pub fn load(ctx: &JobContext, files: bool) -> Result<QueueData, String> {
         web: web_url(ctx, &repo),
         outbox,
         with_files: files,
+        cached: false,
         took: started.elapsed(),
-    })
+    };
+    if !files {
+        save_snapshot(ctx, &data);
+    }
+    Ok(data)
+}
+
+/// The last queue built, beside the store: the next start draws it at once.
+fn snapshot_path(ctx: &JobContext) -> std::path::PathBuf {
+    let mut name = ctx.db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".queue.json");
+    ctx.db.with_file_name(name)
+}
+
+fn save_snapshot(ctx: &JobContext, data: &QueueData) {
+    let path = snapshot_path(ctx);
+    let partial = path.with_extension("json.partial");
+    let written = serde_json::to_vec(data)
+        .map_err(std::io::Error::other)
+        .and_then(|bytes| std::fs::write(&partial, bytes))
+        .and_then(|()| std::fs::rename(&partial, &path));
+    if let Err(e) = written {
+        // Only the next start's first frame is slower for it.
+        tracing::warn!("cannot save the queue snapshot {}: {e}", path.display());
+    }
+}
+
+/// The last run's queue, if there is one that reads back.
+pub fn load_snapshot(ctx: &JobContext) -> Result<QueueData, String> {
+    let path = snapshot_path(ctx);
+    let bytes = std::fs::read(&path).map_err(|e| format!("no queue snapshot at {}: {e}", path.display()))?;
+    let mut data: QueueData =
+        serde_json::from_slice(&bytes).map_err(|e| format!("queue snapshot {} unreadable: {e}", path.display()))?;
+    data.cached = true;
+    Ok(data)
 }
 
 /// The repository's page on the forge's website.

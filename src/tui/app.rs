@@ -297,12 +297,15 @@ pub struct App {
     prefetch_wanted: bool,
     /// The reader chose a change (or the session did): keep it across reloads.
     chosen: bool,
+    cached_job: u64,
     record_job: u64,
     push_job: u64,
     /// The action being recorded, to give back to the reader if that fails.
     unrecorded: Option<(ActionKind, String, String)>,
     /// The outbox was pushed in this session.
     pushed_once: bool,
+    /// The pending hex view was asked for from the queue.
+    hex_back_to_queue: bool,
 }
 
 /// Ticks (100 ms) the selection must rest before its diff is prefetched.
@@ -341,16 +344,21 @@ impl App {
             idle_ticks: 0,
             prefetch_wanted: false,
             chosen: false,
+            cached_job: 0,
             record_job: 0,
             push_job: 0,
             unrecorded: None,
             pushed_once: false,
+            hex_back_to_queue: false,
         }
     }
 
-    /// The first effects: load the queue.
+    /// The first effects: draw the last run's queue at once, and build
+    /// the fresh one.
     pub fn start(&mut self) -> Vec<Effect> {
-        vec![self.load_queue()]
+        let (id, cached) = self.job(Request::CachedQueue);
+        self.cached_job = id;
+        vec![cached, self.load_queue()]
     }
 
     fn job(&mut self, request: Request) -> (u64, Effect) {
@@ -487,10 +495,14 @@ impl App {
             return self.overlay_key(event);
         }
         let Some(key) = Key::from_event(&event) else { return Vec::new() };
-        match self.keymap.action(self.context(), key) {
-            Some(action) => self.act(action),
-            None => Vec::new(),
+        let Some(action) = self.keymap.action(self.context(), key) else { return Vec::new() };
+        let (screen, notice) = (self.screen, self.notice.clone());
+        let effects = self.act(action);
+        // A notice belongs to its screen: leaving it, the notice goes too.
+        if self.screen != screen && self.notice == notice {
+            self.notice = None;
         }
+        effects
     }
 
     fn quit(&mut self) -> Vec<Effect> {
@@ -812,6 +824,8 @@ impl App {
         if let Some(doc) = &mut self.diff {
             doc.hex_when_ready = true;
         }
+        // Back from that hex view goes to the queue, where it came from.
+        self.hex_back_to_queue = true;
         effects.into_iter().chain(self.try_pending_hex()).collect()
     }
 
@@ -829,6 +843,7 @@ impl App {
             }
             None if doc.done() => {
                 doc.hex_when_ready = false;
+                self.hex_back_to_queue = false;
                 self.notify("this change has no binary files", true);
                 Vec::new()
             }
@@ -863,7 +878,7 @@ impl App {
         let (id, effect) = self.job(Request::Hex { path: info.path.clone(), old_blob: old, new_blob: new });
         self.hex_job = id;
         self.hex = Some(HexDoc::loading(info.path));
-        self.hex_from = Screen::Diff;
+        self.hex_from = if std::mem::take(&mut self.hex_back_to_queue) { Screen::Queue } else { Screen::Diff };
         self.screen = Screen::Hex;
         vec![effect]
     }
@@ -1077,6 +1092,14 @@ impl App {
     fn report(&mut self, report: Report) -> Vec<Effect> {
         let id = report.id;
         match report.reply {
+            Reply::Queue(result) if id == self.cached_job => {
+                // Only until the fresh queue is here; a missing snapshot is no news.
+                if let (Ok(data), Loading::Loading | Loading::Idle) = (result, &self.queue) {
+                    self.times = data.queue.changes.iter().map(|c| parse_time(&c.merged_at)).collect();
+                    self.queue = Loading::Loaded(data);
+                    self.refilter();
+                }
+            }
             Reply::Queue(result) if id == self.queue_job || id == self.files_job => {
                 return self.queue_arrived(id, result);
             }

@@ -98,7 +98,9 @@ pub fn run(options: Options) -> Result<(), TuiError> {
     enable_raw_mode()?;
     let _guard = Guard;
     execute!(std::io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
-    let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+    // One write per frame: a large buffer, flushed by ratatui after each draw.
+    let out = std::io::BufWriter::with_capacity(1 << 18, std::io::stdout());
+    let mut terminal = Terminal::new(CrosstermBackend::new(out))?;
     terminal.clear()?;
 
     let app = App::new(keymap, styles, session, side_by_side);
@@ -110,7 +112,7 @@ pub fn run(options: Options) -> Result<(), TuiError> {
 }
 
 async fn event_loop(
-    terminal: &mut Terminal<CrosstermBackend<std::io::Stdout>>,
+    terminal: &mut Terminal<CrosstermBackend<std::io::BufWriter<std::io::Stdout>>>,
     mut app: App,
     ctx: JobContext,
     session: Option<&Path>,
@@ -137,7 +139,10 @@ async fn event_loop(
                 Effect::Quit => return Ok(()),
             }
         }
+        // Terminals that know synchronized updates show the frame at once.
+        crossterm::queue!(terminal.backend_mut(), crossterm::terminal::BeginSynchronizedUpdate)?;
         terminal.draw(|frame| view::draw(frame, &app))?;
+        crossterm::execute!(terminal.backend_mut(), crossterm::terminal::EndSynchronizedUpdate)?;
         let msg = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) => Msg::Key(key),

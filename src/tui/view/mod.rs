@@ -65,6 +65,9 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
             Loading::Loaded(data) => {
                 spans.push(Span::styled(format!(" {} ", data.repo_name), Style::new().add_modifier(Modifier::BOLD)));
                 spans.push(Span::styled(format!("{} ", data.branches.join(" ")), styles.dim()));
+                if data.cached {
+                    spans.push(Span::styled("(last run's queue, refreshing…) ", styles.dim()));
+                }
                 for (verdict, count) in data.queue.counts() {
                     if count > 0 && verdict != Verdict::Reviewed {
                         spans.push(Span::styled(
