@@ -185,7 +185,7 @@ fn demo_walkthrough_in_tmux() {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_rearview"));
     // After the TUI: its exit status, and whether the tty is still raw.
     let script = format!(
-        "env -u NO_COLOR -u REARVIEW_GITHUB_API HOME={home} XDG_DATA_HOME={data} XDG_STATE_HOME={state} \
+        "env -u NO_COLOR -u REARVIEW_GITHUB_API -u GITHUB_TOKEN -u GH_TOKEN USER=e2e-reviewer HOME={home} XDG_DATA_HOME={data} XDG_STATE_HOME={state} \
          XDG_CONFIG_HOME={config} {bin} demo --dir {demo}; echo RV_EXIT=$?; \
          if stty -a | grep -q -- -icanon; then echo RV_TTY=raw; else echo RV_TTY=cooked; fi; sleep 120",
         home = sh_quote(&home.join("home")),
@@ -293,11 +293,26 @@ fn demo_walkthrough_in_tmux() {
     tmux.key("Escape");
     tmux.wait_for("the help closed", STEP, |s| !s.contains("Help ·") && s.contains("payload finding"));
 
-    // 7. q back out (hex → diff → queue), q clears the search, q quits.
-    tmux.key("q");
-    tmux.wait_text("added: Lib/test/files/bad-3-corrupt_lzma2.xz", STEP);
+    // 7. q goes back where x was pressed: the queue.
     tmux.key("q");
     tmux.wait_for("the queue", STEP, |s| detail_shows(s, xz));
+
+    // 8. Approve it: recorded in the outbox, queued (the demo has no remote),
+    //    and the queue shows it approved after merge.
+    tmux.key("a");
+    tmux.wait_text("Approve after merge", STEP);
+    tmux.type_text("Read the payload scan.");
+    tmux.wait_text("Read the payload scan.", STEP);
+    tmux.key("Enter");
+    let screen = tmux.wait_text("queued (demo, no remote)", STEP);
+    assert!(!screen.contains("Approve after merge"), "the dialog closed:\n{screen}");
+    let screen = tmux.wait_for("the change approved after merge", STEP, |s| {
+        s.lines().nth(1).is_some_and(|row| row.contains("AFTER") && row.contains("#141"))
+    });
+    assert!(screen.contains("outbox 1"), "the outbox holds it:\n{screen}");
+    assert!(screen.contains("ledger #1: approval by e2e-reviewer"), "the detail names the approval:\n{screen}");
+
+    // 9. q clears the search, q quits.
     tmux.key("q");
     tmux.wait_for("the queue without a search", STEP, |s| on_queue(s) && !first_line(s).contains("/corrupt"));
     tmux.key("q");
