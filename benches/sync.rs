@@ -57,6 +57,7 @@ fn main() {
                 commit_id: Some(sha("head", number)),
                 submitted_at: Some(now),
                 author_association: "MEMBER".into(),
+                marker: None,
             },
             "MEMBER",
         );
@@ -125,6 +126,7 @@ fn seed(github: &fake_github::FakeGitHub) {
             commit_id: Some(commit),
             submitted_at: Some(merged - 300),
             author_association: "MEMBER".into(),
+            marker: None,
         };
         github.add_review("bench/project", &review(n * 10, reviewer, ReviewState::Approved, on), "MEMBER");
         if n % 5 == 0 {

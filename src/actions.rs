@@ -26,7 +26,18 @@ pub fn act(global: &Global, args: &ActionArgs, kind: LedgerKind) -> Result<ExitC
     let change = find_change(&ctx, &queue.changes, &args.target)?;
     let reviewer = outbox::reviewer(&ctx.repo.git_dir(), &ctx.store)?
         .context("who is reviewing? set git's user.email (git config --global user.email you@example.org)")?;
-    let note = args.message.clone().unwrap_or_default();
+    let mut note = args.message.clone().unwrap_or_default();
+    if args.drift_only {
+        let Some(original) = &change.original else {
+            bail!("--drift-only is for backports: {} has no original", short_sha(&change.sha));
+        };
+        let pr = original.pr.map(|n| format!(" (#{n})")).unwrap_or_default();
+        let scope = format!(
+            "This covers only the backport's drift from its original {}{pr}: the hunks that differ from it.",
+            short_sha(&original.sha)
+        );
+        note = if note.trim().is_empty() { scope } else { format!("{scope}\n\n{note}") };
+    }
     // Approving twice is one approval: the second finds the first.
     let earlier = match kind {
         LedgerKind::Approval => outbox::earlier_approval(&ctx.store, &change.sha, &reviewer)?,

@@ -140,6 +140,9 @@ struct ActionArgs {
     /// Only record it; leave it in the outbox.
     #[arg(long)]
     no_push: bool,
+    /// For a backport: say that the approval covers its drift from the original only.
+    #[arg(long)]
+    drift_only: bool,
 }
 
 #[derive(Args)]

@@ -286,6 +286,10 @@ pub struct Review {
     /// The reviewer's standing in the project (OWNER, MEMBER, …), when known.
     #[serde(default)]
     pub author_association: String,
+    /// Posted by rearview (its marker is in the body): an approval or a
+    /// concern raised after merge.
+    #[serde(default)]
+    pub marker: Option<LedgerKind>,
 }
 
 /// What a reviewer recorded locally about a change after the fact.

@@ -251,6 +251,11 @@ fn assess(landed: &Landed, pr: Option<&PullRequest>, input: &Input, config: &Con
             ReviewState::Approved if is_stale => stale.push((review, item(true))),
             ReviewState::Approved => before.push(item(false)),
             ReviewState::ChangesRequested if after_merge => concerns.push((at, item(false))),
+            // A concern rearview posted (here or from another reviewer's machine).
+            ReviewState::Commented if after_merge && review.marker == Some(LedgerKind::Concern) => {
+                let text = format!("concern raised after merge by {} on #{}", review.user, review.pr);
+                concerns.push((at, Evidence::Note { text }));
+            }
             _ => {}
         }
     }
@@ -417,6 +422,7 @@ mod tests {
             commit_id: Some(commit.into()),
             submitted_at: Some(at),
             author_association: "MEMBER".into(),
+            marker: None,
         }
     }
 

@@ -95,6 +95,7 @@ fn seeded() -> FakeGitHub {
             commit_id: Some(format!("{:x>40}", 1)),
             submitted_at: Some(at),
             author_association: "NONE".into(),
+            marker: None,
         };
         gh.add_review(REPO, &review, "MEMBER"); // the argument wins over the model's
     }

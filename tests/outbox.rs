@@ -50,9 +50,14 @@ impl World {
     }
 
     fn command(&self, args: &[&str]) -> Command {
+        self.command_on(&self.db, args)
+    }
+
+    /// A command on another store (another reviewer's machine).
+    fn command_on(&self, db: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_rearview"));
         cmd.args(args)
-            .args(["--repo", s(&self.repo), "--db", s(&self.db), "--config", s(&self.config)])
+            .args(["--repo", s(&self.repo), "--db", s(db), "--config", s(&self.config)])
             .args(["--github-api", &self.github.url()])
             .env("XDG_CONFIG_HOME", self.dir.join("xdg-config"))
             .env("XDG_DATA_HOME", self.dir.join("xdg-data"))
@@ -277,4 +282,29 @@ fn without_a_token_the_action_waits_in_the_outbox() {
     let out = w.run(&["outbox", "--push"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(w.reviews_on(pr).len(), 1);
+}
+
+#[test]
+fn another_reviewers_store_sees_the_posted_approval_and_concern_after_a_sync() {
+    let w = World::new();
+    let approved = w.pr_by("Tidy the checker's exit code handling");
+    let doubted = w.pr_by("Explain the checker in the README");
+    assert!(w.run(&["approve", &format!("#{approved}")]).status.success());
+    let out = w.run(&["concern", &format!("#{doubted}"), "--message", "The example runs as root."]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // Someone else's machine: a fresh store filled only by a sync.
+    let other = w.dir.join("other.sqlite3");
+    let out = w.command_on(&other, &["sync"]).output().expect("sync");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = w.command_on(&other, &["list", "--format", "json"]).output().expect("list");
+    let changes: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let verdict = |pr: u64| {
+        let c = changes.as_array().and_then(|c| c.iter().find(|c| c["pr"] == pr)).expect("listed");
+        (c["verdict"].as_str().unwrap_or("").to_string(), c["evidence"].to_string())
+    };
+    assert_eq!(verdict(approved).0, "approved_after_merge");
+    let (v, evidence) = verdict(doubted);
+    assert_eq!(v, "concern_raised", "{evidence}");
+    assert!(evidence.contains("concern raised after merge by reviewer"), "{evidence}");
 }

@@ -190,6 +190,7 @@ fn a_review_after_merge_is_picked_up_incrementally() {
             commit_id: pr.head_sha.clone(),
             submitted_at: Some(now),
             author_association: "MEMBER".into(),
+            marker: None,
         },
         "MEMBER",
     );

@@ -381,6 +381,7 @@ impl<'s> Builder<'s> {
                 commit_id: Some(commit.to_string()),
                 submitted_at: Some(at),
                 author_association: self.associations.get(r.user.as_str()).unwrap_or(&"NONE").to_string(),
+                marker: None,
             });
         }
         self.prs.push(PullRequest {

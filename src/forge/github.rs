@@ -632,6 +632,8 @@ impl ApiPull {
 struct ApiReview {
     id: u64,
     user: Option<ApiUser>,
+    #[serde(default)]
+    body: Option<String>,
     state: String,
     commit_id: Option<String>,
     submitted_at: Option<String>,
@@ -649,6 +651,7 @@ impl ApiReview {
             commit_id: self.commit_id,
             submitted_at: self.submitted_at.as_deref().and_then(timestamp),
             author_association: self.author_association.unwrap_or_default(),
+            marker: self.body.as_deref().and_then(super::outbox::marker_kind),
         })
     }
 }

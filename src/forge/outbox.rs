@@ -13,6 +13,13 @@ pub fn marker(kind: LedgerKind, uid: &str, sha: &str) -> String {
     format!("<!-- rearview:{} id={} sha={sha} -->", kind.as_str(), uuid_text(uid))
 }
 
+/// The kind of rearview marker a posted body carries, if any.
+pub fn marker_kind(body: &str) -> Option<LedgerKind> {
+    [LedgerKind::Approval, LedgerKind::Concern]
+        .into_iter()
+        .find(|kind| body.contains(&format!("<!-- rearview:{} id=", kind.as_str())))
+}
+
 /// 32 hex digits as a UUID (8-4-4-4-12).
 fn uuid_text(uid: &str) -> String {
     if uid.len() != 32 || !uid.is_ascii() {

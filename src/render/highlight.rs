@@ -444,6 +444,9 @@ pub struct FileHighlighter {
     /// The theme's style for each scope path met.
     styles: StyleTree,
     memo: Memo,
+    /// Lines after which to record the parser state, and what was recorded.
+    record: Range<usize>,
+    states: Vec<(usize, Option<String>)>,
 }
 
 impl std::fmt::Debug for FileHighlighter {
@@ -481,6 +484,8 @@ impl FileHighlighter {
             syntax,
             styles: StyleTree::new(default_style),
             memo: Memo::default(),
+            record: 0..0,
+            states: Vec::new(),
             theme: theme_ref,
             theme_name,
             theme_fell_back: fell_back,
@@ -534,6 +539,31 @@ impl FileHighlighter {
 
     pub fn stats(&self) -> HighlightStats {
         self.stats
+    }
+
+    /// Guesses the parser state before line `pos` without parsing the
+    /// lines above: the state at the top of a file after a blank line. For
+    /// a helper that styles the second half of a long file while another
+    /// highlighter does the first: its lines are right from the first line
+    /// where the two highlighters' states meet (see [`Self::record_states`]).
+    pub fn start_at_top(&mut self, pos: usize) {
+        let mut state = self.initial_state();
+        self.parse_only(&mut state, "");
+        self.cursor = Some(Cursor { pos, state });
+    }
+
+    /// From now on, records a fingerprint of the parser state after each
+    /// line of `lines` that is styled: two highlighters of the same file
+    /// whose fingerprints after a line are equal style every later line
+    /// alike. `None` for a state that cannot be compared (it holds a regex
+    /// capture).
+    pub fn record_states(&mut self, lines: Range<usize>) {
+        self.record = lines;
+    }
+
+    /// The fingerprints recorded since the last call, by line.
+    pub fn take_states(&mut self) -> Vec<(usize, Option<String>)> {
+        std::mem::take(&mut self.states)
     }
 
     /// Whether styled lines are kept for redraws (on by default).
@@ -667,6 +697,9 @@ impl FileHighlighter {
             self.save_checkpoint(cursor.pos, &parse, &stack);
             let line = lines.line(cursor.pos).unwrap_or("");
             let styled = self.style_line(&highlighter, &mut parse, &mut stack, &mut nodes, line);
+            if self.record.contains(&cursor.pos) {
+                self.states.push((cursor.pos, fingerprint(&parse, &stack)));
+            }
             match (out.as_deref_mut(), self.caching) {
                 (Some(out), true) => {
                     out.push(styled.clone());
@@ -738,6 +771,13 @@ impl FileHighlighter {
             }
         }
     }
+}
+
+/// The parser state as text, equal for equal states; `None` when it holds
+/// a regex capture (compared by address, not content).
+fn fingerprint(parse: &ParseState, stack: &ScopeStack) -> Option<String> {
+    let text = format!("{parse:?}|{stack:?}");
+    (!text.contains("captures: Some")).then_some(text)
 }
 
 /// Styles one parsed line: the text between two scope operations takes

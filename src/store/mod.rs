@@ -227,8 +227,9 @@ impl Store {
                 tx.prepare_cached("DELETE FROM reviews WHERE pr = ?1").map_err(sql("prepare a review write"))?;
             let mut put_review = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO reviews (id, pr, user, state, commit_id, submitted_at, author_association)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT OR REPLACE INTO reviews
+                     (id, pr, user, state, commit_id, submitted_at, author_association, marker)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )
                 .map_err(sql("prepare a review write"))?;
             let mut put_etag = tx
@@ -273,7 +274,8 @@ impl Store {
                                 r.state.as_str(),
                                 r.commit_id,
                                 r.submitted_at,
-                                r.author_association
+                                r.author_association,
+                                r.marker.map(LedgerKind::as_str)
                             ])
                             .map_err(sql("write a review"))?;
                     }
@@ -486,7 +488,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, pr, user, state, commit_id, submitted_at, author_association FROM reviews
+                "SELECT id, pr, user, state, commit_id, submitted_at, author_association, marker FROM reviews
                  WHERE pr = ?1 ORDER BY submitted_at, id",
             )
             .map_err(sql_err(&self.path, "prepare a review read"))?;
@@ -500,16 +502,18 @@ impl Store {
                     r.get::<_, Option<String>>(4)?,
                     r.get::<_, Option<i64>>(5)?,
                     r.get::<_, String>(6)?,
+                    r.get::<_, Option<String>>(7)?,
                 ))
             })
             .map_err(sql_err(&self.path, "read reviews"))?;
         let mut reviews = Vec::new();
         for row in rows {
-            let (id, pr, user, state, commit_id, submitted_at, author_association) =
+            let (id, pr, user, state, commit_id, submitted_at, author_association, marker) =
                 row.map_err(sql_err(&self.path, "read reviews"))?;
             // A state this build does not know (GitHub adds some) is no approval.
             let Some(state) = ReviewState::parse(&state) else { continue };
-            reviews.push(Review { id, pr, user, state, commit_id, submitted_at, author_association });
+            let marker = marker.as_deref().and_then(LedgerKind::parse);
+            reviews.push(Review { id, pr, user, state, commit_id, submitted_at, author_association, marker });
         }
         Ok(reviews)
     }
@@ -853,6 +857,7 @@ mod tests {
             commit_id: Some("c2".into()),
             submitted_at: Some(10),
             author_association: "MEMBER".into(),
+            marker: None,
         };
         s.save_pull_requests(std::slice::from_ref(&pr), std::slice::from_ref(&review)).expect("save");
         let data = s.forge_data(&[], &["deadbeef".to_string()]).expect("load");

@@ -102,6 +102,10 @@ ALTER TABLE ledger ADD COLUMN uid TEXT;
 UPDATE ledger SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
 CREATE UNIQUE INDEX ledger_by_uid ON ledger (uid);
 "#,
+    // 4: reviews posted by rearview (anyone's): approval or concern.
+    r#"
+ALTER TABLE reviews ADD COLUMN marker TEXT;
+"#,
 ];
 
 /// The newest schema version this build knows.
