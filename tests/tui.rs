@@ -672,3 +672,47 @@ fn the_next_start_draws_the_last_queue_before_the_fresh_one_is_built() {
     assert_eq!(data.queue.changes.len(), fresh);
     assert!(!app.view.visible.is_empty());
 }
+
+#[test]
+fn the_mouse_wheel_scrolls_the_queue_and_the_diff() {
+    use crossterm::event::{MouseEvent, MouseEventKind};
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    let wheel = |kind| Msg::Mouse(MouseEvent { kind, column: 10, row: 5, modifiers: KeyModifiers::NONE });
+    d.send(wheel(MouseEventKind::ScrollDown));
+    assert_eq!(d.app.view.selected, 3, "three rows a notch");
+    d.send(wheel(MouseEventKind::ScrollUp));
+    assert_eq!(d.app.view.selected, 0);
+    d.key(KeyCode::Enter);
+    d.send(wheel(MouseEventKind::ScrollDown));
+    assert_eq!(d.app.diff.as_ref().map(|x| x.top), Some(3));
+}
+
+#[test]
+fn without_colour_nothing_is_coloured_but_the_selection_still_shows() {
+    let demo = demo();
+    let keymap = Keymap::default();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.app = App::new(keymap, Styles::new(Theme::default(), false), Session::default(), false);
+    d.send(Msg::Resize(160, 48));
+    d.send(Msg::Tick(NOW));
+    let start = d.app.start();
+    d.run(start);
+    d.key(KeyCode::Enter);
+    for screen in [Screen::Diff, Screen::Queue] {
+        d.app.screen = screen;
+        let backend = TestBackend::new(160, 48);
+        let mut terminal = Terminal::new(backend).expect("terminal");
+        terminal.draw(|frame| view::draw(frame, &d.app)).expect("draw");
+        let buffer = terminal.backend().buffer();
+        let coloured = buffer
+            .content()
+            .iter()
+            .filter(|c| c.fg != ratatui::style::Color::Reset || c.bg != ratatui::style::Color::Reset);
+        assert_eq!(coloured.count(), 0, "{screen:?} uses no colour");
+        if screen == Screen::Queue {
+            let reversed = buffer.content().iter().any(|c| c.modifier.contains(ratatui::style::Modifier::REVERSED));
+            assert!(reversed, "the selected row is shown in reverse video");
+        }
+    }
+}
