@@ -10,6 +10,7 @@ pub mod forge;
 pub mod jobs;
 pub mod model;
 pub mod pipeline;
+pub mod release;
 pub mod render;
 pub mod repo;
 pub mod report;

@@ -21,6 +21,7 @@ use rearview::store::Store;
 mod actions;
 mod show;
 mod sync;
+mod verify;
 
 #[derive(Parser)]
 #[command(
@@ -88,6 +89,11 @@ enum Command {
         after_help = "Exit codes: 0 nothing pending, 1 something pending, 2 error.\n\nExamples:\n  rearview audit --branch 3.12 --since v3.12.4\n  rearview audit --branch 3.12 --since v3.12.4 --format json > audit.json"
     )]
     Audit(AuditArgs),
+    /// Check that a release archive holds exactly the tree at its tag; exits 1 on findings.
+    #[command(
+        after_help = "Reports files only in the archive, only in the tag, and different (diff for text, hex summary for\nbinaries), plus traversal and absolute paths, links, devices, duplicates and decompression bombs.\nNothing is extracted. Generated files (configure, Makefile.in, …) only in the archive are allowed;\n*.m4 macro files never count as generated.\n\nExit codes: 0 the archive matches (allowed differences only), 1 findings to check, 2 error.\n\nExamples:\n  rearview verify-release --tag v3.12.1 quill-3.12.1.tar.gz\n  rearview verify-release --tag v3.12.1 quill-3.12.1.tar.xz --format md >> release-notes.md\n  rearview verify-release --tag v3.12.1 dist.zip --generated 'docs/_build/*' --format json"
+    )]
+    VerifyRelease(VerifyReleaseArgs),
     /// Fetch merged pull requests, reviews and commit links from GitHub into the store (incremental).
     #[command(
         after_help = "The token comes from GITHUB_TOKEN, GH_TOKEN, `gh auth token`, or config github.token_command; without one, GitHub allows 60 requests an hour.\n\nExamples:\n  rearview sync\n  rearview sync --branch main --branch 3.12 --since v3.12.0\n  rearview sync --since 2024-01-01\n  rearview sync --full        # fetch everything again"
@@ -201,6 +207,38 @@ struct AuditArgs {
     until: Option<String>,
     #[arg(long, value_enum, default_value_t = AuditFormat::Md)]
     format: AuditFormat,
+}
+
+#[derive(Args)]
+struct VerifyReleaseArgs {
+    /// The tag (or any revision) the archive must match.
+    #[arg(long)]
+    tag: String,
+    /// The release archive: tar, tar.gz, tar.xz, tar.bz2 or zip (told by its bytes, not its name).
+    archive: PathBuf,
+    /// Another glob of files the release process generates (repeatable; `*` matches across `/`).
+    #[arg(long = "generated", value_name = "GLOB")]
+    generated: Vec<String>,
+    /// Use only the --generated globs, not the defaults (configure, Makefile.in, aclocal.m4, *.gmo, …).
+    #[arg(long)]
+    no_default_generated: bool,
+    /// Another glob of tag files the archive may leave out (repeatable; export-ignore is honoured).
+    #[arg(long = "allow-missing", value_name = "GLOB")]
+    allow_missing: Vec<String>,
+    /// Most bytes the archive may expand to (4G, 512M, …); reading stops there.
+    #[arg(long, default_value = "4G", value_parser = verify::parse_size)]
+    max_size: u64,
+    /// Most an entry may expand per compressed byte (checked past 16 MiB).
+    #[arg(long, default_value_t = 200)]
+    max_ratio: u64,
+    #[arg(long, value_enum, default_value_t = verify::VerifyFormat::Text)]
+    format: verify::VerifyFormat,
+    /// Columns for diffs (default: the terminal's width, or 120).
+    #[arg(long)]
+    width: Option<usize>,
+    /// Syntax highlighting theme for diffs (syntect / bat theme name).
+    #[arg(long, default_value = "Monokai Extended")]
+    syntax_theme: String,
 }
 
 #[derive(Args)]
@@ -351,6 +389,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         ),
         Some(Command::List(args)) => list(&global, &args),
         Some(Command::Audit(args)) => audit(&global, &args),
+        Some(Command::VerifyRelease(args)) => verify::verify_release(&global, &args),
         Some(Command::Sync(args)) => sync::sync(&global, &args),
         Some(Command::Show(args)) => show::show(&global, &args),
         Some(Command::Hex(args)) => show::hex_view(&global, &args),

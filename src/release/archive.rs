@@ -1,0 +1,293 @@
+//! Reading a release archive as a stream of entries: the format comes from
+//! the magic bytes, never the file name; nothing is extracted to disk. Each
+//! entry is handed to the caller once, with a reader over its contents and
+//! the compressed bytes consumed so far (for the ratio check).
+
+use std::cell::Cell;
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::rc::Rc;
+
+use serde::Serialize;
+
+use super::Error;
+
+/// The archive formats rearview reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Tar,
+    TarGz,
+    TarXz,
+    TarBz2,
+    Zip,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Tar => "tar",
+            Format::TarGz => "tar.gz",
+            Format::TarXz => "tar.xz",
+            Format::TarBz2 => "tar.bz2",
+            Format::Zip => "zip",
+        }
+    }
+}
+
+/// The format of an archive from its first bytes (at least 265 for a plain
+/// tar). A compressed stream is taken to hold a tar; what it holds is
+/// checked when it is read.
+pub fn detect(head: &[u8]) -> Option<Format> {
+    if head.starts_with(b"\x1f\x8b") {
+        return Some(Format::TarGz);
+    }
+    if head.starts_with(b"\xfd7zXZ\0") {
+        return Some(Format::TarXz);
+    }
+    if head.starts_with(b"BZh") && head.get(3).is_some_and(|b| (b'1'..=b'9').contains(b)) {
+        return Some(Format::TarBz2);
+    }
+    // A local file header, or the end of central directory of an empty zip.
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return Some(Format::Zip);
+    }
+    if head.get(257..262) == Some(b"ustar") {
+        return Some(Format::Tar);
+    }
+    // A pre-POSIX (v7) tar: no magic; a header whose checksum adds up.
+    if head.len() >= 512 && tar_checksum_ok(&head[..512]) {
+        return Some(Format::Tar);
+    }
+    None
+}
+
+fn tar_checksum_ok(header: &[u8]) -> bool {
+    let Some(field) = header.get(148..156) else { return false };
+    let text: String = field.iter().take_while(|b| **b != 0 && **b != b' ').map(|b| char::from(*b)).collect();
+    let Ok(stored) = u32::from_str_radix(text.trim(), 8) else { return false };
+    let sum: u32 = header
+        .iter()
+        .enumerate()
+        .map(|(i, b)| if (148..156).contains(&i) { u32::from(b' ') } else { u32::from(*b) })
+        .sum();
+    sum == stored && header.iter().any(|b| *b != 0)
+}
+
+/// What an entry is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    File {
+        /// Unix permission bits, when the archive records them.
+        mode: Option<u32>,
+    },
+    Dir,
+    Symlink {
+        target: Vec<u8>,
+    },
+    Hardlink {
+        target: Vec<u8>,
+    },
+    /// Character or block device, FIFO, sparse file, or a type rearview
+    /// does not know: named by `what`.
+    Special {
+        what: String,
+    },
+}
+
+/// One entry, as the caller sees it.
+pub struct Entry<'a> {
+    /// The name exactly as stored (bytes: it may not be UTF-8).
+    pub name: Vec<u8>,
+    pub kind: EntryKind,
+    /// The size the archive declares.
+    pub size: u64,
+    /// For zip: the entry's compressed size (the ratio can be checked
+    /// before reading). For tar streams: `None`.
+    pub compressed_size: Option<u64>,
+    pub reader: &'a mut dyn Read,
+}
+
+/// What the caller wants after an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    /// Stop reading the archive (a limit was reached).
+    Stop,
+}
+
+/// Compressed bytes read from the archive file so far.
+#[derive(Clone, Default)]
+pub struct Consumed(Rc<Cell<u64>>);
+
+impl Consumed {
+    pub fn get(&self) -> u64 {
+        self.0.get()
+    }
+}
+
+struct Counting<R> {
+    inner: R,
+    count: Consumed,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.0.set(self.count.0.get().saturating_add(n as u64));
+        Ok(n)
+    }
+}
+
+/// An open archive.
+pub struct Archive {
+    pub format: Format,
+    /// The archive file's size in bytes.
+    pub file_size: u64,
+    file: File,
+    path: std::path::PathBuf,
+}
+
+impl Archive {
+    pub fn open(path: &Path) -> Result<Archive, Error> {
+        let open_err = |source| Error::Open { path: path.to_path_buf(), source };
+        let mut file = File::open(path).map_err(open_err)?;
+        let meta = file.metadata().map_err(open_err)?;
+        if meta.is_dir() {
+            return Err(Error::Open {
+                path: path.to_path_buf(),
+                source: io::Error::other("it is a directory, not an archive"),
+            });
+        }
+        let mut head = Vec::with_capacity(512);
+        (&mut file).take(512).read_to_end(&mut head).map_err(open_err)?;
+        file.seek(SeekFrom::Start(0)).map_err(open_err)?;
+        let format = detect(&head).ok_or_else(|| Error::UnknownFormat {
+            path: path.to_path_buf(),
+            magic: head.iter().take(8).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" "),
+        })?;
+        Ok(Archive { format, file_size: meta.len(), file, path: path.to_path_buf() })
+    }
+
+    fn corrupt(&self, why: impl std::fmt::Display) -> Error {
+        Error::Corrupt { path: self.path.clone(), format: self.format.as_str(), why: why.to_string() }
+    }
+
+    /// Reads every entry in order, handing each to `each` with the
+    /// compressed bytes consumed so far.
+    pub fn read(
+        &self,
+        consumed: &Consumed,
+        each: &mut dyn FnMut(Entry<'_>, &Consumed) -> Result<Flow, Error>,
+    ) -> Result<(), Error> {
+        let source = Counting { inner: BufReader::with_capacity(64 * 1024, &self.file), count: consumed.clone() };
+        match self.format {
+            Format::Tar => self.read_tar(source, consumed, each),
+            Format::TarGz => self.read_tar(flate2::read::MultiGzDecoder::new(source), consumed, each),
+            Format::TarXz => self.read_tar(lzma_rust2::XzReader::new(source, true), consumed, each),
+            Format::TarBz2 => self.read_tar(bzip2::read::MultiBzDecoder::new(source), consumed, each),
+            Format::Zip => self.read_zip(consumed, each),
+        }
+    }
+
+    fn read_tar(
+        &self,
+        stream: impl Read,
+        consumed: &Consumed,
+        each: &mut dyn FnMut(Entry<'_>, &Consumed) -> Result<Flow, Error>,
+    ) -> Result<(), Error> {
+        let mut archive = tar::Archive::new(stream);
+        let entries = archive.entries().map_err(|e| self.corrupt(e))?;
+        for entry in entries {
+            let mut entry = entry.map_err(|e| self.corrupt(e))?;
+            let header = entry.header();
+            let ty = header.entry_type();
+            if ty.is_pax_global_extensions() || ty.is_pax_local_extensions() {
+                continue;
+            }
+            let name = entry.path_bytes().into_owned();
+            let link = || entry.link_name_bytes().map(|l| l.into_owned()).unwrap_or_default();
+            let kind = match ty {
+                tar::EntryType::Regular | tar::EntryType::Continuous => {
+                    EntryKind::File { mode: entry.header().mode().ok() }
+                }
+                tar::EntryType::Directory => EntryKind::Dir,
+                tar::EntryType::Symlink => EntryKind::Symlink { target: link() },
+                tar::EntryType::Link => EntryKind::Hardlink { target: link() },
+                tar::EntryType::Char => EntryKind::Special { what: "character device".into() },
+                tar::EntryType::Block => EntryKind::Special { what: "block device".into() },
+                tar::EntryType::Fifo => EntryKind::Special { what: "FIFO".into() },
+                tar::EntryType::GNUSparse => EntryKind::Special { what: "sparse file".into() },
+                other => EntryKind::Special { what: format!("tar entry type {:?}", other.as_byte() as char) },
+            };
+            let size = entry.size();
+            let flow = each(Entry { name, kind, size, compressed_size: None, reader: &mut entry }, consumed)?;
+            if flow == Flow::Stop {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    fn read_zip(
+        &self,
+        consumed: &Consumed,
+        each: &mut dyn FnMut(Entry<'_>, &Consumed) -> Result<Flow, Error>,
+    ) -> Result<(), Error> {
+        let file = Counting { inner: &self.file, count: consumed.clone() };
+        let mut zip = zip::ZipArchive::new(file).map_err(|e| self.corrupt(e))?;
+        for index in 0..zip.len() {
+            let mut file = zip.by_index(index).map_err(|e| self.corrupt(e))?;
+            let name = file.name_raw().to_vec();
+            let kind = if file.is_dir() {
+                EntryKind::Dir
+            } else if file.is_symlink() {
+                // A zip symlink's target is its contents (small; capped).
+                let mut target = Vec::new();
+                (&mut file).take(4096).read_to_end(&mut target).map_err(|e| self.corrupt(e))?;
+                EntryKind::Symlink { target }
+            } else {
+                match file.unix_mode() {
+                    Some(mode) if mode & 0o170000 != 0 && mode & 0o170000 != 0o100000 => {
+                        EntryKind::Special { what: format!("file of type {:o}", mode & 0o170000) }
+                    }
+                    mode => EntryKind::File { mode: mode.map(|m| m & 0o7777) },
+                }
+            };
+            let (size, compressed) = (file.size(), file.compressed_size());
+            let flow =
+                each(Entry { name, kind, size, compressed_size: Some(compressed), reader: &mut file }, consumed)?;
+            if flow == Flow::Stop {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Zip needs `Seek`; the counting wrapper passes it through.
+impl<R: Seek> Seek for Counting<R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_come_from_magic_bytes() {
+        assert_eq!(detect(b"\x1f\x8b\x08\0"), Some(Format::TarGz));
+        assert_eq!(detect(b"\xfd7zXZ\0\0"), Some(Format::TarXz));
+        assert_eq!(detect(b"BZh91AY"), Some(Format::TarBz2));
+        assert_eq!(detect(b"BZh"), None);
+        assert_eq!(detect(b"PK\x03\x04"), Some(Format::Zip));
+        let mut tar = vec![0u8; 512];
+        tar[257..262].copy_from_slice(b"ustar");
+        assert_eq!(detect(&tar), Some(Format::Tar));
+        assert_eq!(detect(b"hello world"), None);
+        assert_eq!(detect(&[0u8; 512]), None);
+    }
+}
