@@ -101,11 +101,33 @@ fn binary_lines(side: &BinarySide) -> Vec<StyledLine> {
     if side.scanned < side.size {
         lines.push(vec![Span::new(format!("payload scan: the first {} bytes only", side.scanned), dim())]);
     }
-    let rows = hex::rows(&side.head[..side.head.len().min(64)], 0, true);
     let palette = hex::Palette::default();
-    lines.extend(rows.iter().map(|r| hex::render_row(r, &palette, &[])));
+    let own = hex::file_type(&side.head);
+    let shown = hex::suspicious(&side.findings, own.as_ref());
+    let marks = hex::finding_marks(shown.iter().copied(), &palette);
+    // The first rows, then the rows of the first finding (when kept).
+    let head = &side.head;
+    let first_rows = 0..head.len().min(32);
+    let mut windows = Vec::from([first_rows]);
+    if let Some(first) = shown.first() {
+        let start = usize::try_from(first.offset / 16 * 16).unwrap_or(usize::MAX);
+        if start < head.len() {
+            let from = start.max(windows[0].end);
+            windows.push(from..head.len().min(start + 64));
+        }
+    }
+    for window in windows {
+        if window.is_empty() {
+            continue;
+        }
+        let rows = hex::rows(&head[window.clone()], window.start as u64, true);
+        lines.extend(rows.iter().map(|r| hex::render_row(r, &palette, &marks)));
+    }
     lines
 }
+
+/// Lines of an allowed finding's content shown in the terminal report.
+const ALLOWED_LINES: usize = 40;
 
 /// The whole report as styled lines: heading, failing findings, allowed
 /// ones, verdict. Content (diffs, hex) is indented under its finding.
@@ -126,7 +148,14 @@ pub fn human(v: &Verification, layout: &Layout) -> Vec<StyledLine> {
         out.push(vec![Span::new(format!("{title} ({}):", group.len()), Style { bold: true, ..Style::default() })]);
         for f in group {
             out.push(finding_line(f));
-            for mut line in content_lines(f, &inner) {
+            let mut content = content_lines(f, &inner);
+            // Allowed files (a generated `configure`) show their start.
+            if allowed && content.len() > ALLOWED_LINES {
+                let more = content.len() - ALLOWED_LINES;
+                content.truncate(ALLOWED_LINES);
+                content.push(vec![Span::new(format!("… {more} more lines (all of them: --format json)"), dim())]);
+            }
+            for mut line in content {
                 line.insert(0, Span::plain("    "));
                 out.push(line);
             }
@@ -204,7 +233,7 @@ pub fn json(v: &Verification) -> String {
         "tag": v.tag,
         "commit": v.commit,
         "archive": v.archive.display().to_string(),
-        "format": v.format,
+        "format": v.format.as_str(),
         "top_dir": v.top_dir,
         "entries": v.entries,
         "files": v.files,
