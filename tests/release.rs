@@ -487,3 +487,21 @@ fn errors_say_what_to_do_and_exit_2() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("corrupt") || err.contains("truncated"), "{err}");
 }
+
+#[test]
+fn progress_is_reported_and_can_cancel() {
+    let fx = fixture();
+    let archive = fx.archive(Kind::TarGz, &matching_items());
+    let size = std::fs::metadata(&archive).expect("size").len();
+    let mut seen = Vec::new();
+    let v = release::verify_with_progress(&fx.repo, TAG, &archive, &Options::default(), &mut |p| {
+        seen.push(*p);
+        true
+    })
+    .expect("verify");
+    assert!(!v.failed());
+    assert_eq!(seen.len() as u64, v.entries, "once per entry (and per 4 MiB)");
+    assert!(seen.iter().all(|p| p.archive_size == size && p.consumed <= size));
+    let cancelled = release::verify_with_progress(&fx.repo, TAG, &archive, &Options::default(), &mut |p| p.entries < 3);
+    assert!(matches!(cancelled, Err(release::Error::Cancelled)), "{cancelled:?}");
+}

@@ -75,6 +75,8 @@ const HEX_HEAD: usize = 16 * 1024;
 const RATIO_FLOOR: u64 = 16 << 20;
 /// A tag blob larger than this is not read for a report.
 const BLOB_READ_CAP: u64 = 64 << 20;
+/// Progress is reported at least this often (uncompressed bytes).
+const PROGRESS_EVERY: u64 = 4 << 20;
 /// Payload findings kept per file.
 const FINDINGS_CAP: usize = 200;
 
@@ -116,6 +118,8 @@ pub enum Error {
     NotATree { tag: String },
     #[error("git could not {doing}: {source}")]
     Git { doing: String, source: git2::Error },
+    #[error("verification cancelled")]
+    Cancelled,
     #[error(transparent)]
     Repo(#[from] RepoError),
 }
@@ -253,7 +257,7 @@ pub struct Verification {
     pub top_dir: Option<String>,
     /// Entries read (directories and links included).
     pub entries: u64,
-    /// Regular files compared.
+    /// Files (and symbolic links) compared.
     pub files: u64,
     /// Files identical to the tag's.
     pub matched: u64,
@@ -291,9 +295,33 @@ pub fn is_generated(path: &str, globs: &[String]) -> bool {
     !never_generated(path) && globs.iter().any(|g| glob_match(g, path))
 }
 
+/// How far a verification has come, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub entries: u64,
+    /// Uncompressed bytes read.
+    pub bytes: u64,
+    /// Bytes of the archive file read (compare with `archive_size`).
+    pub consumed: u64,
+    pub archive_size: u64,
+}
+
 /// Verifies `archive` against the tree at `tag` in the repository at (or
 /// containing) `repo_path`.
 pub fn verify(repo_path: &Path, tag: &str, archive: &Path, options: &Options) -> Result<Verification, Error> {
+    verify_with_progress(repo_path, tag, archive, options, &mut |_| true)
+}
+
+/// [`verify`], calling `progress` at every entry and every 4 MiB read;
+/// when it returns false, the verification stops with [`Error::Cancelled`]
+/// (a TUI's escape key).
+pub fn verify_with_progress(
+    repo_path: &Path,
+    tag: &str,
+    archive: &Path,
+    options: &Options,
+    progress: &mut dyn FnMut(&Progress) -> bool,
+) -> Result<Verification, Error> {
     let repo = Repo::open(repo_path)?;
     let oid = repo.resolve(tag)?;
     let git = Repository::open(repo.git_dir())
@@ -320,6 +348,9 @@ pub fn verify(repo_path: &Path, tag: &str, archive: &Path, options: &Options) ->
         complete: true,
         kept_lines: 0,
         buf: vec![0; 64 * 1024],
+        progress,
+        archive_size: reader.file_size,
+        reported: 0,
     };
     let consumed = Consumed::default();
     reader.read(&consumed, &mut |entry, consumed| state.entry(entry, consumed))?;
@@ -473,6 +504,10 @@ struct State<'a> {
     complete: bool,
     kept_lines: usize,
     buf: Vec<u8>,
+    progress: &'a mut dyn FnMut(&Progress) -> bool,
+    archive_size: u64,
+    /// `bytes` when progress was last reported.
+    reported: u64,
 }
 
 impl State<'_> {
@@ -487,6 +522,18 @@ impl State<'_> {
             detail: detail.into(),
             content: Content::None,
         });
+    }
+
+    /// Tells the caller how far it is; false: stop.
+    fn report(&mut self, consumed: &Consumed) -> bool {
+        self.reported = self.bytes;
+        let now = Progress {
+            entries: self.entries,
+            bytes: self.bytes,
+            consumed: consumed.get(),
+            archive_size: self.archive_size,
+        };
+        (self.progress)(&now)
     }
 
     fn corrupt(&self, why: impl std::fmt::Display) -> Error {
@@ -517,6 +564,9 @@ impl State<'_> {
             n += got as u64;
             self.bytes += got as u64;
             sink(&buf[..got]);
+            if self.bytes - self.reported >= PROGRESS_EVERY && !self.report(consumed) {
+                break Err(Error::Cancelled);
+            }
             if self.bytes > self.options.max_size {
                 self.complete = false;
                 let detail = format!(
@@ -546,6 +596,9 @@ impl State<'_> {
 
     fn entry(&mut self, mut entry: Entry<'_>, consumed: &Consumed) -> Result<Flow, Error> {
         self.entries += 1;
+        if !self.report(consumed) {
+            return Err(Error::Cancelled);
+        }
         let raw_name = lossy(&entry.name);
         let flow = |read: Read| if read.stopped { Flow::Stop } else { Flow::Continue };
 
@@ -661,6 +714,7 @@ impl State<'_> {
         let tag_target = tag
             .filter(|t| t.mode == MODE_SYMLINK)
             .and_then(|t| self.git.find_blob(t.oid).ok().map(|b| b.content().to_vec()));
+        self.files += 1;
         if tag_target.as_deref() == Some(target) {
             self.matched += 1;
             return;
