@@ -162,11 +162,59 @@ fn default_bots() -> Vec<String> {
     ["miss-islington", "bedevere-bot", "bedevere-app"].map(String::from).to_vec()
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Risk {
+    /// Security-sensitive paths, each with its reason and weight.
     #[serde(default)]
     pub paths: Vec<PathRule>,
+    /// Score weight per signal kind (`embedded_payload = 40`, …), over the defaults.
+    #[serde(default)]
+    pub weights: std::collections::BTreeMap<String, u32>,
+    /// More build or CI file globs, beside the built-in ones.
+    #[serde(default)]
+    pub build_globs: Vec<String>,
+    /// A change is large beyond this many changed lines…
+    #[serde(default = "default_large_lines")]
+    pub large_lines: u32,
+    /// …or this many files.
+    #[serde(default = "default_large_files")]
+    pub large_files: u32,
+    /// An author's change after this many days without one is unusual.
+    #[serde(default = "default_dormancy")]
+    pub dormancy_days: u32,
+}
+
+impl Default for Risk {
+    fn default() -> Self {
+        Risk {
+            paths: Vec::new(),
+            weights: Default::default(),
+            build_globs: Vec::new(),
+            large_lines: default_large_lines(),
+            large_files: default_large_files(),
+            dormancy_days: default_dormancy(),
+        }
+    }
+}
+
+impl Risk {
+    /// A signal kind's weight in the score.
+    pub fn weight(&self, kind: crate::model::RiskKind) -> u32 {
+        self.weights.get(kind.as_str()).copied().unwrap_or_else(|| crate::triage::risk::default_weight(kind))
+    }
+}
+
+fn default_large_lines() -> u32 {
+    1000
+}
+
+fn default_large_files() -> u32 {
+    50
+}
+
+fn default_dormancy() -> u32 {
+    180
 }
 
 /// A path pattern that makes a change riskier, and why.
@@ -180,7 +228,7 @@ pub struct PathRule {
 }
 
 fn default_weight() -> u32 {
-    1
+    15
 }
 
 impl Config {
@@ -228,6 +276,10 @@ impl Config {
             if crate::forge::remote::RepoSlug::parse(repo).is_none() {
                 return Err(invalid(format!("github.repository `{repo}` is not `owner/name`")));
             }
+        }
+        if let Some(kind) = self.risk.weights.keys().find(|k| crate::model::RiskKind::parse(k).is_none()) {
+            let names: Vec<&str> = crate::model::RiskKind::ALL.iter().map(|k| k.as_str()).collect();
+            return Err(invalid(format!("risk.weights: `{kind}` is not a signal (use one of {})", names.join(", "))));
         }
         if let Some(rule) = self.risk.paths.iter().find(|r| r.glob.trim().is_empty()) {
             return Err(invalid(format!("risk.paths entry `{}` has an empty glob", rule.reason)));

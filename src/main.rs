@@ -313,9 +313,11 @@ enum StatusFilter {
 }
 
 impl StatusFilter {
-    fn accepts(self, verdict: Verdict) -> bool {
+    fn accepts(self, change: &rearview::model::Change) -> bool {
+        let verdict = change.verdict;
         match self {
-            StatusFilter::Pending => verdict.is_pending(),
+            // Pending: the verdict says so, or risks reopened a reviewed change.
+            StatusFilter::Pending => change.pending,
             StatusFilter::Reviewed => verdict == Verdict::Reviewed,
             StatusFilter::PartlyReviewed => verdict == Verdict::PartlyReviewed,
             StatusFilter::ApprovedAfterMerge => verdict == Verdict::ApprovedAfterMerge,
@@ -459,7 +461,7 @@ fn list(global: &Global, args: &ListArgs) -> Result<ExitCode> {
     };
     let mut queue = build_queue(global, &mut ctx, &selection)?;
     queue.changes.retain(|c| {
-        (args.statuses.is_empty() || args.statuses.iter().any(|s| s.accepts(c.verdict)))
+        (args.statuses.is_empty() || args.statuses.iter().any(|s| s.accepts(c)))
             && (args.kinds.is_empty() || args.kinds.iter().any(|k| k.kind() == c.kind))
     });
     let text = match args.format {

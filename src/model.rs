@@ -446,12 +446,106 @@ impl Evidence {
     }
 }
 
-/// A reason a change deserves attention (filled by the risk rules).
+/// What kind of risk a signal names (the names are part of the JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskKind {
+    BinaryFile,
+    BinaryWithoutProvenance,
+    EmbeddedPayload,
+    HiddenCharacters,
+    BuildSystem,
+    SecuritySensitivePath,
+    StaleApproval,
+    BackportDrift,
+    LargeChange,
+    UnusualAuthor,
+    SelfMerged,
+}
+
+impl RiskKind {
+    pub const ALL: [RiskKind; 11] = [
+        RiskKind::EmbeddedPayload,
+        RiskKind::HiddenCharacters,
+        RiskKind::BinaryWithoutProvenance,
+        RiskKind::BuildSystem,
+        RiskKind::SecuritySensitivePath,
+        RiskKind::BackportDrift,
+        RiskKind::BinaryFile,
+        RiskKind::StaleApproval,
+        RiskKind::UnusualAuthor,
+        RiskKind::LargeChange,
+        RiskKind::SelfMerged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskKind::BinaryFile => "binary_file",
+            RiskKind::BinaryWithoutProvenance => "binary_without_provenance",
+            RiskKind::EmbeddedPayload => "embedded_payload",
+            RiskKind::HiddenCharacters => "hidden_characters",
+            RiskKind::BuildSystem => "build_system",
+            RiskKind::SecuritySensitivePath => "security_sensitive_path",
+            RiskKind::StaleApproval => "stale_approval",
+            RiskKind::BackportDrift => "backport_drift",
+            RiskKind::LargeChange => "large_change",
+            RiskKind::UnusualAuthor => "unusual_author",
+            RiskKind::SelfMerged => "self_merged",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RiskKind> {
+        RiskKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// How much a signal matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// Where a signal points: a file, and a line or a byte offset in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// 1-based line in the new file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based column (characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// Byte offset in a binary file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+}
+
+/// A reason a change deserves attention, explained, with where to look.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RiskSignal {
-    pub id: String,
+    pub kind: RiskKind,
+    pub severity: Severity,
+    /// Its share of the change's score.
     pub weight: u32,
-    pub reason: String,
+    /// One line a reviewer can act on.
+    pub explanation: String,
+    pub location: Location,
 }
 
 /// How a backport was linked to its original.
@@ -499,6 +593,9 @@ pub struct Change {
     pub original: Option<Original>,
     pub patch_id_matches: Option<bool>,
     pub files: Vec<FileChange>,
+    /// The sum of the risk signals' weights: the queue's order.
+    #[serde(default)]
+    pub score: u32,
     pub risks: Vec<RiskSignal>,
 }
 

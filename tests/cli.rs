@@ -176,7 +176,10 @@ fn filters_select_by_status_and_kind() {
     let pending = list_json(&demo, &["--status", "pending"]);
     assert!(!pending.is_empty());
     assert!(pending.iter().all(|c| c["pending"] == true));
-    assert_eq!(pending.len(), 12);
+    assert_eq!(pending.len(), 13, "12 by their verdict, and the reviewed bidi change reopened");
+    let bidi = by_pr(&pending, 123);
+    assert_eq!(bidi["verdict"], "reviewed");
+    assert!(bidi["evidence"].to_string().contains("cannot cover what a reviewer could not see"), "{bidi}");
     let backports = list_json(&demo, &["--kind", "backport", "--branch", "3.12"]);
     assert_eq!(backports.len(), 9);
     let ranged = list_json(&demo, &["--range", "v3.12.0..v3.12.1"]);

@@ -307,7 +307,7 @@ fn demo_walkthrough_in_tmux() {
     let screen = tmux.wait_text("queued (demo, no remote)", STEP);
     assert!(!screen.contains("Approve after merge"), "the dialog closed:\n{screen}");
     let screen = tmux.wait_for("the change approved after merge", STEP, |s| {
-        s.lines().nth(1).is_some_and(|row| row.contains("AFTER") && row.contains("#141"))
+        s.lines().any(|row| row.contains("AFTER") && row.contains("#124"))
     });
     assert!(screen.contains("outbox 1"), "the outbox holds it:\n{screen}");
     assert!(screen.contains("ledger #1: approval by e2e-reviewer"), "the detail names the approval:\n{screen}");

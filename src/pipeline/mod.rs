@@ -14,6 +14,8 @@ use crate::repo::{Range, Repo, RepoError};
 use crate::store::{Store, StoreError};
 use crate::triage::{self, Landed};
 
+pub mod scan;
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
@@ -129,11 +131,39 @@ pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selecti
     let mut prs: Vec<u64> = changes.iter().chain(originals.values()).filter_map(|c| c.claimed_pr).collect();
     prs.sort_unstable();
     prs.dedup();
-    let all_shas: Vec<String> = changes.iter().chain(originals.values()).map(|c| c.commit.sha.clone()).collect();
+    let mut all_shas: Vec<String> = changes.iter().chain(originals.values()).map(|c| c.commit.sha.clone()).collect();
+    // An original can be listed too (on the main line): ask for it once.
+    all_shas.sort_unstable();
+    all_shas.dedup();
     let forge = store.forge_data(&prs, &all_shas)?;
     let ledger = store.ledger(&all_shas)?;
     clock.mark("metadata");
-    let input = triage::Input { changes, originals, forge, ledger };
+
+    // The risk signals' facts: content scans need the file lists' views.
+    let scans = if selection.files {
+        let shas: Vec<String> = changes.iter().map(|c| c.commit.sha.clone()).collect();
+        let mut scans = store.cached_scans(&shas)?;
+        let missing: Vec<String> = shas.into_iter().filter(|s| !scans.contains_key(s)).collect();
+        if !missing.is_empty() {
+            let fresh = scan::scan_many(repo, &missing)?;
+            store.cache_scans(&fresh)?;
+            scans.extend(fresh);
+        }
+        scans
+    } else {
+        HashMap::new()
+    };
+    clock.mark("content scans");
+    let novelty = scan::novelty(&changes, config.risk.dormancy_days);
+    let mut drift = HashMap::new();
+    for landed in changes.iter().filter(|c| c.patch_id_matches == Some(false)) {
+        let Some(original) = &landed.original else { continue };
+        let theirs = repo.diff(&original.sha, &[])?;
+        let ours = repo.diff(&landed.commit.sha, &[])?;
+        drift.insert(landed.commit.sha.clone(), triage::drift::interdiff(&theirs, &ours));
+    }
+    clock.mark("drift");
+    let input = triage::Input { changes, originals, forge, ledger, scans, novelty, drift };
     let queue = triage::triage(&input, config);
     clock.mark("triage");
     let branches = ranges.into_iter().map(|r| r.branch).collect();

@@ -742,6 +742,38 @@ impl Store {
         tx.commit().map_err(sql_err(&self.path, "commit the cache"))
     }
 
+    /// Cached content scans of the given commits (absent when never made).
+    pub fn cached_scans(&self, shas: &[String]) -> Result<HashMap<String, crate::triage::risk::ContentScan>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT scan FROM commit_cache WHERE sha = ?1 AND scan IS NOT NULL")
+            .map_err(sql_err(&self.path, "prepare a cache read"))?;
+        let mut out = HashMap::new();
+        for sha in shas {
+            let json: Option<String> =
+                stmt.query_row([sha], |r| r.get(0)).optional().map_err(sql_err(&self.path, "read the cache"))?;
+            // A scan this build cannot read is made again.
+            if let Some(scan) = json.and_then(|j| serde_json::from_str(&j).ok()) {
+                out.insert(sha.clone(), scan);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn cache_scans(&mut self, scans: &HashMap<String, crate::triage::risk::ContentScan>) -> Result<()> {
+        let tx = self.conn.transaction().map_err(sql_err(&self.path, "start a transaction"))?;
+        for (sha, scan) in scans {
+            let json = serde_json::to_string(scan).unwrap_or_else(|_| "{}".into());
+            tx.execute(
+                "INSERT INTO commit_cache (sha, scan) VALUES (?1, ?2)
+                 ON CONFLICT (sha) DO UPDATE SET scan = excluded.scan",
+                params![sha, json],
+            )
+            .map_err(sql_err(&self.path, "write the cache"))?;
+        }
+        tx.commit().map_err(sql_err(&self.path, "commit the cache"))
+    }
+
     /// The newest `updated_at` synced for a branch.
     pub fn watermark(&self, branch: &str) -> Result<Option<i64>> {
         self.conn

@@ -106,6 +106,10 @@ CREATE UNIQUE INDEX ledger_by_uid ON ledger (uid);
     r#"
 ALTER TABLE reviews ADD COLUMN marker TEXT;
 "#,
+    // 5: what each commit's content holds, for the risk signals.
+    r#"
+ALTER TABLE commit_cache ADD COLUMN scan TEXT;
+"#,
 ];
 
 /// The newest schema version this build knows.

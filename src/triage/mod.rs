@@ -10,9 +10,12 @@ use std::collections::HashMap;
 use crate::config::Config;
 use crate::model::{
     short_sha, Approval, Change, ChangeKind, Commit, Evidence, FileChange, ForgeData, LedgerKind, Original, Person,
-    PullRequest, Queue, Review, ReviewState, Verdict,
+    PullRequest, Queue, Review, ReviewState, RiskKind, Verdict,
 };
 use crate::repo::message;
+
+pub mod drift;
+pub mod risk;
 
 /// A commit that landed on a watched branch, with what git said about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +39,12 @@ pub struct Input {
     pub forge: ForgeData,
     /// Ledger entries by sha, oldest first.
     pub ledger: HashMap<String, Vec<Approval>>,
+    /// What each change's content holds (when file lists were computed).
+    pub scans: HashMap<String, risk::ContentScan>,
+    /// How each change's author stands in the history examined.
+    pub novelty: HashMap<String, Vec<risk::Novelty>>,
+    /// Each drifted backport's interdiff.
+    pub drift: HashMap<String, drift::Interdiff>,
 }
 
 /// Builds the queue.
@@ -102,7 +111,7 @@ fn triage_one(landed: &Landed, input: &Input, config: &Config) -> Change {
 
     let commit = &landed.commit;
     let merged_at = pr.and_then(|p| p.merged_at).unwrap_or(commit.time);
-    Change {
+    let mut change = Change {
         sha: commit.sha.clone(),
         short_sha: short_sha(&commit.sha).to_string(),
         branch: landed.branch.clone(),
@@ -122,8 +131,30 @@ fn triage_one(landed: &Landed, input: &Input, config: &Config) -> Change {
         original: landed.original.clone(),
         patch_id_matches: landed.patch_id_matches,
         files: landed.files.clone(),
+        score: 0,
         risks: Vec::new(),
+    };
+    let facts = risk::Facts {
+        scan: input.scans.get(&commit.sha),
+        novelty: input.novelty.get(&commit.sha).cloned().unwrap_or_default(),
+        drift: input.drift.get(&commit.sha),
+    };
+    change.risks = risk::signals(&change, &facts, config);
+    change.score = risk::score(&change.risks);
+    // Trojan Source and payloads in "test data" are made to pass review:
+    // an approval given at merge time does not cover what its reviewer
+    // could not see. (An approval after merge, with the risks in sight, does.)
+    let hidden = change.risks.iter().find(|r| matches!(r.kind, RiskKind::HiddenCharacters | RiskKind::EmbeddedPayload));
+    if let (Verdict::Reviewed, Some(risk)) = (change.verdict, hidden) {
+        change.pending = true;
+        change.evidence.push(Evidence::Note {
+            text: format!(
+                "pending again: the approval cannot cover what a reviewer could not see ({})",
+                risk.kind.as_str()
+            ),
+        });
     }
+    change
 }
 
 /// The pull request a commit merged, when the forge agrees. A subject can

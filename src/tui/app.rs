@@ -1256,11 +1256,9 @@ fn cycle_field(draft: &mut Filter, field: usize, forward: bool, branches: &[Stri
     }
 }
 
-/// A change's risk score: the sum of its signals' weights.
+/// A change's risk score (triage's, explained in the detail pane).
 pub fn risk_score(change: &Change) -> u32 {
-    change.risks.iter().map(|r| r.weight).sum::<u32>()
-        + if change.patch_id_matches == Some(false) { 1 } else { 0 }
-        + if change.files.iter().any(|f| f.binary) { 1 } else { 0 }
+    change.score
 }
 
 /// Fuzzy match: the query's characters appear in order in the title (or

@@ -148,7 +148,7 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
         widths.push(Constraint::Length(14));
     }
     widths.push(Constraint::Length(4));
-    widths.push(Constraint::Length(4));
+    widths.push(Constraint::Length(6));
     frame.render_widget(Table::new(rows, widths).column_spacing(1).block(block), area);
 }
 
@@ -242,11 +242,16 @@ pub fn detail_lines(app: &App, c: &Change) -> Vec<Line<'static>> {
 
     if !c.risks.is_empty() {
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(format!("Risk (score {})", risk_score(c)), bold)));
+        lines.push(Line::from(Span::styled(format!("Risk (score {})", c.score), bold)));
         for r in &c.risks {
+            let style = match r.severity {
+                crate::model::Severity::Critical | crate::model::Severity::High => styles.warning(),
+                _ => styles.accent(),
+            };
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:>2} ", r.weight), styles.warning()),
-                Span::raw(sanitize_line(&r.reason)),
+                Span::styled(format!("  {:<8} ", r.severity.as_str()), style),
+                Span::styled(format!("{} ", r.kind.as_str()), styles.dim()),
+                Span::raw(sanitize_line(&r.explanation)),
             ]));
         }
     }

@@ -1,0 +1,633 @@
+//! Risk signals: why a change could hide something, each explained, with
+//! where to look. The xz-utils backdoor is the model: opaque binary "test
+//! files", a tampered build script, small changes by a trusted insider.
+//! Pure: the pipeline gathers the facts (content scans, provenance, author
+//! history, drift); this module only judges them.
+
+use serde::{Deserialize, Serialize};
+
+use super::drift::Interdiff;
+use crate::config::{glob_match, Config};
+use crate::model::{short_sha, Change, ChangeKind, Evidence, FileStatus, Location, RiskKind, RiskSignal, Severity};
+
+/// Something found in a change's added content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentFinding {
+    pub kind: ContentKind,
+    pub path: String,
+    #[serde(default)]
+    pub line: Option<u32>,
+    #[serde(default)]
+    pub column: Option<u32>,
+    #[serde(default)]
+    pub offset: Option<u64>,
+    /// What it is, already sanitized: `ELF header`, `U+202E RLO`, …
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContentKind {
+    /// An executable header, a shebang or dropper commands inside a binary.
+    Payload,
+    /// A long base64 or hex run added to a text file.
+    Encoded,
+    /// A bidi control, an invisible character or a homoglyph identifier.
+    Hidden,
+}
+
+/// What the pipeline read in a change's content (cached per commit).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentScan {
+    pub findings: Vec<ContentFinding>,
+    /// Binary files added or changed that no text file of the tree names.
+    pub unmentioned: Vec<String>,
+}
+
+/// How the author stands in the history examined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Novelty {
+    /// No earlier change by this author among `examined` changes.
+    FirstChange { examined: usize },
+    /// The author's previous change was `days` ago.
+    Dormant { days: i64 },
+    /// The author never touched this directory before.
+    NewDirectory { dir: String },
+}
+
+/// The facts about one change.
+#[derive(Debug, Clone, Default)]
+pub struct Facts<'a> {
+    pub scan: Option<&'a ContentScan>,
+    pub novelty: Vec<Novelty>,
+    pub drift: Option<&'a Interdiff>,
+}
+
+/// Build and CI files: they run on every builder's and packager's machine.
+pub const BUILD_GLOBS: &[&str] = &[
+    "configure",
+    "configure.ac",
+    "configure.in",
+    "*/configure",
+    "*/configure.ac",
+    "*.m4",
+    "Makefile.am",
+    "*/Makefile.am",
+    "Makefile.in",
+    "*/Makefile.in",
+    "Makefile.pre.in",
+    "CMakeLists.txt",
+    "*/CMakeLists.txt",
+    "*.cmake",
+    "setup.py",
+    "setup.cfg",
+    "pyproject.toml",
+    "build.rs",
+    "*/build.rs",
+    "*.ld",
+    "*.lds",
+    ".github/workflows/*",
+    ".github/actions/*",
+    ".gitlab-ci.yml",
+    ".travis.yml",
+    ".circleci/*",
+    "azure-pipelines.yml",
+    ".azure-pipelines/*",
+    "Jenkinsfile",
+    "meson.build",
+    "*/meson.build",
+];
+
+/// A kind's default weight in the score (config `[risk.weights]` overrides).
+pub fn default_weight(kind: RiskKind) -> u32 {
+    match kind {
+        RiskKind::EmbeddedPayload => 40,
+        RiskKind::HiddenCharacters => 30,
+        RiskKind::BinaryWithoutProvenance => 25,
+        RiskKind::BuildSystem => 20,
+        RiskKind::SecuritySensitivePath => 15,
+        RiskKind::BackportDrift => 15,
+        RiskKind::BinaryFile => 10,
+        RiskKind::StaleApproval => 10,
+        RiskKind::UnusualAuthor => 10,
+        RiskKind::LargeChange => 5,
+        RiskKind::SelfMerged => 5,
+    }
+}
+
+fn severity(kind: RiskKind) -> Severity {
+    match kind {
+        RiskKind::EmbeddedPayload => Severity::Critical,
+        RiskKind::HiddenCharacters | RiskKind::BinaryWithoutProvenance | RiskKind::BuildSystem => Severity::High,
+        RiskKind::SecuritySensitivePath
+        | RiskKind::BackportDrift
+        | RiskKind::BinaryFile
+        | RiskKind::StaleApproval
+        | RiskKind::UnusualAuthor => Severity::Medium,
+        RiskKind::LargeChange | RiskKind::SelfMerged => Severity::Low,
+    }
+}
+
+/// Signals of one kind listed one by one before the rest is summed up.
+const PER_KIND: usize = 12;
+
+struct Signals<'c> {
+    config: &'c Config,
+    out: Vec<RiskSignal>,
+}
+
+impl Signals<'_> {
+    fn push(&mut self, kind: RiskKind, explanation: String, location: Location) {
+        let weight = self.config.risk.weight(kind);
+        self.out.push(RiskSignal { kind, severity: severity(kind), weight, explanation, location });
+    }
+
+    fn at(path: &str) -> Location {
+        Location { path: Some(path.to_string()), ..Location::default() }
+    }
+}
+
+/// Every signal of a change, strongest kinds first.
+pub fn signals(change: &Change, facts: &Facts, config: &Config) -> Vec<RiskSignal> {
+    let mut s = Signals { config, out: Vec::new() };
+    let live: Vec<_> = change.files.iter().filter(|f| f.status != FileStatus::Deleted).collect();
+
+    if let Some(scan) = facts.scan {
+        for f in &scan.findings {
+            let location = Location { path: Some(f.path.clone()), line: f.line, column: f.column, offset: f.offset };
+            match f.kind {
+                ContentKind::Payload => {
+                    let at = f.offset.map(|o| format!(" at 0x{o:x}")).unwrap_or_default();
+                    s.push(
+                        RiskKind::EmbeddedPayload,
+                        format!("{}{at} inside binary {}: data should not carry code", f.detail, f.path),
+                        location,
+                    );
+                }
+                ContentKind::Encoded => s.push(
+                    RiskKind::EmbeddedPayload,
+                    format!("{} added to {} line {}", f.detail, f.path, f.line.unwrap_or(0)),
+                    location,
+                ),
+                ContentKind::Hidden => s.push(
+                    RiskKind::HiddenCharacters,
+                    format!(
+                        "{} in {} line {} column {}: the code may not read the way it runs",
+                        f.detail,
+                        f.path,
+                        f.line.unwrap_or(0),
+                        f.column.unwrap_or(0)
+                    ),
+                    location,
+                ),
+            }
+        }
+        for path in &scan.unmentioned {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            s.push(
+                RiskKind::BinaryWithoutProvenance,
+                format!("no text file in the tree mentions `{name}`: nothing says how {path} was made"),
+                Signals::at(path),
+            );
+        }
+    }
+
+    let binaries: Vec<_> = live.iter().filter(|f| f.binary).collect();
+    for f in &binaries {
+        let verb = if f.status == FileStatus::Added { "added" } else { "changed" };
+        s.push(
+            RiskKind::BinaryFile,
+            format!("binary {} {verb}: no diff shows what it holds (x opens it in hex)", f.path),
+            Signals::at(&f.path),
+        );
+    }
+    if !binaries.is_empty() && binaries.len() == change.files.len() {
+        let only = if binaries.len() == 1 { "a binary file" } else { "binary files" };
+        s.push(
+            RiskKind::BinaryWithoutProvenance,
+            format!("the change touches only {only}: no source shows where it came from"),
+            Signals::at(&binaries[0].path),
+        );
+    }
+
+    for f in &change.files {
+        let build = BUILD_GLOBS.iter().copied().chain(config.risk.build_globs.iter().map(String::as_str));
+        if let Some(glob) = build.into_iter().find(|g| glob_match(g, &f.path)) {
+            s.push(
+                RiskKind::BuildSystem,
+                format!("{} is part of the build ({glob}): it runs on every builder's machine", f.path),
+                Signals::at(&f.path),
+            );
+        }
+        for rule in config.risk.paths.iter().filter(|r| glob_match(&r.glob, &f.path)) {
+            let weight = rule.weight;
+            s.out.push(RiskSignal {
+                kind: RiskKind::SecuritySensitivePath,
+                severity: severity(RiskKind::SecuritySensitivePath),
+                weight,
+                explanation: format!("{}: {}", f.path, rule.reason),
+                location: Signals::at(&f.path),
+            });
+        }
+    }
+
+    for e in &change.evidence {
+        if let Evidence::UnapprovedCommits { shas } = e {
+            let list: Vec<&str> = shas.iter().map(|s| short_sha(s)).collect();
+            s.push(
+                RiskKind::StaleApproval,
+                format!("pushed after the last independent approval: {}", list.join(", ")),
+                Location::default(),
+            );
+        }
+    }
+
+    if change.kind == ChangeKind::Backport && change.patch_id_matches == Some(false) {
+        let original = change.original.as_ref();
+        let of = original
+            .map(|o| format!(" from {}{}", short_sha(&o.sha), o.pr.map(|n| format!(" (#{n})")).unwrap_or_default()))
+            .unwrap_or_default();
+        let (what, location) = match facts.drift {
+            Some(d) => {
+                let first = d
+                    .only_backport
+                    .first()
+                    .map(|(p, h)| (p, h.new_start))
+                    .or_else(|| d.changed.first().map(|(p, _, h)| (p, h.new_start)));
+                let location = first
+                    .map(|(p, line)| Location { path: Some(p.clone()), line: Some(line), ..Location::default() })
+                    .unwrap_or_default();
+                (d.summary(), location)
+            }
+            None => ("its patch-id differs".to_string(), Location::default()),
+        };
+        if facts.drift.is_none_or(|d| !d.is_empty()) {
+            s.push(RiskKind::BackportDrift, format!("drifts{of}: {what} (rearview drift shows it)"), location);
+        }
+    }
+
+    let lines: u32 = change.files.iter().map(|f| f.additions + f.deletions).sum();
+    let (max_lines, max_files) = (config.risk.large_lines, config.risk.large_files);
+    if lines > max_lines || change.files.len() > max_files as usize {
+        s.push(
+            RiskKind::LargeChange,
+            format!(
+                "{lines} lines in {} files (beyond {max_lines} lines or {max_files} files): easy to hide a line in",
+                change.files.len()
+            ),
+            Location::default(),
+        );
+    }
+
+    let who = change.author_login.as_deref().unwrap_or(&change.author);
+    // A bot's first change is no news.
+    let novelty = if config.is_bot(who) { &[][..] } else { &facts.novelty[..] };
+    for n in novelty {
+        let text = match n {
+            Novelty::FirstChange { examined } => {
+                format!("{who}'s first change among the {examined} examined")
+            }
+            Novelty::Dormant { days } => format!("{who}'s first change after {days} days without one"),
+            Novelty::NewDirectory { dir } => format!("{who} never changed {dir}/ before"),
+        };
+        let location = match n {
+            Novelty::NewDirectory { dir } => Signals::at(dir),
+            _ => Location::default(),
+        };
+        s.push(RiskKind::UnusualAuthor, text, location);
+    }
+
+    let merged_by_author = match (change.merged_by.as_deref(), change.author_login.as_deref()) {
+        (Some(m), Some(a)) => m.eq_ignore_ascii_case(a),
+        _ => false,
+    };
+    if merged_by_author {
+        s.push(RiskKind::SelfMerged, format!("merged by its own author, {who}"), Location::default());
+    }
+
+    let mut out = s.out;
+    // Strongest first; within a kind, in the order found.
+    out.sort_by_key(|r| (std::cmp::Reverse(r.severity), RiskKind::ALL.iter().position(|k| *k == r.kind)));
+    cap_per_kind(out)
+}
+
+/// At most [`PER_KIND`] signals of a kind; the rest become one line.
+fn cap_per_kind(signals: Vec<RiskSignal>) -> Vec<RiskSignal> {
+    let mut out: Vec<RiskSignal> = Vec::new();
+    let mut counts: Vec<(RiskKind, usize)> = Vec::new();
+    for signal in signals {
+        let seen = match counts.iter_mut().find(|(k, _)| *k == signal.kind) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                counts.push((signal.kind, 1));
+                1
+            }
+        };
+        if seen <= PER_KIND {
+            out.push(signal);
+        } else if seen == PER_KIND + 1 {
+            out.push(RiskSignal {
+                explanation: "… and more of the same kind".into(),
+                location: Location::default(),
+                ..signal
+            });
+        }
+    }
+    out
+}
+
+/// The score: each kind counts once, at its strongest weight (fifty binary
+/// files are one risk, not fifty).
+pub fn score(signals: &[RiskSignal]) -> u32 {
+    let mut best: Vec<(RiskKind, u32)> = Vec::new();
+    for s in signals {
+        match best.iter_mut().find(|(k, _)| *k == s.kind) {
+            Some((_, w)) => *w = (*w).max(s.weight),
+            None => best.push((s.kind, s.weight)),
+        }
+    }
+    best.iter().map(|(_, w)| w).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FileChange, Original, OriginalLink, Verdict};
+
+    fn change(files: &[(&str, bool)]) -> Change {
+        Change {
+            sha: "a".repeat(40),
+            short_sha: "aaaaaaaaaa".into(),
+            branch: "main".into(),
+            kind: ChangeKind::Merge,
+            pr: Some(7),
+            title: "A change".into(),
+            author: "Alice".into(),
+            author_email: "alice@example.org".into(),
+            author_login: Some("alice".into()),
+            author_association: None,
+            committer: "Alice".into(),
+            merged_by: Some("bob".into()),
+            merged_at: "2024-01-01T00:00:00Z".into(),
+            verdict: Verdict::Unreviewed,
+            pending: true,
+            evidence: Vec::new(),
+            original: None,
+            patch_id_matches: None,
+            files: files
+                .iter()
+                .map(|(path, binary)| FileChange {
+                    path: path.to_string(),
+                    old_path: None,
+                    status: FileStatus::Added,
+                    binary: *binary,
+                    additions: if *binary { 0 } else { 10 },
+                    deletions: 0,
+                })
+                .collect(),
+            score: 0,
+            risks: Vec::new(),
+        }
+    }
+
+    fn kinds(signals: &[RiskSignal]) -> Vec<RiskKind> {
+        let mut k: Vec<RiskKind> = signals.iter().map(|s| s.kind).collect();
+        k.dedup();
+        k
+    }
+
+    fn scan(findings: Vec<ContentFinding>, unmentioned: &[&str]) -> ContentScan {
+        ContentScan { findings, unmentioned: unmentioned.iter().map(|s| s.to_string()).collect() }
+    }
+
+    #[test]
+    fn each_signal_fires_on_its_case_and_not_on_its_look_alike() {
+        let config = Config::default();
+        let payload = ContentFinding {
+            kind: ContentKind::Payload,
+            path: "tests/files/bad.xz".into(),
+            line: None,
+            column: None,
+            offset: Some(0x345),
+            detail: "ELF header".into(),
+        };
+        let hidden = ContentFinding {
+            kind: ContentKind::Hidden,
+            path: "Lib/access.py".into(),
+            line: Some(5),
+            column: Some(23),
+            offset: None,
+            detail: "U+202E RLO".into(),
+        };
+        let stale = Evidence::UnapprovedCommits { shas: vec!["b".repeat(40)] };
+        let with_drift = |mut c: Change, matches: bool| {
+            c.kind = ChangeKind::Backport;
+            c.patch_id_matches = Some(matches);
+            c.original = Some(Original {
+                sha: "c".repeat(40),
+                pr: Some(5),
+                branch: "main".into(),
+                link: OriginalLink::CherryPickTrailer,
+            });
+            c
+        };
+        let drift = Interdiff {
+            only_backport: vec![(
+                "a.py".into(),
+                crate::model::Hunk {
+                    old_start: 1,
+                    old_lines: 1,
+                    new_start: 3,
+                    new_lines: 1,
+                    context: String::new(),
+                    lines: Vec::new(),
+                },
+            )],
+            ..Interdiff::default()
+        };
+        let no_drift = Interdiff { moved: 1, ..Interdiff::default() };
+        let documented = scan(Vec::new(), &[]);
+        let undocumented = scan(Vec::new(), &["tests/files/blob.bin"]);
+        let payload_scan = scan(vec![payload], &[]);
+        let hidden_scan = scan(vec![hidden], &[]);
+
+        struct Case<'a> {
+            name: &'a str,
+            change: Change,
+            facts: Facts<'a>,
+            expect: Option<RiskKind>,
+            absent: Option<RiskKind>,
+        }
+        let mut merged_by_self = change(&[("a.py", false)]);
+        merged_by_self.merged_by = Some("Alice".into());
+        let mut stale_change = change(&[("a.py", false)]);
+        stale_change.evidence.push(stale);
+        let mut big = change(&[("a.py", false)]);
+        big.files[0].additions = 5000;
+        let cases = vec![
+            Case {
+                name: "payload in a binary",
+                change: change(&[("tests/files/bad.xz", true), ("t.py", false)]),
+                facts: Facts { scan: Some(&payload_scan), ..Facts::default() },
+                expect: Some(RiskKind::EmbeddedPayload),
+                absent: None,
+            },
+            Case {
+                name: "bidi in source",
+                change: change(&[("Lib/access.py", false)]),
+                facts: Facts { scan: Some(&hidden_scan), ..Facts::default() },
+                expect: Some(RiskKind::HiddenCharacters),
+                absent: Some(RiskKind::EmbeddedPayload),
+            },
+            Case {
+                name: "a png documented in a README is not without provenance",
+                change: change(&[("docs/logo.png", true), ("README.md", false)]),
+                facts: Facts { scan: Some(&documented), ..Facts::default() },
+                expect: Some(RiskKind::BinaryFile),
+                absent: Some(RiskKind::BinaryWithoutProvenance),
+            },
+            Case {
+                name: "a binary nothing mentions",
+                change: change(&[("tests/files/blob.bin", true), ("t.py", false)]),
+                facts: Facts { scan: Some(&undocumented), ..Facts::default() },
+                expect: Some(RiskKind::BinaryWithoutProvenance),
+                absent: None,
+            },
+            Case {
+                name: "a change of binaries only",
+                change: change(&[("a.bin", true), ("b.bin", true)]),
+                facts: Facts { scan: Some(&documented), ..Facts::default() },
+                expect: Some(RiskKind::BinaryWithoutProvenance),
+                absent: None,
+            },
+            Case {
+                name: "an m4 macro",
+                change: change(&[("m4/build-to-host.m4", false)]),
+                facts: Facts::default(),
+                expect: Some(RiskKind::BuildSystem),
+                absent: None,
+            },
+            Case {
+                name: "a CI workflow",
+                change: change(&[(".github/workflows/tests.yml", false)]),
+                facts: Facts::default(),
+                expect: Some(RiskKind::BuildSystem),
+                absent: None,
+            },
+            Case {
+                name: "an ordinary source file is no build file",
+                change: change(&[("Lib/configure_helpers.py", false)]),
+                facts: Facts::default(),
+                expect: None,
+                absent: Some(RiskKind::BuildSystem),
+            },
+            Case {
+                name: "stale approval",
+                change: stale_change,
+                facts: Facts::default(),
+                expect: Some(RiskKind::StaleApproval),
+                absent: None,
+            },
+            Case {
+                name: "drifted backport",
+                change: with_drift(change(&[("a.py", false)]), false),
+                facts: Facts { drift: Some(&drift), ..Facts::default() },
+                expect: Some(RiskKind::BackportDrift),
+                absent: None,
+            },
+            Case {
+                name: "a renamed file is not drift",
+                change: with_drift(change(&[("a.py", false)]), false),
+                facts: Facts { drift: Some(&no_drift), ..Facts::default() },
+                expect: None,
+                absent: Some(RiskKind::BackportDrift),
+            },
+            Case {
+                name: "a clean backport",
+                change: with_drift(change(&[("a.py", false)]), true),
+                facts: Facts::default(),
+                expect: None,
+                absent: Some(RiskKind::BackportDrift),
+            },
+            Case {
+                name: "large",
+                change: big,
+                facts: Facts::default(),
+                expect: Some(RiskKind::LargeChange),
+                absent: None,
+            },
+            Case {
+                name: "first change",
+                change: change(&[("a.py", false)]),
+                facts: Facts { novelty: vec![Novelty::FirstChange { examined: 40 }], ..Facts::default() },
+                expect: Some(RiskKind::UnusualAuthor),
+                absent: None,
+            },
+            Case {
+                name: "self-merged",
+                change: merged_by_self,
+                facts: Facts::default(),
+                expect: Some(RiskKind::SelfMerged),
+                absent: None,
+            },
+            Case {
+                name: "merged by someone else",
+                change: change(&[("a.py", false)]),
+                facts: Facts::default(),
+                expect: None,
+                absent: Some(RiskKind::SelfMerged),
+            },
+        ];
+        for case in cases {
+            let found = signals(&case.change, &case.facts, &config);
+            let k = kinds(&found);
+            if let Some(e) = case.expect {
+                assert!(k.contains(&e), "{}: expected {e:?} in {found:#?}", case.name);
+            }
+            if let Some(a) = case.absent {
+                assert!(!k.contains(&a), "{}: {a:?} should not fire: {found:#?}", case.name);
+            }
+            for s in &found {
+                assert!(!s.explanation.is_empty(), "{}", case.name);
+            }
+        }
+    }
+
+    #[test]
+    fn locations_point_at_the_finding() {
+        let finding = ContentFinding {
+            kind: ContentKind::Hidden,
+            path: "Lib/access.py".into(),
+            line: Some(5),
+            column: Some(23),
+            offset: None,
+            detail: "U+202E RLO".into(),
+        };
+        let scan = scan(vec![finding], &[]);
+        let found = signals(
+            &change(&[("Lib/access.py", false)]),
+            &Facts { scan: Some(&scan), ..Facts::default() },
+            &Config::default(),
+        );
+        let s = found.iter().find(|s| s.kind == RiskKind::HiddenCharacters).expect("signal");
+        assert_eq!(s.location.path.as_deref(), Some("Lib/access.py"));
+        assert_eq!((s.location.line, s.location.column), (Some(5), Some(23)));
+        assert_eq!(s.severity, Severity::High);
+    }
+
+    #[test]
+    fn the_score_counts_each_kind_once_and_weights_are_configurable() {
+        let files: Vec<(String, bool)> = (0..30).map(|i| (format!("data/{i}.bin"), true)).collect();
+        let refs: Vec<(&str, bool)> = files.iter().map(|(p, b)| (p.as_str(), *b)).collect();
+        let mut config = Config::default();
+        let found = signals(&change(&refs), &Facts::default(), &config);
+        let binary = found.iter().filter(|s| s.kind == RiskKind::BinaryFile).count();
+        assert_eq!(binary, PER_KIND + 1, "capped, with a line for the rest");
+        assert_eq!(score(&found), 10 + 25, "binary file + only binaries");
+        config.risk.weights.insert("binary_file".into(), 1);
+        assert_eq!(score(&signals(&change(&refs), &Facts::default(), &config)), 1 + 25);
+    }
+}
