@@ -2,6 +2,7 @@
 //! status 0 when the archive holds the tag's tree (allowed differences
 //! only), 1 with findings to check, 2 on error.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
@@ -75,16 +76,37 @@ pub fn verify_release(global: &Global, args: &VerifyReleaseArgs) -> Result<ExitC
             started.elapsed().as_millis()
         );
     }
-    let text = match args.format {
+    match args.format {
         VerifyFormat::Text => {
+            // Finding by finding: the first ones show while the rest render.
             let layout =
                 Layout { side_by_side: false, width: width(args.width), syntax_theme: args.syntax_theme.clone() };
-            ansi::lines(&report::human(&verification, &layout), global.color.wanted())
+            let color = global.color.wanted();
+            let mut out = std::io::stdout().lock();
+            let mut failed = None;
+            report::human_each(&verification, &layout, &mut |lines| match out
+                .write_all(ansi::lines(&lines, color).as_bytes())
+            {
+                Ok(()) => true,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => false,
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
+            });
+            if let Some(e) = failed {
+                return Err(e).context("cannot write to stdout");
+            }
+            match out.flush() {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    return Err(e).context("cannot write to stdout")
+                }
+                _ => {}
+            }
         }
-        VerifyFormat::Json => report::json(&verification) + "\n",
-        VerifyFormat::Md => report::markdown(&verification),
-    };
-    print(&text)?;
+        VerifyFormat::Json => print(&(report::json(&verification) + "\n"))?,
+        VerifyFormat::Md => print(&report::markdown(&verification))?,
+    }
     Ok(if verification.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 

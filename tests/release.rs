@@ -505,3 +505,53 @@ fn progress_is_reported_and_can_cancel() {
     let cancelled = release::verify_with_progress(&fx.repo, TAG, &archive, &Options::default(), &mut |p| p.entries < 3);
     assert!(matches!(cancelled, Err(release::Error::Cancelled)), "{cancelled:?}");
 }
+
+#[test]
+fn long_names_and_pax_headers_are_read_with_caps() {
+    let fx = fixture();
+    let meta = |ty: u8, data: Vec<u8>| Item::Meta { ty, name: b"././@LongLink".to_vec(), data };
+    let commit = git2::Repository::open(&fx.repo)
+        .and_then(|r| r.revparse_single(TAG).and_then(|o| o.peel_to_commit()).map(|c| c.id().to_string()))
+        .expect("commit");
+    let long = format!("{TOP}/{}/deep.txt", "d".repeat(120));
+    let mut items = vec![meta(b'g', archives::pax(&[("comment", &commit)]))];
+    items.extend(matching_items());
+    items.extend([
+        // A GNU long name, then a PAX path: both name the next entry.
+        meta(b'L', [long.as_bytes(), b"\0"].concat()),
+        file(&format!("{TOP}/truncated"), b"long\n"),
+        meta(b'x', archives::pax(&[("path", &format!("{TOP}/src/quill.c"))])),
+        file(&format!("{TOP}/not-this-name.c"), QUILL_C.as_bytes()),
+    ]);
+    let archive = fx.archive(Kind::TarGz, &items);
+    let v = fx.verify(&archive);
+    assert_eq!(v.archive_commit.as_deref(), Some(commit.as_str()), "git archive's commit is read");
+    let long_rel = long.strip_prefix(&format!("{TOP}/")).expect("prefix").to_string();
+    assert_eq!(
+        failing(&v),
+        vec![(FindingKind::OnlyInArchive, long_rel), (FindingKind::Duplicate, "src/quill.c".to_string())]
+    );
+    assert!(!v.findings.iter().any(|f| f.kind == FindingKind::OtherCommit));
+
+    // A git archive of another commit is said (and the files compared).
+    let other = "0123456789abcdef0123456789abcdef01234567";
+    let mut items = vec![meta(b'g', archives::pax(&[("comment", other)]))];
+    items.extend(matching_items());
+    let v = fx.verify(&fx.archive(Kind::Tar, &items));
+    assert!(v.findings.iter().any(|f| f.kind == FindingKind::OtherCommit && f.allowed && f.detail.contains(other)));
+    assert!(!v.failed());
+
+    // A PAX header of 2 MiB is refused before it is read into memory.
+    let mut items = matching_items();
+    items.insert(1, meta(b'x', archives::pax(&[("comment", &"z".repeat(2 << 20))])));
+    let (code, _, err) = fx.cli(&fx.archive(Kind::TarGz, &items), &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("PAX header of") && err.contains("hostile"), "{err}");
+
+    // A PAX size that disagrees with the header: tools would disagree too.
+    let mut items = matching_items();
+    items.insert(1, meta(b'x', archives::pax(&[("size", "5")])));
+    let (code, _, err) = fx.cli(&fx.archive(Kind::Tar, &items), &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("PAX size record"), "{err}");
+}

@@ -75,6 +75,22 @@ fn tar_checksum_ok(header: &[u8]) -> bool {
     sum == stored && header.iter().any(|b| *b != 0)
 }
 
+/// Most bytes of a long-name or PAX header read.
+const META_CAP: u64 = 1 << 20;
+
+/// A PAX record: key and value.
+type Record = (Vec<u8>, Vec<u8>);
+
+/// `LEN key=value\n` records of a PAX header.
+fn pax_records(data: &[u8]) -> Result<Vec<Record>, String> {
+    let mut out = Vec::new();
+    for record in tar::PaxExtensions::new(data) {
+        let record = record.map_err(|e| format!("a malformed PAX header: {e}"))?;
+        out.push((record.key_bytes().to_vec(), record.value_bytes().to_vec()));
+    }
+    Ok(out)
+}
+
 /// What an entry is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryKind {
@@ -88,6 +104,11 @@ pub enum EntryKind {
     },
     Hardlink {
         target: Vec<u8>,
+    },
+    /// A PAX global header (no file): its `comment`, where `git archive`
+    /// writes the commit it archived.
+    GlobalHeader {
+        comment: Vec<u8>,
     },
     /// Character or block device, FIFO, sparse file, or a type rearview
     /// does not know: named by `what`.
@@ -198,30 +219,95 @@ impl Archive {
         each: &mut dyn FnMut(Entry<'_>, &Consumed) -> Result<Flow, Error>,
     ) -> Result<(), Error> {
         let mut archive = tar::Archive::new(stream);
-        let entries = archive.entries().map_err(|e| self.corrupt(e))?;
+        // Raw entries: the tar crate would read a long-name or PAX header
+        // into memory whatever its size; here they are capped.
+        let entries = archive.entries().map_err(|e| self.corrupt(e))?.raw(true);
+        let mut long_name: Option<Vec<u8>> = None;
+        let mut long_link: Option<Vec<u8>> = None;
+        let mut pax: Vec<Record> = Vec::new();
         for entry in entries {
             let mut entry = entry.map_err(|e| self.corrupt(e))?;
-            let header = entry.header();
-            let ty = header.entry_type();
-            if ty.is_pax_global_extensions() || ty.is_pax_local_extensions() {
+            let ty = entry.header().entry_type();
+            let size = entry.size();
+            let meta = if ty.is_gnu_longname() {
+                Some("GNU long name")
+            } else if ty.is_gnu_longlink() {
+                Some("GNU long link name")
+            } else if ty.is_pax_local_extensions() {
+                Some("PAX header")
+            } else if ty.is_pax_global_extensions() {
+                Some("PAX global header")
+            } else {
+                None
+            };
+            if let Some(what) = meta {
+                if size > META_CAP {
+                    return Err(self.corrupt(format!(
+                        "a {what} of {size} bytes (more than {META_CAP}): a hostile archive, not read further"
+                    )));
+                }
+                let mut data = Vec::new();
+                entry.read_to_end(&mut data).map_err(|e| self.corrupt(e))?;
+                if ty.is_gnu_longname() || ty.is_gnu_longlink() {
+                    while data.last() == Some(&0) {
+                        data.pop();
+                    }
+                    if ty.is_gnu_longname() {
+                        long_name = Some(data);
+                    } else {
+                        long_link = Some(data);
+                    }
+                } else {
+                    let records = pax_records(&data).map_err(|e| self.corrupt(e))?;
+                    if ty.is_pax_global_extensions() {
+                        let comment = records.iter().find(|(k, _)| k == b"comment").map(|(_, v)| v.clone());
+                        let header = Entry {
+                            name: Vec::new(),
+                            kind: EntryKind::GlobalHeader { comment: comment.unwrap_or_default() },
+                            size: 0,
+                            compressed_size: None,
+                            reader: &mut io::empty(),
+                        };
+                        each(header, consumed)?;
+                    } else {
+                        pax = records;
+                    }
+                }
                 continue;
             }
-            let name = entry.path_bytes().into_owned();
-            let link = || entry.link_name_bytes().map(|l| l.into_owned()).unwrap_or_default();
+            let record = |key: &[u8]| pax.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+            if let Some(text) = record(b"size") {
+                let declared = std::str::from_utf8(&text).ok().and_then(|t| t.parse::<u64>().ok());
+                if declared != Some(size) {
+                    return Err(self.corrupt(format!(
+                        "a PAX size record ({}) that disagrees with its header ({size}): tar tools would read this archive differently",
+                        String::from_utf8_lossy(&text)
+                    )));
+                }
+            }
+            let name = record(b"path")
+                .or_else(|| long_name.take())
+                .unwrap_or_else(|| entry.header().path_bytes().into_owned());
+            let target = record(b"linkpath")
+                .or_else(|| long_link.take())
+                .or_else(|| entry.header().link_name_bytes().map(|l| l.into_owned()))
+                .unwrap_or_default();
+            long_name = None;
+            long_link = None;
+            pax.clear();
             let kind = match ty {
                 tar::EntryType::Regular | tar::EntryType::Continuous => {
                     EntryKind::File { mode: entry.header().mode().ok() }
                 }
                 tar::EntryType::Directory => EntryKind::Dir,
-                tar::EntryType::Symlink => EntryKind::Symlink { target: link() },
-                tar::EntryType::Link => EntryKind::Hardlink { target: link() },
+                tar::EntryType::Symlink => EntryKind::Symlink { target },
+                tar::EntryType::Link => EntryKind::Hardlink { target },
                 tar::EntryType::Char => EntryKind::Special { what: "character device".into() },
                 tar::EntryType::Block => EntryKind::Special { what: "block device".into() },
                 tar::EntryType::Fifo => EntryKind::Special { what: "FIFO".into() },
                 tar::EntryType::GNUSparse => EntryKind::Special { what: "sparse file".into() },
                 other => EntryKind::Special { what: format!("tar entry type {:?}", other.as_byte() as char) },
             };
-            let size = entry.size();
             let flow = each(Entry { name, kind, size, compressed_size: None, reader: &mut entry }, consumed)?;
             if flow == Flow::Stop {
                 return Ok(());

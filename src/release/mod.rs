@@ -148,6 +148,9 @@ pub enum FindingKind {
     SpecialFile,
     /// A name that appears more than once.
     Duplicate,
+    /// `git archive` made the archive from another commit than the tag's
+    /// (information: the files are compared all the same).
+    OtherCommit,
     /// A name that is not UTF-8 (shown lossily).
     NonUtf8Name,
     /// An entry outside the archive's top directory.
@@ -174,6 +177,7 @@ impl FindingKind {
             FindingKind::Hardlink => "hardlink",
             FindingKind::SpecialFile => "special_file",
             FindingKind::Duplicate => "duplicate",
+            FindingKind::OtherCommit => "other_commit",
             FindingKind::NonUtf8Name => "non_utf8_name",
             FindingKind::OutsideTopDirectory => "outside_top_directory",
             FindingKind::NoTopDirectory => "no_top_directory",
@@ -195,6 +199,7 @@ impl FindingKind {
             FindingKind::Hardlink => "hard link",
             FindingKind::SpecialFile => "special file",
             FindingKind::Duplicate => "duplicate entry",
+            FindingKind::OtherCommit => "other commit",
             FindingKind::NonUtf8Name => "non-UTF-8 name",
             FindingKind::OutsideTopDirectory => "outside the top directory",
             FindingKind::NoTopDirectory => "no top directory",
@@ -251,6 +256,8 @@ pub struct Verification {
     pub tag: String,
     /// The commit the tag names (when it names one).
     pub commit: Option<String>,
+    /// The commit `git archive` wrote in the archive's PAX global header.
+    pub archive_commit: Option<String>,
     pub archive: PathBuf,
     pub format: Format,
     /// The top directory stripped from every entry (lossy UTF-8).
@@ -351,6 +358,7 @@ pub fn verify_with_progress(
         progress,
         archive_size: reader.file_size,
         reported: 0,
+        archive_commit: None,
     };
     let consumed = Consumed::default();
     reader.read(&consumed, &mut |entry, consumed| state.entry(entry, consumed))?;
@@ -508,6 +516,7 @@ struct State<'a> {
     archive_size: u64,
     /// `bytes` when progress was last reported.
     reported: u64,
+    archive_commit: Option<String>,
 }
 
 impl State<'_> {
@@ -595,6 +604,13 @@ impl State<'_> {
     }
 
     fn entry(&mut self, mut entry: Entry<'_>, consumed: &Consumed) -> Result<Flow, Error> {
+        if let EntryKind::GlobalHeader { comment } = &entry.kind {
+            let text = String::from_utf8_lossy(comment).trim().to_string();
+            if text.len() == 40 && text.chars().all(|c| c.is_ascii_hexdigit()) {
+                self.archive_commit = Some(text.to_ascii_lowercase());
+            }
+            return Ok(Flow::Continue);
+        }
         self.entries += 1;
         if !self.report(consumed) {
             return Err(Error::Cancelled);
@@ -689,7 +705,7 @@ impl State<'_> {
             t.clone()
         });
         match entry.kind.clone() {
-            EntryKind::Dir => Ok(Flow::Continue),
+            EntryKind::Dir | EntryKind::GlobalHeader { .. } => Ok(Flow::Continue),
             EntryKind::Special { what } => {
                 self.push(FindingKind::SpecialFile, &path, false, format!("{what}: not extracted, not compared"));
                 let read = self.consume(&path, &mut entry, consumed, &mut |_| {})?;
@@ -892,6 +908,14 @@ impl State<'_> {
                 self.push(FindingKind::OnlyInTag, &path, allowed, detail);
             }
         }
+        if let (Some(made_from), Some(tagged)) = (&self.archive_commit, &commit) {
+            if made_from != tagged {
+                let detail = format!(
+                    "`git archive` made this archive from commit {made_from}; {tag} is commit {tagged} (the files are compared all the same)"
+                );
+                self.push(FindingKind::OtherCommit, "", true, detail);
+            }
+        }
         let top_dir = match &self.top {
             Top::Prefix(p) => Some(lossy(p)),
             _ => None,
@@ -907,6 +931,7 @@ impl State<'_> {
         Verification {
             tag: tag.to_string(),
             commit,
+            archive_commit: self.archive_commit,
             archive: self.archive,
             format: self.format,
             top_dir,

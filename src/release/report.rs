@@ -48,7 +48,12 @@ pub fn summary(v: &Verification) -> String {
 fn heading(v: &Verification) -> String {
     let commit = v.commit.as_deref().map(|c| format!(" (commit {})", short(c))).unwrap_or_default();
     let top = v.top_dir.as_deref().map(|t| format!(", top directory {t}/")).unwrap_or_default();
-    sanitize_line(&format!("{} ({}{top}) against {}{commit}", v.archive.display(), v.format.as_str(), v.tag))
+    let made = match (&v.archive_commit, &v.commit) {
+        (Some(a), Some(c)) if a == c => ", made by git archive from it".to_string(),
+        (Some(a), _) => format!(", made by git archive from {}", short(a)),
+        _ => String::new(),
+    };
+    sanitize_line(&format!("{} ({}{top}) against {}{commit}{made}", v.archive.display(), v.format.as_str(), v.tag))
 }
 
 /// A finding's first line: mark, kind, path, detail.
@@ -132,22 +137,38 @@ const ALLOWED_LINES: usize = 40;
 /// The whole report as styled lines: heading, failing findings, allowed
 /// ones, verdict. Content (diffs, hex) is indented under its finding.
 pub fn human(v: &Verification, layout: &Layout) -> Vec<StyledLine> {
-    let mut out: Vec<StyledLine> =
-        vec![vec![Span::new(format!("verify-release: {}", heading(v)), Style { bold: true, ..Style::default() })]];
-    out.push(vec![Span::new(
-        format!("{} entries, {} files, {} bytes uncompressed", v.entries, v.files, v.bytes),
-        dim(),
-    )]);
+    let mut out = Vec::new();
+    human_each(v, layout, &mut |lines| {
+        out.extend(lines);
+        true
+    });
+    out
+}
+
+/// [`human`], handed out a piece at a time (the heading, then each
+/// finding with its content, then the verdict), so a printer writes as
+/// it goes and holds one finding's lines at once; `emit` returns false to
+/// stop (a closed pipe).
+pub fn human_each(v: &Verification, layout: &Layout, emit: &mut dyn FnMut(Vec<StyledLine>) -> bool) {
+    let bold = Style { bold: true, ..Style::default() };
+    let head = vec![
+        vec![Span::new(format!("verify-release: {}", heading(v)), bold)],
+        vec![Span::new(format!("{} entries, {} files, {} bytes uncompressed", v.entries, v.files, v.bytes), dim())],
+    ];
+    if !emit(head) {
+        return;
+    }
     let inner = Layout { width: layout.width.saturating_sub(4).max(20), ..layout.clone() };
     for (title, allowed) in [("To check", false), ("Allowed", true)] {
-        let group: Vec<&Finding> = v.findings.iter().filter(|f| f.allowed == allowed).collect();
-        if group.is_empty() {
+        let count = v.findings.iter().filter(|f| f.allowed == allowed).count();
+        if count == 0 {
             continue;
         }
-        out.push(Vec::new());
-        out.push(vec![Span::new(format!("{title} ({}):", group.len()), Style { bold: true, ..Style::default() })]);
-        for f in group {
-            out.push(finding_line(f));
+        if !emit(vec![Vec::new(), vec![Span::new(format!("{title} ({count}):"), bold)]]) {
+            return;
+        }
+        for f in v.findings.iter().filter(|f| f.allowed == allowed) {
+            let mut out = vec![finding_line(f)];
             let mut content = content_lines(f, &inner);
             // Allowed files (a generated `configure`) show their start.
             if allowed && content.len() > ALLOWED_LINES {
@@ -159,12 +180,13 @@ pub fn human(v: &Verification, layout: &Layout) -> Vec<StyledLine> {
                 line.insert(0, Span::plain("    "));
                 out.push(line);
             }
+            if !emit(out) {
+                return;
+            }
         }
     }
-    out.push(Vec::new());
     let style = if v.failed() { warn() } else { ok() };
-    out.push(vec![Span::new(summary(v), style)]);
-    out
+    emit(vec![Vec::new(), vec![Span::new(summary(v), style)]]);
 }
 
 fn diff_text(f: &Finding) -> Option<Vec<String>> {
@@ -232,6 +254,7 @@ pub fn json(v: &Verification) -> String {
     let value = json!({
         "tag": v.tag,
         "commit": v.commit,
+        "archive_commit": v.archive_commit,
         "archive": v.archive.display().to_string(),
         "format": v.format.as_str(),
         "top_dir": v.top_dir,

@@ -35,10 +35,31 @@ pub enum Item {
         byte: u8,
         size: u64,
     },
+    /// A tar header of type `ty` with `data` (a GNU long name `L`, a PAX
+    /// header `x` or global header `g`); tar only.
+    Meta {
+        ty: u8,
+        name: Vec<u8>,
+        data: Vec<u8>,
+    },
 }
 
 pub fn file(name: &str, data: &[u8]) -> Item {
     Item::File { name: name.as_bytes().to_vec(), data: data.to_vec(), mode: 0o644 }
+}
+
+/// PAX records (`LEN key=value\n`, the length counting itself).
+pub fn pax(records: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (key, value) in records {
+        let body = format!(" {key}={value}\n");
+        let mut len = body.len() + 1;
+        while format!("{len}").len() + body.len() != len {
+            len += 1;
+        }
+        out.extend_from_slice(format!("{len}{body}").as_bytes());
+    }
+    out
 }
 
 pub fn dir(name: &str) -> Item {
@@ -144,6 +165,11 @@ fn write_tar<W: Write>(out: W, items: &[Item]) -> W {
                 h.set_cksum();
                 builder.append(&h, std::io::empty()).expect("append a device");
             }
+            Item::Meta { ty, name, data } => {
+                let mut h = tar_header(name, tar::EntryType::new(*ty), data.len() as u64, 0o644);
+                h.set_cksum();
+                builder.append(&h, data.as_slice()).expect("append a meta header");
+            }
             Item::Repeated { name, byte, size } => {
                 let mut h = tar_header(name, tar::EntryType::Regular, *size, 0o644);
                 h.set_cksum();
@@ -175,7 +201,7 @@ fn write_zip<W: Write + std::io::Seek>(out: W, items: &[Item]) {
                 zip.start_file(name(n), options.large_file(*size > u32::MAX as u64)).expect("zip file");
                 std::io::copy(&mut std::io::repeat(*byte).take(*size), &mut zip).expect("zip data");
             }
-            Item::Hardlink { .. } | Item::CharDevice { .. } => panic!("zip has no {item:?}"),
+            Item::Hardlink { .. } | Item::CharDevice { .. } | Item::Meta { .. } => panic!("zip has no {item:?}"),
         }
     }
     zip.finish().expect("finish the zip");
