@@ -555,3 +555,26 @@ fn long_names_and_pax_headers_are_read_with_caps() {
     assert_eq!(code, 2);
     assert!(err.contains("PAX size record"), "{err}");
 }
+
+#[test]
+fn a_zip_with_a_name_twice_in_its_directory_is_a_duplicate() {
+    let fx = fixture();
+    // Written under another name of the same length, then renamed in
+    // place: the zip writer refuses duplicates, a hostile one does not.
+    let items = with(matching_items(), [file(&format!("{TOP}/src/quilX.c"), b"int backdoor;\n")]);
+    let archive = fx.archive(Kind::Zip, &items);
+    let mut bytes = std::fs::read(&archive).expect("read");
+    let (from, to) = (b"src/quilX.c", b"src/quill.c");
+    let mut at = 0;
+    while let Some(i) = bytes[at..].windows(from.len()).position(|w| w == from) {
+        bytes[at + i..at + i + from.len()].copy_from_slice(to);
+        at += i + from.len();
+    }
+    std::fs::write(&archive, &bytes).expect("write");
+    let v = fx.verify(&archive);
+    let found = failing(&v);
+    assert!(found.contains(&(FindingKind::Duplicate, format!("{TOP}/src/quill.c"))), "{found:?}");
+    let (code, stdout, _) = fx.cli(&archive, &[]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("more than once"), "{stdout}");
+}

@@ -105,8 +105,8 @@ pub enum EntryKind {
     Hardlink {
         target: Vec<u8>,
     },
-    /// A PAX global header (no file): its `comment`, where `git archive`
-    /// writes the commit it archived.
+    /// A PAX global header or a zip's comment (no file), where `git
+    /// archive` writes the commit it archived.
     GlobalHeader {
         comment: Vec<u8>,
     },
@@ -316,6 +316,80 @@ impl Archive {
         Ok(())
     }
 
+    /// Names that a zip's central directory holds more than once. The zip
+    /// reader keeps one entry per name (the last), so the others would go
+    /// unread: they are listed here, from the directory itself.
+    pub fn zip_duplicates(&self) -> Result<Vec<Vec<u8>>, Error> {
+        let names = self.zip_names().map_err(|e| self.corrupt(e))?;
+        let mut seen = std::collections::HashSet::new();
+        let mut dups = Vec::new();
+        for name in names {
+            if !seen.insert(name.clone()) && !dups.contains(&name) {
+                dups.push(name);
+            }
+        }
+        Ok(dups)
+    }
+
+    /// The raw names of the central directory, in order.
+    fn zip_names(&self) -> io::Result<Vec<Vec<u8>>> {
+        let mut file = &self.file;
+        let len = self.file_size;
+        // The end of central directory record: 22 bytes and a comment of
+        // at most 64 KiB, at the end.
+        let tail_len = len.min(22 + 65535);
+        let mut tail = vec![0; tail_len as usize];
+        file.seek(SeekFrom::Start(len - tail_len))?;
+        file.read_exact(&mut tail)?;
+        file.seek(SeekFrom::Start(0))?;
+        let Some(at) = tail.windows(4).rposition(|w| w == b"PK\x05\x06") else {
+            return Err(io::Error::other("no end of central directory record"));
+        };
+        let eocd_pos = len - tail_len + at as u64;
+        let u16_at = |b: &[u8], i: usize| b.get(i..i + 2).map_or(0, |x| u16::from_le_bytes([x[0], x[1]]));
+        let u32_at = |b: &[u8], i: usize| b.get(i..i + 4).map_or(0, |x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]));
+        let eocd = &tail[at..];
+        let mut cd_size = u64::from(u32_at(eocd, 12));
+        let mut cd_end = eocd_pos;
+        if u32_at(eocd, 12) == u32::MAX || u32_at(eocd, 16) == u32::MAX || u16_at(eocd, 10) == u16::MAX {
+            // Zip64: the locator (20 bytes before) points at the zip64 record.
+            if at >= 20 && tail[at - 20..].starts_with(b"PK\x06\x07") {
+                let loc = &tail[at - 20..at];
+                let record_at = u64::from_le_bytes(loc[8..16].try_into().unwrap_or([0; 8]));
+                let mut record = [0u8; 56];
+                file.seek(SeekFrom::Start(record_at))?;
+                file.read_exact(&mut record)?;
+                file.seek(SeekFrom::Start(0))?;
+                if record.starts_with(b"PK\x06\x06") {
+                    cd_size = u64::from_le_bytes(record[40..48].try_into().unwrap_or([0; 8]));
+                    cd_end = record_at;
+                }
+            }
+        }
+        // Located from its end, the directory is found even after a
+        // prepended stub (self-extracting archives).
+        let cd_start =
+            cd_end.checked_sub(cd_size).ok_or_else(|| io::Error::other("a central directory larger than the file"))?;
+        if cd_size > 256 << 20 {
+            return Err(io::Error::other(format!("a central directory of {cd_size} bytes")));
+        }
+        let mut cd = vec![0; cd_size as usize];
+        file.seek(SeekFrom::Start(cd_start))?;
+        file.read_exact(&mut cd)?;
+        file.seek(SeekFrom::Start(0))?;
+        let mut names = Vec::new();
+        let mut i = 0usize;
+        while i + 46 <= cd.len() && cd[i..].starts_with(b"PK\x01\x02") {
+            let name_len = usize::from(u16_at(&cd, i + 28));
+            let extra_len = usize::from(u16_at(&cd, i + 30));
+            let comment_len = usize::from(u16_at(&cd, i + 32));
+            let Some(name) = cd.get(i + 46..i + 46 + name_len) else { break };
+            names.push(name.to_vec());
+            i += 46 + name_len + extra_len + comment_len;
+        }
+        Ok(names)
+    }
+
     fn read_zip(
         &self,
         consumed: &Consumed,
@@ -323,6 +397,16 @@ impl Archive {
     ) -> Result<(), Error> {
         let file = Counting { inner: &self.file, count: consumed.clone() };
         let mut zip = zip::ZipArchive::new(file).map_err(|e| self.corrupt(e))?;
+        // `git archive --format=zip` writes the commit as the zip comment.
+        let comment = zip.comment().to_vec();
+        let header = Entry {
+            name: Vec::new(),
+            kind: EntryKind::GlobalHeader { comment },
+            size: 0,
+            compressed_size: None,
+            reader: &mut io::empty(),
+        };
+        each(header, consumed)?;
         for index in 0..zip.len() {
             let mut file = zip.by_index(index).map_err(|e| self.corrupt(e))?;
             let name = file.name_raw().to_vec();

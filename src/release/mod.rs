@@ -360,6 +360,12 @@ pub fn verify_with_progress(
         reported: 0,
         archive_commit: None,
     };
+    if reader.format == Format::Zip {
+        for name in reader.zip_duplicates()? {
+            let detail = "the zip's central directory has this name more than once: only the last copy was read and compared; another extractor may take another";
+            state.push(FindingKind::Duplicate, &lossy(&name), false, detail);
+        }
+    }
     let consumed = Consumed::default();
     reader.read(&consumed, &mut |entry, consumed| state.entry(entry, consumed))?;
     Ok(state.finish(tag, commit))
