@@ -19,6 +19,7 @@ use rearview::report;
 use rearview::store::Store;
 
 mod actions;
+mod drift;
 mod show;
 mod sync;
 mod verify;
@@ -124,6 +125,11 @@ enum Command {
     Outbox(OutboxArgs),
     /// Every action taken, by whom, when, on what, and where it stands (for a release manager's records).
     Ledger(LedgerArgs),
+    /// What a backport changes that its reviewed original did not: only the drift, highlighted.
+    #[command(
+        after_help = "Exit codes: 0 no drift, 1 drift, 2 error.\n\nExamples:\n  rearview drift 3.12~3\n  rearview drift 080c545c29 --color never | less"
+    )]
+    Drift(DriftArgs),
     /// Open the review workstation (the default on a terminal).
     #[command(
         after_help = "Keys: j/k move, enter opens the diff, x the hex view, f filters, / searches, ? lists every key.\n\nExamples:\n  rearview tui\n  rearview --repo ~/src/cpython tui"
@@ -134,6 +140,18 @@ enum Command {
         after_help = "Examples:\n  rearview demo\n  rearview demo --dir /tmp/demo --no-tui\n  rearview list --repo \"$(rearview demo --no-tui)\" --format json"
     )]
     Demo(DemoArgs),
+}
+
+#[derive(Args)]
+struct DriftArgs {
+    /// The backport: a commit, `3.12~2`, a sha.
+    rev: String,
+    /// Columns to lay out for (default 120).
+    #[arg(long)]
+    width: Option<usize>,
+    /// Syntax highlighting theme (syntect / bat theme name).
+    #[arg(long, default_value = "Monokai Extended")]
+    syntax_theme: String,
 }
 
 #[derive(Args)]
@@ -190,8 +208,20 @@ struct ListArgs {
     /// At most this many changes per branch (0: no limit).
     #[arg(long, default_value_t = 1000)]
     limit: usize,
+    /// Order: by branch, newest first (history), or riskiest first (risk).
+    #[arg(long, value_enum, default_value_t = SortOrder::History)]
+    sort: SortOrder,
+    /// Only changes whose risk score is at least this.
+    #[arg(long, value_name = "SCORE")]
+    min_risk: Option<u32>,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     format: ListFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SortOrder {
+    History,
+    Risk,
 }
 
 #[derive(Args)]
@@ -205,6 +235,9 @@ struct AuditArgs {
     /// Audit up to this revision instead of the branch tip (e.g. the commit about to be tagged).
     #[arg(long, value_name = "REV")]
     until: Option<String>,
+    /// Only changes whose risk score is at least this.
+    #[arg(long, value_name = "SCORE")]
+    min_risk: Option<u32>,
     #[arg(long, value_enum, default_value_t = AuditFormat::Md)]
     format: AuditFormat,
 }
@@ -374,6 +407,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         None if interactive() => tui(&global),
         Some(Command::Tui) => tui(&global),
+        Some(Command::Drift(args)) => drift::drift(&global, &args),
         Some(Command::Approve(args)) => actions::act(&global, &args, rearview::model::LedgerKind::Approval),
         Some(Command::Concern(args)) => actions::act(&global, &args, rearview::model::LedgerKind::Concern),
         Some(Command::Outbox(args)) => actions::outbox(&global, &args),
@@ -386,6 +420,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 statuses: vec![StatusFilter::Pending],
                 kinds: Vec::new(),
                 limit: 1000,
+                sort: SortOrder::History,
+                min_risk: None,
                 format: ListFormat::Table,
             },
         ),
@@ -457,13 +493,19 @@ fn list(global: &Global, args: &ListArgs) -> Result<ExitCode> {
         range: args.range.clone(),
         limit: args.limit,
         range_branch: None,
-        files: args.format == ListFormat::Json,
+        // Risk needs the files and their content.
+        files: args.format == ListFormat::Json || args.sort == SortOrder::Risk || args.min_risk.is_some(),
     };
     let mut queue = build_queue(global, &mut ctx, &selection)?;
     queue.changes.retain(|c| {
         (args.statuses.is_empty() || args.statuses.iter().any(|s| s.accepts(c)))
             && (args.kinds.is_empty() || args.kinds.iter().any(|k| k.kind() == c.kind))
+            && args.min_risk.is_none_or(|min| c.score >= min)
     });
+    if args.sort == SortOrder::Risk {
+        // Stable: equal scores keep their history order.
+        queue.changes.sort_by_key(|c| std::cmp::Reverse(c.score));
+    }
     let text = match args.format {
         ListFormat::Table => report::table(&queue, table_theme(global, &ctx.config)?.as_ref()),
         ListFormat::Json => report::json(&queue) + "\n",
@@ -481,10 +523,14 @@ fn audit(global: &Global, args: &AuditArgs) -> Result<ExitCode> {
     let selection = Selection {
         range: Some(format!("{}..{until}", args.since)),
         range_branch: Some(args.branch.clone()),
-        files: args.format == AuditFormat::Json,
+        // The report explains risks and drift: it needs every file.
+        files: true,
         ..Selection::default()
     };
-    let queue = build_queue(global, &mut ctx, &selection)?;
+    let mut queue = build_queue(global, &mut ctx, &selection)?;
+    if let Some(min) = args.min_risk {
+        queue.changes.retain(|c| c.score >= min);
+    }
     let scope = report::AuditScope {
         repository: ctx.repo.name(),
         branch: args.branch.clone(),

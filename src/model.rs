@@ -596,6 +596,9 @@ pub struct Change {
     /// The sum of the risk signals' weights: the queue's order.
     #[serde(default)]
     pub score: u32,
+    /// A backport's drift from its original, in hunks (0: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<u32>,
     pub risks: Vec<RiskSignal>,
 }
 

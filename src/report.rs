@@ -118,6 +118,59 @@ pub fn audit_json(queue: &Queue, scope: &AuditScope) -> String {
 }
 
 /// The release manager's report, readable pasted into a GitHub issue.
+/// The strongest signals of a change, one phrase each.
+fn risk_line(c: &Change) -> String {
+    let mut kinds: Vec<&str> = Vec::new();
+    for r in &c.risks {
+        if !kinds.contains(&r.kind.as_str()) {
+            kinds.push(r.kind.as_str());
+        }
+    }
+    match c.risks.first() {
+        Some(top) => format!("{}: {}", kinds.join(", "), top.explanation),
+        None => String::new(),
+    }
+}
+
+/// Pending backports grouped by how far they drifted from their originals.
+fn drift_groups(md: &mut String, pending: &[&Change]) {
+    let backports: Vec<&&Change> = pending.iter().filter(|c| c.kind == ChangeKind::Backport).collect();
+    if backports.is_empty() {
+        return;
+    }
+    let _ = writeln!(md, "## Pending backports by drift\n");
+    type Belongs = fn(Option<u32>) -> bool;
+    let groups: [(&str, Belongs); 4] = [
+        ("Large drift (more than 3 hunks): read the backport itself", |d| d.is_some_and(|n| n > 3)),
+        ("Small drift (1 to 3 hunks): `rearview drift` shows only what differs", |d| {
+            d.is_some_and(|n| (1..=3).contains(&n))
+        }),
+        ("No drift (same patch as the original)", |d| d == Some(0)),
+        ("Original unknown", |d| d.is_none()),
+    ];
+    for (title, belongs) in groups {
+        let members: Vec<&&&Change> = backports.iter().filter(|c| belongs(c.drift)).collect();
+        if members.is_empty() {
+            continue;
+        }
+        let _ = writeln!(md, "### {title} ({})\n", members.len());
+        for c in members {
+            let of = c
+                .original
+                .as_ref()
+                .map(|o| format!(" of `{}` {}", short_sha(&o.sha), pr_cell(o.pr)))
+                .unwrap_or_default();
+            let hunks = match c.drift {
+                Some(1) => ", 1 hunk".to_string(),
+                Some(n) => format!(", {n} hunks"),
+                None => String::new(),
+            };
+            let _ = writeln!(md, "- `{}` {} {}{of}{hunks}", short_sha(&c.sha), pr_cell(c.pr), cell(&c.title));
+        }
+        md.push('\n');
+    }
+}
+
 pub fn audit_markdown(queue: &Queue, scope: &AuditScope) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# Review audit: `{}` since `{}`\n", code(&scope.branch), code(&scope.since));
@@ -134,22 +187,31 @@ pub fn audit_markdown(queue: &Queue, scope: &AuditScope) -> String {
     let _ = writeln!(md, "**{verdict_line}: {}**\n", summary(queue));
 
     if !pending.is_empty() {
-        let _ = writeln!(md, "## Pending ({})\n", pending.len());
-        let _ = writeln!(md, "| Change | PR | Kind | Author | Verdict | Why |\n|---|---|---|---|---|---|");
+        // Riskiest first: what to read before tagging.
+        let mut pending = pending.clone();
+        pending.sort_by_key(|c| std::cmp::Reverse(c.score));
+        let _ = writeln!(md, "## Pending ({}), riskiest first\n", pending.len());
+        let _ = writeln!(
+            md,
+            "| Risk | Change | PR | Kind | Author | Verdict | Why | Signals |\n|---|---|---|---|---|---|---|---|"
+        );
         for c in &pending {
             let _ = writeln!(
                 md,
-                "| `{}` {} | {} | {} | {} | **{}** | {} |",
+                "| {} | `{}` {} | {} | {} | {} | **{}** | {} | {} |",
+                c.score,
                 short_sha(&c.sha),
                 cell(&c.title),
                 pr_cell(c.pr),
                 c.kind.as_str(),
                 cell(c.author_login.as_deref().unwrap_or(&c.author)),
                 c.verdict.as_str(),
-                cell(&evidence_line(c))
+                cell(&evidence_line(c)),
+                cell(&risk_line(c))
             );
         }
         md.push('\n');
+        drift_groups(&mut md, &pending);
     }
 
     let backports: Vec<&Change> = queue.changes.iter().filter(|c| c.kind == ChangeKind::Backport).collect();

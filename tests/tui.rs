@@ -91,8 +91,8 @@ impl Driver {
                 self.queue_loads += 1;
                 vec![Reply::Queue(jobs::load_queue_blocking(&self.ctx, files))]
             }
-            Request::Diff { sha, width, side_by_side } => {
-                match jobs::render_diff_blocking(&self.ctx, &sha, width, side_by_side) {
+            Request::Diff { sha, width, side_by_side, drift_of } => {
+                match jobs::render_diff_blocking(&self.ctx, &sha, width, side_by_side, drift_of.as_deref()) {
                     Ok(parts) => parts.into_iter().map(Reply::Diff).chain([Reply::DiffDone(Ok(()))]).collect(),
                     Err(e) => vec![Reply::DiffDone(Err(e))],
                 }
@@ -715,4 +715,33 @@ fn without_colour_nothing_is_coloured_but_the_selection_still_shows() {
             assert!(reversed, "the selected row is shown in reverse video");
         }
     }
+}
+
+#[test]
+fn d_shows_only_a_backports_drift_and_toggles_back() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.select("Reject identifiers that start with a combining mark");
+    d.key(KeyCode::Enter);
+    let whole = d.app.diff.as_ref().map(|x| x.lines.len()).expect("diff");
+    d.keys("d");
+    let screen = d.screen();
+    assert!(screen.contains("drift from the original: 1 hunk only in the backport"), "{screen}");
+    assert!(screen.contains("── only in the backport ──"), "{screen}");
+    assert!(screen.contains("+#include <stdlib.h>"), "the drift itself: {screen}");
+    assert!(!screen.contains("is_combining_mark(c));"), "the original's part is not repeated: {screen}");
+    let drift = d.app.diff.as_ref().map(|x| x.lines.len()).expect("diff");
+    assert!(drift < whole, "{drift} < {whole}");
+    d.keys("d");
+    assert_eq!(d.app.diff.as_ref().map(|x| x.lines.len()), Some(whole), "d again: the whole diff");
+
+    // Not a backport: d says so.
+    d.keys("q");
+    d.keys("f");
+    d.key(KeyCode::Right);
+    d.key(KeyCode::Enter);
+    d.select("Fix a typo in the README");
+    d.key(KeyCode::Enter);
+    d.keys("d");
+    assert!(d.notice().contains("drift is for backports"), "{}", d.notice());
 }

@@ -67,6 +67,7 @@ pub fn render(
     sha: &str,
     width: usize,
     side_by_side: bool,
+    drift_of: Option<&str>,
     emit: &(dyn Fn(DiffPart) -> bool + Sync),
 ) -> Result<(), String> {
     let repo = Repo::open(&ctx.repo).map_err(|e| e.to_string())?;
@@ -74,6 +75,10 @@ pub fn render(
     let syntax_theme = ctx.config.ui.syntax_theme.clone().unwrap_or_else(|| DEFAULT_SYNTAX_THEME.into());
     let layout = Layout { side_by_side, width: width.max(20), syntax_theme };
     let palette = palette(&ctx.theme);
+    if let Some(original) = drift_of {
+        let theirs = repo.diff(original, &[]).map_err(|e| e.to_string())?;
+        return render_drift(&crate::triage::drift::interdiff(&theirs, &files), &layout, &palette, emit);
+    }
     for file in &files {
         if !emit(DiffPart::File(info(file))) {
             return Ok(());
@@ -90,6 +95,41 @@ pub fn render(
     if files.is_empty() {
         let line = vec![Span::new("(no changes against the first parent)", Style { dim: true, ..Style::default() })];
         emit(DiffPart::Lines(vec![(LineTag::Body, line)]));
+    }
+    Ok(())
+}
+
+/// Only the drift: each section's hunks, titled, as files of their own.
+fn render_drift(
+    d: &crate::triage::drift::Interdiff,
+    layout: &Layout,
+    palette: &Palette,
+    emit: &(dyn Fn(DiffPart) -> bool + Sync),
+) -> Result<(), String> {
+    let title = Style { bold: true, ..Style::fg(Color::Indexed(6)) };
+    let line = vec![Span::new(format!("drift from the original: {}", d.summary()), title)];
+    if !emit(DiffPart::Lines(vec![(LineTag::Body, line)])) {
+        return Ok(());
+    }
+    for (path, theirs, ours) in &d.binaries {
+        let text = format!(
+            "binary {}: original {} ┃ backport {}",
+            sanitize_line(path),
+            theirs.as_deref().map(crate::model::short_sha).unwrap_or("(none)"),
+            ours.as_deref().map(crate::model::short_sha).unwrap_or("(none)")
+        );
+        emit(DiffPart::Lines(vec![(LineTag::Finding, vec![Span::new(text, Style::fg(Color::Indexed(9)))])]));
+    }
+    for (section, file) in crate::triage::drift::sections(d) {
+        let mut entry = info(&file);
+        entry.title = format!("{section}: {}", entry.title);
+        if !emit(DiffPart::File(entry)) {
+            return Ok(());
+        }
+        let heading = vec![Span::new(format!("── {section} ──"), title)];
+        if !emit(DiffPart::Lines(vec![(LineTag::FileHeader, heading)])) || !text_lines(&file, layout, palette, emit) {
+            return Ok(());
+        }
     }
     Ok(())
 }

@@ -45,8 +45,9 @@ pub enum Request {
     Queue { files: bool },
     /// The last run's queue, to draw while the fresh one is built.
     CachedQueue,
-    /// Render a change's diff for a pane `width` columns wide.
-    Diff { sha: String, width: usize, side_by_side: bool },
+    /// Render a change's diff for a pane `width` columns wide; with
+    /// `drift_of` (the original's sha), only the backport's drift from it.
+    Diff { sha: String, width: usize, side_by_side: bool, drift_of: Option<String> },
     /// Read a binary file's blobs for the hex view.
     Hex { path: String, old_blob: Option<String>, new_blob: Option<String> },
     /// Sync with GitHub.
@@ -120,12 +121,12 @@ impl Jobs {
             Request::CachedQueue => {
                 self.runtime.spawn_blocking(move || send.reply(Reply::Queue(queue::load_snapshot(&ctx))));
             }
-            Request::Diff { sha, width, side_by_side } => {
+            Request::Diff { sha, width, side_by_side, drift_of } => {
                 self.latest_diff.store(job.id, Ordering::SeqCst);
                 let latest = self.latest_diff.clone();
                 let spawned = std::thread::Builder::new().name("rearview-diff".into()).spawn(move || {
                     let current = || latest.load(Ordering::SeqCst) == send.id;
-                    let outcome = diff::render(&ctx, &sha, width, side_by_side, &|part| {
+                    let outcome = diff::render(&ctx, &sha, width, side_by_side, drift_of.as_deref(), &|part| {
                         current() && send.reply(Reply::Diff(part))
                     });
                     if current() {
@@ -213,9 +214,10 @@ pub fn render_diff_blocking(
     sha: &str,
     width: usize,
     side_by_side: bool,
+    drift_of: Option<&str>,
 ) -> Result<Vec<DiffPart>, String> {
     let parts = std::sync::Mutex::new(Vec::new());
-    diff::render(ctx, sha, width, side_by_side, &|part| {
+    diff::render(ctx, sha, width, side_by_side, drift_of, &|part| {
         if let Ok(mut p) = parts.lock() {
             p.push(part);
         }

@@ -35,7 +35,7 @@ impl Interdiff {
     /// One line for reports: "2 hunks only in the backport, 1 changed".
     pub fn summary(&self) -> String {
         if self.is_empty() {
-            return "no drift: every hunk matches the original".into();
+            return "none: every hunk matches the original".into();
         }
         let mut parts = Vec::new();
         let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
@@ -53,6 +53,35 @@ impl Interdiff {
         }
         parts.join(", ")
     }
+}
+
+/// The drift as files to render: one per section and path, titled
+/// (`only in the backport`, `only in the original`, `changed: original`,
+/// `changed: backport`).
+pub fn sections(d: &Interdiff) -> Vec<(String, FileDiff)> {
+    let file = |path: &str, hunks: Vec<Hunk>| FileDiff {
+        old_path: Some(path.to_string()),
+        new_path: Some(path.to_string()),
+        status: crate::model::FileStatus::Modified,
+        similarity: None,
+        old_mode: 0o100644,
+        new_mode: 0o100644,
+        binary: false,
+        old_blob: None,
+        new_blob: None,
+        hunks,
+    };
+    let mut out = Vec::new();
+    for (title, list) in [("only in the backport", &d.only_backport), ("only in the original", &d.only_original)] {
+        for (path, hunk) in list {
+            out.push((title.to_string(), file(path, vec![hunk.clone()])));
+        }
+    }
+    for (path, original, backport) in &d.changed {
+        out.push(("changed: the original's hunk".to_string(), file(path, vec![original.clone()])));
+        out.push(("changed: the backport's hunk".to_string(), file(path, vec![backport.clone()])));
+    }
+    out
 }
 
 /// What a hunk changes: its removed and added lines, in order.
@@ -177,7 +206,7 @@ mod tests {
         let backport = vec![file("a.py", vec![moved])];
         let d = interdiff(&original, &backport);
         assert!(d.is_empty(), "{d:?}");
-        assert_eq!(d.summary(), "no drift: every hunk matches the original");
+        assert_eq!(d.summary(), "none: every hunk matches the original");
     }
 
     #[test]

@@ -132,12 +132,18 @@ fn triage_one(landed: &Landed, input: &Input, config: &Config) -> Change {
         patch_id_matches: landed.patch_id_matches,
         files: landed.files.clone(),
         score: 0,
+        drift: None,
         risks: Vec::new(),
     };
     let facts = risk::Facts {
         scan: input.scans.get(&commit.sha),
         novelty: input.novelty.get(&commit.sha).cloned().unwrap_or_default(),
         drift: input.drift.get(&commit.sha),
+    };
+    change.drift = match (change.patch_id_matches, facts.drift) {
+        (Some(true), _) => Some(0),
+        (_, Some(d)) => Some(u32::try_from(d.size()).unwrap_or(u32::MAX)),
+        _ => None,
     };
     change.risks = risk::signals(&change, &facts, config);
     change.score = risk::score(&change.risks);

@@ -389,6 +389,7 @@ mod tests {
                 })
                 .collect(),
             score: 0,
+            drift: None,
             risks: Vec::new(),
         }
     }

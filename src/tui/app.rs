@@ -306,6 +306,8 @@ pub struct App {
     pushed_once: bool,
     /// The pending hex view was asked for from the queue.
     hex_back_to_queue: bool,
+    /// Diffs of backports show only their drift.
+    pub drift_mode: bool,
 }
 
 /// Ticks (100 ms) the selection must rest before its diff is prefetched.
@@ -350,6 +352,7 @@ impl App {
             unrecorded: None,
             pushed_once: false,
             hex_back_to_queue: false,
+            drift_mode: false,
         }
     }
 
@@ -725,15 +728,21 @@ impl App {
         };
         let width = self.diff_width();
         let side_by_side = self.side_by_side;
+        // Drift mode stays on from one backport to the next, never on others.
+        let drift_of = self
+            .drift_mode
+            .then(|| self.data()?.queue.changes.iter().find(|c| c.sha == sha)?.original.as_ref().map(|o| o.sha.clone()))
+            .flatten();
+        let drift = drift_of.is_some();
         if let Some(doc) = &self.diff {
-            if doc.sha == sha && doc.width == width && doc.side_by_side == side_by_side {
+            if doc.sha == sha && doc.width == width && doc.side_by_side == side_by_side && doc.drift == drift {
                 return None;
             }
         }
-        let (id, effect) = self.job(Request::Diff { sha: sha.clone(), width, side_by_side });
+        let (id, effect) = self.job(Request::Diff { sha: sha.clone(), width, side_by_side, drift_of });
         // Keep the reader's place when only the layout changes.
-        let keep = self.diff.as_ref().filter(|d| d.sha == sha).map(|d| d.position());
-        let mut doc = DiffDoc::new(id, sha, width, side_by_side);
+        let keep = self.diff.as_ref().filter(|d| d.sha == sha && d.drift == drift).map(|d| d.position());
+        let mut doc = DiffDoc::new(id, sha, width, side_by_side, drift);
         if let Some(position) = keep {
             doc.restore = Some(position);
         }
@@ -803,6 +812,21 @@ impl App {
                 return self.request_diff().into_iter().collect();
             }
             Action::Hex => return self.hex_of_current_file(),
+            Action::Drift => {
+                let is_backport = self.current_change().is_some_and(|c| c.original.is_some());
+                if !is_backport && !self.drift_mode {
+                    self.notify("drift is for backports with a known original; this change has none", true);
+                    return Vec::new();
+                }
+                self.drift_mode = !self.drift_mode;
+                let word = if self.drift_mode {
+                    "drift only: what the backport changes beyond its original"
+                } else {
+                    "the whole diff"
+                };
+                self.notify(word, false);
+                return self.request_diff().into_iter().collect();
+            }
             Action::Back => {
                 if sidebar {
                     self.focus = Focus::Main;

@@ -48,6 +48,8 @@ pub struct DiffDoc {
     pub sha: String,
     pub width: usize,
     pub side_by_side: bool,
+    /// Showing only a backport's drift from its original.
+    pub drift: bool,
     pub files: Vec<FileEntry>,
     pub lines: Vec<Line<'static>>,
     pub tags: Vec<LineTag>,
@@ -66,12 +68,13 @@ pub struct DiffDoc {
 }
 
 impl DiffDoc {
-    pub fn new(id: u64, sha: String, width: usize, side_by_side: bool) -> DiffDoc {
+    pub fn new(id: u64, sha: String, width: usize, side_by_side: bool, drift: bool) -> DiffDoc {
         DiffDoc {
             id,
             sha,
             width,
             side_by_side,
+            drift,
             files: Vec::new(),
             lines: Vec::new(),
             tags: Vec::new(),

@@ -66,6 +66,7 @@ pub enum Action {
     Hex,
     Goto,
     SwitchSide,
+    Drift,
 }
 
 /// One row of the command table.
@@ -217,6 +218,13 @@ pub const COMMANDS: &[Command] = &[
         doc: "jump to the first hidden character or payload finding",
         contexts: &[Diff, Hex],
         keys: &["!"],
+    },
+    Command {
+        action: Action::Drift,
+        name: "drift",
+        doc: "a backport's drift only: what it changes beyond its original",
+        contexts: &[Diff],
+        keys: &["d"],
     },
     Command {
         action: Action::Hex,

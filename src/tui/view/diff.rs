@@ -41,7 +41,11 @@ fn draw_title(frame: &mut Frame, app: &App, doc: &DiffDoc, area: Rect) {
         DocState::Done => format!(" · {} lines", doc.lines.len()),
         DocState::Failed(e) => format!(" · failed: {}", sanitize_line(e)),
     };
-    let layout = if doc.side_by_side { "side by side" } else { "unified" };
+    let layout = match (doc.drift, doc.side_by_side) {
+        (true, _) => "drift only (d: whole diff)",
+        (false, true) => "side by side",
+        (false, false) => "unified",
+    };
     let search = doc.search.as_ref().map(|s| format!(" · /{} {}", s.query, s.matches.len())).unwrap_or_default();
     let line = Line::from(vec![
         Span::styled(format!(" {} ", short_sha(&doc.sha)), styles.accent().add_modifier(Modifier::BOLD)),

@@ -34,30 +34,55 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 
 fn help(frame: &mut Frame, app: &App, area: Rect, scroll: u16) {
     let bold = Style::new().add_modifier(Modifier::BOLD);
-    let mut lines = Vec::new();
-    let mut section = String::new();
+    // One column of sections per context; two columns when wide enough.
+    let mut sections: Vec<Vec<Line>> = Vec::new();
+    let mut current = String::new();
     for (context, keys, doc) in app.help_lines() {
-        if context != section {
-            if !section.is_empty() {
-                lines.push(Line::from(""));
-            }
-            lines.push(Line::from(Span::styled(context.clone(), bold)));
-            section = context;
+        if context != current {
+            sections.push(vec![Line::from(Span::styled(context.clone(), bold))]);
+            current = context;
         }
-        lines.push(Line::from(vec![Span::styled(format!("  {keys:<18}"), app.styles.accent()), Span::raw(doc)]));
+        if let Some(section) = sections.last_mut() {
+            section.push(Line::from(vec![Span::styled(format!("  {keys:<18}"), app.styles.accent()), Span::raw(doc)]));
+        }
     }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
+    let note = Line::from(Span::styled(
         "Keys come from the config's [keys] (action = \"key\" or [\"keys\"]). Marks: ◆ binary file, ↯ backport drift, ⚠ hidden characters.",
         app.styles.dim(),
-    )));
-    let rect = centered(area, 86, area.height.saturating_sub(2));
+    ));
+    let column = |parts: &[Vec<Line<'static>>]| -> Vec<Line<'static>> {
+        let mut lines = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                lines.push(Line::from(""));
+            }
+            lines.extend(part.iter().cloned());
+        }
+        lines
+    };
     let title = Line::from(" Help · j/k scroll · any other key closes ");
+    let two = area.width >= 150 && sections.len() > 1;
+    let rect = centered(area, if two { 150 } else { 86 }, area.height.saturating_sub(2));
     frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)).block(pane(app, title, true)),
-        rect,
-    );
+    let block = pane(app, title, true);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    if two {
+        let half = sections.len().div_ceil(2);
+        let [left, right] =
+            ratatui::layout::Layout::horizontal([ratatui::layout::Constraint::Percentage(50); 2]).areas(inner);
+        let mut left_lines = column(&sections[..half]);
+        left_lines.push(Line::from(""));
+        left_lines.push(note);
+        let wrap = Wrap { trim: false };
+        frame.render_widget(Paragraph::new(left_lines).wrap(wrap).scroll((scroll, 0)), left);
+        frame.render_widget(Paragraph::new(column(&sections[half..])).wrap(wrap).scroll((scroll, 0)), right);
+    } else {
+        let mut lines = column(&sections);
+        lines.push(Line::from(""));
+        lines.push(note);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);
+    }
 }
 
 fn filter(frame: &mut Frame, app: &App, area: Rect, draft: &Filter, field: usize) {
