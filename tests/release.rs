@@ -405,6 +405,16 @@ fn duplicates_links_devices_and_odd_names_are_findings() {
     let (_, md, _) = fx.cli(&archive, &["--format", "md"]);
     assert!(!md.contains('\u{202e}'));
 
+    // A file below a link: an extractor would write through the link.
+    let items = with(
+        matching_items(),
+        [symlink(&format!("{TOP}/etc"), "/etc"), file(&format!("{TOP}/etc/cron.d/evil"), b"* * * * * root sh\n")],
+    );
+    let v = fx.verify(&fx.archive(Kind::TarGz, &items));
+    let through = v.findings.iter().find(|f| f.path == "etc/cron.d/evil").expect("the file below the link");
+    assert_eq!(through.kind, FindingKind::PathTraversal);
+    assert!(through.detail.contains("write through it"), "{}", through.detail);
+
     // A zip symlink too.
     let archive = fx.archive(Kind::Zip, &with(matching_items(), [symlink(&format!("{TOP}/passwd"), "/etc/passwd")]));
     let v = fx.verify(&archive);

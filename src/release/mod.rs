@@ -16,7 +16,7 @@ pub mod archive;
 pub mod report;
 mod tree;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use git2::{DiffOptions, Oid, Patch, Repository};
@@ -347,6 +347,7 @@ pub fn verify_with_progress(
         format: reader.format,
         top: Top::Unknown,
         seen: HashSet::new(),
+        links: HashMap::new(),
         findings: Vec::new(),
         entries: 0,
         files: 0,
@@ -510,6 +511,8 @@ struct State<'a> {
     top: Top,
     /// Normalized paths of the non-directory entries read so far.
     seen: HashSet<Vec<u8>>,
+    /// Symbolic links read so far (path, target).
+    links: HashMap<Vec<u8>, Vec<u8>>,
     findings: Vec<Finding>,
     entries: u64,
     files: u64,
@@ -685,6 +688,21 @@ impl State<'_> {
             _ => parts.join(&b'/'),
         };
         let path = lossy(&rel);
+        // Below a link the archive made: an extractor writes through it.
+        let mut at = 0;
+        while let Some(slash) = rel[at..].iter().position(|b| *b == b'/') {
+            let parent = &rel[..at + slash];
+            if let Some(target) = self.links.get(parent).map(|t| lossy(t)) {
+                let detail = format!(
+                    "below `{}`, a symbolic link to `{target}` earlier in the archive: an extractor would write through it; not compared",
+                    lossy(parent)
+                );
+                self.push(FindingKind::PathTraversal, &path, false, detail);
+                let read = self.consume(&path, &mut entry, consumed, &mut |_| {})?;
+                return Ok(flow(read));
+            }
+            at += slash + 1;
+        }
         if rel.is_empty() || is_dir {
             let read = self.consume(&path, &mut entry, consumed, &mut |_| {})?;
             return Ok(flow(read));
@@ -726,6 +744,7 @@ impl State<'_> {
             EntryKind::Symlink { target } => {
                 let read = self.consume(&path, &mut entry, consumed, &mut |_| {})?;
                 self.symlink(&path, &rel, &target, tag.as_ref());
+                self.links.insert(rel.clone(), target);
                 Ok(flow(read))
             }
             EntryKind::File { mode } => self.file(&path, &mut entry, mode, tag.as_ref(), consumed),
