@@ -28,6 +28,8 @@ fn tree() -> Files {
         files.insert(p.to_string(), d.to_vec());
     };
     put("README.md", b"# quill\n\nA small library.\n");
+    put("COPYING", b"Permission is granted to anyone.\n");
+    put("doc/COPYING", b"Permission is granted to anyone.\n");
     put("configure.ac", b"AC_INIT([quill], [3.12.1])\nAC_CONFIG_MACRO_DIR([m4])\nAC_OUTPUT\n");
     put("Makefile.am", b"SUBDIRS = src\n");
     put("src/quill.c", QUILL_C.as_bytes());
@@ -148,8 +150,8 @@ fn a_matching_archive_passes_in_every_format_told_by_its_bytes() {
             Kind::Zip => "zip",
         };
         assert_eq!(v.format.as_str(), expected);
-        // Eight tag files are in the archive; three generated ones are added.
-        assert_eq!((v.matched, v.files), (8, 11), "{kind:?}");
+        // Ten tag files are in the archive; three generated ones are added.
+        assert_eq!((v.matched, v.files), (10, 13), "{kind:?}");
         let generated: Vec<&str> =
             v.findings.iter().filter(|f| f.generated && f.allowed).map(|f| f.path.as_str()).collect();
         assert_eq!(generated, ["configure", "Makefile.in", "po/de.gmo"], "{kind:?}");
@@ -166,7 +168,7 @@ fn a_matching_archive_passes_in_every_format_told_by_its_bytes() {
 
         let (code, stdout, stderr) = fx.cli(&archive, &[]);
         assert_eq!(code, 0, "{kind:?}: {stdout}{stderr}");
-        assert!(stdout.contains("OK: 8 of 11 files match the tag"), "{stdout}");
+        assert!(stdout.contains("OK: 10 of 13 files match the tag"), "{stdout}");
         assert!(!stdout.contains('\x1b'), "--color never");
     }
 }
@@ -343,7 +345,7 @@ fn a_bomb_is_capped_and_reported() {
         kinds(&v)
     );
     assert!(v.bytes < 1 << 20, "{}", v.bytes);
-    assert_eq!(v.matched, 8, "the other entries are still compared");
+    assert_eq!(v.matched, 10, "the other entries are still compared");
 
     // The total cap: a legitimate archive larger than --max-size stops there.
     let archive = fx.archive(Kind::Tar, &matching_items());
@@ -405,6 +407,25 @@ fn duplicates_links_devices_and_odd_names_are_findings() {
     let (_, md, _) = fx.cli(&archive, &["--format", "md"]);
     assert!(!md.contains('\u{202e}'));
 
+    // A hard link to an equal file, as `make dist` makes: allowed.
+    let items: Vec<Item> = matching_items()
+        .into_iter()
+        .map(|i| match i {
+            Item::File { name, .. } if name.ends_with(b"doc/COPYING") => {
+                hardlink(&format!("{TOP}/doc/COPYING"), &format!("{TOP}/COPYING"))
+            }
+            other => other,
+        })
+        .collect();
+    let v = fx.verify(&fx.archive(Kind::Tar, &items));
+    assert_eq!(failing(&v), vec![]);
+    let link = v.findings.iter().find(|f| f.kind == FindingKind::Hardlink).expect("the link");
+    assert!(link.allowed && link.detail.contains("same contents"), "{link:?}");
+    // To another file: it fails.
+    let items = with(matching_items(), [hardlink(&format!("{TOP}/src/other.h"), &format!("{TOP}/COPYING"))]);
+    let v = fx.verify(&fx.archive(Kind::Tar, &items));
+    assert_eq!(failing(&v), vec![(FindingKind::Hardlink, "src/other.h".to_string())]);
+
     // A file below a link: an extractor would write through the link.
     let items = with(
         matching_items(),
@@ -461,7 +482,7 @@ fn missing_and_generated_files_that_differ_fail() {
     let v = fx.verify(&archive);
     assert_eq!(failing(&v), vec![]);
     assert!(v.findings.iter().any(|f| f.kind == FindingKind::NoTopDirectory && f.allowed));
-    assert_eq!(v.matched, 8);
+    assert_eq!(v.matched, 10);
 }
 
 #[test]

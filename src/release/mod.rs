@@ -348,6 +348,7 @@ pub fn verify_with_progress(
         top: Top::Unknown,
         seen: HashSet::new(),
         links: HashMap::new(),
+        oids: HashMap::new(),
         findings: Vec::new(),
         entries: 0,
         files: 0,
@@ -513,6 +514,8 @@ struct State<'a> {
     seen: HashSet<Vec<u8>>,
     /// Symbolic links read so far (path, target).
     links: HashMap<Vec<u8>, Vec<u8>>,
+    /// Blob ids of the files read so far (for hard links to them).
+    oids: HashMap<Vec<u8>, Oid>,
     findings: Vec<Finding>,
     entries: u64,
     files: u64,
@@ -736,9 +739,28 @@ impl State<'_> {
                 Ok(flow(read))
             }
             EntryKind::Hardlink { target } => {
-                let detail = format!("hard link to `{}`: not followed, not compared", lossy(&target));
-                self.push(FindingKind::Hardlink, &path, false, detail);
                 let read = self.consume(&path, &mut entry, consumed, &mut |_| {})?;
+                // `make dist` links equal files; one whose target was read
+                // in the archive and equals the tag's file is no news.
+                let linked = self.relative(&target).and_then(|t| self.oids.get(&t).copied());
+                let tag_oid =
+                    tag.as_ref().filter(|t| t.mode != MODE_SYMLINK && t.mode != MODE_SUBMODULE).map(|t| t.oid);
+                let (allowed, detail) = match (linked, tag_oid) {
+                    (Some(oid), Some(tagged)) if oid == tagged => {
+                        self.files += 1;
+                        self.matched += 1;
+                        (true, format!("hard link to `{}`; the same contents as the tag's file", lossy(&target)))
+                    }
+                    (Some(_), Some(_)) => (
+                        false,
+                        format!("hard link to `{}`, whose contents differ from the tag's file here", lossy(&target)),
+                    ),
+                    (Some(_), None) => (false, format!("hard link to `{}`; not in the tag", lossy(&target))),
+                    (None, _) => {
+                        (false, format!("hard link to `{}`, not a file read before it: not followed", lossy(&target)))
+                    }
+                };
+                self.push(FindingKind::Hardlink, &path, allowed, detail);
                 Ok(flow(read))
             }
             EntryKind::Symlink { target } => {
@@ -747,8 +769,20 @@ impl State<'_> {
                 self.links.insert(rel.clone(), target);
                 Ok(flow(read))
             }
-            EntryKind::File { mode } => self.file(&path, &mut entry, mode, tag.as_ref(), consumed),
+            EntryKind::File { mode } => self.file(&path, &rel, &mut entry, mode, tag.as_ref(), consumed),
         }
+    }
+
+    /// An archive name as a path inside the tree (top directory stripped),
+    /// if it is one.
+    fn relative(&self, name: &[u8]) -> Option<Vec<u8>> {
+        let parts = components(name).ok()?;
+        let parts = match &self.top {
+            Top::Prefix(prefix) if parts.first() == Some(&prefix.as_slice()) => &parts[1..],
+            Top::Prefix(_) => return None,
+            _ => &parts[..],
+        };
+        Some(parts.join(&b'/'))
     }
 
     fn symlink(&mut self, path: &str, rel: &[u8], target: &[u8], tag: Option<&tree::TagFile>) {
@@ -775,6 +809,7 @@ impl State<'_> {
     fn file(
         &mut self,
         path: &str,
+        rel: &[u8],
         entry: &mut Entry<'_>,
         mode: Option<u32>,
         tag: Option<&tree::TagFile>,
@@ -802,8 +837,11 @@ impl State<'_> {
             return Ok(Flow::Stop);
         }
         self.files += 1;
-        let same = read.bytes == declared
-            && tag_blob.is_some_and(|t| Oid::from_bytes(&hasher.finalize()).is_ok_and(|oid| oid == t.oid));
+        let oid = Oid::from_bytes(&hasher.finalize()).ok().filter(|_| read.bytes == declared);
+        if let Some(oid) = oid {
+            self.oids.insert(rel.to_vec(), oid);
+        }
+        let same = oid.is_some_and(|oid| tag_blob.is_some_and(|t| t.oid == oid));
         let archive = Side { head, size: read.bytes, scan: scanner.map(Scanner::finish) };
         match tag {
             Some(t) if same => {
