@@ -104,6 +104,10 @@ impl Driver {
                 vec![Reply::Recorded(jobs::record_blocking(&self.ctx, &sha, pr, kind, &note))]
             }
             Request::PushOutbox => vec![Reply::Pushed(jobs::push_blocking(&self.ctx))],
+            Request::Release { branch } => vec![Reply::Release(jobs::release_audit_blocking(&self.ctx, &branch))],
+            Request::VerifyArchive { tag, path } => {
+                vec![Reply::Archive(jobs::verify_archive_blocking(&self.ctx, &tag, &path))]
+            }
             Request::Sync => {
                 let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
                 let sink = events.clone();
@@ -222,6 +226,11 @@ fn every_view_and_dialog_at_both_sizes() {
         d.keys("x");
         assert_eq!(d.app.screen, Screen::Hex);
         snapshot("hex", &d);
+        d.keys("q");
+        d.select("[3.12] gh-91028: Reject identifiers");
+        d.keys("R");
+        assert_eq!(d.app.screen, Screen::Release);
+        snapshot("release", &d);
     }
 }
 
@@ -744,4 +753,53 @@ fn d_shows_only_a_backports_drift_and_toggles_back() {
     d.key(KeyCode::Enter);
     d.keys("d");
     assert!(d.notice().contains("drift is for backports"), "{}", d.notice());
+}
+
+#[test]
+fn the_release_checklist_audits_the_branch_since_its_tag_and_verifies_an_archive() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.select("[3.12] gh-91028: Reject identifiers");
+    d.keys("R");
+    assert_eq!(d.app.screen, Screen::Release);
+    let screen = d.screen();
+    assert!(screen.contains("Release checklist · 3.12"), "{screen}");
+    assert!(screen.contains("since v3.12.1"), "the last tag on the branch: {screen}");
+    assert!(screen.contains("✗ 3 changes still need a reviewer"), "{screen}");
+    assert!(screen.contains("✗ 1 backport drifted from the original"), "{screen}");
+    assert!(screen.contains("high or critical risk signals"), "{screen}");
+    assert!(screen.contains("release archive not checked"), "{screen}");
+
+    // A release archive made from the tag, and one with an extra m4 file.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = dir.path().join("quill-3.12.1.tar");
+    let made = std::process::Command::new("git")
+        .args(["-C", demo.ctx.repo.to_str().expect("utf-8"), "archive", "--format=tar", "--prefix=quill-3.12.1/"])
+        .args(["-o", good.to_str().expect("utf-8"), "v3.12.1"])
+        .status()
+        .expect("git archive");
+    assert!(made.success());
+    d.keys("A");
+    d.keys(good.to_str().expect("utf-8"));
+    d.key(KeyCode::Enter);
+    let screen = d.screen();
+    assert!(screen.contains("✓") && screen.contains("matches the tag"), "{screen}");
+
+    // The xz-utils way: an m4 file that is only in the tarball.
+    let bad = dir.path().join("quill-3.12.1-bad.tar");
+    let made = std::process::Command::new("git")
+        .args(["-C", demo.ctx.repo.to_str().expect("utf-8"), "archive", "--format=tar", "--prefix=quill-3.12.1/"])
+        .arg("--add-virtual-file=m4/build-to-host-extra.m4:dnl runs at configure time\n")
+        .args(["-o", bad.to_str().expect("utf-8"), "v3.12.1"])
+        .status()
+        .expect("git archive");
+    assert!(made.success());
+    d.keys("A");
+    d.keys(bad.to_str().expect("utf-8"));
+    d.key(KeyCode::Enter);
+    let screen = d.screen();
+    assert!(screen.contains("✗") && screen.contains("differs from the tag: 1 finding"), "{screen}");
+    assert!(screen.contains("m4/build-to-host-extra.m4"), "the file only in the archive: {screen}");
+    d.keys("q");
+    assert_eq!(d.app.screen, Screen::Queue);
 }

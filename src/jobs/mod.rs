@@ -8,6 +8,7 @@ mod diff;
 mod hex;
 mod outbox;
 mod queue;
+mod release;
 mod sync;
 
 use std::path::PathBuf;
@@ -24,6 +25,7 @@ use crate::render::theme::Theme;
 pub use diff::{DiffFileInfo, DiffPart, LineTag};
 pub use hex::{HexData, HexSide};
 pub use queue::QueueData;
+pub use release::ReleaseAudit;
 
 /// What the jobs work on.
 #[derive(Debug, Clone)]
@@ -56,6 +58,10 @@ pub enum Request {
     Record { sha: String, pr: Option<u64>, kind: crate::model::LedgerKind, note: String },
     /// Deliver the outbox to GitHub.
     PushOutbox,
+    /// The release checklist of a branch: its changes since the last tag.
+    Release { branch: String },
+    /// Verify a release archive against a tag.
+    VerifyArchive { tag: String, path: std::path::PathBuf },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +86,10 @@ pub enum Reply {
     Recorded(Result<String, String>),
     /// What a push of the outbox did.
     Pushed(Result<String, String>),
+    Release(Result<ReleaseAudit, String>),
+    /// An archive verification's progress, in percent of the archive read.
+    ArchiveProgress(u8),
+    Archive(Result<crate::release::Verification, String>),
 }
 
 #[derive(Debug)]
@@ -150,6 +160,17 @@ impl Jobs {
             }
             Request::PushOutbox => {
                 self.runtime.spawn_blocking(move || send.reply(Reply::Pushed(outbox::push(&ctx))));
+            }
+            Request::Release { branch } => {
+                self.runtime.spawn_blocking(move || send.reply(Reply::Release(release::audit(&ctx, &branch))));
+            }
+            Request::VerifyArchive { tag, path } => {
+                self.runtime.spawn_blocking(move || {
+                    let progress = send.clone();
+                    let outcome =
+                        release::verify(&ctx, &tag, &path, &mut |p| progress.reply(Reply::ArchiveProgress(p)));
+                    send.reply(Reply::Archive(outcome))
+                });
             }
             Request::Sync => {
                 if self.syncing.swap(true, Ordering::SeqCst) {
@@ -250,6 +271,20 @@ pub fn record_blocking(
 /// Pushes the outbox blocking (tests).
 pub fn push_blocking(ctx: &JobContext) -> Result<String, String> {
     outbox::push(ctx)
+}
+
+/// A branch's release checklist, blocking (tests).
+pub fn release_audit_blocking(ctx: &JobContext, branch: &str) -> Result<ReleaseAudit, String> {
+    release::audit(ctx, branch)
+}
+
+/// Verifies an archive blocking (tests).
+pub fn verify_archive_blocking(
+    ctx: &JobContext,
+    tag: &str,
+    path: &std::path::Path,
+) -> Result<crate::release::Verification, String> {
+    release::verify(ctx, tag, path, &mut |_| true)
 }
 
 /// Runs a sync blocking, reporting progress to `events` (tests).

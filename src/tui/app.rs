@@ -6,7 +6,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use serde::{Deserialize, Serialize};
 
-use super::doc::{DiffDoc, HexDoc};
+use super::doc::{ArchiveCheck, DiffDoc, HexDoc, ReleaseDoc};
 use super::keymap::{Action, Context, Key, Keymap};
 use super::style::Styles;
 use crate::config::glob_match;
@@ -181,6 +181,7 @@ pub enum Screen {
     Queue,
     Diff,
     Hex,
+    Release,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +198,7 @@ pub enum InputKind {
     QueueSearch,
     DiffSearch,
     Goto,
+    ArchivePath,
 }
 
 impl InputKind {
@@ -205,6 +207,7 @@ impl InputKind {
             InputKind::QueueSearch => "/",
             InputKind::DiffSearch => "/",
             InputKind::Goto => "goto offset: ",
+            InputKind::ArchivePath => "archive to verify: ",
         }
     }
 }
@@ -277,6 +280,7 @@ pub struct App {
     pub detail_scroll: u16,
     pub diff: Option<DiffDoc>,
     pub hex: Option<HexDoc>,
+    pub release: Option<ReleaseDoc>,
     /// The screen the hex view returns to.
     hex_from: Screen,
     pub overlay: Option<Overlay>,
@@ -292,6 +296,8 @@ pub struct App {
     files_job: u64,
     hex_job: u64,
     sync_job: u64,
+    release_job: u64,
+    archive_job: u64,
     /// Ticks since the selection last moved (the diff prefetch waits for a pause).
     idle_ticks: u32,
     prefetch_wanted: bool,
@@ -331,6 +337,7 @@ impl App {
             detail_scroll: 0,
             diff: None,
             hex: None,
+            release: None,
             hex_from: Screen::Queue,
             overlay: None,
             sync: SyncState::Idle,
@@ -343,6 +350,8 @@ impl App {
             files_job: 0,
             hex_job: 0,
             sync_job: 0,
+            release_job: 0,
+            archive_job: 0,
             idle_ticks: 0,
             prefetch_wanted: false,
             chosen: false,
@@ -484,6 +493,7 @@ impl App {
             Screen::Queue => Context::Queue,
             Screen::Diff => Context::Diff,
             Screen::Hex => Context::Hex,
+            Screen::Release => Context::Release,
         }
     }
 
@@ -545,6 +555,7 @@ impl App {
                     Screen::Queue => self.queue_action(action),
                     Screen::Diff => self.diff_action(action),
                     Screen::Hex => self.hex_action(action),
+                    Screen::Release => self.release_action(action),
                 }
             }
         }
@@ -639,6 +650,7 @@ impl App {
                 self.notify(format!("sorted by {}", self.view.sort.label()), false);
             }
             (Action::Hex, _) => return self.hex_of_selected(),
+            (Action::Release, _) => return self.open_release(),
             _ => {}
         }
         Vec::new()
@@ -940,6 +952,57 @@ impl App {
         Vec::new()
     }
 
+    // ----- release -------------------------------------------------------
+
+    fn open_release(&mut self) -> Vec<Effect> {
+        let Some(branch) = self.selected().map(|c| c.branch.clone()) else {
+            self.notify("select a change on the branch to release", true);
+            return Vec::new();
+        };
+        let (id, effect) = self.job(Request::Release { branch: branch.clone() });
+        self.release_job = id;
+        self.release = Some(ReleaseDoc { branch, audit: None, archive: None, scroll: 0 });
+        self.screen = Screen::Release;
+        vec![effect]
+    }
+
+    fn release_action(&mut self, action: Action) -> Vec<Effect> {
+        let Some(doc) = self.release.as_mut() else {
+            self.screen = Screen::Queue;
+            return Vec::new();
+        };
+        match action {
+            Action::Down => doc.scroll = doc.scroll.saturating_add(1),
+            Action::Up => doc.scroll = doc.scroll.saturating_sub(1),
+            Action::PageDown => doc.scroll = doc.scroll.saturating_add(10),
+            Action::PageUp => doc.scroll = doc.scroll.saturating_sub(10),
+            Action::Top => doc.scroll = 0,
+            Action::VerifyArchive => {
+                let tag = doc.audit.as_ref().and_then(|a| a.as_ref().ok()).and_then(|a| a.tag.clone());
+                if tag.is_none() {
+                    self.notify("no release tag on this branch to verify an archive against", true);
+                } else {
+                    self.overlay = Some(Overlay::Input { kind: InputKind::ArchivePath, text: String::new() });
+                }
+            }
+            Action::Back => self.screen = Screen::Queue,
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn verify_archive(&mut self, path: String) -> Vec<Effect> {
+        let Some(doc) = self.release.as_mut() else { return Vec::new() };
+        let Some(tag) = doc.audit.as_ref().and_then(|a| a.as_ref().ok()).and_then(|a| a.tag.clone()) else {
+            return Vec::new();
+        };
+        let path = std::path::PathBuf::from(path.trim());
+        doc.archive = Some(ArchiveCheck { path: path.clone(), progress: 0, result: None });
+        let (id, effect) = self.job(Request::VerifyArchive { tag, path });
+        self.archive_job = id;
+        vec![effect]
+    }
+
     // ----- overlays ------------------------------------------------------
 
     fn overlay_key(&mut self, event: KeyEvent) -> Vec<Effect> {
@@ -1064,6 +1127,8 @@ impl App {
                     }
                 }
             }
+            InputKind::ArchivePath if text.trim().is_empty() => {}
+            InputKind::ArchivePath => return self.verify_archive(text),
             InputKind::Goto => match parse_offset(&text) {
                 Some(offset) => {
                     if let Some(hex) = &mut self.hex {
@@ -1170,6 +1235,21 @@ impl App {
                 }
                 return vec![self.load_queue()];
             }
+            Reply::Release(result) if id == self.release_job => {
+                if let Some(doc) = &mut self.release {
+                    doc.audit = Some(result);
+                }
+            }
+            Reply::ArchiveProgress(percent) if id == self.archive_job => {
+                if let Some(check) = self.release.as_mut().and_then(|d| d.archive.as_mut()) {
+                    check.progress = percent;
+                }
+            }
+            Reply::Archive(result) if id == self.archive_job => {
+                if let Some(check) = self.release.as_mut().and_then(|d| d.archive.as_mut()) {
+                    check.result = Some(result);
+                }
+            }
             Reply::SyncEvent(event) if id == self.sync_job => self.sync_event(event),
             Reply::SyncDone(result) if id == self.sync_job => {
                 match result {
@@ -1249,7 +1329,7 @@ impl App {
     /// The help overlay's lines: every command with its live keys.
     pub fn help_lines(&self) -> Vec<(String, String, String)> {
         let mut out = Vec::new();
-        for context in [Context::Global, Context::Queue, Context::Diff, Context::Hex] {
+        for context in [Context::Global, Context::Queue, Context::Diff, Context::Hex, Context::Release] {
             for command in super::keymap::COMMANDS.iter().filter(|c| c.contexts.contains(&context)) {
                 out.push((context.title().to_string(), self.keymap.keys_text(command.name), command.doc.to_string()));
             }

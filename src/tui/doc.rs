@@ -456,3 +456,19 @@ impl HexDoc {
         self.jump_to_finding(index)
     }
 }
+
+/// The release checklist of a branch.
+pub struct ReleaseDoc {
+    pub branch: String,
+    pub audit: Option<Result<crate::jobs::ReleaseAudit, String>>,
+    /// The archive being (or last) verified.
+    pub archive: Option<ArchiveCheck>,
+    pub scroll: u16,
+}
+
+pub struct ArchiveCheck {
+    pub path: std::path::PathBuf,
+    /// Percent of the archive read, while verifying.
+    pub progress: u8,
+    pub result: Option<Result<crate::release::Verification, String>>,
+}

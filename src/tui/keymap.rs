@@ -18,6 +18,7 @@ pub enum Context {
     Queue,
     Diff,
     Hex,
+    Release,
 }
 
 impl Context {
@@ -27,6 +28,7 @@ impl Context {
             Context::Queue => "Queue and detail",
             Context::Diff => "Diff view",
             Context::Hex => "Hex view",
+            Context::Release => "Release checklist",
         }
     }
 }
@@ -67,6 +69,8 @@ pub enum Action {
     Goto,
     SwitchSide,
     Drift,
+    Release,
+    VerifyArchive,
 }
 
 /// One row of the command table.
@@ -78,7 +82,7 @@ pub struct Command {
     pub keys: &'static [&'static str],
 }
 
-use Context::{Diff, Global, Hex, Queue};
+use Context::{Diff, Global, Hex, Queue, Release};
 
 /// The command table: defaults, in the order the help shows them.
 pub const COMMANDS: &[Command] = &[
@@ -218,6 +222,20 @@ pub const COMMANDS: &[Command] = &[
         doc: "jump to the first hidden character or payload finding",
         contexts: &[Diff, Hex],
         keys: &["!"],
+    },
+    Command {
+        action: Action::Release,
+        name: "release",
+        doc: "release checklist of the selected change's branch since its last tag",
+        contexts: &[Queue],
+        keys: &["R"],
+    },
+    Command {
+        action: Action::VerifyArchive,
+        name: "verify_archive",
+        doc: "verify a release archive (tar, tar.gz, tar.xz, tar.bz2, zip) against the tag",
+        contexts: &[Release],
+        keys: &["A"],
     },
     Command {
         action: Action::Drift,

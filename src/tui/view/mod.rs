@@ -6,6 +6,7 @@ mod diff;
 mod hex;
 mod overlay;
 mod queue;
+mod release;
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -34,6 +35,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Queue => queue::draw(frame, app, body),
         Screen::Diff => diff::draw(frame, app, body),
         Screen::Hex => hex::draw(frame, app, body),
+        Screen::Release => release::draw(frame, app, body),
     }
     status_bar(frame, app, status);
     overlay::draw(frame, app, area);
