@@ -348,26 +348,34 @@ pub fn xdg_dir(var: &str, fallback: &str) -> Option<PathBuf> {
 /// Shell-style matching where `*` matches any run of characters (slashes
 /// included) and `?` any one character.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
+    // ASCII (nearly every path): compare bytes, no allocation.
+    if pattern.is_ascii() && text.is_ascii() {
+        return glob_match_units(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
+    glob_match_units(&p, &t, '*', '?')
+}
+
+fn glob_match_units<T: PartialEq + Copy>(p: &[T], t: &[T], star: T, any: T) -> bool {
     let (mut pi, mut ti) = (0, 0);
     let mut backtrack: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == any || p[pi] == t[ti]) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == star {
             backtrack = Some((pi, ti));
             pi += 1;
-        } else if let Some((star, matched)) = backtrack {
-            pi = star + 1;
+        } else if let Some((s, matched)) = backtrack {
+            pi = s + 1;
             ti = matched + 1;
-            backtrack = Some((star, matched + 1));
+            backtrack = Some((s, matched + 1));
         } else {
             return false;
         }
     }
-    p[pi..].iter().all(|c| *c == '*')
+    p[pi..].iter().all(|c| *c == star)
 }
 
 #[cfg(test)]
@@ -446,5 +454,8 @@ weight = 3
         assert!(!glob_match("3.*", "main"));
         assert!(glob_match("*", ""));
         assert!(glob_match("**x", "aax"));
+        assert!(glob_match("Doc/*.rst", "Doc/café.rst"), "non-ASCII paths");
+        assert!(glob_match("caf?", "café"), "? is one character, not one byte");
+        assert!(!glob_match("caf?", "cafés"));
     }
 }
