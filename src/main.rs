@@ -29,7 +29,7 @@ mod verify;
     name = "rearview",
     version,
     about = "Review what landed without independent review: self-merged pull requests, direct pushes, drifted backports.",
-    after_help = "Examples:\n  rearview demo                       build the demo and show its queue\n  rearview list --status pending      what still needs a reviewer\n  rearview audit --branch 3.12 --since v3.12.4\n\nWith no subcommand, rearview lists the pending changes."
+    after_help = "Examples:\n  rearview demo                       build the demo and open it\n  rearview list --status pending      what still needs a reviewer\n  rearview audit --branch 3.12 --since v3.12.4\n  rearview                            the workstation (on a terminal; piped: the pending list)\n\nWith no subcommand, rearview opens the workstation on a terminal and lists the pending changes otherwise."
 )]
 struct Cli {
     #[command(flatten)]
