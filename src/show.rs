@@ -117,6 +117,14 @@ pub fn show(global: &Global, args: &ShowArgs) -> Result<ExitCode> {
     let diff = repo.diff_lazy(&sha, &args.paths)?;
     let layout =
         Layout { side_by_side: args.side_by_side, width: width(args.width), syntax_theme: args.syntax_theme.clone() };
+    // While libgit2 computes the first file's patch, another core loads
+    // the syntaxes and links that file's grammar.
+    if let Some(path) = diff.path(0) {
+        let theme = layout.syntax_theme.clone();
+        let _ = std::thread::Builder::new()
+            .name("warm-up".into())
+            .spawn(move || rearview::render::highlight::warm_up_for(&path, &theme));
+    }
     for index in 0..diff.len() {
         if out.closed {
             break;

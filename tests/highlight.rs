@@ -430,3 +430,27 @@ fn styles_and_memoized_lines_match_syntect() {
         }
     }
 }
+
+#[test]
+fn a_helper_started_mid_file_styles_as_a_full_run_from_where_states_meet() {
+    let lines: Vec<String> = c_file(3_000).iter().enumerate().map(|(i, l)| format!("{l} /* v{i} */")).collect();
+    let mut full = FileHighlighter::new("big.c", "", DEFAULT_THEME);
+    let reference = full.highlight(&lines, 0..lines.len());
+    let start = 1_500;
+    let mut helper = FileHighlighter::new("big.c", "", DEFAULT_THEME);
+    helper.start_at_top(start);
+    helper.record_states(start..start + 500);
+    let tail = helper.highlight(&lines, start..lines.len());
+    let theirs = helper.take_states();
+    let mut own = FileHighlighter::new("big.c", "", DEFAULT_THEME);
+    own.record_states(start..start + 500);
+    own.highlight(&lines, 0..start + 500);
+    let ours = own.take_states();
+    let met = ours
+        .iter()
+        .find(|(k, s)| s.is_some() && theirs.iter().any(|(j, t)| j == k && t == s))
+        .map(|(k, _)| k + 1)
+        .expect("the states meet");
+    assert!(met < start + 100, "they meet soon: {met}");
+    assert_eq!(tail[met - start..], reference[met..]);
+}

@@ -284,3 +284,54 @@ fn the_streamed_diff_renders_as_the_model_does_on_a_large_diff() {
     assert_lazy_matches_model(&path, &head.to_string(), &[]);
     assert_lazy_matches_model(&path, &head.to_string(), &["tail.py".to_string()]);
 }
+
+/// A side long enough for a helper thread: the rendering equals the
+/// styles of one highlighter run over the whole file.
+#[test]
+fn a_long_side_styled_by_two_threads_matches_one_run() {
+    use rearview::render::diff::{DiffRenderer, Layout, Palette};
+    use rearview::render::highlight::{FileHighlighter, DEFAULT_THEME};
+    let lines: Vec<String> =
+        support::c_source::c_file(40_000).iter().enumerate().map(|(i, l)| format!("{l} /* {i} */")).collect();
+    let hunk = rearview::model::Hunk {
+        old_start: 0,
+        old_lines: 0,
+        new_start: 1,
+        new_lines: 40_000,
+        context: String::new(),
+        lines: lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| rearview::model::DiffLine {
+                kind: rearview::model::LineKind::Added,
+                old_no: None,
+                new_no: Some(i as u32 + 1),
+                text: l.clone(),
+                no_newline: false,
+            })
+            .collect(),
+    };
+    let file = rearview::model::FileDiff {
+        old_path: None,
+        new_path: Some("big.c".into()),
+        status: rearview::model::FileStatus::Added,
+        similarity: None,
+        old_mode: 0,
+        new_mode: 0o100644,
+        binary: false,
+        old_blob: None,
+        new_blob: None,
+        hunks: vec![hunk],
+    };
+    let layout = Layout { side_by_side: false, width: 1000, syntax_theme: DEFAULT_THEME.into() };
+    let rendered = DiffRenderer::new(&file, layout, Palette::default()).hunk(0);
+    let reference = FileHighlighter::new("big.c", &lines[0], DEFAULT_THEME).highlight(&lines, 0..lines.len());
+    let fg = |spans: &[rearview::render::Span]| -> Vec<_> {
+        spans.iter().flat_map(|s| s.text.chars().map(move |c| (c, s.style.fg, s.style.bold, s.style.italic))).collect()
+    };
+    assert_eq!(rendered.len(), lines.len() + 1, "a header and every line");
+    for (i, (row, want)) in rendered[1..].iter().zip(&reference).enumerate() {
+        // The gutter and the marker, then the code.
+        assert_eq!(fg(&row[2..]), fg(want), "line {i}");
+    }
+}

@@ -111,24 +111,6 @@ impl HunkSource for FileDiff {
     }
 }
 
-/// One side (old or new) of a diff: the lines it shows, in order, as
-/// (hunk, line) positions in the source.
-struct SideLines<'s> {
-    source: &'s dyn HunkSource,
-    index: &'s [(u32, u32)],
-}
-
-impl LineSource for SideLines<'_> {
-    fn len(&self) -> usize {
-        self.index.len()
-    }
-
-    fn line(&self, index: usize) -> Option<&str> {
-        let &(h, l) = self.index.get(index)?;
-        self.source.line(h as usize, l as usize).map(|l| l.text)
-    }
-}
-
 /// Renders one text file's diff, hunk by hunk.
 pub struct DiffRenderer<'a> {
     file: &'a FileDiff,
@@ -138,13 +120,27 @@ pub struct DiffRenderer<'a> {
     /// The lines of each side, in order, as positions in the source.
     old_index: Vec<(u32, u32)>,
     new_index: Vec<(u32, u32)>,
-    /// Old-side lines handed to the old side's highlighter so far.
-    old_sent: usize,
-    old_highlighter: SideHighlighter,
-    new_highlighter: FileHighlighter,
-    /// Where each hunk starts in the old and new side sequences.
-    starts: Vec<(usize, usize)>,
+    old: SideHighlighter,
+    new: SideHighlighter,
+    /// Every piece of every hunk, in order.
+    plan: Vec<Piece>,
+    /// Each hunk's pieces in `plan`.
+    hunk_pieces: Vec<std::ops::Range<usize>>,
+    /// Pieces asked of the highlighters and not yet received.
+    asked: std::ops::Range<usize>,
 }
+
+/// Part of a hunk shown at once: its line indices, and the ranges of the
+/// old and new side sequences they hold.
+struct Piece {
+    lines: Vec<usize>,
+    old: std::ops::Range<usize>,
+    new: std::ops::Range<usize>,
+}
+
+/// Pieces the highlighters are asked for ahead of the one shown, so that
+/// they work while the renderer lays out and the caller writes.
+const LOOKAHEAD: usize = 2;
 
 impl<'a> DiffRenderer<'a> {
     pub fn new(file: &'a FileDiff, layout: Layout, palette: Palette) -> DiffRenderer<'a> {
@@ -164,22 +160,28 @@ impl<'a> DiffRenderer<'a> {
         // diff (delta does the same): the state flows from hunk to hunk.
         let mut old_index = Vec::new();
         let mut new_index = Vec::new();
-        let mut starts = Vec::new();
+        let mut plan = Vec::new();
+        let mut hunk_pieces = Vec::new();
         for h in 0..source.hunk_count() {
-            starts.push((old_index.len(), new_index.len()));
             let hunk = u32::try_from(h).unwrap_or(u32::MAX);
-            for l in 0..source.line_count(h) {
-                let at = (hunk, u32::try_from(l).unwrap_or(u32::MAX));
-                match source.kind(h, l) {
-                    Some(LineKind::Context) => {
-                        old_index.push(at);
-                        new_index.push(at);
+            let first = plan.len();
+            let kind = |l: usize| source.kind(h, l).unwrap_or(LineKind::Context);
+            for lines in pieces(source.line_count(h), kind) {
+                let (old_at, new_at) = (old_index.len(), new_index.len());
+                for &l in &lines {
+                    let at = (hunk, u32::try_from(l).unwrap_or(u32::MAX));
+                    match kind(l) {
+                        LineKind::Context => {
+                            old_index.push(at);
+                            new_index.push(at);
+                        }
+                        LineKind::Removed => old_index.push(at),
+                        LineKind::Added => new_index.push(at),
                     }
-                    Some(LineKind::Removed) => old_index.push(at),
-                    Some(LineKind::Added) => new_index.push(at),
-                    None => {}
                 }
+                plan.push(Piece { lines, old: old_at..old_index.len(), new: new_at..new_index.len() });
             }
+            hunk_pieces.push(first..plan.len());
         }
         let text_at = |index: &[(u32, u32)]| {
             index
@@ -189,22 +191,10 @@ impl<'a> DiffRenderer<'a> {
                 .unwrap_or_default()
         };
         let old_path = file.old_path.as_deref().unwrap_or(file.path());
-        // Each line is asked for once: no cache to fill.
-        let mut new_highlighter = FileHighlighter::new(file.path(), &text_at(&new_index), &layout.syntax_theme);
-        new_highlighter.set_caching(false);
-        let old_highlighter = SideHighlighter::start(old_path, text_at(&old_index), &layout.syntax_theme);
-        DiffRenderer {
-            file,
-            source,
-            layout,
-            palette,
-            old_index,
-            new_index,
-            old_sent: 0,
-            old_highlighter,
-            new_highlighter,
-            starts,
-        }
+        let theme = &layout.syntax_theme;
+        let old = SideHighlighter::start("highlight-old", old_path, text_at(&old_index), theme);
+        let new = SideHighlighter::start("highlight-new", file.path(), text_at(&new_index), theme);
+        DiffRenderer { file, source, layout, palette, old_index, new_index, old, new, plan, hunk_pieces, asked: 0..0 }
     }
 
     /// The file's header: status, path(s), similarity, mode change.
@@ -226,16 +216,46 @@ impl<'a> DiffRenderer<'a> {
         out
     }
 
-    /// Old-side lines up to `end`, owned, for the old side's highlighter
-    /// (which may run on another thread): each is copied once.
-    fn old_lines_to(&mut self, end: usize) -> Vec<String> {
-        let end = end.min(self.old_index.len());
-        let from = self.old_sent.min(end);
-        self.old_sent = self.old_sent.max(end);
-        self.old_index[from..end]
-            .iter()
-            .map(|&(h, l)| self.source.line(h as usize, l as usize).map(|l| l.text.to_string()).unwrap_or_default())
-            .collect()
+    /// Asks both highlighters for piece `p`.
+    fn ask(&mut self, p: usize) {
+        let Some(piece) = self.plan.get(p) else { return };
+        let source = self.source;
+        self.old.request(piece.old.clone(), |from, to| side_text(source, &self.old_index, from, to));
+        self.new.request(piece.new.clone(), |from, to| side_text(source, &self.new_index, from, to));
+    }
+
+    /// The styled old and new lines of piece `p`, with the next pieces
+    /// asked for meanwhile.
+    fn styled(&mut self, p: usize) -> (Vec<StyledLine>, Vec<StyledLine>) {
+        if !self.asked.contains(&p) {
+            // Out of order (a reader jumping between hunks): drop what was
+            // asked ahead and start over from here.
+            for _ in self.asked.clone() {
+                self.old.receive();
+                self.new.receive();
+            }
+            self.asked = p..p;
+        }
+        // The first piece alone first, so that nothing competes with it.
+        let ahead = if p == 0 { 0 } else { LOOKAHEAD };
+        while self.asked.end <= (p + ahead).min(self.plan.len().saturating_sub(1)) {
+            self.ask(self.asked.end);
+            self.asked.end += 1;
+        }
+        if p > 0 {
+            // Once the first piece is out: a long side gets a helper.
+            let source = self.source;
+            let (old_len, new_len) = (self.old_index.len(), self.new_index.len());
+            self.old.help(old_len, |from, to| side_text(source, &self.old_index, from, to));
+            self.new.help(new_len, |from, to| side_text(source, &self.new_index, from, to));
+        }
+        while self.asked.start < p {
+            self.old.receive();
+            self.new.receive();
+            self.asked.start += 1;
+        }
+        self.asked.start += 1;
+        (self.old.receive(), self.new.receive())
     }
 
     /// One hunk, laid out piece by piece: `emit` gets each piece as soon as
@@ -244,26 +264,17 @@ impl<'a> DiffRenderer<'a> {
     /// slices, its removed lines just above their replacements.
     pub fn render_hunk(&mut self, index: usize, emit: &mut dyn FnMut(Vec<StyledLine>) -> bool) {
         let source = self.source;
-        let (Some(head), Some(&(mut old_at, mut new_at))) = (source.head(index), self.starts.get(index)) else {
+        let (Some(head), Some(range)) = (source.head(index), self.hunk_pieces.get(index).cloned()) else {
             return;
         };
         if !emit(vec![hunk_header(&head, &self.palette)]) {
             return;
         }
-        let count = source.line_count(index);
         let blank = LineRef { kind: LineKind::Context, old_no: None, new_no: None, no_newline: false, text: "" };
-        for piece in pieces(count, |i| source.kind(index, i).unwrap_or(LineKind::Context)) {
-            let lines: Vec<LineRef<'_>> = piece.iter().map(|&i| source.line(index, i).unwrap_or(blank)).collect();
-            let old_n = lines.iter().filter(|l| l.kind != LineKind::Added).count();
-            let new_n = lines.iter().filter(|l| l.kind != LineKind::Removed).count();
-            // The old side highlights on another core meanwhile.
-            let fresh = self.old_lines_to(old_at + old_n);
-            self.old_highlighter.request(old_at..old_at + old_n, fresh);
-            let side = SideLines { source, index: &self.new_index };
-            let new = self.new_highlighter.highlight(&side, new_at..new_at + new_n);
-            let old = self.old_highlighter.receive();
-            old_at += old_n;
-            new_at += new_n;
+        for p in range {
+            let (old, new) = self.styled(p);
+            let Some(piece) = self.plan.get(p) else { return };
+            let lines: Vec<LineRef<'_>> = piece.lines.iter().map(|&i| source.line(index, i).unwrap_or(blank)).collect();
             let rows = pair_rows(&lines, old, new, &self.palette);
             let mut out = Vec::new();
             if self.layout.side_by_side {
@@ -295,72 +306,293 @@ impl<'a> DiffRenderer<'a> {
     }
 }
 
-/// The old side's highlighter, on a thread of its own when one can be
-/// started (a highlighter cannot move between threads, so it lives there),
-/// so that both sides of a large diff highlight at once. It keeps the
-/// side's lines as they are handed to it.
-enum SideHighlighter {
-    Worker {
-        requests: std::sync::mpsc::Sender<(std::ops::Range<usize>, Vec<String>)>,
-        results: std::sync::mpsc::Receiver<Vec<StyledLine>>,
-    },
-    Local {
-        highlighter: Box<FileHighlighter>,
-        lines: Vec<String>,
-        pending: Option<std::ops::Range<usize>>,
-    },
+/// Lines `from..to` of a side, owned, for its highlighter (which runs on
+/// another thread): each line is copied once.
+fn side_text(source: &dyn HunkSource, index: &[(u32, u32)], from: usize, to: usize) -> Vec<String> {
+    let to = to.min(index.len());
+    index[from.min(to)..to]
+        .iter()
+        .map(|&(h, l)| source.line(h as usize, l as usize).map(|l| l.text.to_string()).unwrap_or_default())
+        .collect()
 }
 
+/// One side's highlighter, on a thread of its own when one can be started
+/// (a highlighter cannot move between threads, so it lives there), so that
+/// both sides of a large diff highlight at once, ahead of the layout. It
+/// keeps the side's lines as they are handed to it, and answers requests
+/// in order.
+struct SideHighlighter {
+    kind: SideKind,
+    /// Lines handed over so far.
+    sent: usize,
+    path: String,
+    first: String,
+    theme: String,
+    /// Whether a helper was started for the second half of the side.
+    helped: bool,
+}
+
+enum SideKind {
+    Worker { jobs: std::sync::mpsc::Sender<Job>, results: std::sync::mpsc::Receiver<Vec<StyledLine>> },
+    Local { highlighter: Box<FileHighlighter>, lines: Vec<String>, pending: std::collections::VecDeque<Range<usize>> },
+}
+
+use std::ops::Range;
+
+/// Work for a side's thread.
+enum Job {
+    /// Style these lines, after taking these further lines of the side.
+    Lines(Range<usize>, Vec<String>),
+    /// A helper styles the side from this line on (see [`helper`]).
+    Helper(usize, std::sync::mpsc::Receiver<HelperLines>),
+}
+
+/// Styled lines from a helper, each with the fingerprint of the parser
+/// state after it (only for the first lines, where the sides may meet).
+type HelperLines = Vec<(StyledLine, Option<String>)>;
+
+/// A side this long or longer gets a helper for its second half.
+const HELP_FROM: usize = 16_384;
+
+/// Lines after a helper's start where its state is compared with the
+/// side's own; past them, if the states never met, the helper is dropped.
+const MEET_WITHIN: usize = 2_048;
+
 impl SideHighlighter {
-    fn start(path: &str, first: String, theme: &str) -> SideHighlighter {
-        let (requests, jobs) = std::sync::mpsc::channel::<(std::ops::Range<usize>, Vec<String>)>();
+    fn start(name: &str, path: &str, first: String, theme: &str) -> SideHighlighter {
+        let (jobs, inbox) = std::sync::mpsc::channel::<Job>();
         let (done, results) = std::sync::mpsc::channel();
         let (path_owned, theme_owned, first_owned) = (path.to_string(), theme.to_string(), first.clone());
-        let spawned = std::thread::Builder::new().name("highlight-old".into()).spawn(move || {
+        let spawned = std::thread::Builder::new().name(name.into()).spawn(move || {
             let mut highlighter = FileHighlighter::new(&path_owned, &first_owned, &theme_owned);
+            // Each line is asked for once: no cache to fill.
             highlighter.set_caching(false);
-            let mut lines: Vec<String> = Vec::new();
-            // Ends when the renderer drops its sender.
-            for (range, more) in jobs {
-                lines.extend(more);
-                if done.send(highlighter.highlight(&lines, range)).is_err() {
-                    break;
-                }
-            }
+            side_worker(highlighter, inbox, done);
         });
-        match spawned {
-            Ok(_) => SideHighlighter::Worker { requests, results },
+        let kind = match spawned {
+            Ok(_) => SideKind::Worker { jobs, results },
             Err(_) => {
                 let mut highlighter = FileHighlighter::new(path, &first, theme);
                 highlighter.set_caching(false);
-                SideHighlighter::Local { highlighter: Box::new(highlighter), lines: Vec::new(), pending: None }
+                SideKind::Local { highlighter: Box::new(highlighter), lines: Vec::new(), pending: Default::default() }
             }
-        }
+        };
+        SideHighlighter { kind, sent: 0, path: path.to_string(), first, theme: theme.to_string(), helped: false }
     }
 
-    /// Asks for the styled lines `range`, handing over the side's next
-    /// lines (those up to the range's end not handed over before).
-    fn request(&mut self, range: std::ops::Range<usize>, more: Vec<String>) {
-        match self {
-            SideHighlighter::Worker { requests, .. } => {
+    /// Asks for the styled lines `range`, handing over the side's lines up
+    /// to its end not handed over before (`text(from, to)` gives them).
+    fn request(&mut self, range: Range<usize>, text: impl FnOnce(usize, usize) -> Vec<String>) {
+        let more = if range.end > self.sent { text(self.sent, range.end) } else { Vec::new() };
+        self.sent = self.sent.max(range.end);
+        match &mut self.kind {
+            SideKind::Worker { jobs, .. } => {
                 // A worker that died answers nothing; `receive` then gives
                 // plain empty lines rather than blocking.
-                let _ = requests.send((range, more));
+                let _ = jobs.send(Job::Lines(range, more));
             }
-            SideHighlighter::Local { lines, pending, .. } => {
+            SideKind::Local { lines, pending, .. } => {
                 lines.extend(more);
-                *pending = Some(range);
+                pending.push_back(range);
             }
         }
     }
 
+    /// For a long side, once: a helper thread styles its second half from
+    /// a guessed parser state, while the side's own thread does the first
+    /// half; the side's thread takes the helper's lines from where their
+    /// states meet (and drops them if they never do).
+    fn help(&mut self, len: usize, text: impl FnOnce(usize, usize) -> Vec<String>) {
+        if self.helped || len < HELP_FROM {
+            return;
+        }
+        self.helped = true;
+        let SideKind::Worker { jobs, .. } = &self.kind else { return };
+        let from = len / 2;
+        let lines = text(from, len);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (path, first, theme) = (self.path.clone(), self.first.clone(), self.theme.clone());
+        let spawned = std::thread::Builder::new().name("highlight-help".into()).spawn(move || {
+            helper(&path, &first, &theme, from, lines, tx);
+        });
+        if spawned.is_ok() {
+            let _ = jobs.send(Job::Helper(from, rx));
+        }
+    }
+
+    /// The answer to the oldest request not yet received.
     fn receive(&mut self) -> Vec<StyledLine> {
-        match self {
-            SideHighlighter::Worker { results, .. } => results.recv().unwrap_or_default(),
-            SideHighlighter::Local { highlighter, lines, pending } => match pending.take() {
+        match &mut self.kind {
+            SideKind::Worker { results, .. } => results.recv().unwrap_or_default(),
+            SideKind::Local { highlighter, lines, pending } => match pending.pop_front() {
                 Some(range) => highlighter.highlight(lines, range),
                 None => Vec::new(),
             },
+        }
+    }
+}
+
+/// A side's lines from `start` on, indexed as in the whole side.
+struct Tail {
+    start: usize,
+    lines: Vec<String>,
+}
+
+impl LineSource for Tail {
+    fn len(&self) -> usize {
+        self.start + self.lines.len()
+    }
+
+    fn line(&self, index: usize) -> Option<&str> {
+        self.lines.get(index.checked_sub(self.start)?).map(String::as_str)
+    }
+}
+
+/// Styles a side from line `start` on, from a guessed state, sending its
+/// lines in batches with the fingerprints of the first ones.
+fn helper(
+    path: &str,
+    first: &str,
+    theme: &str,
+    start: usize,
+    lines: Vec<String>,
+    tx: std::sync::mpsc::Sender<HelperLines>,
+) {
+    let mut h = FileHighlighter::new(path, first, theme);
+    h.set_caching(false);
+    h.start_at_top(start);
+    h.record_states(start..start + MEET_WITHIN);
+    let tail = Tail { start, lines };
+    let end = tail.len();
+    let mut at = start;
+    while at < end {
+        let to = (at + PIECE).min(end);
+        let styled = h.highlight(&tail, at..to);
+        let mut states = h.take_states().into_iter().peekable();
+        let batch: HelperLines = styled
+            .into_iter()
+            .zip(at..to)
+            .map(|(line, i)| {
+                let state = match states.peek() {
+                    Some((k, _)) if *k == i => states.next().and_then(|(_, s)| s),
+                    _ => None,
+                };
+                (line, state)
+            })
+            .collect();
+        if tx.send(batch).is_err() {
+            return;
+        }
+        at = to;
+    }
+}
+
+/// What a side's thread knows of its helper.
+struct Helping {
+    start: usize,
+    rx: std::sync::mpsc::Receiver<HelperLines>,
+    /// Helper lines received and not yet used, from line `first`.
+    buffer: std::collections::VecDeque<(StyledLine, Option<String>)>,
+    first: usize,
+    /// From this line on, the helper's lines are the side's.
+    met: Option<usize>,
+}
+
+impl Helping {
+    /// The helper's line `i` (receiving as needed), if it still has it.
+    fn line(&mut self, i: usize) -> Option<&(StyledLine, Option<String>)> {
+        if i < self.first {
+            return None;
+        }
+        while self.first + self.buffer.len() <= i {
+            let batch = self.rx.recv().ok()?;
+            self.buffer.extend(batch);
+        }
+        self.buffer.get(i - self.first)
+    }
+
+    /// Takes the helper's line `i`, dropping the ones before it.
+    fn take(&mut self, i: usize) -> Option<StyledLine> {
+        self.line(i)?;
+        while self.first < i {
+            self.buffer.pop_front();
+            self.first += 1;
+        }
+        self.first += 1;
+        self.buffer.pop_front().map(|(line, _)| line)
+    }
+}
+
+/// A side's thread: answers requests in order, with its own highlighter
+/// or, past where their states meet, with a helper's lines.
+fn side_worker(
+    mut highlighter: FileHighlighter,
+    inbox: std::sync::mpsc::Receiver<Job>,
+    done: std::sync::mpsc::Sender<Vec<StyledLine>>,
+) {
+    let mut lines: Vec<String> = Vec::new();
+    let mut helping: Option<Helping> = None;
+    // Ends when the renderer drops its sender.
+    for job in inbox {
+        let range = match job {
+            Job::Helper(start, rx) => {
+                helping = Some(Helping { start, rx, buffer: Default::default(), first: start, met: None });
+                continue;
+            }
+            Job::Lines(range, more) => {
+                lines.extend(more);
+                range
+            }
+        };
+        let mut out = Vec::with_capacity(range.len());
+        let mut i = range.start;
+        while i < range.end {
+            if let Some(help) = helping.as_mut().filter(|h| h.met.is_some_and(|m| i >= m)) {
+                if let Some(line) = help.take(i) {
+                    out.push(line);
+                    i += 1;
+                    continue;
+                }
+            }
+            // Compare states where the helper may meet this side.
+            let window = helping.as_ref().filter(|h| h.met.is_none()).map(|h| h.start..h.start + MEET_WITHIN);
+            let comparing = window.as_ref().is_some_and(|w| i < w.end && range.end > w.start);
+            if let Some(w) = window.as_ref().filter(|_| comparing) {
+                highlighter.record_states(w.clone());
+            }
+            let mut styled = highlighter.highlight(&lines, i..range.end);
+            if comparing {
+                highlighter.record_states(0..0);
+                let mut met = None;
+                if let Some(help) = helping.as_mut() {
+                    for (k, state) in highlighter.take_states() {
+                        let Some(state) = state else { continue };
+                        if help.line(k).and_then(|(_, s)| s.as_ref()) == Some(&state) {
+                            met = Some(k + 1);
+                            break;
+                        }
+                    }
+                    help.met = met;
+                }
+                match met {
+                    Some(m) if m < range.end => {
+                        styled.truncate(m - i);
+                        out.extend(styled);
+                        i = m;
+                        continue;
+                    }
+                    _ => {}
+                }
+                if met.is_none() && window.is_some_and(|w| range.end >= w.end) {
+                    // They never met: drop the helper.
+                    helping = None;
+                }
+            }
+            out.extend(styled);
+            i = range.end;
+        }
+        if done.send(out).is_err() {
+            break;
         }
     }
 }
@@ -433,12 +665,12 @@ fn pair_rows(lines: &[LineRef<'_>], old: Vec<StyledLine>, new: Vec<StyledLine>, 
         let removed: Vec<&LineRef<'_>> = lines[i..].iter().take_while(|l| l.kind == LineKind::Removed).collect();
         let added: Vec<&LineRef<'_>> =
             lines[i + removed.len()..].iter().take_while(|l| l.kind == LineKind::Added).collect();
-        let removed_text: Vec<StyledLine> = removed.iter().map(|_| old.next().unwrap_or_default()).collect();
-        let added_text: Vec<StyledLine> = added.iter().map(|_| new.next().unwrap_or_default()).collect();
+        let mut removed_text: Vec<StyledLine> = removed.iter().map(|_| old.next().unwrap_or_default()).collect();
+        let mut added_text: Vec<StyledLine> = added.iter().map(|_| new.next().unwrap_or_default()).collect();
         let pairs = removed.len().max(added.len());
         for k in 0..pairs {
-            let mut left = removed_text.get(k).cloned();
-            let mut right = added_text.get(k).cloned();
+            let mut left = removed_text.get_mut(k).map(std::mem::take);
+            let mut right = added_text.get_mut(k).map(std::mem::take);
             if let (Some(l), Some(r)) = (&left, &right) {
                 let (lw, rw) = word_changes(&plain(l), &plain(r));
                 left = Some(overlay(l, &lw, palette.removed_bg, palette.removed_word_bg));

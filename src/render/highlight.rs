@@ -126,6 +126,15 @@ pub fn warm_up() {
     }
 }
 
+/// Loads the syntax set and `theme`, and links the grammar of the file at
+/// `path` (by its name), so that a highlighter made for it soon after does
+/// not pay for that: for a thread started while the diff is computed.
+pub fn warm_up_for(path: &str, theme: &str) {
+    let mut h = FileHighlighter::new(path, "", theme);
+    h.set_caching(false);
+    let _ = h.highlight(&["x"], 0..1);
+}
+
 /// Where users put their own `.tmTheme` files:
 /// `$XDG_CONFIG_HOME/rearview/themes/` (or `~/.config/rearview/themes/`).
 pub fn user_themes_dir() -> Option<PathBuf> {

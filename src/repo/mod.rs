@@ -601,6 +601,14 @@ impl<'r> LazyDiff<'r> {
         self.len() == 0
     }
 
+    /// File `index`'s path (the new one, else the old), known before its
+    /// patch is computed.
+    pub fn path(&self, index: usize) -> Option<String> {
+        let delta = self.diff.get_delta(index)?;
+        let path = delta.new_file().path_bytes().or_else(|| delta.old_file().path_bytes())?;
+        Some(String::from_utf8_lossy(path).into_owned())
+    }
+
     /// File `index`: its paths, status, modes, similarity and binary flag
     /// (no hunks), and a patch to read its hunks from, e.g. with
     /// [`DiffRenderer::with_source`](crate::render::diff::DiffRenderer::with_source).
