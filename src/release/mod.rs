@@ -602,8 +602,14 @@ impl State<'_> {
                 let total_packed = consumed.get().max(1);
                 if n / packed > self.options.max_ratio || self.bytes / total_packed > self.options.max_ratio {
                     self.complete = false;
+                    // The decoder reads ahead: a small count is a bound.
+                    let from = if packed < 64 * 1024 {
+                        "under 64 KiB of the archive".to_string()
+                    } else {
+                        format!("about {packed} bytes of the archive")
+                    };
                     let detail = format!(
-                        "reading stopped: {n} bytes came out of about {packed} compressed, more than {}:1 (--max-ratio): a decompression bomb; the rest was not compared",
+                        "reading stopped: {n} bytes came out of {from}, more than {}:1 (--max-ratio): a decompression bomb; the rest was not compared",
                         self.options.max_ratio
                     );
                     self.push(FindingKind::CompressionRatio, name, false, detail);
