@@ -803,3 +803,16 @@ fn the_release_checklist_audits_the_branch_since_its_tag_and_verifies_an_archive
     d.keys("q");
     assert_eq!(d.app.screen, Screen::Queue);
 }
+
+#[test]
+fn a_reviewed_change_reopened_by_its_risks_says_recheck() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.select("Add a helper for permission checks");
+    let change = d.app.selected().cloned().expect("the bidi change, pending under the default filter");
+    assert_eq!(change.verdict, rearview::model::Verdict::Reviewed);
+    let screen = d.screen();
+    let row = screen.lines().nth(1).expect("a row");
+    assert!(row.contains("RECHECK") && row.contains("#123"), "{row}");
+    assert!(screen.contains("pending again: the approval cannot cover"), "the detail says why: {screen}");
+}

@@ -33,6 +33,16 @@ fn badge(v: Verdict) -> &'static str {
     }
 }
 
+/// The verdict's badge; a reviewed change that its risks reopened says
+/// so, in the warning colour.
+fn badge_span(app: &App, c: &Change) -> Span<'static> {
+    if c.pending && c.verdict == Verdict::Reviewed {
+        Span::styled("RECHECK", app.styles.warning())
+    } else {
+        Span::styled(badge(c.verdict), app.styles.verdict(c.verdict))
+    }
+}
+
 fn kind_word(k: ChangeKind) -> &'static str {
     match k {
         ChangeKind::Merge => "pr",
@@ -122,7 +132,7 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
                 c.pr.map(|n| format!("#{n}")).unwrap_or_else(|| short_sha(&c.sha)[..7.min(c.sha.len())].to_string());
             let author = sanitize_line(c.author_login.as_deref().unwrap_or(&c.author));
             let mut cells = vec![
-                Cell::from(Span::styled(badge(c.verdict), app.styles.verdict(c.verdict))),
+                Cell::from(badge_span(app, c)),
                 Cell::from(Span::styled(kind_word(c.kind), app.styles.kind(c.kind))),
                 Cell::from(sanitize_line(&c.branch)),
                 Cell::from(pr),
@@ -176,7 +186,7 @@ pub fn detail_lines(app: &App, c: &Change) -> Vec<Line<'static>> {
         None => format!("{web}/commit/{}", c.sha),
     });
     lines.push(Line::from(vec![
-        Span::styled(badge(c.verdict), styles.verdict(c.verdict)),
+        badge_span(app, c),
         Span::raw(format!(" {} · ", short_verdict(c.verdict))),
         Span::styled(c.kind.as_str().to_string(), styles.kind(c.kind)),
         Span::raw(format!(" on {} · {}", sanitize_line(&c.branch), short_sha(&c.sha))),
