@@ -173,6 +173,8 @@ fn diff(table: &mut Table) {
         let mut terminal = terminal();
         let t0 = Instant::now();
         jobs.submit(job);
+        // The whole diff, as after G: the render does not wait for the reader.
+        jobs.set_diff_demand(usize::MAX);
         let mut screen = None;
         let mut first_lines = None;
         loop {
@@ -251,6 +253,7 @@ fn diff(table: &mut Table) {
     match prefetch {
         Some(job) => {
             jobs.submit(job);
+            jobs.set_diff_demand(usize::MAX);
             let rested = Instant::now();
             while rested.elapsed() < Duration::from_millis(500) {
                 match reports.try_recv() {

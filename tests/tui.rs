@@ -816,3 +816,63 @@ fn a_reviewed_change_reopened_by_its_risks_says_recheck() {
     assert!(row.contains("RECHECK") && row.contains("#123"), "{row}");
     assert!(screen.contains("pending again: the approval cannot cover"), "the detail says why: {screen}");
 }
+
+#[test]
+fn a_diff_nobody_reads_renders_only_ahead_of_the_reader() {
+    use rearview::demo::writer::{Files, Writer};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("big");
+    let mut w = Writer::init(&repo).expect("init");
+    let who = rearview::model::Person { name: "A".into(), email: "a@example.org".into() };
+    let mut files = Files::new();
+    files.insert("big.py".into(), (0..30_000).map(|i| format!("old_{i} = {i}\n")).collect::<String>().into_bytes());
+    let t = w.tree(&files).expect("tree");
+    let root = w.commit(Some("refs/heads/main"), &[], t, &who, &who, 1_000, "Root\n").expect("commit");
+    files.insert("big.py".into(), (0..30_000).map(|i| format!("new_{i} = {i}\n")).collect::<String>().into_bytes());
+    let t = w.tree(&files).expect("tree");
+    let tip = w.commit(Some("refs/heads/main"), &[root], t, &who, &who, 2_000, "Rewrite\n").expect("commit");
+    let ctx = JobContext {
+        repo: repo.clone(),
+        db: dir.path().join("db.sqlite3"),
+        config: Config::default(),
+        github_api: None,
+        theme: Theme::default(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let jobs = rearview::jobs::Jobs::new(ctx, tx, runtime.handle().clone());
+    let request = Request::Diff { sha: tip.to_string(), width: 120, side_by_side: false, drift_of: None };
+    jobs.submit(Job { id: 1, request });
+
+    let mut lines = 0;
+    let mut done = false;
+    let mut receive = |rx: &mut tokio::sync::mpsc::UnboundedReceiver<Report>, lines: &mut usize, done: &mut bool| {
+        while let Ok(report) = rx.try_recv() {
+            match report.reply {
+                Reply::Diff(rearview::jobs::DiffPart::Lines(l)) => *lines += l.len(),
+                Reply::DiffDone(_) => *done = true,
+                _ => {}
+            }
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while lines < 4_000 && Instant::now() < deadline {
+        receive(&mut rx, &mut lines, &mut done);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(lines >= 4_000, "the first screens arrive ({lines} lines)");
+    std::thread::sleep(Duration::from_millis(500));
+    receive(&mut rx, &mut lines, &mut done);
+    assert!(!done && lines < 4_600, "the render waits for the reader: {lines} of 60,000 lines");
+
+    // The reader asks for the end: the rest follows.
+    jobs.set_diff_demand(usize::MAX);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !done && Instant::now() < deadline {
+        receive(&mut rx, &mut lines, &mut done);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(done, "the whole diff came once asked for");
+    assert!(lines > 60_000, "{lines}");
+}

@@ -152,7 +152,7 @@ fn detail_shows(screen: &str, title: &str) -> bool {
 
 /// The diff screen's title no longer says it is rendering.
 fn diff_complete(screen: &str) -> bool {
-    !first_line(screen).contains("rendering")
+    !first_line(screen).contains("so far")
 }
 
 /// Control characters that would have reached the terminal had the app

@@ -12,7 +12,7 @@ mod release;
 mod sync;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -106,8 +106,15 @@ pub struct Jobs {
     runtime: tokio::runtime::Handle,
     /// The newest diff job: older ones stop at their next piece.
     latest_diff: Arc<AtomicU64>,
+    /// How many lines of the newest diff the reader may soon look at: the
+    /// render stays this far ahead and waits (a huge diff nobody scrolls
+    /// costs no core).
+    diff_demand: Arc<AtomicUsize>,
     syncing: Arc<AtomicBool>,
 }
+
+/// Lines a diff renders before anyone says how far they read.
+const FIRST_DEMAND: usize = 4_000;
 
 impl Jobs {
     pub fn new(ctx: JobContext, reports: UnboundedSender<Report>, runtime: tokio::runtime::Handle) -> Jobs {
@@ -116,8 +123,14 @@ impl Jobs {
             reports,
             runtime,
             latest_diff: Arc::new(AtomicU64::new(0)),
+            diff_demand: Arc::new(AtomicUsize::new(FIRST_DEMAND)),
             syncing: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// The reader may soon look at this many lines of the current diff.
+    pub fn set_diff_demand(&self, lines: usize) {
+        self.diff_demand.store(lines, Ordering::SeqCst);
     }
 
     pub fn submit(&self, job: Job) {
@@ -133,11 +146,26 @@ impl Jobs {
             }
             Request::Diff { sha, width, side_by_side, drift_of } => {
                 self.latest_diff.store(job.id, Ordering::SeqCst);
+                self.diff_demand.store(FIRST_DEMAND, Ordering::SeqCst);
                 let latest = self.latest_diff.clone();
+                let demand = self.diff_demand.clone();
                 let spawned = std::thread::Builder::new().name("rearview-diff".into()).spawn(move || {
                     let current = || latest.load(Ordering::SeqCst) == send.id;
+                    let sent = AtomicUsize::new(0);
                     let outcome = diff::render(&ctx, &sha, width, side_by_side, drift_of.as_deref(), &|part| {
-                        current() && send.reply(Reply::Diff(part))
+                        let lines = match &part {
+                            DiffPart::Lines(lines) => lines.len(),
+                            DiffPart::File(_) => 0,
+                        };
+                        let total = sent.fetch_add(lines, Ordering::SeqCst) + lines;
+                        if !(current() && send.reply(Reply::Diff(part))) {
+                            return false;
+                        }
+                        // Far enough ahead of the reader: wait until they scroll.
+                        while current() && total > demand.load(Ordering::SeqCst) {
+                            std::thread::sleep(std::time::Duration::from_millis(15));
+                        }
+                        current()
                     });
                     if current() {
                         send.reply(Reply::DiffDone(outcome));

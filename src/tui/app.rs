@@ -424,6 +424,21 @@ impl App {
         usize::from(self.height.saturating_sub(3)).max(1)
     }
 
+    /// How many lines of the current diff the reader may soon look at: the
+    /// renderer stays that far ahead (all of it when they asked for the end,
+    /// a search or the first finding).
+    pub fn diff_demand(&self) -> usize {
+        const LOOKAHEAD: usize = 4_000;
+        match &self.diff {
+            None => LOOKAHEAD,
+            Some(doc) if doc.wants_all || doc.search.is_some() || doc.restore.is_some() => usize::MAX,
+            Some(doc) => {
+                let here = doc.rows.get(doc.top).copied().unwrap_or(doc.lines.len());
+                here + self.body_rows() + LOOKAHEAD
+            }
+        }
+    }
+
     /// Columns the diff is laid out for.
     pub fn diff_width(&self) -> usize {
         let sidebar = if self.width >= 100 { super::view::SIDEBAR_WIDTH + 1 } else { 0 };
@@ -790,7 +805,10 @@ impl App {
             Action::PageDown => doc.scroll((rows / 2).max(1) as isize, rows),
             Action::PageUp => doc.scroll(-((rows / 2).max(1) as isize), rows),
             Action::Top => doc.top = 0,
-            Action::Bottom => doc.bottom(rows),
+            Action::Bottom => {
+                doc.wants_all = true;
+                doc.bottom(rows);
+            }
             Action::NextHunk => doc.next_hunk(true),
             Action::PrevHunk => doc.next_hunk(false),
             Action::NextFile => doc.next_file(true),
@@ -813,9 +831,13 @@ impl App {
                     None => self.notify("no matches (press / to search)", true),
                 }
             }
-            Action::FirstFinding if !doc.first_finding() => {
-                let more = if doc.done() { "" } else { " so far (still rendering)" };
-                self.notify(format!("no hidden characters or payload findings{more}"), false);
+            Action::FirstFinding => {
+                doc.wants_all = true;
+                let found = doc.first_finding();
+                if !found {
+                    let more = if doc.done() { "" } else { " so far (still rendering)" };
+                    self.notify(format!("no hidden characters or payload findings{more}"), false);
+                }
             }
             Action::ToggleLayout => {
                 self.side_by_side = !self.side_by_side;

@@ -65,6 +65,9 @@ pub struct DiffDoc {
     pub hex_when_ready: bool,
     /// Where to scroll once enough lines have arrived.
     pub restore: Option<Position>,
+    /// The reader asked for something past what is rendered (the end, a
+    /// search, the first finding): render it all.
+    pub wants_all: bool,
 }
 
 impl DiffDoc {
@@ -85,6 +88,7 @@ impl DiffDoc {
             file_cursor: 0,
             hex_when_ready: false,
             restore: None,
+            wants_all: false,
         }
     }
 

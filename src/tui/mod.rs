@@ -139,6 +139,7 @@ async fn event_loop(
                 Effect::Quit => return Ok(()),
             }
         }
+        jobs.set_diff_demand(app.diff_demand());
         // Terminals that know synchronized updates show the frame at once.
         crossterm::queue!(terminal.backend_mut(), crossterm::terminal::BeginSynchronizedUpdate)?;
         terminal.draw(|frame| view::draw(frame, &app))?;

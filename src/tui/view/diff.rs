@@ -37,7 +37,7 @@ fn draw_title(frame: &mut Frame, app: &App, doc: &DiffDoc, area: Rect) {
     let subject = change.map(|c| sanitize_line(&c.title)).unwrap_or_default();
     let file = doc.current_file().map(|i| format!(" · file {}/{}", i + 1, doc.files.len())).unwrap_or_default();
     let state = match &doc.state {
-        DocState::Rendering => format!(" · rendering… {} lines", doc.lines.len()),
+        DocState::Rendering => format!(" · {} lines so far, more as you read", doc.lines.len()),
         DocState::Done => format!(" · {} lines", doc.lines.len()),
         DocState::Failed(e) => format!(" · failed: {}", sanitize_line(e)),
     };
