@@ -847,7 +847,7 @@ fn a_diff_nobody_reads_renders_only_ahead_of_the_reader() {
 
     let mut lines = 0;
     let mut done = false;
-    let mut receive = |rx: &mut tokio::sync::mpsc::UnboundedReceiver<Report>, lines: &mut usize, done: &mut bool| {
+    let receive = |rx: &mut tokio::sync::mpsc::UnboundedReceiver<Report>, lines: &mut usize, done: &mut bool| {
         while let Ok(report) = rx.try_recv() {
             match report.reply {
                 Reply::Diff(rearview::jobs::DiffPart::Lines(l)) => *lines += l.len(),
