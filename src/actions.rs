@@ -222,7 +222,7 @@ pub fn ledger(global: &Global, args: &LedgerArgs) -> Result<ExitCode> {
                         None => other.as_str().to_string(),
                     },
                 };
-                let cell = |t: &str| sanitize_line(t).replace('|', "\\|");
+                let cell = rearview::report::cell;
                 text.push_str(&format!(
                     "| {} | {} | {} | {} | {} | {} | {} |\n",
                     e.action.id,

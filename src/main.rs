@@ -305,11 +305,8 @@ struct HexArgs {
 }
 
 fn parse_offset(text: &str) -> std::result::Result<u64, String> {
-    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => text.parse(),
-    };
-    parsed.map_err(|_| format!("`{text}` is not a byte offset (decimal, or hex with 0x)"))
+    rearview::render::hex::parse_offset(text)
+        .ok_or_else(|| format!("`{text}` is not a byte offset (decimal, or hex with 0x)"))
 }
 
 #[derive(Args)]

@@ -275,7 +275,7 @@ fn pr_cell(pr: Option<u64>) -> String {
 
 /// Repository text inside a Markdown table cell: sanitized, and unable to
 /// break the table, inject HTML, or @-mention anyone.
-fn cell(text: &str) -> String {
+pub fn cell(text: &str) -> String {
     let mut out = String::new();
     for c in sanitize_line(text).chars() {
         match c {

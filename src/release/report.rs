@@ -9,6 +9,7 @@ use crate::render::hex;
 use crate::render::sanitize::{escape_json_hidden, sanitize_line};
 use crate::render::theme::Color;
 use crate::render::{Span, Style, StyledLine};
+use crate::report::cell;
 
 fn warn() -> Style {
     Style { bold: true, ..Style::fg(Color::Indexed(9)) }
@@ -269,26 +270,6 @@ pub fn json(v: &Verification) -> String {
     });
     let text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_string());
     escape_json_hidden(&text)
-}
-
-/// Repository text inside a Markdown table cell: sanitized, and unable to
-/// break the table, inject HTML, or @-mention anyone.
-fn cell(text: &str) -> String {
-    let mut out = String::new();
-    for c in sanitize_line(text).chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '@' => out.push_str("&#64;"),
-            '`' | '*' | '_' | '[' | ']' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The report in Markdown, for release notes or an issue: a verdict, a

@@ -177,6 +177,15 @@ impl Row {
     }
 }
 
+/// A byte offset as a reader types it: decimal, or hex with `0x`.
+pub fn parse_offset(text: &str) -> Option<u64> {
+    let text = text.trim();
+    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => text.parse().ok(),
+    }
+}
+
 /// Splits a window into rows of 16 bytes, the first at `window_offset`.
 ///
 /// With `squeeze`, a run of two or more full rows identical to the row

@@ -357,22 +357,7 @@ impl Repo {
     /// for some paths: files with status, renames with similarity, mode
     /// changes, and hunks of numbered lines.
     pub fn diff(&self, sha: &str, paths: &[String]) -> Result<Vec<FileDiff>> {
-        let mut options = DiffOptions::new();
-        options.context_lines(3);
-        for p in paths {
-            options.pathspec(p);
-        }
-        if !paths.is_empty() {
-            options.disable_pathspec_match(true);
-        }
-        let mut diff = self.change_diff(sha, &mut options)?;
-        let mut find = DiffFindOptions::new();
-        find.renames(true);
-        diff.find_similar(Some(&mut find)).map_err(|e| self.err(&format!("find renames in {sha}"), e))?;
-        // Printing the raw form computes every patch a second time: only
-        // a diff with renames or copies needs it.
-        let renamed = diff.deltas().any(|d| matches!(d.status(), git2::Delta::Renamed | git2::Delta::Copied));
-        let similarity = if renamed { similarities(&diff) } else { Vec::new() };
+        let (diff, similarity) = self.prepared_diff(sha, paths)?;
         let mut files = Vec::with_capacity(diff.deltas().len());
         for index in 0..diff.deltas().len() {
             let Some(patch) = git2::Patch::from_diff(&diff, index).map_err(|e| self.err(&format!("diff {sha}"), e))?
@@ -394,6 +379,13 @@ impl Repo {
     /// last is diffed, and a large file's first lines before its model
     /// would have been built.
     pub fn diff_lazy(&self, sha: &str, paths: &[String]) -> Result<LazyDiff<'_>> {
+        let (diff, similarity) = self.prepared_diff(sha, paths)?;
+        Ok(LazyDiff { repo: self, diff, similarity, sha: sha.to_string() })
+    }
+
+    /// A change's diff against its first parent with renames found, and
+    /// each delta's rename similarity.
+    fn prepared_diff(&self, sha: &str, paths: &[String]) -> Result<(Diff<'_>, Vec<Option<u16>>)> {
         let mut options = DiffOptions::new();
         options.context_lines(3);
         for p in paths {
@@ -406,9 +398,11 @@ impl Repo {
         let mut find = DiffFindOptions::new();
         find.renames(true);
         diff.find_similar(Some(&mut find)).map_err(|e| self.err(&format!("find renames in {sha}"), e))?;
+        // Printing the raw form computes every patch a second time: only
+        // a diff with renames or copies needs it.
         let renamed = diff.deltas().any(|d| matches!(d.status(), git2::Delta::Renamed | git2::Delta::Copied));
         let similarity = if renamed { similarities(&diff) } else { Vec::new() };
-        Ok(LazyDiff { repo: self, diff, similarity, sha: sha.to_string() })
+        Ok((diff, similarity))
     }
 
     fn file_diff(&self, patch: &git2::Patch<'_>, sha: &str) -> Result<FileDiff> {

@@ -719,7 +719,7 @@ impl App {
         let time = |i: usize| times.get(i).copied().unwrap_or(0);
         match self.view.sort {
             SortKey::Risk => {
-                visible.sort_by_key(|&i| (std::cmp::Reverse(risk_score(&changes[i])), std::cmp::Reverse(time(i))))
+                visible.sort_by_key(|&i| (std::cmp::Reverse(changes[i].score), std::cmp::Reverse(time(i))))
             }
             SortKey::Age => visible.sort_by_key(|&i| std::cmp::Reverse(time(i))),
             SortKey::Branch => {
@@ -1151,7 +1151,7 @@ impl App {
             }
             InputKind::ArchivePath if text.trim().is_empty() => {}
             InputKind::ArchivePath => return self.verify_archive(text),
-            InputKind::Goto => match parse_offset(&text) {
+            InputKind::Goto => match crate::render::hex::parse_offset(&text) {
                 Some(offset) => {
                     if let Some(hex) = &mut self.hex {
                         hex.goto(offset);
@@ -1382,11 +1382,6 @@ fn cycle_field(draft: &mut Filter, field: usize, forward: bool, branches: &[Stri
     }
 }
 
-/// A change's risk score (triage's, explained in the detail pane).
-pub fn risk_score(change: &Change) -> u32 {
-    change.score
-}
-
 /// Fuzzy match: the query's characters appear in order in the title (or
 /// the PR number, author, sha prefix).
 pub fn fuzzy_match(query: &str, change: &Change) -> bool {
@@ -1400,17 +1395,9 @@ pub fn fuzzy_match(query: &str, change: &Change) -> bool {
         || change.sha.starts_with(query)
 }
 
-fn parse_time(rfc3339: &str) -> i64 {
+/// An RFC 3339 time in seconds (0 when it does not parse).
+pub fn parse_time(rfc3339: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(rfc3339).map(|t| t.timestamp()).unwrap_or(0)
-}
-
-/// `1234`, `0x4d2`.
-pub fn parse_offset(text: &str) -> Option<u64> {
-    let text = text.trim();
-    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16).ok(),
-        None => text.parse().ok(),
-    }
 }
 
 /// How long ago, in one short word: `5m`, `3h`, `12d`, `2y`.

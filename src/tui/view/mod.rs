@@ -17,6 +17,7 @@ use ratatui::Frame;
 use super::app::{App, Loading, Screen, SyncState};
 use super::keymap::Action;
 use crate::model::Verdict;
+use crate::render::sanitize::sanitize_line;
 
 /// The diff screen's files sidebar, when the terminal is wide enough.
 pub const SIDEBAR_WIDTH: u16 = 32;
@@ -61,12 +62,13 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
     let mut spans: Vec<Span> = Vec::new();
     if let Some(notice) = &app.notice {
         let style = if notice.error { styles.warning() } else { styles.accent() };
-        spans.push(Span::styled(format!(" {} ", notice.text), style));
+        spans.push(Span::styled(format!(" {} ", sanitize_line(&notice.text)), style));
     } else {
         match &app.queue {
             Loading::Loaded(data) => {
-                spans.push(Span::styled(format!(" {} ", data.repo_name), Style::new().add_modifier(Modifier::BOLD)));
-                spans.push(Span::styled(format!("{} ", data.branches.join(" ")), styles.dim()));
+                let name = sanitize_line(&data.repo_name);
+                spans.push(Span::styled(format!(" {name} "), Style::new().add_modifier(Modifier::BOLD)));
+                spans.push(Span::styled(format!("{} ", sanitize_line(&data.branches.join(" "))), styles.dim()));
                 if data.cached {
                     spans.push(Span::styled("(last run's queue, refreshing…) ", styles.dim()));
                 }
@@ -91,7 +93,8 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
         SyncState::Running { branch, done, total, note } => {
             let progress = if *total > 0 { format!(" {done}/{total}") } else { String::new() };
             let note = if note.is_empty() { String::new() } else { format!(" {note}") };
-            spans.push(Span::styled(format!("│ syncing {branch}{progress}{note} "), styles.accent()));
+            let text = sanitize_line(&format!("│ syncing {branch}{progress}{note} "));
+            spans.push(Span::styled(text, styles.accent()));
         }
         SyncState::Failed(_) => spans.push(Span::styled("│ sync failed ", styles.warning())),
         SyncState::Done(_) => spans.push(Span::styled("│ synced ", styles.dim())),

@@ -9,7 +9,7 @@ use ratatui::Frame;
 use super::{pane, short_verdict};
 use crate::model::{short_sha, Change, ChangeKind, Evidence, OriginalLink, Verdict};
 use crate::render::sanitize::sanitize_line;
-use crate::tui::app::{age, risk_score, App, Focus, Loading};
+use crate::tui::app::{age, parse_time, App, Focus, Loading};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let (list, detail) = if area.width >= 140 {
@@ -64,7 +64,7 @@ fn risk_marks(change: &Change) -> String {
     if change.title.chars().any(crate::render::sanitize::is_hidden) {
         marks.push('⚠');
     }
-    let score = risk_score(change);
+    let score = change.score;
     if score > 0 {
         marks.push_str(&score.to_string());
     }
@@ -208,7 +208,7 @@ pub fn detail_lines(app: &App, c: &Change) -> Vec<Line<'static>> {
     }
     lines.push(Line::from(vec![
         label("landed"),
-        Span::raw(format!("{} ({} ago)", c.merged_at, age(app.now, parse(&c.merged_at)))),
+        Span::raw(format!("{} ({} ago)", c.merged_at, age(app.now, parse_time(&c.merged_at)))),
     ]));
 
     lines.push(Line::from(""));
@@ -289,8 +289,4 @@ pub fn detail_lines(app: &App, c: &Change) -> Vec<Line<'static>> {
         }
     }
     lines
-}
-
-fn parse(rfc3339: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(rfc3339).map(|t| t.timestamp()).unwrap_or(0)
 }
