@@ -72,7 +72,7 @@ pub struct HunkHead<'s> {
 
 /// Where a renderer reads a file's hunks and lines: the diff model
 /// ([`FileDiff`] is one), or a source that reads them on demand without
-/// copying them (libgit2's patch, see `repo::Repo::diff_lazy`).
+/// copying them (the blobs, see `repo::Repo::diff_lazy`).
 pub trait HunkSource {
     fn hunk_count(&self) -> usize;
     fn head(&self, hunk: usize) -> Option<HunkHead<'_>>;
@@ -166,7 +166,8 @@ impl<'a> DiffRenderer<'a> {
             let hunk = u32::try_from(h).unwrap_or(u32::MAX);
             let first = plan.len();
             let kind = |l: usize| source.kind(h, l).unwrap_or(LineKind::Context);
-            for lines in pieces(source.line_count(h), kind) {
+            let cap = if h == 0 { FIRST_PIECE } else { PIECE };
+            for lines in pieces(source.line_count(h), kind, cap) {
                 let (old_at, new_at) = (old_index.len(), new_index.len());
                 for &l in &lines {
                     let at = (hunk, u32::try_from(l).unwrap_or(u32::MAX));
@@ -242,8 +243,8 @@ impl<'a> DiffRenderer<'a> {
             self.ask(self.asked.end);
             self.asked.end += 1;
         }
-        if p > 0 {
-            // Once the first piece is out: a long side gets a helper.
+        if p >= HELP_AFTER {
+            // Once the first pieces are out: a long side gets a helper.
             let source = self.source;
             let (old_len, new_len) = (self.old_index.len(), self.new_index.len());
             self.old.help(old_len, |from, to| side_text(source, &self.old_index, from, to));
@@ -350,6 +351,11 @@ enum Job {
 /// Styled lines from a helper, each with the fingerprint of the parser
 /// state after it (only for the first lines, where the sides may meet).
 type HelperLines = Vec<(StyledLine, Option<String>)>;
+
+/// Pieces shown before a long side gets its helper (copying the half it
+/// takes costs the main thread a few milliseconds: not before the first
+/// screen, nor when `| head` will have gone).
+const HELP_AFTER: usize = 3;
 
 /// A side this long or longer gets a helper for its second half.
 const HELP_FROM: usize = 16_384;
@@ -600,29 +606,39 @@ fn side_worker(
 /// How many lines of each side a piece holds at most.
 const PIECE: usize = 200;
 
+/// The same for a file's first piece: small, so that its first screen
+/// waits on as little highlighting as can fill it (and `| head` on little
+/// more); the pieces after it double up to [`PIECE`].
+const FIRST_PIECE: usize = 40;
+
 /// A hunk of `count` lines cut into pieces of line indices: runs of
 /// context, and change blocks (removed lines, then added lines) cut into
-/// aligned slices.
-fn pieces(count: usize, kind: impl Fn(usize) -> LineKind) -> Vec<Vec<usize>> {
+/// aligned slices; the first piece holds at most `first` lines a side,
+/// the next ones twice as many as the one before, up to [`PIECE`].
+fn pieces(count: usize, kind: impl Fn(usize) -> LineKind, first: usize) -> Vec<Vec<usize>> {
     let mut out = Vec::new();
+    let mut cap = first;
     let mut i = 0;
     while i < count {
         if kind(i) == LineKind::Context {
-            let run: Vec<usize> = (i..count).take_while(|&k| kind(k) == LineKind::Context).take(PIECE).collect();
+            let run: Vec<usize> = (i..count).take_while(|&k| kind(k) == LineKind::Context).take(cap).collect();
             i += run.len();
             out.push(run);
+            cap = (cap * 2).min(PIECE);
             continue;
         }
-        let removed: Vec<usize> = (i..count).take_while(|&k| kind(k) == LineKind::Removed).collect();
-        let after = i + removed.len();
-        let added: Vec<usize> = (after..count).take_while(|&k| kind(k) == LineKind::Added).collect();
-        let slices = removed.len().max(added.len()).div_ceil(PIECE).max(1);
-        for k in 0..slices {
-            let mut piece: Vec<usize> = removed.iter().skip(k * PIECE).take(PIECE).copied().collect();
-            piece.extend(added.iter().skip(k * PIECE).take(PIECE));
+        let removed = (i..count).take_while(|&k| kind(k) == LineKind::Removed).count();
+        let added = (i + removed..count).take_while(|&k| kind(k) == LineKind::Added).count();
+        let (mut r, mut a) = (0, 0);
+        while r < removed || a < added {
+            let (take_r, take_a) = (cap.min(removed - r), cap.min(added - a));
+            let mut piece: Vec<usize> = (i + r..i + r + take_r).collect();
+            piece.extend(i + removed + a..i + removed + a + take_a);
             out.push(piece);
+            (r, a) = (r + take_r, a + take_a);
+            cap = (cap * 2).min(PIECE);
         }
-        i = after + added.len();
+        i += removed + added;
     }
     out
 }
@@ -1037,13 +1053,19 @@ mod tests {
         lines.extend((0..450).map(|_| line(LineKind::Removed)));
         lines.extend((0..300).map(|_| line(LineKind::Added)));
         lines.push(line(LineKind::Context));
-        let cut = pieces(lines.len(), |i| lines[i].kind);
+        let cut = pieces(lines.len(), |i| lines[i].kind, PIECE);
         let sizes: Vec<usize> = cut.iter().map(Vec::len).collect();
         assert_eq!(sizes, [1, 400, 300, 50, 1]);
-        // Every line exactly once.
-        let mut all: Vec<usize> = cut.into_iter().flatten().collect();
-        all.sort_unstable();
-        assert_eq!(all, (0..lines.len()).collect::<Vec<_>>());
+        // A small first piece, then doubling ones.
+        let small = pieces(lines.len() - 1, |i| lines[i + 1].kind, 40);
+        let sizes: Vec<usize> = small.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [80, 160, 320, 190, 1]);
+        // Every line exactly once, either way.
+        for (cut, count) in [(cut, lines.len()), (small, lines.len() - 1)] {
+            let mut all: Vec<usize> = cut.into_iter().flatten().collect();
+            all.sort_unstable();
+            assert_eq!(all, (0..count).collect::<Vec<_>>());
+        }
     }
 
     #[test]

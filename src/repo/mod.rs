@@ -1,6 +1,7 @@
 //! Local history through git2: open a repository, resolve branches and
 //! ranges, walk first-parent changes, and read what each change touched.
 
+mod linediff;
 pub mod message;
 
 use std::collections::HashMap;
@@ -357,27 +358,21 @@ impl Repo {
     /// for some paths: files with status, renames with similarity, mode
     /// changes, and hunks of numbered lines.
     pub fn diff(&self, sha: &str, paths: &[String]) -> Result<Vec<FileDiff>> {
-        let (diff, similarity) = self.prepared_diff(sha, paths)?;
-        let mut files = Vec::with_capacity(diff.deltas().len());
-        for index in 0..diff.deltas().len() {
-            let Some(patch) = git2::Patch::from_diff(&diff, index).map_err(|e| self.err(&format!("diff {sha}"), e))?
-            else {
-                continue;
-            };
-            let mut file = self.file_diff(&patch, sha)?;
-            if matches!(file.status, FileStatus::Renamed | FileStatus::Copied) {
-                file.similarity = similarity.get(index).copied().flatten();
+        let lazy = self.diff_lazy(sha, paths)?;
+        let mut files = Vec::with_capacity(lazy.len());
+        for index in 0..lazy.len() {
+            if let Some(file) = lazy.file(index)? {
+                files.push(file.into_model());
             }
-            files.push(file);
         }
         Ok(files)
     }
 
     /// The diff of a change like [`Repo::diff`], whose files are read one
     /// at a time and whose lines are read as they are shown (borrowed from
-    /// libgit2's patch, never copied): the first file prints before the
-    /// last is diffed, and a large file's first lines before its model
-    /// would have been built.
+    /// the blobs, never copied): the first file prints before the last is
+    /// diffed, and a large file's first lines before its model would have
+    /// been built.
     pub fn diff_lazy(&self, sha: &str, paths: &[String]) -> Result<LazyDiff<'_>> {
         let (diff, similarity) = self.prepared_diff(sha, paths)?;
         Ok(LazyDiff { repo: self, diff, similarity, sha: sha.to_string() })
@@ -405,103 +400,41 @@ impl Repo {
         Ok((diff, similarity))
     }
 
-    fn file_diff(&self, patch: &git2::Patch<'_>, sha: &str) -> Result<FileDiff> {
-        let (mut file, lines) = self.file_meta(patch, sha)?;
-        file.hunks = lines
-            .hunks
-            .iter()
-            .enumerate()
-            .map(|(h, hunk)| Hunk {
-                old_start: hunk.old_start,
-                old_lines: hunk.old_lines,
-                new_start: hunk.new_start,
-                new_lines: hunk.new_lines,
-                context: hunk.context.clone(),
-                lines: (0..hunk.lines.len())
-                    .filter_map(|l| lines.line(h, l))
-                    .map(|l| DiffLine {
-                        kind: l.kind,
-                        old_no: l.old_no,
-                        new_no: l.new_no,
-                        text: l.text.to_string(),
-                        no_newline: l.no_newline,
-                    })
-                    .collect(),
-            })
-            .collect();
-        Ok(file)
-    }
-
-    /// A file's paths, status and modes (no hunks), and its lines indexed
-    /// in the patch. Binary (git's flag, or a NUL or invalid UTF-8 in a
-    /// line of the diff) leaves no hunks.
-    fn file_meta<'p>(&self, patch: &'p git2::Patch<'_>, sha: &str) -> Result<(FileDiff, PatchLines<'p>)> {
-        let delta = patch.delta();
-        let path_of = |f: git2::DiffFile<'_>| f.path_bytes().map(|p| String::from_utf8_lossy(p).into_owned());
-        let blob_of = |f: git2::DiffFile<'_>| Some(f.id()).filter(|id| !id.is_zero()).map(|id| id.to_string());
-        let status = status_of(delta.status());
-        let mut binary = delta.flags().is_binary();
-        let mut hunks = Vec::new();
-        for h in 0..patch.num_hunks() {
-            let (hunk, count) = patch.hunk(h).map_err(|e| self.err(&format!("read a hunk of {sha}"), e))?;
-            let header = String::from_utf8_lossy(hunk.header()).into_owned();
-            let context = header.rsplit("@@").next().unwrap_or("").trim().to_string();
-            let mut lines: Vec<LineMeta> = Vec::with_capacity(count);
-            for l in 0..count {
-                let line = patch.line_in_hunk(h, l).map_err(|e| self.err(&format!("read a line of {sha}"), e))?;
-                let kind = match line.origin() {
-                    '+' => LineKind::Added,
-                    '-' => LineKind::Removed,
-                    ' ' => LineKind::Context,
-                    // "\ No newline at end of file" belongs to the line before.
-                    '<' | '>' | '=' => {
-                        if let Some(last) = lines.last_mut() {
-                            last.no_newline = true;
-                        }
-                        continue;
-                    }
-                    _ => continue,
-                };
-                // git's check is NUL in the first 8 KB; a NUL or invalid
-                // UTF-8 anywhere also makes it a hex view.
-                let raw = strip_ending(line.content());
-                if !binary && (raw.contains(&0) || std::str::from_utf8(raw).is_err()) {
-                    binary = true;
-                }
-                lines.push(LineMeta {
-                    at: u32::try_from(l).unwrap_or(u32::MAX),
-                    kind,
-                    old_no: line.old_lineno(),
-                    new_no: line.new_lineno(),
-                    no_newline: false,
-                });
-            }
-            hunks.push(HunkMeta {
-                index: h,
-                old_start: hunk.old_start(),
-                old_lines: hunk.old_lines(),
-                new_start: hunk.new_start(),
-                new_lines: hunk.new_lines(),
-                context,
-                lines,
+    /// Both sides of a file of a diff; read at once on two cores when the
+    /// old side is large (a big file's first lines wait on both).
+    fn sides(&self, delta: &git2::DiffDelta<'_>, sha: &str) -> Result<(Bytes<'_>, Bytes<'_>)> {
+        let (old, new) = (delta.old_file(), delta.new_file());
+        let large = |id: Oid| {
+            self.git.odb().ok().and_then(|odb| odb.read_header(id).ok()).is_some_and(|(size, _)| size >= 1 << 20)
+        };
+        if !old.id().is_zero() && !new.id().is_zero() && old.mode() != git2::FileMode::Commit && large(old.id()) {
+            let (old_id, new_id) = (old.id(), new.id());
+            let other = self.reopen();
+            return std::thread::scope(|scope| {
+                let reading = scope.spawn(move || -> Result<Vec<u8>> { Ok(other?.read_side(old_id, sha)?.to_vec()) });
+                let new = self.read_side(new_id, sha)?;
+                let old = reading
+                    .join()
+                    .map_err(|_| self.err("read a blob", git2::Error::from_str("reader thread panicked")))??;
+                Ok((Bytes::Owned(old), new))
             });
         }
-        if binary {
-            hunks.clear();
+        Ok((self.side(&old, sha)?, self.side(&new, sha)?))
+    }
+
+    /// One side's bytes: none for an absent side, git's line for a
+    /// submodule.
+    fn side(&self, file: &git2::DiffFile<'_>, sha: &str) -> Result<Bytes<'_>> {
+        match file.mode() {
+            _ if file.id().is_zero() => Ok(Bytes::Owned(Vec::new())),
+            git2::FileMode::Commit => Ok(Bytes::Owned(format!("Subproject commit {}\n", file.id()).into_bytes())),
+            _ => self.read_side(file.id(), sha),
         }
-        let file = FileDiff {
-            old_path: path_of(delta.old_file()),
-            new_path: path_of(delta.new_file()),
-            status,
-            similarity: None,
-            old_mode: u32::from(delta.old_file().mode()),
-            new_mode: u32::from(delta.new_file().mode()),
-            binary,
-            old_blob: blob_of(delta.old_file()),
-            new_blob: blob_of(delta.new_file()),
-            hunks: Vec::new(),
-        };
-        Ok((file, PatchLines { patch, hunks }))
+    }
+
+    fn read_side(&self, id: Oid, sha: &str) -> Result<Bytes<'_>> {
+        let blob = self.git.find_blob(id).map_err(|e| self.err(&format!("read blob {id} of {sha}"), e))?;
+        Ok(Bytes::Blob(blob))
     }
 
     /// A blob's bytes, held once in memory (libgit2's copy, not another).
@@ -571,12 +504,6 @@ impl Repo {
     }
 }
 
-/// A line's text without its `\n` and a `\r` before it.
-fn strip_ending(raw: &[u8]) -> &[u8] {
-    let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
-    raw.strip_suffix(b"\r").unwrap_or(raw)
-}
-
 /// A change's diff whose files are read on demand ([`Repo::diff_lazy`]).
 pub struct LazyDiff<'r> {
     repo: &'r Repo,
@@ -604,80 +531,142 @@ impl<'r> LazyDiff<'r> {
     }
 
     /// File `index`: its paths, status, modes, similarity and binary flag
-    /// (no hunks), and a patch to read its hunks from, e.g. with
+    /// (no hunks), and its hunks to read lines from, e.g. with
     /// [`DiffRenderer::with_source`](crate::render::diff::DiffRenderer::with_source).
+    /// Binary (a NUL in the first 8,000 bytes, as git, or a line of the
+    /// diff that is not UTF-8) leaves no hunks.
     pub fn file(&self, index: usize) -> Result<Option<LazyFile<'r>>> {
-        let sha = &self.sha;
-        let patch = git2::Patch::from_diff(&self.diff, index).map_err(|e| self.repo.err(&format!("diff {sha}"), e))?;
-        let Some(patch) = patch else { return Ok(None) };
-        let (mut file, lines) = self.repo.file_meta(&patch, sha)?;
-        if matches!(file.status, FileStatus::Renamed | FileStatus::Copied) {
+        let Some(delta) = self.diff.get_delta(index) else { return Ok(None) };
+        let path_of = |f: git2::DiffFile<'_>| f.path_bytes().map(|p| String::from_utf8_lossy(p).into_owned());
+        let blob_of = |f: git2::DiffFile<'_>| Some(f.id()).filter(|id| !id.is_zero()).map(|id| id.to_string());
+        let status = status_of(delta.status());
+        let mut file = FileDiff {
+            old_path: path_of(delta.old_file()),
+            new_path: path_of(delta.new_file()),
+            status,
+            similarity: None,
+            old_mode: u32::from(delta.old_file().mode()),
+            new_mode: u32::from(delta.new_file().mode()),
+            binary: delta.flags().is_binary(),
+            old_blob: blob_of(delta.old_file()),
+            new_blob: blob_of(delta.new_file()),
+            hunks: Vec::new(),
+        };
+        if matches!(status, FileStatus::Renamed | FileStatus::Copied) {
             file.similarity = self.similarity.get(index).copied().flatten();
         }
-        let hunks = lines.hunks;
-        Ok(Some(LazyFile { file, patch, hunks }))
+        let empty = || Bytes::Owned(Vec::new());
+        if delta.old_file().id() == delta.new_file().id() {
+            // A mode change or a pure rename: no lines changed.
+            return Ok(Some(LazyFile {
+                file,
+                old: empty(),
+                new: empty(),
+                bounds: Default::default(),
+                hunks: Vec::new(),
+            }));
+        }
+        let (old, new) = self.repo.sides(&delta, &self.sha)?;
+        file.binary |= linediff::looks_binary(&old) || linediff::looks_binary(&new);
+        if file.binary {
+            // The hex view reads the blobs itself.
+            return Ok(Some(LazyFile {
+                file,
+                old: empty(),
+                new: empty(),
+                bounds: Default::default(),
+                hunks: Vec::new(),
+            }));
+        }
+        let bounds = (linediff::bounds(&old), linediff::bounds(&new));
+        let hunks = {
+            let (o, n) = (linediff::Lines::new(&old, &bounds.0), linediff::Lines::new(&new, &bounds.1));
+            let hunks = linediff::hunks(&o, &n);
+            let utf8 = hunks.iter().flat_map(|h| &h.lines).all(|l| std::str::from_utf8(side_line(&o, &n, l)).is_ok());
+            if utf8 {
+                hunks
+            } else {
+                file.binary = true;
+                Vec::new()
+            }
+        };
+        Ok(Some(LazyFile { file, old, new, bounds, hunks }))
     }
 }
 
-/// One file of a [`LazyDiff`]: the model without hunks, and the patch its
-/// hunks are read from (it is a [`HunkSource`](crate::render::diff::HunkSource)).
+/// A blob's bytes for a diff: libgit2's, or read by another thread, or made
+/// up (an absent side, a submodule's line).
+enum Bytes<'r> {
+    Blob(git2::Blob<'r>),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes<'_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Blob(blob) => blob.content(),
+            Bytes::Owned(bytes) => bytes,
+        }
+    }
+}
+
+/// The text of a hunk's line: from the old side if removed, else the new.
+fn side_line<'b>(old: &linediff::Lines<'b>, new: &linediff::Lines<'b>, line: &linediff::TextLine) -> &'b [u8] {
+    let at = |n: Option<u32>| n.map_or(usize::MAX, |n| n as usize - 1);
+    match line.kind {
+        LineKind::Removed => old.text(at(line.old_no)),
+        _ => new.text(at(line.new_no)),
+    }
+}
+
+/// One file of a [`LazyDiff`]: the model without hunks, and the blobs and
+/// hunks its lines are read from (it is a
+/// [`HunkSource`](crate::render::diff::HunkSource)).
 pub struct LazyFile<'r> {
     pub file: FileDiff,
-    patch: git2::Patch<'r>,
-    hunks: Vec<HunkMeta>,
+    old: Bytes<'r>,
+    new: Bytes<'r>,
+    /// Line starts of the old and new side.
+    bounds: (Vec<usize>, Vec<usize>),
+    hunks: Vec<linediff::TextHunk>,
 }
 
-/// A hunk's header and its lines' positions in libgit2's patch.
-struct HunkMeta {
-    index: usize,
-    old_start: u32,
-    old_lines: u32,
-    new_start: u32,
-    new_lines: u32,
-    context: String,
-    lines: Vec<LineMeta>,
-}
+impl LazyFile<'_> {
+    fn text(&self, line: &linediff::TextLine) -> &str {
+        let old = linediff::Lines::new(&self.old, &self.bounds.0);
+        let new = linediff::Lines::new(&self.new, &self.bounds.1);
+        // Checked when the hunks were made: a line that is not UTF-8
+        // makes the file binary, and a binary file has no hunks.
+        std::str::from_utf8(side_line(&old, &new, line)).unwrap_or_default()
+    }
 
-/// A line of a hunk, without its text (read from the patch when shown).
-struct LineMeta {
-    /// The line's index among the patch's lines of its hunk.
-    at: u32,
-    kind: LineKind,
-    old_no: Option<u32>,
-    new_no: Option<u32>,
-    no_newline: bool,
-}
-
-/// A patch with its lines indexed.
-struct PatchLines<'p> {
-    patch: &'p git2::Patch<'p>,
-    hunks: Vec<HunkMeta>,
-}
-
-fn hunk_line<'p>(
-    patch: &'p git2::Patch<'_>,
-    hunks: &[HunkMeta],
-    hunk: usize,
-    line: usize,
-) -> Option<crate::render::diff::LineRef<'p>> {
-    let h = hunks.get(hunk)?;
-    let meta = h.lines.get(line)?;
-    let raw = patch.line_in_hunk(h.index, meta.at as usize).ok()?;
-    // Checked when the patch was read: a line that is not UTF-8 makes the
-    // file binary, and a binary file has no hunks.
-    let text = std::str::from_utf8(strip_ending(raw.content())).ok()?;
-    Some(crate::render::diff::LineRef {
-        kind: meta.kind,
-        old_no: meta.old_no,
-        new_no: meta.new_no,
-        no_newline: meta.no_newline,
-        text,
-    })
-}
-
-impl PatchLines<'_> {
-    fn line(&self, hunk: usize, line: usize) -> Option<crate::render::diff::LineRef<'_>> {
-        hunk_line(self.patch, &self.hunks, hunk, line)
+    /// The file's model with its hunks, each line's text copied.
+    pub fn into_model(self) -> FileDiff {
+        let hunks = self
+            .hunks
+            .iter()
+            .map(|h| Hunk {
+                old_start: h.old_start,
+                old_lines: h.old_lines,
+                new_start: h.new_start,
+                new_lines: h.new_lines,
+                context: h.context.clone(),
+                lines: h
+                    .lines
+                    .iter()
+                    .map(|l| DiffLine {
+                        kind: l.kind,
+                        old_no: l.old_no,
+                        new_no: l.new_no,
+                        text: self.text(l).to_string(),
+                        no_newline: l.no_newline,
+                    })
+                    .collect(),
+            })
+            .collect();
+        FileDiff { hunks, ..self.file }
     }
 }
 
@@ -705,7 +694,14 @@ impl crate::render::diff::HunkSource for LazyFile<'_> {
     }
 
     fn line(&self, hunk: usize, line: usize) -> Option<crate::render::diff::LineRef<'_>> {
-        hunk_line(&self.patch, &self.hunks, hunk, line)
+        let l = self.hunks.get(hunk)?.lines.get(line)?;
+        Some(crate::render::diff::LineRef {
+            kind: l.kind,
+            old_no: l.old_no,
+            new_no: l.new_no,
+            no_newline: l.no_newline,
+            text: self.text(l),
+        })
     }
 }
 

@@ -1,0 +1,285 @@
+//! The lines of a text file's diff, as git shows them: imara-diff's
+//! histogram diff of the two blobs (with its indent heuristic, as git's
+//! default), cut into hunks with three lines of context, each headed by
+//! the function line above it. Five to ten times faster than libgit2
+//! building a patch, and the lines stay slices of the blobs: nothing is
+//! copied.
+
+use imara_diff::{Algorithm, Diff, InternedInput};
+
+use crate::model::LineKind;
+
+/// Lines of unchanged text shown around each change.
+pub const CONTEXT: u32 = 3;
+
+/// git's binary check: a NUL in the first 8,000 bytes.
+pub fn looks_binary(data: &[u8]) -> bool {
+    data[..data.len().min(8000)].contains(&0)
+}
+
+/// Where each line of `data` starts, and the end of the data last.
+pub fn bounds(data: &[u8]) -> Vec<usize> {
+    let mut bounds = Vec::with_capacity(data.len() / 32 + 2);
+    bounds.push(0);
+    bounds.extend(memchr::memchr_iter(b'\n', data).map(|i| i + 1).filter(|&i| i < data.len()));
+    if !data.is_empty() {
+        bounds.push(data.len());
+    }
+    bounds
+}
+
+/// One side of a diff: its bytes and where each line starts.
+#[derive(Clone, Copy)]
+pub struct Lines<'b> {
+    data: &'b [u8],
+    bounds: &'b [usize],
+}
+
+impl<'b> Lines<'b> {
+    /// `bounds` as [`bounds`] found them in `data`.
+    pub fn new(data: &'b [u8], bounds: &'b [usize]) -> Lines<'b> {
+        Lines { data, bounds }
+    }
+
+    fn len(&self) -> usize {
+        self.bounds.len().saturating_sub(1)
+    }
+
+    /// Line `i` with its ending (`\n`, or none on a last line without one).
+    pub fn raw(&self, i: usize) -> &'b [u8] {
+        match (self.bounds.get(i), self.bounds.get(i + 1)) {
+            (Some(&from), Some(&to)) => self.data.get(from..to).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+
+    /// Line `i` without its `\n` (and a `\r` before it).
+    pub fn text(&self, i: usize) -> &'b [u8] {
+        let raw = self.raw(i);
+        let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+        raw.strip_suffix(b"\r").unwrap_or(raw)
+    }
+
+    /// Whether line `i` is the last and has no `\n`.
+    pub fn lacks_newline(&self, i: usize) -> bool {
+        i + 1 == self.len() && !self.raw(i).ends_with(b"\n")
+    }
+
+    fn iter(self) -> impl Iterator<Item = &'b [u8]> {
+        (0..self.len()).map(move |i| self.raw(i))
+    }
+}
+
+/// A hunk: where it starts and how many lines it spans on each side (as
+/// in its `@@` header), the function line above it, and its lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextHunk {
+    pub old_start: u32,
+    pub old_lines: u32,
+    pub new_start: u32,
+    pub new_lines: u32,
+    pub context: String,
+    pub lines: Vec<TextLine>,
+}
+
+/// A line of a hunk: its kind and numbers; its text is line `old_no` of
+/// the old side (removed) or `new_no` of the new side (context, added).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextLine {
+    pub kind: LineKind,
+    pub old_no: Option<u32>,
+    pub new_no: Option<u32>,
+    /// The line is its side's last and has no `\n`.
+    pub no_newline: bool,
+}
+
+/// The hunks turning `old` into `new`.
+pub fn hunks(old: &Lines<'_>, new: &Lines<'_>) -> Vec<TextHunk> {
+    let mut input = InternedInput::default();
+    input.reserve(count(old), count(new));
+    input.update_before(old.iter());
+    input.update_after(new.iter());
+    let mut diff = Diff::compute(Algorithm::Histogram, &input);
+    diff.postprocess_lines(&input);
+    let changes: Vec<imara_diff::Hunk> = diff.hunks().collect();
+
+    let mut out = Vec::new();
+    let mut function = FunctionLines::default();
+    let mut i = 0;
+    while i < changes.len() {
+        // Changes closer than twice the context share a hunk, as in git.
+        let mut j = i;
+        while j + 1 < changes.len() && changes[j + 1].before.start - changes[j].before.end <= 2 * CONTEXT {
+            j += 1;
+        }
+        let (first, last) = (&changes[i], &changes[j]);
+        let lead = CONTEXT.min(first.before.start);
+        let trail = CONTEXT.min(count(old) - last.before.end);
+        let (old_from, new_from) = (first.before.start - lead, first.after.start - lead);
+        let (old_to, new_to) = (last.before.end + trail, last.after.end + trail);
+        let mut lines = Vec::with_capacity((old_to - old_from + new_to - new_from) as usize);
+        let (mut o, mut n) = (old_from, new_from);
+        for change in &changes[i..=j] {
+            while o < change.before.start {
+                lines.push(line(LineKind::Context, Some(o), Some(n), new.lacks_newline(n as usize)));
+                o += 1;
+                n += 1;
+            }
+            for r in change.before.clone() {
+                lines.push(line(LineKind::Removed, Some(r), None, old.lacks_newline(r as usize)));
+            }
+            for a in change.after.clone() {
+                lines.push(line(LineKind::Added, None, Some(a), new.lacks_newline(a as usize)));
+            }
+            (o, n) = (change.before.end, change.after.end);
+        }
+        while o < old_to {
+            lines.push(line(LineKind::Context, Some(o), Some(n), new.lacks_newline(n as usize)));
+            o += 1;
+            n += 1;
+        }
+        let (old_lines, new_lines) = (old_to - old_from, new_to - new_from);
+        out.push(TextHunk {
+            // An empty side names the line before it, as git does.
+            old_start: if old_lines == 0 { old_from } else { old_from + 1 },
+            old_lines,
+            new_start: if new_lines == 0 { new_from } else { new_from + 1 },
+            new_lines,
+            context: function.before(old, old_from as usize),
+            lines,
+        });
+        i = j + 1;
+    }
+    out
+}
+
+fn count(lines: &Lines<'_>) -> u32 {
+    u32::try_from(lines.len()).unwrap_or(u32::MAX)
+}
+
+/// A line numbered from 1 (`at` counts from 0).
+fn line(kind: LineKind, old_at: Option<u32>, new_at: Option<u32>, no_newline: bool) -> TextLine {
+    TextLine { kind, old_no: old_at.map(|n| n + 1), new_no: new_at.map(|n| n + 1), no_newline }
+}
+
+/// git's default function lines (a line starting with a letter, `_` or
+/// `$`), found once each: hunks come in order, so the search above a hunk
+/// starts where the last one stopped.
+#[derive(Default)]
+struct FunctionLines {
+    scanned: usize,
+    last: Option<usize>,
+}
+
+impl FunctionLines {
+    /// The last function line above line `at` of `old`, cut to 80 bytes
+    /// (git's limit) and trimmed.
+    fn before(&mut self, old: &Lines<'_>, at: usize) -> String {
+        while self.scanned < at {
+            if old.raw(self.scanned).first().is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b'$') {
+                self.last = Some(self.scanned);
+            }
+            self.scanned += 1;
+        }
+        let Some(found) = self.last else { return String::new() };
+        let text = old.raw(found);
+        let text = String::from_utf8_lossy(&text[..text.len().min(80)]);
+        text.trim_end_matches('\u{FFFD}').trim_end().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(old: &str, new: &str) -> Vec<String> {
+        let (old_bounds, new_bounds) = (bounds(old.as_bytes()), bounds(new.as_bytes()));
+        let (old, new) = (Lines::new(old.as_bytes(), &old_bounds), Lines::new(new.as_bytes(), &new_bounds));
+        let mut out = Vec::new();
+        for h in hunks(&old, &new) {
+            out.push(format!("@@ -{},{} +{},{} @@ {}", h.old_start, h.old_lines, h.new_start, h.new_lines, h.context));
+            for l in &h.lines {
+                let (mark, text) = match l.kind {
+                    LineKind::Context => (' ', new.text(l.new_no.unwrap_or(0) as usize - 1)),
+                    LineKind::Removed => ('-', old.text(l.old_no.unwrap_or(0) as usize - 1)),
+                    LineKind::Added => ('+', new.text(l.new_no.unwrap_or(0) as usize - 1)),
+                };
+                out.push(format!("{mark}{}{}", String::from_utf8_lossy(text), if l.no_newline { " ⏎̸" } else { "" }));
+            }
+        }
+        out
+    }
+
+    fn numbered(n: usize) -> String {
+        (1..=n).map(|i| format!("line {i}\n")).collect()
+    }
+
+    #[test]
+    fn a_changed_line_comes_with_three_lines_of_context() {
+        let old = numbered(10);
+        let new = old.replace("line 5\n", "line five\n");
+        assert_eq!(
+            show(&old, &new),
+            [
+                "@@ -2,7 +2,7 @@ line 1",
+                " line 2",
+                " line 3",
+                " line 4",
+                "-line 5",
+                "+line five",
+                " line 6",
+                " line 7",
+                " line 8"
+            ]
+        );
+    }
+
+    #[test]
+    fn changes_close_together_share_a_hunk_and_far_ones_do_not() {
+        let old = numbered(40);
+        // As `git diff`: six lines between two changes still join them.
+        let headers =
+            |new: &str| -> Vec<String> { show(&old, new).into_iter().filter(|l| l.starts_with("@@")).collect() };
+        let near = old.replace("line 5\n", "x\n").replace("line 12\n", "y\n");
+        assert_eq!(headers(&near), ["@@ -2,14 +2,14 @@ line 1"]);
+        let far = old.replace("line 5\n", "x\n").replace("line 13\n", "y\n");
+        assert_eq!(headers(&far), ["@@ -2,7 +2,7 @@ line 1", "@@ -10,7 +10,7 @@ line 9"]);
+    }
+
+    #[test]
+    fn new_and_deleted_files_count_from_zero_on_their_empty_side() {
+        assert_eq!(show("", "a\nb\n"), ["@@ -0,0 +1,2 @@ ", "+a", "+b"]);
+        assert_eq!(show("a\n", ""), ["@@ -1,1 +0,0 @@ ", "-a"]);
+    }
+
+    #[test]
+    fn a_missing_final_newline_is_a_change_and_is_marked() {
+        assert_eq!(show("a\nb", "a\nb\n"), ["@@ -1,2 +1,2 @@ ", " a", "-b ⏎̸", "+b"]);
+        assert_eq!(show("a\nb", "a\nb"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_function_line_is_the_last_one_starting_with_a_letter_above_the_hunk() {
+        let old = "int main(void)\n{\n\tint a;\n\tint b;\n\tint c;\n\tint d;\n\treturn 0;\n}\n";
+        let new = old.replace("int d;", "int e;");
+        assert_eq!(show(old, &new)[0], "@@ -3,6 +3,6 @@ int main(void)");
+        let long = format!("{}\n\ta\n\tb\n\tc\n\td\n\te\n", "f".repeat(100));
+        let header = &show(&long, &long.replace("\te", "\tE"))[0];
+        assert_eq!(header, &format!("@@ -3,4 +3,4 @@ {}", "f".repeat(80)));
+    }
+
+    #[test]
+    fn crlf_lines_keep_their_text_without_the_ending() {
+        let (old, new) = ("a\r\nb\r\n", "a\r\nc\r\n");
+        assert_eq!(show(old, new), ["@@ -1,2 +1,2 @@ ", " a", "-b", "+c"]);
+    }
+
+    #[test]
+    fn binary_is_a_nul_in_the_first_8000_bytes() {
+        assert!(looks_binary(b"ELF\0"));
+        assert!(!looks_binary(b"plain text"));
+        let mut late = vec![b'a'; 9000];
+        late[8500] = 0;
+        assert!(!looks_binary(&late));
+    }
+}
