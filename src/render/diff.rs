@@ -276,10 +276,10 @@ impl<'a> DiffRenderer<'a> {
             let (old, new) = self.styled(p);
             let Some(piece) = self.plan.get(p) else { return };
             let lines: Vec<LineRef<'_>> = piece.lines.iter().map(|&i| source.line(index, i).unwrap_or(blank)).collect();
-            let rows = pair_rows(&lines, old, new, &self.palette);
+            let mut rows = pair_rows(&lines, old, new, &self.palette);
             let mut out = Vec::new();
             if self.layout.side_by_side {
-                for row in &rows {
+                for row in &mut rows {
                     out.extend(side_by_side_row(row, &self.palette, self.layout.width));
                 }
             } else {
@@ -293,7 +293,7 @@ impl<'a> DiffRenderer<'a> {
                         i + 1
                     };
                     for part in [Part::Old, Part::New] {
-                        for row in &rows[i..end] {
+                        for row in &mut rows[i..end] {
                             out.extend(unified_row(row, part, &self.palette, self.layout.width));
                         }
                     }
@@ -689,11 +689,11 @@ fn pair_rows(lines: &[LineRef<'_>], old: Vec<StyledLine>, new: Vec<StyledLine>, 
             let mut right = added_text.get_mut(k).map(std::mem::take);
             if let (Some(l), Some(r)) = (&left, &right) {
                 let (lw, rw) = word_changes(&plain(l), &plain(r));
-                left = Some(overlay(l, &lw, palette.removed_bg, palette.removed_word_bg));
-                right = Some(overlay(r, &rw, palette.added_bg, palette.added_word_bg));
+                left = left.map(|l| overlay(l, &lw, palette.removed_bg, palette.removed_word_bg));
+                right = right.map(|r| overlay(r, &rw, palette.added_bg, palette.added_word_bg));
             } else {
-                left = left.map(|l| overlay(&l, &[], palette.removed_bg, palette.removed_word_bg));
-                right = right.map(|r| overlay(&r, &[], palette.added_bg, palette.added_word_bg));
+                left = left.map(|l| overlay(l, &[], palette.removed_bg, palette.removed_word_bg));
+                right = right.map(|r| overlay(r, &[], palette.added_bg, palette.added_word_bg));
             }
             let no_newline = removed.get(k).is_some_and(|l| l.no_newline) || added.get(k).is_some_and(|l| l.no_newline);
             rows.push(Row {
@@ -721,37 +721,40 @@ pub type CharRanges = Vec<(usize, usize)>;
 /// Character ranges that differ between two lines, by words: runs of
 /// letters/digits/`_`, runs of spaces, and single other characters.
 pub fn word_changes(old: &str, new: &str) -> (CharRanges, CharRanges) {
+    if old == new {
+        return (Vec::new(), Vec::new());
+    }
     let a = tokens(old);
     let b = tokens(new);
     // Quadratic LCS: cap it; past the cap the whole line is the change.
     if a.len() * b.len() > 250_000 {
         return (Vec::new(), Vec::new());
     }
-    let text_a: Vec<&str> = a.iter().map(|t| &old[t.bytes.0..t.bytes.1]).collect();
-    let text_b: Vec<&str> = b.iter().map(|t| &new[t.bytes.0..t.bytes.1]).collect();
+    let word_a = |i: usize| &old[a[i].bytes.0..a[i].bytes.1];
+    let word_b = |j: usize| &new[b[j].bytes.0..b[j].bytes.1];
     let (n, m) = (a.len(), b.len());
     // The walk below keeps a common prefix token by token before it ever
     // reads the table, so the table covers only what follows it.
-    let prefix = text_a.iter().zip(&text_b).take_while(|(x, y)| x == y).count();
+    let prefix = (0..n.min(m)).take_while(|&i| word_a(i) == word_b(i)).count();
     let (rn, rm) = (n - prefix, m - prefix);
     let mut lcs = vec![0u32; (rn + 1) * (rm + 1)];
     let at = |i: usize, j: usize| (i - prefix) * (rm + 1) + (j - prefix);
     for i in (prefix..n).rev() {
         for j in (prefix..m).rev() {
-            lcs[at(i, j)] = if text_a[i] == text_b[j] {
+            lcs[at(i, j)] = if word_a(i) == word_b(j) {
                 lcs[at(i + 1, j + 1)] + 1
             } else {
                 lcs[at(i + 1, j)].max(lcs[at(i, j + 1)])
             };
         }
     }
+    // Kept tokens: the old line's first, then the new line's.
+    let mut keep = vec![false; n + m];
     let (mut i, mut j) = (0, 0);
-    let mut keep_a = vec![false; n];
-    let mut keep_b = vec![false; m];
     while i < n && j < m {
-        if text_a[i] == text_b[j] {
-            keep_a[i] = true;
-            keep_b[j] = true;
+        if word_a(i) == word_b(j) {
+            keep[i] = true;
+            keep[n + j] = true;
             i += 1;
             j += 1;
         } else if lcs[at(i + 1, j)] >= lcs[at(i, j + 1)] {
@@ -774,7 +777,7 @@ pub fn word_changes(old: &str, new: &str) -> (CharRanges, CharRanges) {
         }
         out
     };
-    (ranges(&a, &keep_a), ranges(&b, &keep_b))
+    (ranges(&a, &keep[..n]), ranges(&b, &keep[n..]))
 }
 
 /// A word of a line: its character and byte ranges.
@@ -785,15 +788,17 @@ struct Token {
 
 fn tokens(text: &str) -> Vec<Token> {
     let class = |c: char| {
-        if c.is_alphanumeric() || c == '_' {
+        let word = if c.is_ascii() { c.is_ascii_alphanumeric() || c == '_' } else { c.is_alphanumeric() };
+        let space = if c.is_ascii() { c.is_ascii_whitespace() || c == '\u{b}' } else { c.is_whitespace() };
+        if word {
             0
-        } else if c.is_whitespace() {
+        } else if space {
             1
         } else {
             2
         }
     };
-    let mut out: Vec<Token> = Vec::new();
+    let mut out: Vec<Token> = Vec::with_capacity(text.len() / 3 + 1);
     let mut last_class = None;
     for (index, (byte, c)) in text.char_indices().enumerate() {
         let k = class(c);
@@ -812,16 +817,33 @@ fn tokens(text: &str) -> Vec<Token> {
 
 /// Puts a background on a whole line, a stronger one on `ranges` (chars,
 /// sorted, as [`word_changes`] gives them).
-fn overlay(line: &StyledLine, ranges: &[(usize, usize)], bg: Color, strong: Color) -> StyledLine {
+fn overlay(line: StyledLine, ranges: &[(usize, usize)], bg: Color, strong: Color) -> StyledLine {
     let mut out: StyledLine = Vec::with_capacity(line.len() + 2 * ranges.len());
-    if ranges.is_empty() {
-        out.extend(line.iter().filter(|s| !s.text.is_empty()).map(|s| Span::new(s.text.clone(), s.style.on(bg))));
-        return out;
-    }
     let mut pos = 0;
     // The first range that does not end before `pos`.
     let mut next = 0;
     for span in line {
+        if span.text.is_empty() {
+            continue;
+        }
+        let chars = if span.text.is_ascii() { span.text.len() } else { span.text.chars().count() };
+        while next < ranges.len() && ranges[next].1 <= pos {
+            next += 1;
+        }
+        // Most spans lie wholly inside or outside the changed words: they
+        // keep their text.
+        let whole = match ranges.get(next) {
+            None => Some(false),
+            Some(&(s, _)) if s >= pos + chars => Some(false),
+            Some(&(s, e)) if s <= pos && e >= pos + chars => Some(true),
+            Some(_) => None,
+        };
+        if let Some(is_strong) = whole {
+            let style = span.style.on(if is_strong { strong } else { bg });
+            out.push(Span { text: span.text, style });
+            pos += chars;
+            continue;
+        }
         let text = span.text.as_str();
         let mut from = 0;
         let mut current_strong = None;
@@ -847,21 +869,22 @@ fn overlay(line: &StyledLine, ranges: &[(usize, usize)], bg: Color, strong: Colo
 }
 
 /// Splits a line into pieces of at most `width` characters.
-fn wrap(line: &StyledLine, width: usize) -> Vec<StyledLine> {
+fn wrap(mut line: StyledLine, width: usize) -> Vec<StyledLine> {
     let width = width.max(1);
     let mut chars = 0;
-    for span in line {
-        chars += span.text.chars().count();
+    for span in &line {
+        chars += if span.text.is_ascii() { span.text.len() } else { span.text.chars().count() };
         if chars > width {
             break;
         }
     }
     if chars <= width {
-        return vec![line.iter().filter(|s| !s.text.is_empty()).cloned().collect()];
+        line.retain(|s| !s.text.is_empty());
+        return vec![line];
     }
     let mut out: Vec<StyledLine> = vec![Vec::new()];
     let mut used = 0;
-    for span in line {
+    for span in &line {
         let text = span.text.as_str();
         let mut from = 0;
         for (byte, _) in text.char_indices() {
@@ -886,9 +909,19 @@ fn wrap(line: &StyledLine, width: usize) -> Vec<StyledLine> {
     out
 }
 
-fn number(n: Option<u32>) -> String {
-    n.filter(|n| *n > 0).map(|n| format!("{n:>5}")).unwrap_or_else(|| "     ".into())
+/// A line number right-aligned in five columns (blank for none).
+fn push_number(out: &mut String, n: Option<u32>) {
+    use std::fmt::Write as _;
+    match n.filter(|n| *n > 0) {
+        Some(n) => {
+            let _ = write!(out, "{n:>5}");
+        }
+        None => out.push_str("     "),
+    }
 }
+
+/// The gutter of a wrapped line's continuation (unified layout).
+const CONTINUED: &str = "           ↪ ";
 
 const GUTTER: usize = 14;
 
@@ -900,33 +933,44 @@ enum Part {
     New,
 }
 
-fn unified_row(row: &Row, part: Part, palette: &Palette, width: usize) -> Vec<StyledLine> {
+fn unified_row(row: &mut Row, part: Part, palette: &Palette, width: usize) -> Vec<StyledLine> {
     let content = width.saturating_sub(GUTTER).max(10);
     let mut out = Vec::new();
-    let mut emit = |old_no: Option<u32>, new_no: Option<u32>, marker: &str, style: Style, text: &StyledLine| {
+    let mut emit = |old_no: Option<u32>, new_no: Option<u32>, marker: &'static str, style: Style, text: StyledLine| {
         for (i, piece) in wrap(text, content).into_iter().enumerate() {
-            let gutter =
-                if i == 0 { format!("{} {} ", number(old_no), number(new_no)) } else { format!("{:>12} ", "↪") };
-            let mut line = vec![Span::new(gutter, palette.gutter), Span::new(if i == 0 { marker } else { " " }, style)];
+            let gutter = if i == 0 {
+                let mut g = String::with_capacity(GUTTER);
+                push_number(&mut g, old_no);
+                g.push(' ');
+                push_number(&mut g, new_no);
+                g.push(' ');
+                g
+            } else {
+                CONTINUED.to_string()
+            };
+            let mut line = Vec::with_capacity(piece.len() + 2);
+            line.push(Span::new(gutter, palette.gutter));
+            line.push(Span::new(if i == 0 { marker } else { " " }, style));
             line.extend(piece);
             out.push(line);
         }
     };
+    let new_no = row.new.as_ref().map(|(m, _)| *m);
     match (row.kind, part) {
         (RowKind::Context, Part::Old) => {
-            if let Some((n, text)) = &row.old {
-                emit(Some(*n), row.new.as_ref().map(|(m, _)| *m), " ", Style::default(), text);
+            if let Some((n, text)) = &mut row.old {
+                emit(Some(*n), new_no, " ", Style::default(), std::mem::take(text));
             }
         }
         (RowKind::Context, Part::New) => return out,
         (RowKind::Change, Part::Old) => {
-            if let Some((n, text)) = &row.old {
-                emit(Some(*n), None, "-", palette.removed_marker, text);
+            if let Some((n, text)) = &mut row.old {
+                emit(Some(*n), None, "-", palette.removed_marker, std::mem::take(text));
             }
         }
         (RowKind::Change, Part::New) => {
-            if let Some((n, text)) = &row.new {
-                emit(None, Some(*n), "+", palette.added_marker, text);
+            if let Some((n, text)) = &mut row.new {
+                emit(None, Some(*n), "+", palette.added_marker, std::mem::take(text));
             }
         }
     }
@@ -935,23 +979,33 @@ fn unified_row(row: &Row, part: Part, palette: &Palette, width: usize) -> Vec<St
         RowKind::Change => part == Part::New,
     };
     if row.no_newline && last_half {
-        out.push(vec![Span::new(format!("{:>12} \\ no newline at end of file", ""), palette.gutter)]);
+        out.push(vec![Span::new(NO_NEWLINE_UNIFIED, palette.gutter)]);
     }
     out
 }
 
-fn side_by_side_row(row: &Row, palette: &Palette, width: usize) -> Vec<StyledLine> {
+/// git's note under a last line without a newline (unified layout).
+const NO_NEWLINE_UNIFIED: &str = "             \\ no newline at end of file";
+
+fn side_by_side_row(row: &mut Row, palette: &Palette, width: usize) -> Vec<StyledLine> {
     // n │ text ┃ n │ text
     let half = width.saturating_sub(3) / 2;
     let content = half.saturating_sub(8).max(8);
-    let cell = |side: &Option<(u32, StyledLine)>, marker: &str, style: Style| -> Vec<StyledLine> {
+    let cell = |side: &mut Option<(u32, StyledLine)>, marker: &str, style: Style| -> Vec<StyledLine> {
         match side {
             None => vec![vec![Span::plain(" ".repeat(content + 8))]],
-            Some((n, text)) => wrap(text, content)
+            Some((n, text)) => wrap(std::mem::take(text), content)
                 .into_iter()
                 .enumerate()
                 .map(|(i, piece)| {
-                    let gutter = if i == 0 { format!("{} ", number(Some(*n))) } else { format!("{:>5} ", "↪") };
+                    let gutter = if i == 0 {
+                        let mut g = String::with_capacity(6);
+                        push_number(&mut g, Some(*n));
+                        g.push(' ');
+                        g
+                    } else {
+                        "    ↪ ".to_string()
+                    };
                     let used: usize = piece.iter().map(|s| s.text.chars().count()).sum();
                     let mut line = vec![
                         Span::new(gutter, palette.gutter),
@@ -969,8 +1023,8 @@ fn side_by_side_row(row: &Row, palette: &Palette, width: usize) -> Vec<StyledLin
         RowKind::Context => (" ", Style::default(), " ", Style::default()),
         RowKind::Change => ("-", palette.removed_marker, "+", palette.added_marker),
     };
-    let left = cell(&row.old, lm, ls);
-    let right = cell(&row.new, rm, rs);
+    let left = cell(&mut row.old, lm, ls);
+    let right = cell(&mut row.new, rm, rs);
     let blank = vec![Span::plain(" ".repeat(content + 8))];
     (0..left.len().max(right.len()))
         .map(|i| {
@@ -1033,7 +1087,7 @@ mod tests {
     #[test]
     fn overlay_splits_spans_at_word_boundaries() {
         let line = vec![Span::plain("abc"), Span::plain("def")];
-        let out = overlay(&line, &[(2, 4)], Color::Indexed(1), Color::Indexed(2));
+        let out = overlay(line, &[(2, 4)], Color::Indexed(1), Color::Indexed(2));
         let texts: Vec<(&str, Option<Color>)> = out.iter().map(|s| (s.text.as_str(), s.style.bg)).collect();
         assert_eq!(
             texts,
@@ -1071,7 +1125,7 @@ mod tests {
     #[test]
     fn wrapping_keeps_every_character() {
         let line = vec![Span::plain("abcdef"), Span::plain("gh")];
-        let pieces = wrap(&line, 3);
+        let pieces = wrap(line.clone(), 3);
         let texts: Vec<String> = pieces.iter().map(plain).collect();
         assert_eq!(texts, ["abc", "def", "gh"]);
     }
