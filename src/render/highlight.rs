@@ -912,6 +912,9 @@ struct Memo {
     /// Lines still to go without memoizing, after a memo that filled up
     /// with few hits (a file of unique lines).
     resting: usize,
+    /// How long the next rest is: it doubles with each fruitless round,
+    /// so that a file of unique lines soon costs the memo nothing.
+    rest: usize,
 }
 
 impl Memo {
@@ -935,9 +938,12 @@ impl Memo {
 
     fn insert(&mut self, line: &str, entry: MemoEntry) {
         if self.len >= MEMO_LINES {
-            // Rest a while when hardly any line came back.
+            // Rest a while when hardly any line came back, longer each time.
             if self.hits < MEMO_LINES / 16 {
-                self.resting = 4 * MEMO_LINES;
+                self.rest = (self.rest * 2).clamp(4 * MEMO_LINES, 256 * MEMO_LINES);
+                self.resting = self.rest;
+            } else {
+                self.rest = 0;
             }
             self.clear();
         }
@@ -1132,5 +1138,44 @@ mod tests {
         assert!(h.stats().lines_parsed - before <= CHECKPOINT_INTERVAL as u64);
         let mut full = FileHighlighter::new("x.c", "", DEFAULT_THEME);
         assert_eq!(full.highlight(&lines, 0..1_000)[990..], jumped[..]);
+    }
+
+    #[test]
+    fn a_memo_that_finds_nothing_rests_longer_each_round_and_wakes_on_hits() {
+        let syntax = syntax_set().find_syntax_plain_text();
+        let entry = || MemoEntry {
+            parse: ParseState::new(syntax),
+            stack: ScopeStack::new(),
+            line: StyledLine::new(),
+            parse_after: ParseState::new(syntax),
+            stack_after: ScopeStack::new(),
+            nodes_after: vec![0],
+        };
+        let mut memo = Memo::default();
+        let mut key = 0;
+        // Fills the memo with unique lines (each `hits` times met again).
+        let mut round = |memo: &mut Memo, hits: usize| {
+            while memo.resting > 0 {
+                assert!(!memo.wanted());
+            }
+            while memo.len < MEMO_LINES {
+                assert!(memo.wanted());
+                key += 1;
+                memo.insert(&key.to_string(), entry());
+            }
+            let (parse, stack) = (ParseState::new(syntax), ScopeStack::new());
+            for _ in 0..hits {
+                assert!(memo.get(&key.to_string(), &parse, &stack).is_some());
+            }
+            key += 1;
+            memo.insert(&key.to_string(), entry());
+            memo.resting
+        };
+        assert_eq!(round(&mut memo, 0), 4 * MEMO_LINES);
+        assert_eq!(round(&mut memo, 0), 8 * MEMO_LINES);
+        assert_eq!(round(&mut memo, 0), 16 * MEMO_LINES);
+        // A round where lines came back: no rest, and the next starts short.
+        assert_eq!(round(&mut memo, MEMO_LINES), 0);
+        assert_eq!(round(&mut memo, 0), 4 * MEMO_LINES);
     }
 }

@@ -282,4 +282,69 @@ mod tests {
         late[8500] = 0;
         assert!(!looks_binary(&late));
     }
+
+    /// Applies `hunks` to `old`: the lines of `new` if they are right.
+    fn apply(old: &Lines<'_>, new: &Lines<'_>, hunks: &[TextHunk]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut next_old = 0usize;
+        for h in hunks {
+            // Unchanged lines up to the hunk, then the hunk's own.
+            let first_old = h.lines.iter().find_map(|l| l.old_no).map_or(h.old_start as usize, |n| n as usize - 1);
+            while next_old < first_old {
+                out.push(old.raw(next_old).to_vec());
+                next_old += 1;
+            }
+            let (mut olds, mut news) = (0, 0);
+            for l in &h.lines {
+                match l.kind {
+                    LineKind::Context => {
+                        assert_eq!(old.raw(next_old), new.raw(l.new_no.unwrap_or(0) as usize - 1), "context differs");
+                        out.push(old.raw(next_old).to_vec());
+                        next_old += 1;
+                        (olds, news) = (olds + 1, news + 1);
+                    }
+                    LineKind::Removed => {
+                        assert_eq!(l.old_no, Some(next_old as u32 + 1), "removed lines in order");
+                        next_old += 1;
+                        olds += 1;
+                    }
+                    LineKind::Added => {
+                        out.push(new.raw(l.new_no.unwrap_or(0) as usize - 1).to_vec());
+                        news += 1;
+                    }
+                }
+            }
+            assert_eq!((olds, news), (h.old_lines, h.new_lines), "header counts");
+        }
+        while next_old < old.len() {
+            out.push(old.raw(next_old).to_vec());
+            next_old += 1;
+        }
+        out
+    }
+
+    fn text_of(lines: &[u8]) -> Vec<u8> {
+        lines.iter().map(|&b| if b == 9 { b'\n' } else { b'a' + b % 4 }).collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any two files (few distinct lines, so that they share many):
+        /// the hunks turn the old one into the new one exactly, and their
+        /// headers count their lines.
+        #[test]
+        fn hunks_turn_the_old_file_into_the_new(
+            old in proptest::collection::vec(0u8..10, 0..200),
+            new in proptest::collection::vec(0u8..10, 0..200),
+        ) {
+            let (old, new) = (text_of(&old), text_of(&new));
+            let (ob, nb) = (bounds(&old), bounds(&new));
+            let (o, n) = (Lines::new(&old, &ob), Lines::new(&new, &nb));
+            let hunks = hunks(&o, &n);
+            let rebuilt: Vec<u8> = apply(&o, &n, &hunks).concat();
+            proptest::prop_assert_eq!(rebuilt, new.clone());
+            proptest::prop_assert_eq!(hunks.is_empty(), old == new);
+        }
+    }
 }
