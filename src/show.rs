@@ -18,27 +18,6 @@ use rearview::repo::Repo;
 
 use crate::{open_repo, Global, HexArgs, ShowArgs};
 
-/// How much of a blob the payload scan reads up front; a larger blob is
-/// scanned there and on the page shown (and says so).
-const SCAN_LIMIT: usize = 64 << 20;
-
-/// Findings in the first `SCAN_LIMIT` bytes and in `extra` (a page).
-fn scan(data: &[u8], extra: Option<std::ops::Range<usize>>) -> (Vec<hex::Finding>, bool) {
-    let head = &data[..data.len().min(SCAN_LIMIT)];
-    let mut findings = hex::scan_payloads(head, 0);
-    if let Some(range) = extra.filter(|r| r.end > SCAN_LIMIT) {
-        // Overlap the head a little, so nothing straddling its end is lost.
-        let start = range.start.max(SCAN_LIMIT).saturating_sub(4096).min(data.len());
-        let end = range.end.min(data.len());
-        for f in hex::scan_payloads(&data[start..end], start as u64) {
-            if !findings.iter().any(|g| g.offset == f.offset && g.kind == f.kind) {
-                findings.push(f);
-            }
-        }
-    }
-    (findings, data.len() > SCAN_LIMIT)
-}
-
 /// Rows of a binary shown inline by `show` (the rest: `rearview hex`).
 const INLINE_HEX_ROWS: usize = 8;
 
@@ -166,22 +145,22 @@ fn size(n: usize) -> String {
     }
 }
 
-/// Entropy per block as a sparkline of at most `width` marks: 4 KiB blocks
-/// (or larger, to fit), 256-byte blocks for files under 64 KiB.
-fn entropy_line(data: &[u8], width: usize) -> String {
-    let floor = if data.len() < 64 * 1024 { 256 } else { 4096 };
-    let block = floor.max(data.len().div_ceil(width.max(1)));
-    hex::sparkline(&hex::entropy_blocks(data, block))
-}
-
-fn describe(data: &[u8]) -> (Option<hex::FileType>, String) {
-    let head = &data[..data.len().min(4096)];
-    let kind = hex::file_type(head);
+/// The type and size line of a blob.
+fn describe(facts: &hex::BlobFacts) -> (Option<hex::FileType>, String) {
+    let kind = facts.file_type();
+    let len = usize::try_from(facts.len).unwrap_or(usize::MAX);
     let text = match &kind {
-        Some(t) => format!("{}, {}", t.description, size(data.len())),
-        None => format!("data, {}", size(data.len())),
+        Some(t) => format!("{}, {}", t.description, size(len)),
+        None => format!("data, {}", size(len)),
     };
     (kind, text)
+}
+
+/// The facts of a blob held in memory.
+fn facts_of(data: &[u8], marks: usize) -> hex::BlobFacts {
+    let mut scan = hex::BlobScan::new(data.len() as u64, marks);
+    scan.feed(data);
+    scan.finish()
 }
 
 /// What a reader must know about a binary: its type, size and entropy,
@@ -199,17 +178,11 @@ fn binary_summary(repo: &Repo, sha: &str, file: &FileDiff, layout: &Layout, out:
         if file.status == FileStatus::Added && label == "old" {
             continue;
         }
-        let (kind, text) = describe(data);
-        let entropy = entropy_line(data, 48);
+        let facts = facts_of(data, 48);
+        let (kind, text) = describe(&facts);
+        let entropy = hex::sparkline(&facts.entropy);
         out.line(format!("binary ({label}): {text}; entropy {entropy}"), Style::default())?;
-        let (findings, partial) = scan(data, None);
-        if partial {
-            out.line(
-                format!("payload scan: the first {} only (see `rearview hex`)", size(SCAN_LIMIT)),
-                Style::default(),
-            )?;
-        }
-        for f in hex::suspicious(&findings, kind.as_ref()) {
+        for f in hex::suspicious(&facts.findings, kind.as_ref()) {
             out.line(format!("⚠ 0x{:08x}  {}: {}", f.offset, f.kind.label(), sanitize_line(&f.detail)), warn)?;
         }
     }
@@ -250,42 +223,94 @@ fn window_rows(data: &[u8], start: u64) -> Vec<hex::Row> {
     hex::rows(&data[from..to], start, false)
 }
 
+/// How much of a blob `hex` reads at a time, on its second pass.
+const CHUNK: usize = 1 << 20;
+/// The most bytes of the requested range kept from the first pass; a
+/// longer range is read again, page by page, after the summary.
+const KEEP_LIMIT: u64 = 1 << 20;
+/// Rows are built a page at a time (repeated rows squeeze within a page).
+const PAGE: usize = 64 * 1024;
+
+/// The part of `chunk` (at blob offset `at`) inside `range`.
+fn clip<'a>(chunk: &'a [u8], at: u64, range: &std::ops::Range<u64>) -> &'a [u8] {
+    let from = range.start.max(at);
+    let to = range.end.min(at + chunk.len() as u64);
+    if from >= to {
+        return &[];
+    }
+    chunk.get((from - at) as usize..(to - at) as usize).unwrap_or_default()
+}
+
+/// `rearview hex`: one pass over the blob, a chunk at a time, gives its
+/// type, entropy and every payload finding, and keeps only the bytes asked
+/// for; memory stays bounded and a page deep in the blob costs what the
+/// first one does (the pass is the cost; libgit2's inflate its floor).
 pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
     let repo = open_repo(global)?;
     let id = repo.blob_at(&args.spec)?;
-    let data = repo.blob(&id)?;
+    let what = || format!("cannot read {}", sanitize_line(&args.spec));
+    let (facts, kept) = repo.read_blob(&id, |stream| -> Result<_> {
+        let len = stream.len();
+        let start = args.offset.min(len);
+        let range = start..args.length.map_or(len, |n| start.saturating_add(n).min(len));
+        let keep = range.end - range.start <= KEEP_LIMIT;
+        let mut page = Vec::new();
+        let facts = stream
+            .scan(64, |at, chunk| {
+                if keep {
+                    page.extend_from_slice(clip(chunk, at, &range));
+                }
+            })
+            .with_context(what)?;
+        Ok((facts, keep.then_some((range.start, page)).ok_or(range)))
+    })??;
     let mut out = Out::new(global.color.wanted());
-    let (kind, text) = describe(&data);
+    let (kind, text) = describe(&facts);
     out.line(format!("{}: {text}", sanitize_line(&args.spec)), Style { bold: true, ..Style::default() })?;
-    out.line(format!("entropy per block: {}", entropy_line(&data, 64)), Style::default())?;
-    let offset = usize::try_from(args.offset).unwrap_or(usize::MAX).min(data.len());
-    let end = match args.length {
-        Some(n) => offset.saturating_add(usize::try_from(n).unwrap_or(usize::MAX)).min(data.len()),
-        None => data.len(),
-    };
-    let (findings, partial) = scan(&data, Some(offset..end));
-    if partial {
-        out.line(
-            format!("payload scan: the first {} and the bytes shown", size(SCAN_LIMIT)),
-            Style { dim: true, ..Style::default() },
-        )?;
-    }
+    out.line(format!("entropy per block: {}", hex::sparkline(&facts.entropy)), Style::default())?;
     let warn = Style { bold: true, ..Style::fg(Color::Indexed(9)) };
-    let suspicious = hex::suspicious(&findings, kind.as_ref());
+    let suspicious = hex::suspicious(&facts.findings, kind.as_ref());
     for f in &suspicious {
         out.line(format!("⚠ 0x{:08x}  {}: {}", f.offset, f.kind.label(), sanitize_line(&f.detail)), warn)?;
     }
     let palette = hex::Palette::default();
     let marks = hex::finding_marks(suspicious.iter().copied(), &palette);
-    // One page at a time: any page costs the same as the first.
-    const PAGE: usize = 64 * 1024;
-    let mut at = offset;
-    while at < end && !out.closed {
-        let stop = (at + PAGE).min(end);
-        let rows = hex::rows(&data[at..stop], at as u64, true);
+    let print = |bytes: &[u8], at: u64, out: &mut Out| -> Result<()> {
+        let rows = hex::rows(bytes, at, true);
         let lines: Vec<StyledLine> = rows.iter().map(|r| hex::render_row(r, &palette, &marks)).collect();
-        out.lines(&lines)?;
-        at = stop;
+        out.lines(&lines)
+    };
+    match kept {
+        Ok((start, page)) => {
+            for (i, piece) in page.chunks(PAGE).enumerate() {
+                if out.closed {
+                    break;
+                }
+                print(piece, start + (i * PAGE) as u64, &mut out)?;
+            }
+        }
+        // Too long to keep: read the range again, printing as it comes.
+        Err(range) => repo.read_blob(&id, |mut stream| -> Result<()> {
+            let mut buf = vec![0u8; CHUNK];
+            let mut pending: Vec<u8> = Vec::with_capacity(CHUNK + PAGE);
+            let (mut at, mut shown) = (0u64, range.start);
+            while !out.closed && shown < range.end {
+                let n = std::io::Read::read(&mut stream, &mut buf).with_context(what)?;
+                let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else { break };
+                pending.extend_from_slice(clip(chunk, at, &range));
+                at += n as u64;
+                let whole = if at >= range.end { pending.len() } else { pending.len() / PAGE * PAGE };
+                for piece in pending.get(..whole).unwrap_or_default().chunks(PAGE) {
+                    if out.closed {
+                        break;
+                    }
+                    print(piece, shown, &mut out)?;
+                    shown += piece.len() as u64;
+                }
+                pending.drain(..whole);
+            }
+            Ok(())
+        })??,
     }
     Ok(ExitCode::SUCCESS)
 }

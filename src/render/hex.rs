@@ -1171,7 +1171,10 @@ fn same_line(window: &[u8], end: usize, start: usize) -> bool {
 /// Sorted by offset. See [`suspicious`] to drop the file's own header.
 pub fn scan_payloads(window: &[u8], window_offset: u64) -> Vec<Finding> {
     let mut raw: Vec<Raw> = Vec::new();
-    for (at, &b) in window.iter().enumerate() {
+    let mut at = 0;
+    while let Some(found_at) = next_candidate(window, at) {
+        at = found_at;
+        let Some(&b) = window.get(at) else { break };
         let found = match b {
             0x7f => elf_at(window, at),
             b'M' => pe_at(window, at),
@@ -1184,9 +1187,38 @@ pub fn scan_payloads(window: &[u8], window_offset: u64) -> Vec<Finding> {
         if b.is_ascii_lowercase() || b == b'/' {
             keywords_at(window, at, b, &mut raw);
         }
+        at += 1;
     }
     raw.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
     merge(raw, window).into_iter().map(|r| finding(r, window, window_offset)).collect()
+}
+
+/// The next position from `from` on that may start a finding: most bytes
+/// start nothing, and a tight loop of table look-ups passes them by.
+#[inline(never)]
+fn next_candidate(window: &[u8], from: usize) -> Option<usize> {
+    let rest = window.get(from..)?;
+    rest.iter().position(|&b| CAN_START[usize::from(b)]).map(|i| from + i)
+}
+
+/// The bytes [`scan_payloads`] looks at more closely: the first bytes of
+/// headers, `#`, `|`, and the first bytes of [`KEYWORDS`].
+static CAN_START: [bool; 256] = can_start();
+
+const fn can_start() -> [bool; 256] {
+    let mut table = [false; 256];
+    let heads = [0x7f, b'M', 0xfe, 0xce, 0xcf, 0xca, b'#', b'|'];
+    let mut i = 0;
+    while i < heads.len() {
+        table[heads[i] as usize] = true;
+        i += 1;
+    }
+    let mut k = 0;
+    while k < KEYWORDS.len() {
+        table[KEYWORDS[k].text[0] as usize] = true;
+        k += 1;
+    }
+    table
 }
 
 fn merge(raw: Vec<Raw>, window: &[u8]) -> Vec<Raw> {
@@ -1257,6 +1289,162 @@ pub fn suspicious<'a>(findings: &'a [Finding], own_type: Option<&FileType>) -> V
             !is_own
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------
+// One pass over a whole blob
+
+/// How many bytes the payload scan looks at per step of a [`BlobScan`].
+const SCAN_STEP: usize = 1 << 20;
+/// Bytes a step also sees before and after itself, so a finding near a
+/// step's border is seen whole (its line, a PE header's `e_lfanew`, the
+/// shell commands merged with it). Each finding is kept by the one step
+/// its first byte falls in, so none is lost or doubled.
+const SCAN_CONTEXT: usize = 16 << 10;
+/// Bytes kept from a blob's start for its type.
+const HEAD_BYTES: usize = 4096;
+
+/// What a reader must know about a whole blob: see [`BlobScan`].
+#[derive(Debug, Clone, Default)]
+pub struct BlobFacts {
+    /// The blob's size.
+    pub len: u64,
+    /// Its first bytes (4 KiB at most), which say its type.
+    pub head: Vec<u8>,
+    /// Entropy per block, one value per sparkline mark.
+    pub entropy: Vec<f32>,
+    /// Every payload finding in the blob (see [`scan_payloads`]).
+    pub findings: Vec<Finding>,
+}
+
+impl BlobFacts {
+    /// The blob's type, from its magic number.
+    pub fn file_type(&self) -> Option<FileType> {
+        file_type(&self.head)
+    }
+}
+
+/// Type, entropy and payload findings of a blob fed to it in pieces of any
+/// size, front to back, holding at most a few MiB whatever the blob's size:
+/// a 1 GiB blob is read once and never held whole.
+pub struct BlobScan {
+    facts: BlobFacts,
+    block: u64,
+    /// Byte counts of the current entropy block, four interleaved tables
+    /// (one counter per table per byte value avoids store stalls).
+    counts: Box<[[u32; 256]; 4]>,
+    in_block: u64,
+    /// Bytes not yet scanned for payloads, from `window_start`.
+    window: Vec<u8>,
+    window_start: u64,
+    /// Findings before this offset are final.
+    scanned_to: u64,
+}
+
+impl BlobScan {
+    /// A scan of a blob of `len` bytes whose entropy fills at most `marks`
+    /// sparkline marks: 4 KiB blocks (or larger, to fit), 256-byte blocks
+    /// for blobs under 64 KiB.
+    pub fn new(len: u64, marks: usize) -> BlobScan {
+        let floor = if len < 64 * 1024 { 256 } else { 4096 };
+        let block = len.div_ceil(marks.max(1) as u64).max(floor);
+        BlobScan {
+            facts: BlobFacts { len, ..BlobFacts::default() },
+            block,
+            counts: Box::new([[0; 256]; 4]),
+            in_block: 0,
+            window: Vec::with_capacity(SCAN_STEP + 3 * SCAN_CONTEXT),
+            window_start: 0,
+            scanned_to: 0,
+        }
+    }
+
+    /// The next bytes of the blob.
+    pub fn feed(&mut self, mut bytes: &[u8]) {
+        let head_room = HEAD_BYTES.saturating_sub(self.facts.head.len());
+        self.facts.head.extend_from_slice(bytes.get(..head_room.min(bytes.len())).unwrap_or_default());
+        self.count(bytes);
+        // Scan step by step, so the window stays small however much is fed.
+        while !bytes.is_empty() {
+            let room = (SCAN_STEP + 2 * SCAN_CONTEXT).saturating_sub(self.window.len()).max(1);
+            let (now, rest) = bytes.split_at(room.min(bytes.len()));
+            self.window.extend_from_slice(now);
+            bytes = rest;
+            self.scan(false);
+        }
+    }
+
+    /// The facts, once every byte was fed.
+    pub fn finish(mut self) -> BlobFacts {
+        self.scan(true);
+        if self.in_block > 0 {
+            self.close_block();
+        }
+        self.facts
+    }
+
+    fn count(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let room = usize::try_from(self.block - self.in_block).unwrap_or(usize::MAX);
+            let (now, rest) = bytes.split_at(room.min(bytes.len()));
+            let [a, b, c, d] = &mut *self.counts;
+            let mut quads = now.chunks_exact(4);
+            for q in &mut quads {
+                if let [w, x, y, z] = *q {
+                    a[usize::from(w)] += 1;
+                    b[usize::from(x)] += 1;
+                    c[usize::from(y)] += 1;
+                    d[usize::from(z)] += 1;
+                }
+            }
+            for &w in quads.remainder() {
+                a[usize::from(w)] += 1;
+            }
+            self.in_block += now.len() as u64;
+            bytes = rest;
+            if self.in_block == self.block {
+                self.close_block();
+            }
+        }
+    }
+
+    fn close_block(&mut self) {
+        let n = self.in_block as f64;
+        let mut h = 0.0f64;
+        for value in 0..256 {
+            let c: u64 = self.counts.iter().map(|t| u64::from(t[value])).sum();
+            if c > 0 {
+                let p = c as f64 / n;
+                h -= p * p.log2();
+            }
+        }
+        self.facts.entropy.push(h.clamp(0.0, 8.0) as f32);
+        *self.counts = [[0; 256]; 4];
+        self.in_block = 0;
+    }
+
+    /// Scans the window if it holds a whole step and its context after
+    /// (or, at the end, whatever is left), keeping the findings that start
+    /// in the step; then drops what the next step does not need.
+    fn scan(&mut self, last: bool) {
+        let window_end = self.window_start + self.window.len() as u64;
+        let step_end = if last {
+            window_end
+        } else if window_end >= self.scanned_to + (SCAN_STEP + SCAN_CONTEXT) as u64 {
+            self.scanned_to + SCAN_STEP as u64
+        } else {
+            return;
+        };
+        let from = self.scanned_to;
+        self.facts.findings.extend(
+            scan_payloads(&self.window, self.window_start).into_iter().filter(|f| (from..step_end).contains(&f.offset)),
+        );
+        self.scanned_to = step_end;
+        let keep_from = step_end.saturating_sub(SCAN_CONTEXT as u64).max(self.window_start);
+        let cut = usize::try_from(keep_from - self.window_start).unwrap_or(usize::MAX).min(self.window.len());
+        self.window.drain(..cut);
+        self.window_start += cut as u64;
+    }
 }
 
 // ---------------------------------------------------------------------------

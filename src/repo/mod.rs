@@ -1,7 +1,9 @@
 //! Local history through git2: open a repository, resolve branches and
 //! ranges, walk first-parent changes, and read what each change touched.
 
+mod blobscan;
 mod linediff;
+mod loose;
 pub mod message;
 
 use std::collections::HashMap;
@@ -23,6 +25,8 @@ pub enum RepoError {
     MalformedRange { range: String, why: &'static str },
     #[error("git could not {doing} in {repo}: {source}")]
     Git { doing: String, repo: String, source: git2::Error },
+    #[error("cannot read {what} in {repo}: {source} (check the repository with `git fsck`)")]
+    Read { what: String, repo: String, source: std::io::Error },
 }
 
 pub type Result<T> = std::result::Result<T, RepoError>;
@@ -35,6 +39,66 @@ impl std::ops::Deref for BlobData<'_> {
 
     fn deref(&self) -> &[u8] {
         self.0.content()
+    }
+}
+
+/// A blob read front to back ([`Repo::read_blob`]).
+pub struct BlobStream<'r> {
+    len: u64,
+    source: Source<'r>,
+}
+
+enum Source<'r> {
+    /// A loose object, inflated from its file as it is read.
+    Loose(Box<loose::LooseReader>),
+    /// A loose object libgit2 found (in an alternate, say), inflated as it is read.
+    Stream(git2::OdbReader<'r>),
+    /// A packed object, read whole, and how far it has been handed out.
+    Whole(git2::Blob<'r>, usize),
+}
+
+impl BlobStream<'_> {
+    /// The blob's size in bytes.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether the blob is inflated as it is read (loose), rather than
+    /// held whole by libgit2 (packed).
+    pub fn is_streamed(&self) -> bool {
+        matches!(self.source, Source::Loose(_) | Source::Stream(_))
+    }
+
+    /// The rest of the blob in a vector allocated once at its size.
+    pub fn into_vec(mut self) -> std::io::Result<Vec<u8>> {
+        use std::io::Read as _;
+        let len = usize::try_from(self.len).map_err(|_| std::io::Error::other("the blob is too large for memory"))?;
+        let mut out = Vec::new();
+        out.try_reserve_exact(len).map_err(|_| std::io::Error::other("not enough memory for the blob"))?;
+        self.read_to_end(&mut out)?;
+        Ok(out)
+    }
+}
+
+impl std::io::Read for BlobStream<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match &mut self.source {
+            Source::Loose(reader) => reader.read(buf),
+            Source::Stream(reader) => reader.read(buf),
+            Source::Whole(blob, at) => {
+                let rest = blob.content().get(*at..).unwrap_or_default();
+                let n = rest.len().min(buf.len());
+                if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
+                    to.copy_from_slice(from);
+                }
+                *at += n;
+                Ok(n)
+            }
+        }
     }
 }
 
@@ -444,8 +508,58 @@ impl Repo {
         Ok(BlobData(blob))
     }
 
+    /// A blob's size, from its header: a loose blob is not inflated.
+    pub fn blob_size(&self, id: &str) -> Result<u64> {
+        let oid = Oid::from_str(id).map_err(|e| self.err(&format!("parse blob id {id}"), e))?;
+        let odb = self.git.odb().map_err(|e| self.err("open the object database", e))?;
+        let (size, _) = odb.read_header(oid).map_err(|_| self.unknown("blob", id))?;
+        Ok(size as u64)
+    }
+
+    /// Hands `read` the blob as a stream, front to back: a loose blob is
+    /// inflated piece by piece (from its file, or libgit2's stream for one
+    /// in an alternate); a packed one (libgit2 has no stream for
+    /// packs) is read whole first and then handed out from memory.
+    pub fn read_blob<T>(&self, id: &str, read: impl FnOnce(BlobStream<'_>) -> T) -> Result<T> {
+        let oid = Oid::from_str(id).map_err(|e| self.err(&format!("parse blob id {id}"), e))?;
+        if let Some((reader, len)) = loose::open(&self.git.commondir().join("objects"), &oid.to_string()) {
+            return Ok(read(BlobStream { len, source: Source::Loose(Box::new(reader)) }));
+        }
+        let odb = self.git.odb().map_err(|e| self.err("open the object database", e))?;
+        let stream = match odb.reader(oid) {
+            Ok((reader, len, git2::ObjectType::Blob)) => BlobStream { len: len as u64, source: Source::Stream(reader) },
+            Ok(_) => return Err(self.unknown("blob", id)),
+            Err(_) => {
+                let blob = self.git.find_blob(oid).map_err(|_| self.unknown("blob", id))?;
+                BlobStream { len: blob.size() as u64, source: Source::Whole(blob, 0) }
+            }
+        };
+        Ok(read(stream))
+    }
+
+    /// A blob's bytes in a vector of its own. A loose blob is inflated
+    /// straight into it (held once); a packed one is copied out of
+    /// libgit2's buffer, both alive until the copy is done.
+    pub fn blob_vec(&self, id: &str) -> Result<Vec<u8>> {
+        self.read_blob(id, |stream| stream.into_vec())?.map_err(|source| RepoError::Read {
+            what: format!("blob {id}"),
+            repo: self.display(),
+            source,
+        })
+    }
+
     /// `REV:PATH` → the blob's id.
     pub fn blob_at(&self, spec: &str) -> Result<String> {
+        // Through the tree entry: looking the blob up would inflate it.
+        if let Some((rev, path)) = spec.split_once(':').filter(|(rev, path)| !rev.is_empty() && !path.is_empty()) {
+            let tree = self.git.revparse_single(rev).and_then(|o| o.peel_to_tree());
+            let entry = tree.map_err(|_| self.unknown("revision", rev))?.get_path(Path::new(path));
+            let entry = entry.map_err(|_| self.unknown("blob", spec))?;
+            if entry.kind() != Some(git2::ObjectType::Blob) {
+                return Err(self.unknown("file (blob)", spec));
+            }
+            return Ok(entry.id().to_string());
+        }
         let object = self.git.revparse_single(spec).map_err(|_| self.unknown("blob", spec))?;
         let blob = object.peel_to_blob().map_err(|_| self.unknown("file (blob)", spec))?;
         Ok(blob.id().to_string())
