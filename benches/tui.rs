@@ -8,7 +8,8 @@
 //!   fed its reports as the event loop feeds them, holds a screen of lines
 //!   and has drawn it; and until the whole diff is in;
 //! - **frames**: `j` on the 10,000-change queue, `j` and `ctrl-d` on the
-//!   200,000-line diff, update + draw, median and p99 over 200 frames.
+//!   200,000-line diff, update + draw, median and p99 over 200 frames;
+//!   a search through all of its lines (Enter on the query).
 //!
 //! Prints figures, asserts no wall time: `cargo bench --bench tui`
 //! (`-- queue`, `-- diff` for one part).
@@ -301,6 +302,25 @@ fn diff(table: &mut Table) {
         })
         .collect();
     table.frames("diff: G / g (bottom, top, alternately)", &jumps);
+    // A search through every line: `/`, the query, then Enter (timed).
+    let searches: Vec<Duration> = ["no such text", "line comment", "v2 9999"]
+        .iter()
+        .cycle()
+        .take(12)
+        .map(|query| {
+            frame(&mut app, &mut terminal, key(KeyCode::Char('/'), KeyModifiers::NONE));
+            // The prompt offers the last query: clear it first.
+            for _ in 0..16 {
+                app.update(Msg::Key(key(KeyCode::Backspace, KeyModifiers::NONE)));
+            }
+            for c in query.chars() {
+                frame(&mut app, &mut terminal, key(KeyCode::Char(c), KeyModifiers::NONE));
+            }
+            frame(&mut app, &mut terminal, key(KeyCode::Enter, KeyModifiers::NONE))
+        })
+        .collect();
+    let found = app.diff.as_ref().and_then(|d| d.search.as_ref()).map_or(0, |s| s.matches.len());
+    table.row("diff: search all lines (Enter)", &searches, 16.0, format!("{lines} lines; last query: {found} matches"));
     drop(jobs);
     runtime.shutdown_timeout(Duration::from_secs(1));
 }

@@ -4,6 +4,7 @@
 
 use ratatui::text::Line;
 
+use super::find::{LineText, Query};
 use super::style::Styles;
 use crate::jobs::{DiffFileInfo, DiffPart, HexData, HexSide, LineTag};
 
@@ -52,6 +53,8 @@ pub struct DiffDoc {
     pub drift: bool,
     pub files: Vec<FileEntry>,
     pub lines: Vec<Line<'static>>,
+    /// The lines' text, for searching.
+    text: LineText,
     pub tags: Vec<LineTag>,
     /// The lines shown (collapsed files show their header only).
     pub rows: Vec<usize>,
@@ -80,6 +83,7 @@ impl DiffDoc {
             drift,
             files: Vec::new(),
             lines: Vec::new(),
+            text: LineText::default(),
             tags: Vec::new(),
             rows: Vec::new(),
             top: 0,
@@ -103,12 +107,13 @@ impl DiffDoc {
                 self.files.push(FileEntry { info, start: at, end: at, hunks: Vec::new(), collapsed: false });
             }
             DiffPart::Lines(lines) => {
-                let needle = self.search.as_ref().map(|s| needle(&s.query));
+                let query = self.search.as_ref().and_then(|s| Query::new(&s.query));
                 for (tag, line) in lines {
                     let index = self.lines.len();
                     let line = styles.line(line);
-                    if let (Some((query, fold)), Some(search)) = (&needle, &mut self.search) {
-                        if contains(&line, query, *fold) {
+                    self.text.push(&line);
+                    if let (Some(query), Some(search)) = (&query, &mut self.search) {
+                        if self.text.holds(index, query) {
                             search.matches.push(index);
                         }
                     }
@@ -287,9 +292,7 @@ impl DiffDoc {
             self.search = None;
             return 0;
         }
-        let (needle, fold) = needle(query);
-        let matches: Vec<usize> =
-            self.lines.iter().enumerate().filter(|(_, l)| contains(l, &needle, fold)).map(|(i, _)| i).collect();
+        let matches = Query::new(query).map(|q| self.text.find(&q)).unwrap_or_default();
         let count = matches.len();
         self.search = Some(Search { query: query.to_string(), matches, current: None });
         if count > 0 {
@@ -338,22 +341,8 @@ impl DiffDoc {
 
 /// The text to look for and whether to ignore case (smart case: only when
 /// the query is all lower case).
-fn needle(query: &str) -> (String, bool) {
-    let fold = !query.chars().any(char::is_uppercase);
-    (if fold { query.to_lowercase() } else { query.to_string() }, fold)
-}
-
 pub fn line_text(line: &Line<'_>) -> String {
     line.spans.iter().map(|s| s.content.as_ref()).collect()
-}
-
-fn contains(line: &Line<'_>, needle: &str, fold: bool) -> bool {
-    let text = line_text(line);
-    if fold {
-        text.to_lowercase().contains(needle)
-    } else {
-        text.contains(needle)
-    }
 }
 
 /// A binary file in the hex view.

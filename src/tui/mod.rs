@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod doc;
+pub mod find;
 pub mod keymap;
 pub mod style;
 pub mod view;
