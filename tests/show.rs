@@ -365,18 +365,25 @@ fn hex_reads_a_large_blob_in_one_pass_loose_or_packed() {
     let path = dir.path().join("r");
     let mut w = Writer::init(&path).expect("init");
     let (data, offsets) = large_blob();
+    let p = Person { name: "A".into(), email: "a@example.org".into() };
+    // An earlier version a few bytes apart, which a pack stores as a delta.
     let mut files = Files::new();
+    let mut earlier = data.clone();
+    earlier[0x480000..0x480010].fill(b'A');
+    files.insert("big.bin".into(), earlier);
+    let t = w.tree(&files).expect("tree");
+    let root = w.commit(Some("refs/heads/main"), &[], t, &p, &p, 1_700_000_000, "big\n").expect("commit");
     files.insert("big.bin".into(), data.clone());
     let t = w.tree(&files).expect("tree");
-    let p = Person { name: "A".into(), email: "a@example.org".into() };
-    w.commit(Some("refs/heads/main"), &[], t, &p, &p, 1_700_000_000, "big\n").expect("commit");
+    w.commit(Some("refs/heads/main"), &[root], t, &p, &p, 1_700_000_100, "bigger\n").expect("commit");
     w.set_head("main").expect("head");
     let db = dir.path().join("db");
-    let hex = |extra: &[&str]| {
-        let mut args = vec!["hex", "main:big.bin", "--repo", s(&path), "--db", s(&db), "--color", "never"];
+    let hex_of = |spec: &str, extra: &[&str]| {
+        let mut args = vec!["hex", spec, "--repo", s(&path), "--db", s(&db), "--color", "never"];
         args.extend_from_slice(extra);
         text(&rearview(&args))
     };
+    let hex = |extra: &[&str]| hex_of("main:big.bin", extra);
 
     let deep = hex(&["--offset", "0x480000", "--length", "32"]);
     let found: Vec<u64> = deep
@@ -400,21 +407,44 @@ fn hex_reads_a_large_blob_in_one_pass_loose_or_packed() {
     assert_eq!(rest[..kept.len()], kept[..]);
     assert_eq!(rest.last().map(|l| &l[..10]), Some("004ffff0  "));
 
-    // Packed, the same output.
-    let loose = hex(&["--offset", "0xffff0", "--length", "64"]);
-    let id = String::from_utf8(
-        std::process::Command::new("git")
-            .args(["rev-parse", "main:big.bin"])
-            .current_dir(&path)
-            .output()
-            .expect("git")
-            .stdout,
-    )
-    .expect("utf-8");
-    let object = path.join(".git/objects").join(&id[..2]).join(id[2..].trim());
+    // The TUI's hex job: the blob's bytes as they are, every finding.
+    let ctx = rearview::jobs::JobContext {
+        repo: path.clone(),
+        db: db.clone(),
+        config: rearview::config::Config::default(),
+        github_api: None,
+        theme: rearview::render::theme::Theme::default(),
+    };
+    let git = std::process::Command::new("git").args(["rev-parse", "main:big.bin"]).current_dir(&path).output();
+    let id = String::from_utf8(git.expect("git").stdout).expect("utf-8").trim().to_string();
+    let job = || {
+        let hex = rearview::jobs::load_hex_blocking(&ctx, "big.bin", None, Some(&id)).expect("hex job");
+        let side = hex.new.expect("new side");
+        assert!(side.bytes[..] == data[..], "the bytes as they are");
+        side.findings.iter().map(|f| f.offset).collect::<Vec<_>>()
+    };
+    assert_eq!(job(), offsets);
+
+    // Packed (one version whole, one a delta), the same output.
+    let page = ["--offset", "0x47fff0", "--length", "64"];
+    let loose = [hex(&page), hex_of("main~1:big.bin", &page)];
+    assert_ne!(loose[0], loose[1]);
+    let object = path.join(".git/objects").join(&id[..2]).join(&id[2..]);
     assert!(object.exists(), "loose first");
     let repack = std::process::Command::new("git").args(["repack", "-adq"]).current_dir(&path).status().expect("git");
     assert!(repack.success());
     assert!(!object.exists(), "packed now");
-    assert_eq!(hex(&["--offset", "0xffff0", "--length", "64"]), loose);
+    let mut check = std::process::Command::new("git")
+        .args(["cat-file", "--batch-check=%(deltabase)"])
+        .current_dir(&path)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("git");
+    use std::io::Write as _;
+    check.stdin.take().expect("stdin").write_all(b"main:big.bin\nmain~1:big.bin\n").expect("write");
+    let bases = String::from_utf8(check.wait_with_output().expect("git").stdout).expect("utf-8");
+    assert!(bases.lines().any(|b| !b.trim_matches('0').is_empty()), "one is a delta: {bases}");
+    assert_eq!([hex(&page), hex_of("main~1:big.bin", &page)], loose);
+    assert_eq!(job(), offsets);
 }

@@ -1,4 +1,4 @@
-//! The hex job: a binary file's blobs, read once, with their payload scan.
+//! The hex job: a binary file's blobs, each held once, with their payload scan.
 //! The view then builds only the rows on screen from these bytes.
 
 use std::sync::Arc;
@@ -27,22 +27,24 @@ pub struct HexData {
     pub new: Option<HexSide>,
 }
 
-/// The payload scan reads at most this much of a blob.
-const SCAN_LIMIT: usize = 64 << 20;
-
 pub fn load(ctx: &JobContext, path: &str, old: Option<&str>, new: Option<&str>) -> Result<HexData, String> {
     let repo = Repo::open(&ctx.repo).map_err(|e| e.to_string())?;
     let side = |label: &'static str, id: Option<&str>| -> Result<Option<HexSide>, String> {
         let Some(id) = id else { return Ok(None) };
-        let data = repo.blob(id).map_err(|e| e.to_string())?;
-        let bytes = Arc::new(data.to_vec());
-        drop(data);
-        let head = &bytes[..bytes.len().min(SCAN_LIMIT)];
-        let all = hex::scan_payloads(head, 0);
-        let summary = hex::summary(bytes.len() as u64, &head[..head.len().min(1 << 20)], &all);
-        let own = hex::file_type(&head[..head.len().min(4096)]);
-        let findings = hex::suspicious(&all, own.as_ref()).into_iter().cloned().collect();
-        Ok(Some(HexSide { label, bytes, summary, findings }))
+        // Inflated straight into a vector of the blob's size (held once),
+        // scanned as it comes.
+        let read = repo.read_blob(id, |stream| -> std::io::Result<_> {
+            let len = usize::try_from(stream.len()).map_err(|_| std::io::Error::other("too large for memory"))?;
+            let mut bytes = Vec::new();
+            bytes.try_reserve_exact(len).map_err(|_| std::io::Error::other("not enough memory for it"))?;
+            let facts = stream.scan(48, |_, chunk| bytes.extend_from_slice(chunk))?;
+            Ok((bytes, facts))
+        });
+        let (bytes, facts) = read.map_err(|e| e.to_string())?.map_err(|e| format!("cannot read blob {id}: {e}"))?;
+        let summary = hex::summary(facts.len, &bytes[..bytes.len().min(1 << 20)], &facts.findings);
+        let own = facts.file_type();
+        let findings = hex::suspicious(&facts.findings, own.as_ref()).into_iter().cloned().collect();
+        Ok(Some(HexSide { label, bytes: Arc::new(bytes), summary, findings }))
     };
     Ok(HexData { path: crate::render::sanitize::sanitize_line(path), old: side("old", old)?, new: side("new", new)? })
 }

@@ -8,12 +8,12 @@ use std::path::Path;
 
 use flate2::read::ZlibDecoder;
 
-pub type LooseReader = ZlibDecoder<BufReader<File>>;
+pub type ObjectReader = ZlibDecoder<BufReader<File>>;
 
 /// The loose blob `id` under `objects`, past its header, with its size;
 /// `None` when it is not there as a loose blob (packed, in an alternate,
 /// or not a blob): the caller asks libgit2 then.
-pub fn open(objects: &Path, id: &str) -> Option<(LooseReader, u64)> {
+pub fn open(objects: &Path, id: &str) -> Option<(ObjectReader, u64)> {
     let (dir, file) = (id.get(..2)?, id.get(2..)?);
     let file = File::open(objects.join(dir).join(file)).ok()?;
     let mut reader = ZlibDecoder::new(BufReader::with_capacity(256 << 10, file));

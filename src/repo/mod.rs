@@ -5,6 +5,7 @@ mod blobscan;
 mod linediff;
 mod loose;
 pub mod message;
+mod pack;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,8 +26,6 @@ pub enum RepoError {
     MalformedRange { range: String, why: &'static str },
     #[error("git could not {doing} in {repo}: {source}")]
     Git { doing: String, repo: String, source: git2::Error },
-    #[error("cannot read {what} in {repo}: {source} (check the repository with `git fsck`)")]
-    Read { what: String, repo: String, source: std::io::Error },
 }
 
 pub type Result<T> = std::result::Result<T, RepoError>;
@@ -49,8 +48,9 @@ pub struct BlobStream<'r> {
 }
 
 enum Source<'r> {
-    /// A loose object, inflated from its file as it is read.
-    Loose(Box<loose::LooseReader>),
+    /// A loose object, or one stored whole in a pack, inflated from its
+    /// file as it is read.
+    Loose(Box<loose::ObjectReader>),
     /// A loose object libgit2 found (in an alternate, say), inflated as it is read.
     Stream(git2::OdbReader<'r>),
     /// A packed object, read whole, and how far it has been handed out.
@@ -65,22 +65,6 @@ impl BlobStream<'_> {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
-    }
-
-    /// Whether the blob is inflated as it is read (loose), rather than
-    /// held whole by libgit2 (packed).
-    pub fn is_streamed(&self) -> bool {
-        matches!(self.source, Source::Loose(_) | Source::Stream(_))
-    }
-
-    /// The rest of the blob in a vector allocated once at its size.
-    pub fn into_vec(mut self) -> std::io::Result<Vec<u8>> {
-        use std::io::Read as _;
-        let len = usize::try_from(self.len).map_err(|_| std::io::Error::other("the blob is too large for memory"))?;
-        let mut out = Vec::new();
-        out.try_reserve_exact(len).map_err(|_| std::io::Error::other("not enough memory for the blob"))?;
-        self.read_to_end(&mut out)?;
-        Ok(out)
     }
 }
 
@@ -516,13 +500,17 @@ impl Repo {
         Ok(size as u64)
     }
 
-    /// Hands `read` the blob as a stream, front to back: a loose blob is
-    /// inflated piece by piece (from its file, or libgit2's stream for one
-    /// in an alternate); a packed one (libgit2 has no stream for
-    /// packs) is read whole first and then handed out from memory.
+    /// Hands `read` the blob as a stream, front to back: a loose blob, or
+    /// one stored whole in a pack, is inflated piece by piece from its file
+    /// (libgit2's stream serves a loose one in an alternate); a delta in a
+    /// pack (libgit2 has no stream for packs) is read whole first and then
+    /// handed out from memory.
     pub fn read_blob<T>(&self, id: &str, read: impl FnOnce(BlobStream<'_>) -> T) -> Result<T> {
         let oid = Oid::from_str(id).map_err(|e| self.err(&format!("parse blob id {id}"), e))?;
-        if let Some((reader, len)) = loose::open(&self.git.commondir().join("objects"), &oid.to_string()) {
+        let objects = self.git.commondir().join("objects");
+        let found = loose::open(&objects, &oid.to_string())
+            .or_else(|| <&[u8; 20]>::try_from(oid.as_bytes()).ok().and_then(|raw| pack::open(&objects, raw)));
+        if let Some((reader, len)) = found {
             return Ok(read(BlobStream { len, source: Source::Loose(Box::new(reader)) }));
         }
         let odb = self.git.odb().map_err(|e| self.err("open the object database", e))?;
@@ -535,17 +523,6 @@ impl Repo {
             }
         };
         Ok(read(stream))
-    }
-
-    /// A blob's bytes in a vector of its own. A loose blob is inflated
-    /// straight into it (held once); a packed one is copied out of
-    /// libgit2's buffer, both alive until the copy is done.
-    pub fn blob_vec(&self, id: &str) -> Result<Vec<u8>> {
-        self.read_blob(id, |stream| stream.into_vec())?.map_err(|source| RepoError::Read {
-            what: format!("blob {id}"),
-            repo: self.display(),
-            source,
-        })
     }
 
     /// `REV:PATH` → the blob's id.
