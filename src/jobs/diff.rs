@@ -3,7 +3,7 @@
 //! while the rest of a huge diff is still being highlighted.
 
 use crate::model::{FileDiff, FileStatus};
-use crate::render::diff::{file_header, DiffRenderer, Layout, Palette};
+use crate::render::diff::{file_header, DiffRenderer, HunkSource, Layout, Palette};
 use crate::render::hex;
 use crate::render::sanitize::sanitize_line;
 use crate::render::theme::{Color, Theme};
@@ -71,28 +71,35 @@ pub fn render(
     emit: &(dyn Fn(DiffPart) -> bool + Sync),
 ) -> Result<(), String> {
     let repo = Repo::open(&ctx.repo).map_err(|e| e.to_string())?;
-    let files = repo.diff(sha, &[]).map_err(|e| e.to_string())?;
     let syntax_theme = ctx.config.ui.syntax_theme.clone().unwrap_or_else(|| DEFAULT_SYNTAX_THEME.into());
     let layout = Layout { side_by_side, width: width.max(20), syntax_theme };
     let palette = palette(&ctx.theme);
     if let Some(original) = drift_of {
+        let files = repo.diff(sha, &[]).map_err(|e| e.to_string())?;
         let theirs = repo.diff(original, &[]).map_err(|e| e.to_string())?;
         return render_drift(&crate::triage::drift::interdiff(&theirs, &files), &layout, &palette, emit);
     }
-    for file in &files {
-        if !emit(DiffPart::File(info(file))) {
+    // File by file, lines read from the blobs as they are laid out: the
+    // first screen waits on neither the other files nor a copy of this one.
+    let diff = repo.diff_lazy(sha, &[]).map_err(|e| e.to_string())?;
+    let mut shown = 0;
+    for index in 0..diff.len() {
+        let Some(lazy) = diff.file(index).map_err(|e| e.to_string())? else { continue };
+        let file = &lazy.file;
+        shown += 1;
+        if !emit(DiffPart::File(info(file, &lazy))) {
             return Ok(());
         }
         let going = if file.binary {
             emit(DiffPart::Lines(binary_lines(&repo, ctx, file, &palette, layout.width)))
         } else {
-            text_lines(file, &layout, &palette, emit)
+            text_lines(DiffRenderer::with_source(file, &lazy, layout.clone(), palette.clone()), emit)
         };
         if !going {
             return Ok(());
         }
     }
-    if files.is_empty() {
+    if shown == 0 {
         let line = vec![Span::new("(no changes against the first parent)", Style { dim: true, ..Style::default() })];
         emit(DiffPart::Lines(vec![(LineTag::Body, line)]));
     }
@@ -121,20 +128,24 @@ fn render_drift(
         emit(DiffPart::Lines(vec![(LineTag::Finding, vec![Span::new(text, Style::fg(Color::Indexed(9)))])]));
     }
     for (section, file) in crate::triage::drift::sections(d) {
-        let mut entry = info(&file);
+        let mut entry = info(&file, &file);
         entry.title = format!("{section}: {}", entry.title);
         if !emit(DiffPart::File(entry)) {
             return Ok(());
         }
         let heading = vec![Span::new(format!("── {section} ──"), title)];
-        if !emit(DiffPart::Lines(vec![(LineTag::FileHeader, heading)])) || !text_lines(&file, layout, palette, emit) {
+        if !emit(DiffPart::Lines(vec![(LineTag::FileHeader, heading)]))
+            || !text_lines(DiffRenderer::new(&file, layout.clone(), palette.clone()), emit)
+        {
             return Ok(());
         }
     }
     Ok(())
 }
 
-fn info(file: &FileDiff) -> DiffFileInfo {
+/// A file's entry in the sidebar: its title, line counts and findings,
+/// counted from `source`, where its lines are.
+fn info(file: &FileDiff, source: &dyn HunkSource) -> DiffFileInfo {
     let path = sanitize_line(file.path());
     let title = match (&file.old_path, &file.new_path) {
         (Some(old), Some(new)) if old != new => format!("{} → {}", sanitize_line(old), path),
@@ -143,8 +154,8 @@ fn info(file: &FileDiff) -> DiffFileInfo {
     let mut additions = 0;
     let mut deletions = 0;
     let mut findings = 0;
-    for hunk in &file.hunks {
-        for line in &hunk.lines {
+    for h in 0..source.hunk_count() {
+        for line in (0..source.line_count(h)).filter_map(|l| source.line(h, l)) {
             match line.kind {
                 crate::model::LineKind::Added => additions += 1,
                 crate::model::LineKind::Removed => deletions += 1,
@@ -174,8 +185,7 @@ fn reveals(line: &StyledLine) -> bool {
     line.iter().any(|s| s.text.contains("⟨U+") || s.text.contains('␛'))
 }
 
-fn text_lines(file: &FileDiff, layout: &Layout, palette: &Palette, emit: &(dyn Fn(DiffPart) -> bool + Sync)) -> bool {
-    let mut renderer = DiffRenderer::new(file, layout.clone(), palette.clone());
+fn text_lines(mut renderer: DiffRenderer<'_>, emit: &(dyn Fn(DiffPart) -> bool + Sync)) -> bool {
     let header: Vec<(LineTag, StyledLine)> = renderer.header().into_iter().map(|l| (LineTag::FileHeader, l)).collect();
     if !emit(DiffPart::Lines(header)) {
         return false;
