@@ -876,3 +876,42 @@ fn a_diff_nobody_reads_renders_only_ahead_of_the_reader() {
     assert!(done, "the whole diff came once asked for");
     assert!(lines > 60_000, "{lines}");
 }
+
+/// The hex view draws bytes in the theme's colours: the light theme's own,
+/// only the 16 colours with ansi16, none at all without colour (payload
+/// findings still stand out, reversed).
+#[test]
+fn the_hex_view_takes_its_colours_from_the_theme() {
+    use ratatui::style::{Color, Modifier};
+    let demo = demo();
+    let cells = |theme: &str, colour: bool| {
+        let mut d = Driver::new(&demo, 160, 48);
+        let theme = Theme::builtin(theme).expect("theme");
+        d.ctx.theme = theme.clone();
+        d.app.styles = Styles::new(theme, colour);
+        d.select("Add test files for corrupt LZMA2 streams");
+        d.keys("x");
+        assert_eq!(d.app.screen, Screen::Hex);
+        let backend = TestBackend::new(160, 48);
+        let mut terminal = Terminal::new(backend).expect("terminal");
+        terminal.draw(|frame| view::draw(frame, &d.app)).expect("draw");
+        terminal.backend().buffer().content().to_vec()
+    };
+    let reversed = |cells: &[ratatui::buffer::Cell], fg: Option<Color>| {
+        cells.iter().any(|c| c.modifier.contains(Modifier::REVERSED) && fg.is_none_or(|f| c.fg == f))
+    };
+
+    let light = cells("light", true);
+    assert!(reversed(&light, Some(Color::Rgb(0xbf, 0x39, 0x89))), "findings in light's colour");
+    assert!(light.iter().any(|c| c.fg == Color::Rgb(0x05, 0x50, 0xae)), "printable bytes in light's colour");
+    let cyan = Styles::new(Theme::default(), true).color(rearview::render::theme::Color::Indexed(6));
+    assert!(!light.iter().any(|c| Some(c.fg) == cyan), "no default colours left");
+
+    let ansi16 = cells("ansi16", true);
+    assert!(!ansi16.iter().any(|c| matches!(c.fg, Color::Rgb(..)) || matches!(c.bg, Color::Rgb(..))));
+    assert!(reversed(&ansi16, None));
+
+    let plain = cells("default", false);
+    assert!(plain.iter().all(|c| c.fg == Color::Reset && c.bg == Color::Reset), "no colour at all");
+    assert!(reversed(&plain, None), "findings still stand out");
+}

@@ -29,6 +29,7 @@ pub struct HexData {
 
 pub fn load(ctx: &JobContext, path: &str, old: Option<&str>, new: Option<&str>) -> Result<HexData, String> {
     let repo = Repo::open(&ctx.repo).map_err(|e| e.to_string())?;
+    let palette = ctx.theme.hex_palette();
     let side = |label: &'static str, id: Option<&str>| -> Result<Option<HexSide>, String> {
         let Some(id) = id else { return Ok(None) };
         // Inflated straight into a vector of the blob's size (held once),
@@ -41,7 +42,7 @@ pub fn load(ctx: &JobContext, path: &str, old: Option<&str>, new: Option<&str>) 
             Ok((bytes, facts))
         });
         let (bytes, facts) = read.map_err(|e| e.to_string())?.map_err(|e| format!("cannot read blob {id}: {e}"))?;
-        let summary = hex::summary(facts.len, &bytes[..bytes.len().min(1 << 20)], &facts.findings);
+        let summary = hex::summary_in(&palette, facts.len, &bytes[..bytes.len().min(1 << 20)], &facts.findings);
         let own = facts.file_type();
         let findings = hex::suspicious(&facts.findings, own.as_ref()).into_iter().cloned().collect();
         Ok(Some(HexSide { label, bytes: Arc::new(bytes), summary, findings }))

@@ -1471,7 +1471,11 @@ const SUMMARY_FINDINGS: usize = 20;
 /// entropy profile of `head` (the first bytes, as many as were read), and
 /// the [`suspicious`] findings, at most 20 listed.
 pub fn summary(blob_len: u64, head: &[u8], findings: &[Finding]) -> Vec<StyledLine> {
-    let palette = Palette::default();
+    summary_in(&Palette::default(), blob_len, head, findings)
+}
+
+/// [`summary`] in a theme's palette.
+pub fn summary_in(palette: &Palette, blob_len: u64, head: &[u8], findings: &[Finding]) -> Vec<StyledLine> {
     let bold = Style { bold: true, ..Style::default() };
     let own = file_type(head);
     let mut lines = Vec::new();

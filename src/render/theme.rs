@@ -74,6 +74,41 @@ pub struct Theme {
     /// Diff backgrounds (optional).
     #[serde(default)]
     pub diff: DiffColors,
+    /// The hex view's byte categories (optional: hexyl's colours).
+    #[serde(default)]
+    pub hex: HexColors,
+}
+
+/// The hex view's colours: each byte by its category (as hexyl colours
+/// them), changed bytes and payload findings (drawn bold and reversed, so
+/// they stand out without colour too).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HexColors {
+    pub null: Color,
+    pub printable: Color,
+    pub whitespace: Color,
+    /// Other ASCII: control characters and DEL.
+    pub other: Color,
+    pub non_ascii: Color,
+    pub changed: Color,
+    pub finding: Color,
+}
+
+impl Default for HexColors {
+    fn default() -> Self {
+        let p = crate::render::hex::Palette::default();
+        let fg = |s: crate::render::Style, or: u8| s.fg.unwrap_or(Color::Indexed(or));
+        HexColors {
+            null: fg(p.null, 8),
+            printable: fg(p.printable, 6),
+            whitespace: fg(p.whitespace, 2),
+            other: fg(p.other, 5),
+            non_ascii: fg(p.non_ascii, 3),
+            changed: fg(p.changed, 9),
+            finding: fg(p.finding, 13),
+        }
+    }
 }
 
 /// The TUI's own colours.
@@ -158,6 +193,25 @@ pub struct TextColors {
 }
 
 impl Theme {
+    /// The hex view's palette: the theme's byte colours; offsets and
+    /// borders in its dim colour.
+    pub fn hex_palette(&self) -> crate::render::hex::Palette {
+        use crate::render::Style;
+        let h = &self.hex;
+        let marked = |c: Color| Style { fg: Some(c), bold: true, reverse: true, ..Style::default() };
+        crate::render::hex::Palette {
+            null: Style::fg(h.null),
+            printable: Style::fg(h.printable),
+            whitespace: Style::fg(h.whitespace),
+            other: Style::fg(h.other),
+            non_ascii: Style::fg(h.non_ascii),
+            offset: Style::fg(self.text.dim),
+            separator: Style::fg(self.text.dim),
+            changed: marked(h.changed),
+            finding: marked(h.finding),
+        }
+    }
+
     pub fn parse(text: &str) -> Result<Theme, toml::de::Error> {
         toml::from_str(text)
     }
@@ -207,6 +261,7 @@ impl Default for Theme {
             text: TextColors { dim: Color::Indexed(8), revealed: Color::Indexed(13) },
             ui: UiColors::default(),
             diff: DiffColors::default(),
+            hex: HexColors::default(),
         })
     }
 }
@@ -232,6 +287,17 @@ mod tests {
         assert_eq!(Color::parse("purple"), None);
         assert_eq!(Color::Indexed(9).ansi_fg(), "\x1b[91m");
         assert_eq!(Color::Rgb(1, 2, 3).ansi_fg(), "\x1b[38;2;1;2;3m");
+    }
+
+    #[test]
+    fn the_default_hex_colours_are_hexyls() {
+        assert_eq!(Theme::default().hex_palette(), crate::render::hex::Palette::default());
+        // An older theme file, without [hex], still loads.
+        let text = include_str!("../../themes/default.toml");
+        let old = text.split("[hex]").next().unwrap_or(text);
+        assert_eq!(Theme::parse(old).map(|t| t.hex), Ok(HexColors::default()));
+        let light = Theme::builtin("light").map(|t| t.hex);
+        assert!(light.is_some_and(|h| h != HexColors::default()), "light has its own");
     }
 
     #[test]
