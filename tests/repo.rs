@@ -246,3 +246,46 @@ fn the_diff_model_numbers_lines_and_names_renames() {
     assert_eq!(only.len(), 1);
     assert!(repo.diff(&f.merge.to_string(), &["nope".to_string()]).expect("diff").is_empty());
 }
+
+/// `@@ -1,3 +1,4 @@ context` as git writes it (a count of one left out).
+fn hunk_header(h: &rearview::model::Hunk) -> String {
+    let range = |start: u32, lines: u32| if lines == 1 { start.to_string() } else { format!("{start},{lines}") };
+    let head = format!("@@ -{} +{} @@", range(h.old_start, h.old_lines), range(h.new_start, h.new_lines));
+    if h.context.is_empty() {
+        head
+    } else {
+        format!("{head} {}", h.context)
+    }
+}
+
+#[test]
+fn every_demo_change_diffs_into_the_hunks_git_shows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("demo");
+    rearview::demo::build(&path, Some(&dir.path().join("db.sqlite3"))).expect("build the demo");
+    let repo = Repo::open(&path).expect("open");
+    let log = git(&path, &["log", "--all", "--format=%H"], None);
+    let shas: Vec<String> = String::from_utf8_lossy(&log).lines().map(str::to_string).collect();
+    assert!(shas.len() > 40, "the demo has its history");
+    let mut hunks = 0;
+    for sha in &shas {
+        // git's histogram diff against the first parent, renames found.
+        let out =
+            git(&path, &["show", "--format=", "--histogram", "--first-parent", "-m", "-M", "--no-color", sha], None);
+        let theirs: Vec<String> = String::from_utf8_lossy(&out)
+            .lines()
+            .filter(|l| l.starts_with("@@ "))
+            .map(|l| l.trim_end().to_string())
+            .collect();
+        let ours: Vec<String> = repo
+            .diff(sha, &[])
+            .expect("diff")
+            .iter()
+            .flat_map(|f| f.hunks.iter().map(hunk_header))
+            .map(|h| h.trim_end().to_string())
+            .collect();
+        assert_eq!(ours, theirs, "commit {sha}");
+        hunks += ours.len();
+    }
+    assert!(hunks > 50, "{hunks} hunks compared");
+}

@@ -1037,7 +1037,10 @@ fn side_by_side_row(row: &mut Row, palette: &Palette, width: usize) -> Vec<Style
 }
 
 fn hunk_header(hunk: &HunkHead<'_>, palette: &Palette) -> StyledLine {
-    let mut text = format!("@@ -{},{} +{},{} @@", hunk.old_start, hunk.old_lines, hunk.new_start, hunk.new_lines);
+    // As git writes it: a count of one is left out.
+    let range = |start: u32, lines: u32| if lines == 1 { start.to_string() } else { format!("{start},{lines}") };
+    let mut text =
+        format!("@@ -{} +{} @@", range(hunk.old_start, hunk.old_lines), range(hunk.new_start, hunk.new_lines));
     if !hunk.context.is_empty() {
         text.push(' ');
         text.push_str(&sanitize_line(hunk.context));
