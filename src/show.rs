@@ -156,71 +156,21 @@ fn describe(facts: &hex::BlobFacts) -> (Option<hex::FileType>, String) {
     (kind, text)
 }
 
-/// The facts of a blob held in memory.
-fn facts_of(data: &[u8], marks: usize) -> hex::BlobFacts {
-    let mut scan = hex::BlobScan::new(data.len() as u64, marks);
-    scan.feed(data);
-    scan.finish()
-}
-
 /// What a reader must know about a binary: its type, size and entropy,
 /// what hides in it, and its first rows (or, modified, the rows that
-/// changed, old beside new).
+/// changed, old beside new), as the TUI's diff shows it.
 fn binary_summary(repo: &Repo, sha: &str, file: &FileDiff, layout: &Layout, out: &mut Out) -> Result<()> {
-    let palette = Palette::default();
-    out.lines(&file_header(file, &palette, layout.width))?;
-    let old = file.old_blob.as_deref().map(|id| repo.blob(id)).transpose()?;
-    let new = file.new_blob.as_deref().map(|id| repo.blob(id)).transpose()?;
-    let hex_palette = hex::Palette::default();
-    let warn = Style { bold: true, ..Style::fg(Color::Indexed(9)) };
-    for (label, data) in [("old", &old), ("new", &new)] {
-        let Some(data) = data else { continue };
-        if file.status == FileStatus::Added && label == "old" {
-            continue;
-        }
-        let facts = facts_of(data, 48);
-        let (kind, text) = describe(&facts);
-        let entropy = hex::sparkline(&facts.entropy);
-        out.line(format!("binary ({label}): {text}; entropy {entropy}"), Style::default())?;
-        for f in hex::suspicious(&facts.findings, kind.as_ref()) {
-            out.line(format!("⚠ 0x{:08x}  {}: {}", f.offset, f.kind.label(), sanitize_line(&f.detail)), warn)?;
-        }
-    }
+    out.lines(&file_header(file, &Palette::default(), layout.width))?;
+    let read = |id: Option<&str>| id.map(|id| repo.blob(id)).transpose();
+    let old = read(file.old_blob.as_deref().filter(|_| file.status != FileStatus::Added))?;
+    let new = read(file.new_blob.as_deref().filter(|_| file.status != FileStatus::Deleted))?;
+    let old = old.as_deref().map(|d| hex::BinarySide::scan("old", d));
+    let new = new.as_deref().map(|d| hex::BinarySide::scan("new", d));
     let spec = format!("{}:{}", rearview::model::short_sha(sha), file.path());
-    match (&old, &new) {
-        (Some(old), Some(new)) if file.status != FileStatus::Added && file.status != FileStatus::Deleted => {
-            let changed = hex::changed_ranges(old, new);
-            let Some(first) = changed.first() else { return Ok(()) };
-            let start = (first.start / 16) * 16;
-            let old_rows = window_rows(old, start);
-            let new_rows = window_rows(new, start);
-            out.line(format!("changed bytes, old ┃ new (first change at 0x{:x}):", first.start), Style::default())?;
-            for i in 0..old_rows.len().max(new_rows.len()) {
-                let line = hex::render_side_by_side(old_rows.get(i), new_rows.get(i), &hex_palette, &changed);
-                out.lines(&[line])?;
-            }
-        }
-        (_, Some(data)) | (Some(data), None) => {
-            let rows = hex::rows(&data[..data.len().min(INLINE_HEX_ROWS * 16)], 0, true);
-            let lines: Vec<StyledLine> = rows.iter().map(|r| hex::render_row(r, &hex_palette, &[])).collect();
-            out.lines(&lines)?;
-            if data.len() > INLINE_HEX_ROWS * 16 {
-                let more = (data.len() - INLINE_HEX_ROWS * 16).div_ceil(16);
-                out.line(
-                    format!("… {more} more rows: rearview hex {}", sanitize_line(&spec)),
-                    Style { dim: true, ..Style::default() },
-                )?;
-            }
-        }
-        (None, None) => {}
-    }
-    Ok(())
-}
-
-fn window_rows(data: &[u8], start: u64) -> Vec<hex::Row> {
-    let from = usize::try_from(start).unwrap_or(usize::MAX).min(data.len());
-    let to = from.saturating_add(INLINE_HEX_ROWS * 16).min(data.len());
-    hex::rows(&data[from..to], start, false)
+    let more = format!("rearview hex {}", sanitize_line(&spec));
+    let warn = Style { bold: true, ..Style::fg(Color::Indexed(9)) };
+    let lines = hex::binary_lines(old.as_ref(), new.as_ref(), INLINE_HEX_ROWS, &hex::Palette::default(), warn, &more);
+    out.lines(&lines.into_iter().map(|(_, line)| line).collect::<Vec<_>>())
 }
 
 /// How much of a blob `hex` reads at a time, on its second pass.

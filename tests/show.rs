@@ -448,3 +448,52 @@ fn hex_reads_a_large_blob_in_one_pass_loose_or_packed() {
     assert_eq!([hex(&page), hex_of("main~1:big.bin", &page)], loose);
     assert_eq!(job(), offsets);
 }
+
+/// A modified binary reads the same in `rearview show` and the TUI's diff:
+/// each side's type, size and findings, then the changed rows, old ┃ new.
+#[test]
+fn a_modified_binary_reads_the_same_in_show_and_the_tui() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("r");
+    let mut w = Writer::init(&path).expect("init");
+    let p = Person { name: "A".into(), email: "a@example.org".into() };
+    let old = filler(4096);
+    let mut new = old.clone();
+    new[0x800..0x80d].copy_from_slice(b"####Hello####");
+    let mut files = Files::new();
+    files.insert("data.bin".into(), old);
+    let t = w.tree(&files).expect("tree");
+    let root = w.commit(Some("refs/heads/main"), &[], t, &p, &p, 1_700_000_000, "data\n").expect("commit");
+    files.insert("data.bin".into(), new);
+    let t = w.tree(&files).expect("tree");
+    let sha = w.commit(Some("refs/heads/main"), &[root], t, &p, &p, 1_700_000_100, "hide\n").expect("commit");
+    w.set_head("main").expect("head");
+    let db = dir.path().join("db");
+
+    let shown = text(&rearview(&["show", "main", "--repo", s(&path), "--db", s(&db), "--color", "never"]));
+    let shown: Vec<&str> = shown.lines().skip_while(|l| !l.starts_with("binary (old)")).collect();
+    let ctx = rearview::jobs::JobContext {
+        repo: path.clone(),
+        db: db.clone(),
+        config: rearview::config::Config::default(),
+        github_api: None,
+        theme: rearview::render::theme::Theme::default(),
+    };
+    let parts = rearview::jobs::render_diff_blocking(&ctx, &sha.to_string(), 120, false, None).expect("diff");
+    let tui: Vec<String> = parts
+        .iter()
+        .filter_map(|p| match p {
+            rearview::jobs::DiffPart::Lines(lines) => Some(lines),
+            _ => None,
+        })
+        .flatten()
+        .map(|(_, line)| line.iter().map(|s| s.text.as_str()).collect::<String>())
+        .skip_while(|l| !l.starts_with("binary (old)"))
+        .collect();
+    assert_eq!(shown, tui);
+    assert!(shown[1].starts_with("binary (new): data, 4.0 KiB"), "{shown:?}");
+    assert_eq!(shown[2], "⚠ 0x00000800  script marker: marker ####Hello####");
+    assert_eq!(shown[3], "changed bytes, old ┃ new (first change at 0x800):");
+    assert!(shown[4].starts_with("00000800  "), "{shown:?}");
+    assert_eq!(shown.len(), 4 + 8, "eight rows: {shown:?}");
+}

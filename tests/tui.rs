@@ -686,7 +686,8 @@ fn the_next_start_draws_the_last_queue_before_the_fresh_one_is_built() {
 fn the_mouse_wheel_scrolls_the_queue_and_the_diff() {
     use crossterm::event::{MouseEvent, MouseEventKind};
     let demo = demo();
-    let mut d = Driver::new(&demo, 160, 48);
+    // Short enough that the first change's diff (45 lines) scrolls.
+    let mut d = Driver::new(&demo, 160, 24);
     let wheel = |kind| Msg::Mouse(MouseEvent { kind, column: 10, row: 5, modifiers: KeyModifiers::NONE });
     d.send(wheel(MouseEventKind::ScrollDown));
     assert_eq!(d.app.view.selected, 3, "three rows a notch");

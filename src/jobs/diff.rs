@@ -218,12 +218,11 @@ fn text_lines(mut renderer: DiffRenderer<'_>, emit: &(dyn Fn(DiffPart) -> bool +
     true
 }
 
-/// Payload scan and summary read at most this much of a blob.
-const SCAN_LIMIT: usize = 64 << 20;
 /// Rows of hex shown inline (the hex view shows all).
 const INLINE_ROWS: usize = 8;
 
-/// A binary file in the diff: type, size, entropy, findings, first rows.
+/// A binary file in the diff: type, size, entropy, findings, then its first
+/// rows or the changed ones, old ┃ new (as `rearview show` prints it).
 fn binary_lines(
     repo: &Repo,
     ctx: &JobContext,
@@ -234,43 +233,28 @@ fn binary_lines(
     let mut out: Vec<(LineTag, StyledLine)> =
         file_header(file, palette, width).into_iter().map(|l| (LineTag::FileHeader, l)).collect();
     let warn = Style { bold: true, ..Style::fg(ctx.theme.ui.warning) };
-    let sides = [("old", file.old_blob.as_deref()), ("new", file.new_blob.as_deref())];
-    let hex_palette = hex::Palette::default();
-    for (label, id) in sides {
-        let Some(id) = id else { continue };
-        if (label == "old" && file.status == FileStatus::Added)
-            || (label == "new" && file.status == FileStatus::Deleted)
-        {
-            continue;
+    let mut read = |label: &str, id: Option<&str>| match id.map(|id| repo.blob(id)).transpose() {
+        Ok(data) => data,
+        Err(e) => {
+            out.push((LineTag::Body, vec![Span::new(format!("{label}: {e}"), warn)]));
+            None
         }
-        let data = match repo.blob(id) {
-            Ok(data) => data,
-            Err(e) => {
-                out.push((LineTag::Body, vec![Span::new(format!("{label}: {e}"), warn)]));
-                continue;
-            }
-        };
-        let head = &data[..data.len().min(SCAN_LIMIT)];
-        let findings = hex::scan_payloads(head, 0);
-        out.push((LineTag::Body, vec![Span::new(format!("── {label} blob ──"), Style::fg(Color::Indexed(8)))]));
-        for line in hex::summary(data.len() as u64, &head[..head.len().min(1 << 20)], &findings) {
-            let tag = if line.iter().any(|s| s.style.reverse) { LineTag::Finding } else { LineTag::Body };
-            out.push((tag, line));
-        }
-        let marks = hex::finding_marks(&findings, &hex_palette);
-        for row in hex::rows(&data[..data.len().min(INLINE_ROWS * 16)], 0, true) {
-            out.push((LineTag::Body, hex::render_row(&row, &hex_palette, &marks)));
-        }
-        if data.len() > INLINE_ROWS * 16 {
-            let rows = data.len().div_ceil(16);
-            out.push((
-                LineTag::Body,
-                vec![Span::new(
-                    format!("… {rows} rows in all: press x for the hex view"),
-                    Style::fg(Color::Indexed(8)),
-                )],
-            ));
-        }
-    }
+    };
+    let old = read("old", file.old_blob.as_deref().filter(|_| file.status != FileStatus::Added));
+    let new = read("new", file.new_blob.as_deref().filter(|_| file.status != FileStatus::Deleted));
+    let old = old.as_deref().map(|d| hex::BinarySide::scan("old", d));
+    let new = new.as_deref().map(|d| hex::BinarySide::scan("new", d));
+    let lines = hex::binary_lines(
+        old.as_ref(),
+        new.as_ref(),
+        INLINE_ROWS,
+        &ctx.theme.hex_palette(),
+        warn,
+        "press x for the hex view",
+    );
+    out.extend(lines.into_iter().map(|(kind, line)| {
+        let tag = if kind == hex::BinaryLine::Finding { LineTag::Finding } else { LineTag::Body };
+        (tag, line)
+    }));
     out
 }

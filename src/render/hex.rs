@@ -8,9 +8,8 @@
 //! 1 GiB, so every function takes a *window* (`&[u8]`) and, where offsets
 //! matter, the window's absolute offset in the blob: showing page 10 000
 //! costs the same as showing the first. Callers should start windows on a
-//! multiple of [`BYTES_PER_ROW`] so rows line up from page to page, and give
-//! consecutive scan windows a small overlap (a few hundred bytes) because a
-//! pattern that straddles a window's end is not seen in that window.
+//! multiple of [`BYTES_PER_ROW`] so rows line up from page to page. A whole
+//! blob is scanned in one pass by [`BlobScan`], fed a piece at a time.
 //!
 //! The text of every rendered line is built from hex digits, printable ASCII
 //! and a few drawing glyphs; bytes never reach the terminal raw, so the
@@ -1528,6 +1527,104 @@ pub fn summary_in(palette: &Palette, blob_len: u64, head: &[u8], findings: &[Fin
         lines.push(line.spans);
     }
     lines
+}
+
+// ---------------------------------------------------------------------------
+// A binary file in a diff
+
+/// One side of a binary file: its bytes and their facts.
+pub struct BinarySide<'a> {
+    pub label: &'static str,
+    pub bytes: &'a [u8],
+    pub facts: BlobFacts,
+}
+
+impl<'a> BinarySide<'a> {
+    /// A side held in memory, scanned whole (entropy in 48 blocks).
+    pub fn scan(label: &'static str, bytes: &'a [u8]) -> BinarySide<'a> {
+        let mut scan = BlobScan::new(bytes.len() as u64, 48);
+        scan.feed(bytes);
+        BinarySide { label, bytes, facts: scan.finish() }
+    }
+}
+
+/// What a line of [`binary_lines`] shows (the TUI jumps between findings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryLine {
+    Summary,
+    Finding,
+    Row,
+    Note,
+}
+
+/// How a binary file reads in a diff, in `rearview show` and the TUI's diff
+/// alike: each side's type, size and entropy and its [`suspicious`]
+/// findings with their offsets; then, when both sides are given, the first
+/// `row_count` rows from the first change, old ┃ new, changed bytes
+/// marked; otherwise the side's first `row_count` rows, findings marked, and `more`
+/// (where to read on) if there are more.
+pub fn binary_lines(
+    old: Option<&BinarySide>,
+    new: Option<&BinarySide>,
+    row_count: usize,
+    palette: &Palette,
+    warn: Style,
+    more: &str,
+) -> Vec<(BinaryLine, StyledLine)> {
+    let line = |text: String, style: Style| vec![Span::new(text, style)];
+    let mut out = Vec::new();
+    let mut marks = Vec::new();
+    for side in [old, new].into_iter().flatten() {
+        let own = side.facts.file_type();
+        let kind = own.as_ref().map_or("data", |t| t.description);
+        let text = format!(
+            "binary ({}): {kind}, {}; entropy {}",
+            side.label,
+            human_size(side.facts.len),
+            sparkline(&side.facts.entropy)
+        );
+        out.push((BinaryLine::Summary, line(text, Style::default())));
+        let shown = suspicious(&side.facts.findings, own.as_ref());
+        for f in shown.iter().take(SUMMARY_FINDINGS) {
+            let text = format!("⚠ 0x{:08x}  {}: {}", f.offset, f.kind.label(), sanitize_line(&f.detail));
+            out.push((BinaryLine::Finding, line(text, warn)));
+        }
+        if shown.len() > SUMMARY_FINDINGS {
+            out.push((BinaryLine::Note, line(format!("  … and {} more", shown.len() - SUMMARY_FINDINGS), dim())));
+        }
+        marks = finding_marks(shown, palette);
+    }
+    let window = row_count.saturating_mul(BYTES_PER_ROW);
+    match (old, new) {
+        (Some(old), Some(new)) => {
+            let changed = changed_ranges(old.bytes, new.bytes);
+            let Some(first) = changed.first() else { return out };
+            let start = first.start / BYTES_PER_ROW as u64 * BYTES_PER_ROW as u64;
+            let text = format!("changed bytes, old ┃ new (first change at 0x{:x}):", first.start);
+            out.push((BinaryLine::Note, line(text, Style::default())));
+            let rows_of = |bytes: &[u8]| {
+                let from = usize::try_from(start).unwrap_or(usize::MAX).min(bytes.len());
+                rows(bytes.get(from..from.saturating_add(window).min(bytes.len())).unwrap_or_default(), start, false)
+            };
+            let (old_rows, new_rows) = (rows_of(old.bytes), rows_of(new.bytes));
+            for i in 0..old_rows.len().max(new_rows.len()) {
+                let row = render_side_by_side(old_rows.get(i), new_rows.get(i), palette, &changed);
+                out.push((BinaryLine::Row, row));
+            }
+        }
+        (Some(side), None) | (None, Some(side)) => {
+            let head = side.bytes.get(..window.min(side.bytes.len())).unwrap_or_default();
+            for row in rows(head, 0, true) {
+                out.push((BinaryLine::Row, render_row(&row, palette, &marks)));
+            }
+            if side.bytes.len() > window {
+                let left = (side.bytes.len() - window).div_ceil(BYTES_PER_ROW);
+                out.push((BinaryLine::Note, line(format!("… {left} more rows: {more}"), dim())));
+            }
+        }
+        (None, None) => {}
+    }
+    out
 }
 
 #[cfg(test)]
