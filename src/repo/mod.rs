@@ -361,42 +361,26 @@ impl Repo {
             .map_err(|e| self.err(&format!("diff {sha}"), e))
     }
 
-    /// The files a change touched, with line counts and binary status.
+    /// The files a change touched, with line counts and binary status:
+    /// counted from the same hunks the diff shows.
     pub fn files(&self, sha: &str) -> Result<Vec<FileChange>> {
-        let mut options = DiffOptions::new();
-        options.context_lines(0);
-        let mut diff = self.change_diff(sha, &mut options)?;
-        // Rename detection is costly; only a change that both adds and
-        // deletes files can hold a rename.
-        let has = |status| diff.deltas().any(|d| d.status() == status);
-        if has(git2::Delta::Added) && has(git2::Delta::Deleted) {
-            let mut find = DiffFindOptions::new();
-            find.renames(true);
-            diff.find_similar(Some(&mut find)).map_err(|e| self.err(&format!("find renames in {sha}"), e))?;
-        }
-        let mut files = Vec::with_capacity(diff.deltas().len());
-        for index in 0..diff.deltas().len() {
-            let patch = git2::Patch::from_diff(&diff, index).map_err(|e| self.err(&format!("diff {sha}"), e))?;
-            let Some(patch) = patch else { continue };
-            let delta = patch.delta();
-            let status = status_of(delta.status());
-            let path_of = |f: git2::DiffFile<'_>| f.path_bytes().map(|p| String::from_utf8_lossy(p).into_owned());
-            let new_path = path_of(delta.new_file());
-            let old_path = path_of(delta.old_file());
-            let path = new_path.clone().or_else(|| old_path.clone()).unwrap_or_default();
-            let old_path = match status {
-                FileStatus::Renamed | FileStatus::Copied => old_path,
+        let diff = self.diff_lazy(sha, &[])?;
+        let mut files = Vec::with_capacity(diff.len());
+        for index in 0..diff.len() {
+            let Some(lazy) = diff.file(index)? else { continue };
+            let (additions, deletions) = lazy.line_counts();
+            let file = lazy.file;
+            let old_path = match file.status {
+                FileStatus::Renamed | FileStatus::Copied => file.old_path.clone(),
                 _ => None,
             };
-            let (_, additions, deletions) =
-                patch.line_stats().map_err(|e| self.err(&format!("count lines in {sha}"), e))?;
             files.push(FileChange {
-                path,
+                path: file.path().to_string(),
                 old_path,
-                status,
-                binary: delta.flags().is_binary(),
-                additions: u32::try_from(additions).unwrap_or(u32::MAX),
-                deletions: u32::try_from(deletions).unwrap_or(u32::MAX),
+                status: file.status,
+                binary: file.binary,
+                additions,
+                deletions,
             });
         }
         Ok(files)
@@ -438,9 +422,14 @@ impl Repo {
             options.disable_pathspec_match(true);
         }
         let mut diff = self.change_diff(sha, &mut options)?;
-        let mut find = DiffFindOptions::new();
-        find.renames(true);
-        diff.find_similar(Some(&mut find)).map_err(|e| self.err(&format!("find renames in {sha}"), e))?;
+        // Rename detection is costly; only a change that both adds and
+        // deletes files can hold a rename.
+        let has = |status| diff.deltas().any(|d| d.status() == status);
+        if has(git2::Delta::Added) && has(git2::Delta::Deleted) {
+            let mut find = DiffFindOptions::new();
+            find.renames(true);
+            diff.find_similar(Some(&mut find)).map_err(|e| self.err(&format!("find renames in {sha}"), e))?;
+        }
         // Printing the raw form computes every patch a second time: only
         // a diff with renames or copies needs it.
         let renamed = diff.deltas().any(|d| matches!(d.status(), git2::Delta::Renamed | git2::Delta::Copied));
@@ -725,6 +714,13 @@ pub struct LazyFile<'r> {
 }
 
 impl LazyFile<'_> {
+    /// Lines added and removed.
+    pub fn line_counts(&self) -> (u32, u32) {
+        let count = |kind| self.hunks.iter().flat_map(|h| &h.lines).filter(|l| l.kind == kind).count();
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        (clamp(count(LineKind::Added)), clamp(count(LineKind::Removed)))
+    }
+
     fn text(&self, line: &linediff::TextLine) -> &str {
         let old = linediff::Lines::new(&self.old, &self.bounds.0);
         let new = linediff::Lines::new(&self.new, &self.bounds.1);
