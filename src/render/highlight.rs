@@ -62,7 +62,7 @@ pub const CACHE_BYTES: usize = 32 << 20;
 /// `.tmTheme` files shipped in the binary, by name: add a file under
 /// `themes/` and a `("Name", include_str!("../../themes/Name.tmTheme"))`
 /// entry here.
-const EMBEDDED_TM_THEMES: &[(&str, &str)] = &[];
+const EMBEDDED_TM_THEMES: &[(&str, &str)] = &[("Rearview Audit", include_str!("../../themes/rearview-audit.tmTheme"))];
 
 const BASH: &str = "Bourne Again Shell (bash)";
 
