@@ -1,6 +1,6 @@
-//! A loose object read straight from its file: zlib-rs inflates it piece by
-//! piece from a small buffer. libgit2's stream maps the whole compressed
-//! file, so its pages would count against memory, and its zlib is slower.
+//! A loose object read straight from its file, inflated piece by piece from
+//! a small buffer: libgit2's stream maps the whole compressed file, whose
+//! pages would then count against the process's memory.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
