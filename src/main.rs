@@ -401,6 +401,10 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let global = cli.global;
+    let highlights = matches!(cli.command, None | Some(Command::Tui | Command::Show(_) | Command::Demo(_)));
+    if highlights {
+        load_syntax_themes();
+    }
     match cli.command {
         None if interactive() => tui(&global),
         Some(Command::Tui) => tui(&global),
@@ -429,6 +433,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Show(args)) => show::show(&global, &args),
         Some(Command::Hex(args)) => show::hex_view(&global, &args),
         Some(Command::Demo(args)) => demo(&global, &args),
+    }
+}
+
+/// The user's own `.tmTheme` files, for the commands that highlight: a
+/// file that does not parse is named on stderr and left out.
+fn load_syntax_themes() {
+    use rearview::render::highlight::{load_user_themes, user_themes_dir};
+    let Some(dir) = user_themes_dir() else { return };
+    let shown = |p: &Path| rearview::render::sanitize::sanitize_line(&p.display().to_string());
+    match load_user_themes(&dir) {
+        Ok(found) => {
+            for (path, why) in found.failed {
+                eprintln!("rearview: skipping syntax theme {}: {why}", shown(&path));
+            }
+        }
+        Err(e) => eprintln!("rearview: cannot read the syntax themes in {}: {e}", shown(&dir)),
     }
 }
 

@@ -6,7 +6,7 @@ mod support;
 use support::binary::rearview;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 
 use rearview::demo::writer::{Files, Writer};
 use rearview::model::Person;
@@ -462,4 +462,40 @@ fn an_unknown_theme_is_named() {
     std::fs::write(&light, "[ui]\ntheme = \"light\"\n").expect("write");
     let out = rearview(&demo.args(&["list", "--color", "always", "--config", light.to_str().expect("utf-8")]));
     assert!(stdout(&out).contains("\u{1b}[38;2;26;127;55mreviewed"), "true-colour light theme");
+}
+
+#[test]
+fn syntax_themes_of_ones_own_are_used_and_a_broken_one_is_named() {
+    let demo = demo();
+    let config = tempfile::tempdir().expect("temp dir");
+    let themes = config.path().join("rearview").join("themes");
+    std::fs::create_dir_all(&themes).expect("themes dir");
+    // The shipped audit theme with its keyword colour changed to #010203.
+    let audit = include_str!("../themes/rearview-audit.tmTheme").replace("#6CB6FF", "#010203");
+    std::fs::write(themes.join("Mine.tmTheme"), audit).expect("write theme");
+    std::fs::write(themes.join("Broken.tmTheme"), "<plist><dict>").expect("write theme");
+    let sha = String::from_utf8_lossy(&git_output(&demo.repo, &["log", "--format=%H", "--grep=combining mark", "-1"]))
+        .trim()
+        .to_string();
+    assert_eq!(sha.len(), 40, "the demo has the tokenizer change");
+    let show = |theme: &str| {
+        Command::new(env!("CARGO_BIN_EXE_rearview"))
+            .args(demo.args(&["show", &sha, "--color", "always", "--syntax-theme", theme]))
+            .env("XDG_CONFIG_HOME", config.path())
+            .output()
+            .expect("run")
+    };
+    let out = show("Mine");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("38;2;1;2;3m"), "keywords in the user's colour");
+    assert!(stderr(&out).contains("Broken.tmTheme"), "the broken theme is named: {}", stderr(&out));
+    // The shipped one, by its name.
+    let out = show("Rearview Audit");
+    assert!(stdout(&out).contains("38;2;108;182;255m"), "keywords in the audit theme's blue");
+}
+
+fn git_output(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = Command::new("git").args(args).current_dir(dir).output().expect("git runs");
+    assert!(out.status.success(), "git {args:?}");
+    out.stdout
 }
