@@ -184,19 +184,45 @@ fn show() {
     let db = dir.path().join("db.sqlite3");
     let bin = env!("CARGO_BIN_EXE_rearview");
     let args = ["show", "HEAD", "--color", "always", "--width", "160", "--db", db.to_str().expect("utf-8")];
-    if let Some((first, whole)) = time_command(bin, &args, &path, 60) {
-        println!("rearview show | head -60: {first:.0} ms; whole diff to a pipe: {whole:.0} ms");
-    }
-    match peer("delta", "git-delta") {
-        Some(delta) => {
-            let script = format!("git show HEAD | {delta} --paging=never --width 160");
-            if let Some((first, whole)) = time_command("sh", &["-c", &script], &path, 60) {
-                println!("git show | delta | head -60: {first:.0} ms; whole: {whole:.0} ms");
-            }
+    let delta = peer("delta", "git-delta");
+    let script = delta.as_ref().map(|d| format!("git show HEAD | {d} --paging=never --width 160"));
+    // Runs interleaved with delta's, so that both see the same machine.
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        ours.extend(time_command(bin, &args, &path, 60));
+        if let Some(script) = &script {
+            theirs.extend(time_command("sh", &["-c", script], &path, 60));
         }
-        None => println!("delta unavailable: no comparison"),
+    }
+    let summary = |runs: &[(f64, f64)], pick: fn(&(f64, f64)) -> f64| {
+        let mut v: Vec<f64> = runs.iter().map(pick).collect();
+        v.sort_by(f64::total_cmp);
+        match (v.first(), v.get(v.len() / 2)) {
+            (Some(best), Some(median)) => format!("median {median:.0} ms, best {best:.0} ms"),
+            _ => "no run".to_string(),
+        }
+    };
+    println!(
+        "rearview show | head -60: {}; whole diff to a pipe: {} ({} runs)",
+        summary(&ours, |r| r.0),
+        summary(&ours, |r| r.1),
+        ours.len()
+    );
+    if delta.is_some() {
+        println!("git show | delta | head -60: {}; whole: {}", summary(&theirs, |r| r.0), summary(&theirs, |r| r.1));
+        let median = |runs: &[(f64, f64)]| {
+            let mut v: Vec<f64> = runs.iter().map(|r| r.1).collect();
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+        };
+        println!("whole diff, rearview / delta (medians): {:.2}×", median(&ours) / median(&theirs));
+    } else {
+        println!("delta unavailable: no comparison");
     }
 }
+
+/// Runs of each `show` case, interleaved with the peer's.
+const RUNS: usize = 5;
 
 fn hex() {
     println!("\n== rearview hex on a 1 GiB blob");

@@ -662,7 +662,11 @@ impl<'r> LazyDiff<'r> {
         let hunks = {
             let (o, n) = (linediff::Lines::new(&old, &bounds.0), linediff::Lines::new(&new, &bounds.1));
             let hunks = linediff::hunks(&o, &n);
-            let utf8 = hunks.iter().flat_map(|h| &h.lines).all(|l| std::str::from_utf8(side_line(&o, &n, l)).is_ok());
+            // Whole blobs check fastest; only a blob that fails is checked
+            // line by line (a line the diff does not show may be anything).
+            let whole = std::str::from_utf8(&old).is_ok() && std::str::from_utf8(&new).is_ok();
+            let utf8 =
+                whole || hunks.iter().flat_map(|h| &h.lines).all(|l| std::str::from_utf8(side_line(&o, &n, l)).is_ok());
             if utf8 {
                 hunks
             } else {
