@@ -99,10 +99,21 @@ fn person() -> Person {
     Person { name: "Bench".into(), email: "bench@example.org".into() }
 }
 
+/// A command's times, in ms.
+#[derive(Clone, Copy)]
+struct Timing {
+    /// Until its first `lines` lines had arrived.
+    lines_in: f64,
+    /// Until it exited after the reader hung up there, as `| head` does.
+    head: f64,
+    /// Its whole output, to the end.
+    whole: f64,
+}
+
 /// Times a command's first `lines` lines of output (then hangs up, as
 /// `| head` does) and its whole output.
-fn time_command(program: &str, args: &[&str], dir: &Path, lines: usize) -> Option<(f64, f64)> {
-    let run = |limit: Option<usize>| -> Option<f64> {
+fn time_command(program: &str, args: &[&str], dir: &Path, lines: usize) -> Option<Timing> {
+    let run = |limit: Option<usize>| -> Option<(f64, f64)> {
         let t = Instant::now();
         let mut child = Command::new(program)
             .args(args)
@@ -122,11 +133,14 @@ fn time_command(program: &str, args: &[&str], dir: &Path, lines: usize) -> Optio
             }
             read += 1;
         }
+        let arrived = ms(t);
         drop(reader);
         let _ = child.wait();
-        Some(ms(t))
+        Some((arrived, ms(t)))
     };
-    Some((run(Some(lines))?, run(None)?))
+    let (lines_in, head) = run(Some(lines))?;
+    let (_, whole) = run(None)?;
+    Some(Timing { lines_in, head, whole })
 }
 
 /// Where the peers are installed for the comparison (never in CI).
@@ -194,7 +208,7 @@ fn show() {
             theirs.extend(time_command("sh", &["-c", script], &path, 60));
         }
     }
-    let summary = |runs: &[(f64, f64)], pick: fn(&(f64, f64)) -> f64| {
+    let summary = |runs: &[Timing], pick: fn(&Timing) -> f64| {
         let mut v: Vec<f64> = runs.iter().map(pick).collect();
         v.sort_by(f64::total_cmp);
         match (v.first(), v.get(v.len() / 2)) {
@@ -203,15 +217,21 @@ fn show() {
         }
     };
     println!(
-        "rearview show | head -60: {}; whole diff to a pipe: {} ({} runs)",
-        summary(&ours, |r| r.0),
-        summary(&ours, |r| r.1),
+        "rearview show | head -60: 60 lines in {}, exited {}; whole diff to a pipe: {} ({} runs)",
+        summary(&ours, |r| r.lines_in),
+        summary(&ours, |r| r.head),
+        summary(&ours, |r| r.whole),
         ours.len()
     );
     if delta.is_some() {
-        println!("git show | delta | head -60: {}; whole: {}", summary(&theirs, |r| r.0), summary(&theirs, |r| r.1));
-        let median = |runs: &[(f64, f64)]| {
-            let mut v: Vec<f64> = runs.iter().map(|r| r.1).collect();
+        println!(
+            "git show | delta | head -60: 60 lines in {}, exited {}; whole: {}",
+            summary(&theirs, |r| r.lines_in),
+            summary(&theirs, |r| r.head),
+            summary(&theirs, |r| r.whole)
+        );
+        let median = |runs: &[Timing]| {
+            let mut v: Vec<f64> = runs.iter().map(|r| r.whole).collect();
             v.sort_by(f64::total_cmp);
             v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
         };
@@ -262,15 +282,15 @@ fn hex() {
             "--db",
             db.to_str().expect("utf-8"),
         ];
-        if let Some((_, whole)) = time_command(bin, &args, &path, 0) {
-            println!("rearview hex, 4 KiB page at offset {offset}: {whole:.0} ms (whole process)");
+        if let Some(t) = time_command(bin, &args, &path, 0) {
+            println!("rearview hex, 4 KiB page at offset {offset}: {:.0} ms (whole process)", t.whole);
         }
     }
     match peer("hexyl", "hexyl") {
         Some(hexyl) => {
             let script = format!("git cat-file blob HEAD:big.bin | {hexyl} --skip 943718400 --length 4096 >/dev/null");
-            if let Some((_, whole)) = time_command("sh", &["-c", &script], &path, 0) {
-                println!("git cat-file | hexyl, same page: {whole:.0} ms");
+            if let Some(t) = time_command("sh", &["-c", &script], &path, 0) {
+                println!("git cat-file | hexyl, same page: {:.0} ms", t.whole);
             }
         }
         None => println!("hexyl unavailable: no comparison"),
