@@ -606,25 +606,26 @@ fn side_worker(
 /// How many lines of each side a piece holds at most.
 const PIECE: usize = 200;
 
-/// The same for a file's first piece: small, so that its first screen
-/// waits on as little highlighting as can fill it (and `| head` on little
-/// more); the pieces after it double up to [`PIECE`].
-const FIRST_PIECE: usize = 40;
+/// The same for a file's first two pieces: small, so that its first
+/// screen waits on as little highlighting as can fill it, and `| head` on
+/// little more; the pieces after them double up to [`PIECE`].
+const FIRST_PIECE: usize = 32;
 
 /// A hunk of `count` lines cut into pieces of line indices: runs of
 /// context, and change blocks (removed lines, then added lines) cut into
-/// aligned slices; the first piece holds at most `first` lines a side,
-/// the next ones twice as many as the one before, up to [`PIECE`].
+/// aligned slices; the first two pieces hold at most `first` lines a
+/// side, the next ones twice as many as the one before, up to [`PIECE`].
 fn pieces(count: usize, kind: impl Fn(usize) -> LineKind, first: usize) -> Vec<Vec<usize>> {
     let mut out = Vec::new();
-    let mut cap = first;
+    let mut caps = std::iter::once(first).chain(std::iter::successors(Some(first), |c| Some((c * 2).min(PIECE))));
+    let mut cap = caps.next().unwrap_or(PIECE);
     let mut i = 0;
     while i < count {
         if kind(i) == LineKind::Context {
             let run: Vec<usize> = (i..count).take_while(|&k| kind(k) == LineKind::Context).take(cap).collect();
             i += run.len();
             out.push(run);
-            cap = (cap * 2).min(PIECE);
+            cap = caps.next().unwrap_or(PIECE);
             continue;
         }
         let removed = (i..count).take_while(|&k| kind(k) == LineKind::Removed).count();
@@ -636,7 +637,7 @@ fn pieces(count: usize, kind: impl Fn(usize) -> LineKind, first: usize) -> Vec<V
             piece.extend(i + removed + a..i + removed + a + take_a);
             out.push(piece);
             (r, a) = (r + take_r, a + take_a);
-            cap = (cap * 2).min(PIECE);
+            cap = caps.next().unwrap_or(PIECE);
         }
         i += removed + added;
     }
@@ -1113,10 +1114,10 @@ mod tests {
         let cut = pieces(lines.len(), |i| lines[i].kind, PIECE);
         let sizes: Vec<usize> = cut.iter().map(Vec::len).collect();
         assert_eq!(sizes, [1, 400, 300, 50, 1]);
-        // A small first piece, then doubling ones.
+        // Two small first pieces, then doubling ones.
         let small = pieces(lines.len() - 1, |i| lines[i + 1].kind, 40);
         let sizes: Vec<usize> = small.iter().map(Vec::len).collect();
-        assert_eq!(sizes, [80, 160, 320, 190, 1]);
+        assert_eq!(sizes, [80, 80, 160, 300, 130, 1]);
         // Every line exactly once, either way.
         for (cut, count) in [(cut, lines.len()), (small, lines.len() - 1)] {
             let mut all: Vec<usize> = cut.into_iter().flatten().collect();
