@@ -128,6 +128,8 @@ pub struct DiffRenderer<'a> {
     hunk_pieces: Vec<std::ops::Range<usize>>,
     /// Pieces asked of the highlighters and not yet received.
     asked: std::ops::Range<usize>,
+    /// Buffers for marking changed words, kept from pair to pair.
+    words: WordScratch,
 }
 
 /// Part of a hunk shown at once: its line indices, and the ranges of the
@@ -195,7 +197,20 @@ impl<'a> DiffRenderer<'a> {
         let theme = &layout.syntax_theme;
         let old = SideHighlighter::start("highlight-old", old_path, text_at(&old_index), theme);
         let new = SideHighlighter::start("highlight-new", file.path(), text_at(&new_index), theme);
-        DiffRenderer { file, source, layout, palette, old_index, new_index, old, new, plan, hunk_pieces, asked: 0..0 }
+        DiffRenderer {
+            file,
+            source,
+            layout,
+            palette,
+            old_index,
+            new_index,
+            old,
+            new,
+            plan,
+            hunk_pieces,
+            asked: 0..0,
+            words: WordScratch::default(),
+        }
     }
 
     /// The file's header: status, path(s), similarity, mode change.
@@ -276,7 +291,7 @@ impl<'a> DiffRenderer<'a> {
             let (old, new) = self.styled(p);
             let Some(piece) = self.plan.get(p) else { return };
             let lines: Vec<LineRef<'_>> = piece.lines.iter().map(|&i| source.line(index, i).unwrap_or(blank)).collect();
-            let mut rows = pair_rows(&lines, old, new, &self.palette);
+            let mut rows = pair_rows(&lines, old, new, &self.palette, &mut self.words);
             let mut out = Vec::new();
             if self.layout.side_by_side {
                 for row in &mut rows {
@@ -660,7 +675,13 @@ enum RowKind {
 
 /// Pairs removed and added lines of each change block, marking the words
 /// that changed between the two lines of a pair.
-fn pair_rows(lines: &[LineRef<'_>], old: Vec<StyledLine>, new: Vec<StyledLine>, palette: &Palette) -> Vec<Row> {
+fn pair_rows(
+    lines: &[LineRef<'_>],
+    old: Vec<StyledLine>,
+    new: Vec<StyledLine>,
+    palette: &Palette,
+    words: &mut WordScratch,
+) -> Vec<Row> {
     let mut old = old.into_iter();
     let mut new = new.into_iter();
     let mut rows = Vec::new();
@@ -689,7 +710,7 @@ fn pair_rows(lines: &[LineRef<'_>], old: Vec<StyledLine>, new: Vec<StyledLine>, 
             let mut left = removed_text.get_mut(k).map(std::mem::take);
             let mut right = added_text.get_mut(k).map(std::mem::take);
             if let (Some(l), Some(r)) = (&left, &right) {
-                let (lw, rw) = word_changes(&plain(l), &plain(r));
+                let (lw, rw) = words.changes(l, r);
                 left = left.map(|l| overlay(l, &lw, palette.removed_bg, palette.removed_word_bg));
                 right = right.map(|r| overlay(r, &rw, palette.added_bg, palette.added_word_bg));
             } else {
@@ -712,73 +733,104 @@ fn pair_rows(lines: &[LineRef<'_>], old: Vec<StyledLine>, new: Vec<StyledLine>, 
     rows
 }
 
-fn plain(line: &StyledLine) -> String {
-    line.iter().map(|s| s.text.as_str()).collect()
-}
-
 /// `[start, end)` character positions in a line.
 pub type CharRanges = Vec<(usize, usize)>;
 
 /// Character ranges that differ between two lines, by words: runs of
 /// letters/digits/`_`, runs of spaces, and single other characters.
 pub fn word_changes(old: &str, new: &str) -> (CharRanges, CharRanges) {
-    if old == new {
-        return (Vec::new(), Vec::new());
-    }
-    let a = tokens(old);
-    let b = tokens(new);
-    // Quadratic LCS: cap it; past the cap the whole line is the change.
-    if a.len() * b.len() > 250_000 {
-        return (Vec::new(), Vec::new());
-    }
-    let word_a = |i: usize| &old[a[i].bytes.0..a[i].bytes.1];
-    let word_b = |j: usize| &new[b[j].bytes.0..b[j].bytes.1];
-    let (n, m) = (a.len(), b.len());
-    // The walk below keeps a common prefix token by token before it ever
-    // reads the table, so the table covers only what follows it.
-    let prefix = (0..n.min(m)).take_while(|&i| word_a(i) == word_b(i)).count();
-    let (rn, rm) = (n - prefix, m - prefix);
-    let mut lcs = vec![0u32; (rn + 1) * (rm + 1)];
-    let at = |i: usize, j: usize| (i - prefix) * (rm + 1) + (j - prefix);
-    for i in (prefix..n).rev() {
-        for j in (prefix..m).rev() {
-            lcs[at(i, j)] = if word_a(i) == word_b(j) {
-                lcs[at(i + 1, j + 1)] + 1
-            } else {
-                lcs[at(i + 1, j)].max(lcs[at(i, j + 1)])
-            };
-        }
-    }
-    // Kept tokens: the old line's first, then the new line's.
-    let mut keep = vec![false; n + m];
-    let (mut i, mut j) = (0, 0);
-    while i < n && j < m {
-        if word_a(i) == word_b(j) {
-            keep[i] = true;
-            keep[n + j] = true;
-            i += 1;
-            j += 1;
-        } else if lcs[at(i + 1, j)] >= lcs[at(i, j + 1)] {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    let ranges = |toks: &[Token], keep: &[bool]| {
-        let mut out: Vec<(usize, usize)> = Vec::new();
-        for (t, &k) in toks.iter().zip(keep) {
-            if k {
-                continue;
-            }
-            let (s, e) = t.chars;
-            match out.last_mut() {
-                Some(last) if last.1 == s => last.1 = e,
-                _ => out.push((s, e)),
-            }
-        }
+    WordScratch::default().compare(old, new)
+}
+
+/// What marking the changed words of a pair needs, kept from pair to pair
+/// so that a long change block does not allocate it for every line.
+#[derive(Default)]
+struct WordScratch {
+    old_text: String,
+    new_text: String,
+    a: Vec<Token>,
+    b: Vec<Token>,
+    lcs: Vec<u32>,
+    keep: Vec<bool>,
+}
+
+impl WordScratch {
+    /// [`word_changes`] between two styled lines' text.
+    fn changes(&mut self, old: &StyledLine, new: &StyledLine) -> (CharRanges, CharRanges) {
+        let (mut old_text, mut new_text) = (std::mem::take(&mut self.old_text), std::mem::take(&mut self.new_text));
+        old_text.clear();
+        new_text.clear();
+        old.iter().for_each(|s| old_text.push_str(&s.text));
+        new.iter().for_each(|s| new_text.push_str(&s.text));
+        let out = self.compare(&old_text, &new_text);
+        (self.old_text, self.new_text) = (old_text, new_text);
         out
-    };
-    (ranges(&a, &keep[..n]), ranges(&b, &keep[n..]))
+    }
+
+    fn compare(&mut self, old: &str, new: &str) -> (CharRanges, CharRanges) {
+        if old == new {
+            return (Vec::new(), Vec::new());
+        }
+        tokens(old, &mut self.a);
+        tokens(new, &mut self.b);
+        let (a, b) = (&self.a, &self.b);
+        // Quadratic LCS: cap it; past the cap the whole line is the change.
+        if a.len() * b.len() > 250_000 {
+            return (Vec::new(), Vec::new());
+        }
+        let word_a = |i: usize| &old[a[i].bytes.0..a[i].bytes.1];
+        let word_b = |j: usize| &new[b[j].bytes.0..b[j].bytes.1];
+        let (n, m) = (a.len(), b.len());
+        // The walk below keeps a common prefix token by token before it
+        // ever reads the table, so the table covers only what follows it.
+        let prefix = (0..n.min(m)).take_while(|&i| word_a(i) == word_b(i)).count();
+        let (rn, rm) = (n - prefix, m - prefix);
+        let lcs = &mut self.lcs;
+        lcs.clear();
+        lcs.resize((rn + 1) * (rm + 1), 0);
+        let at = |i: usize, j: usize| (i - prefix) * (rm + 1) + (j - prefix);
+        for i in (prefix..n).rev() {
+            for j in (prefix..m).rev() {
+                lcs[at(i, j)] = if word_a(i) == word_b(j) {
+                    lcs[at(i + 1, j + 1)] + 1
+                } else {
+                    lcs[at(i + 1, j)].max(lcs[at(i, j + 1)])
+                };
+            }
+        }
+        // Kept tokens: the old line's first, then the new line's.
+        let keep = &mut self.keep;
+        keep.clear();
+        keep.resize(n + m, false);
+        let (mut i, mut j) = (0, 0);
+        while i < n && j < m {
+            if word_a(i) == word_b(j) {
+                keep[i] = true;
+                keep[n + j] = true;
+                i += 1;
+                j += 1;
+            } else if lcs[at(i + 1, j)] >= lcs[at(i, j + 1)] {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        let ranges = |toks: &[Token], keep: &[bool]| {
+            let mut out: Vec<(usize, usize)> = Vec::new();
+            for (t, &k) in toks.iter().zip(keep) {
+                if k {
+                    continue;
+                }
+                let (s, e) = t.chars;
+                match out.last_mut() {
+                    Some(last) if last.1 == s => last.1 = e,
+                    _ => out.push((s, e)),
+                }
+            }
+            out
+        };
+        (ranges(a, &keep[..n]), ranges(b, &keep[n..]))
+    }
 }
 
 /// A word of a line: its character and byte ranges.
@@ -787,7 +839,8 @@ struct Token {
     bytes: (usize, usize),
 }
 
-fn tokens(text: &str) -> Vec<Token> {
+/// The words of `text`, into `out`.
+fn tokens(text: &str, out: &mut Vec<Token>) {
     let class = |c: char| {
         let word = if c.is_ascii() { c.is_ascii_alphanumeric() || c == '_' } else { c.is_alphanumeric() };
         let space = if c.is_ascii() { c.is_ascii_whitespace() || c == '\u{b}' } else { c.is_whitespace() };
@@ -799,7 +852,7 @@ fn tokens(text: &str) -> Vec<Token> {
             2
         }
     };
-    let mut out: Vec<Token> = Vec::with_capacity(text.len() / 3 + 1);
+    out.clear();
     let mut last_class = None;
     for (index, (byte, c)) in text.char_indices().enumerate() {
         let k = class(c);
@@ -813,7 +866,6 @@ fn tokens(text: &str) -> Vec<Token> {
         }
         last_class = Some(k);
     }
-    out
 }
 
 /// Puts a background on a whole line, a stronger one on `ranges` (chars,
