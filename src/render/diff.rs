@@ -1182,7 +1182,7 @@ mod tests {
     fn wrapping_keeps_every_character() {
         let line = vec![Span::plain("abcdef"), Span::plain("gh")];
         let pieces = wrap(line.clone(), 3);
-        let texts: Vec<String> = pieces.iter().map(plain).collect();
+        let texts: Vec<String> = pieces.iter().map(|p| p.iter().map(|s| s.text.as_str()).collect()).collect();
         assert_eq!(texts, ["abc", "def", "gh"]);
     }
 }
