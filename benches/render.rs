@@ -208,13 +208,9 @@ fn show() {
             theirs.extend(time_command("sh", &["-c", script], &path, 60));
         }
     }
-    let summary = |runs: &[Timing], pick: fn(&Timing) -> f64| {
-        let mut v: Vec<f64> = runs.iter().map(pick).collect();
-        v.sort_by(f64::total_cmp);
-        match (v.first(), v.get(v.len() / 2)) {
-            (Some(best), Some(median)) => format!("median {median:.0} ms, best {best:.0} ms"),
-            _ => "no run".to_string(),
-        }
+    let summary = |runs: &[Timing], pick: fn(&Timing) -> f64| match best_and_median(runs, pick) {
+        Some((best, median)) => format!("median {median:.0} ms, best {best:.0} ms"),
+        None => "no run".to_string(),
     };
     println!(
         "rearview show | head -60: 60 lines in {}, exited {}; whole diff to a pipe: {} ({} runs)",
@@ -230,15 +226,18 @@ fn show() {
             summary(&theirs, |r| r.head),
             summary(&theirs, |r| r.whole)
         );
-        let median = |runs: &[Timing]| {
-            let mut v: Vec<f64> = runs.iter().map(|r| r.whole).collect();
-            v.sort_by(f64::total_cmp);
-            v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
-        };
+        let median = |runs: &[Timing]| best_and_median(runs, |r| r.whole).map_or(f64::NAN, |(_, m)| m);
         println!("whole diff, rearview / delta (medians): {:.2}×", median(&ours) / median(&theirs));
     } else {
         println!("delta unavailable: no comparison");
     }
+}
+
+/// The best and the median of one figure over runs.
+fn best_and_median(runs: &[Timing], pick: fn(&Timing) -> f64) -> Option<(f64, f64)> {
+    let mut v: Vec<f64> = runs.iter().map(pick).collect();
+    v.sort_by(f64::total_cmp);
+    Some((*v.first()?, *v.get(v.len() / 2)?))
 }
 
 /// Runs of each `show` case, interleaved with the peer's.

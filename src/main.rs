@@ -445,6 +445,8 @@ fn load_syntax_themes() {
     match load_user_themes(&dir) {
         Ok(found) => {
             for (path, why) in found.failed {
+                // The parser's message may quote the file.
+                let why = rearview::render::sanitize::sanitize_line(&why);
                 eprintln!("rearview: skipping syntax theme {}: {why}", shown(&path));
             }
         }

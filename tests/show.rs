@@ -408,13 +408,7 @@ fn hex_reads_a_large_blob_in_one_pass_loose_or_packed() {
     assert_eq!(rest.last().map(|l| &l[..10]), Some("004ffff0  "));
 
     // The TUI's hex job: the blob's bytes as they are, every finding.
-    let ctx = rearview::jobs::JobContext {
-        repo: path.clone(),
-        db: db.clone(),
-        config: rearview::config::Config::default(),
-        github_api: None,
-        theme: rearview::render::theme::Theme::default(),
-    };
+    let ctx = job_context(&path, &db);
     let git = std::process::Command::new("git").args(["rev-parse", "main:big.bin"]).current_dir(&path).output();
     let id = String::from_utf8(git.expect("git").stdout).expect("utf-8").trim().to_string();
     let job = || {
@@ -472,13 +466,7 @@ fn a_modified_binary_reads_the_same_in_show_and_the_tui() {
 
     let shown = text(&rearview(&["show", "main", "--repo", s(&path), "--db", s(&db), "--color", "never"]));
     let shown: Vec<&str> = shown.lines().skip_while(|l| !l.starts_with("binary (old)")).collect();
-    let ctx = rearview::jobs::JobContext {
-        repo: path.clone(),
-        db: db.clone(),
-        config: rearview::config::Config::default(),
-        github_api: None,
-        theme: rearview::render::theme::Theme::default(),
-    };
+    let ctx = job_context(&path, &db);
     let parts = rearview::jobs::render_diff_blocking(&ctx, &sha.to_string(), 120, false, None).expect("diff");
     let tui: Vec<String> = parts
         .iter()
@@ -496,4 +484,15 @@ fn a_modified_binary_reads_the_same_in_show_and_the_tui() {
     assert_eq!(shown[3], "changed bytes, old ┃ new (first change at 0x800):");
     assert!(shown[4].starts_with("00000800  "), "{shown:?}");
     assert_eq!(shown.len(), 4 + 8, "eight rows: {shown:?}");
+}
+
+/// What a TUI job needs, with the default config and theme.
+fn job_context(repo: &std::path::Path, db: &std::path::Path) -> rearview::jobs::JobContext {
+    rearview::jobs::JobContext {
+        repo: repo.to_path_buf(),
+        db: db.to_path_buf(),
+        config: rearview::config::Config::default(),
+        github_api: None,
+        theme: rearview::render::theme::Theme::default(),
+    }
 }

@@ -143,13 +143,6 @@ fn render_drift(
     Ok(())
 }
 
-/// Whether a line holds a character the diff reveals (a tab is only
-/// expanded). Checks bytes first: most lines are printable ASCII.
-fn hides(text: &str) -> bool {
-    let suspect = |b: &u8| *b >= 0x7f || (*b < 0x20 && *b != b'\t');
-    text.as_bytes().iter().any(suspect) && text.chars().any(|c| c != '\t' && crate::render::sanitize::is_hidden(c))
-}
-
 /// A file's entry in the sidebar: its title, line counts and findings,
 /// counted from `source`, where its lines are.
 fn info(file: &FileDiff, source: &dyn HunkSource) -> DiffFileInfo {
@@ -168,7 +161,7 @@ fn info(file: &FileDiff, source: &dyn HunkSource) -> DiffFileInfo {
                 crate::model::LineKind::Removed => deletions += 1,
                 crate::model::LineKind::Context => {}
             }
-            if hides(line.text) {
+            if crate::render::sanitize::reveals_any(line.text) {
                 findings += 1;
             }
         }
@@ -264,19 +257,4 @@ fn binary_lines(
         (tag, line)
     }));
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::hides;
-
-    #[test]
-    fn a_finding_is_a_revealed_character_and_a_tab_is_not_one() {
-        assert!(!hides("\tint x = 1;\t// indented with tabs"));
-        assert!(!hides("plain ASCII, and ünïcödé letters"));
-        assert!(hides("if (admin\u{202E}) {"));
-        assert!(hides("zero\u{200B}width"));
-        assert!(hides("escape \u{1b}[2J here"));
-        assert!(hides("delete \u{7f}"));
-    }
 }

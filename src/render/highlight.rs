@@ -30,7 +30,7 @@ use syntect::highlighting::{Color as SynColor, FontStyle, Highlighter, Style as 
 use syntect::parsing::{BasicScopeStackOp, ParseState, Scope, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 use two_face::theme::LazyThemeSet;
 
-use super::sanitize::{is_hidden, sanitize_line};
+use super::sanitize::{is_revealed, sanitize_line};
 use super::theme::Color;
 use super::{Span, Style, StyledLine};
 
@@ -1035,7 +1035,7 @@ fn xterm_rgb(index: u8) -> (u8, u8, u8) {
 /// expanded) keep `style`; each run of hidden characters becomes its own
 /// span of revealed tokens in `revealed`.
 fn push_text(spans: &mut StyledLine, text: &str, style: Style, revealed: Style) {
-    let hidden = |c: char| c != '\t' && is_hidden(c);
+    let hidden = is_revealed;
     let mut rest = text;
     while !rest.is_empty() {
         let Some(start) = rest.find(hidden) else {

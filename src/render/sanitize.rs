@@ -41,6 +41,19 @@ pub fn is_hidden(c: char) -> bool {
     c.is_control() || hidden_name(c).is_some()
 }
 
+/// Whether a character shows as a revealed token: every hidden one but a
+/// tab, which only expands.
+pub fn is_revealed(c: char) -> bool {
+    c != '\t' && is_hidden(c)
+}
+
+/// Whether `text` holds a character shown as a revealed token. Checks
+/// bytes first: most lines are printable ASCII.
+pub fn reveals_any(text: &str) -> bool {
+    let suspect = |b: &u8| *b >= 0x7f || (*b < 0x20 && *b != b'\t');
+    text.as_bytes().iter().any(suspect) && text.chars().any(is_revealed)
+}
+
 /// A visible stand-in for one hidden character.
 fn reveal(c: char, out: &mut String) {
     match c {
@@ -264,7 +277,7 @@ pub fn segments(text: &str, file_start: bool) -> Vec<Segment> {
             continue;
         }
         let in_suspicious = suspicious.iter().any(|(a, b)| column >= *a && column < *b);
-        if is_hidden(c) && c != '\t' {
+        if is_revealed(c) {
             push(&mut out, &plain, SegmentKind::Plain);
             plain.clear();
             let mut token = String::new();
@@ -293,6 +306,16 @@ pub fn segments(text: &str, file_start: bool) -> Vec<Segment> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_revealed_character_is_any_hidden_one_but_a_tab() {
+        assert!(!reveals_any("\tint x = 1;\t// indented with tabs"));
+        assert!(!reveals_any("plain ASCII, and ünïcödé letters"));
+        assert!(reveals_any("if (admin\u{202E}) {"));
+        assert!(reveals_any("zero\u{200B}width"));
+        assert!(reveals_any("escape \u{1b}[2J here"));
+        assert!(reveals_any("delete \u{7f}"));
+    }
 
     #[test]
     fn findings_name_line_column_and_code_point() {

@@ -635,28 +635,14 @@ impl<'r> LazyDiff<'r> {
         if matches!(status, FileStatus::Renamed | FileStatus::Copied) {
             file.similarity = self.similarity.get(index).copied().flatten();
         }
-        let empty = || Bytes::Owned(Vec::new());
         if delta.old_file().id() == delta.new_file().id() {
             // A mode change or a pure rename: no lines changed.
-            return Ok(Some(LazyFile {
-                file,
-                old: empty(),
-                new: empty(),
-                bounds: Default::default(),
-                hunks: Vec::new(),
-            }));
+            return Ok(Some(LazyFile::without_lines(file)));
         }
         let (old, new) = self.repo.sides(&delta, &self.sha)?;
         file.binary |= linediff::looks_binary(&old) || linediff::looks_binary(&new);
         if file.binary {
-            // The hex view reads the blobs itself.
-            return Ok(Some(LazyFile {
-                file,
-                old: empty(),
-                new: empty(),
-                bounds: Default::default(),
-                hunks: Vec::new(),
-            }));
+            return Ok(Some(LazyFile::without_lines(file)));
         }
         let bounds = (linediff::bounds(&old), linediff::bounds(&new));
         let hunks = {
@@ -718,6 +704,13 @@ pub struct LazyFile<'r> {
 }
 
 impl LazyFile<'_> {
+    /// A file whose lines are not read: no change to them (a mode change,
+    /// a pure rename), or a binary (the hex view reads the blobs itself).
+    fn without_lines(file: FileDiff) -> Self {
+        let empty = || Bytes::Owned(Vec::new());
+        LazyFile { file, old: empty(), new: empty(), bounds: Default::default(), hunks: Vec::new() }
+    }
+
     /// Lines added and removed.
     pub fn line_counts(&self) -> (u32, u32) {
         let count = |kind| self.hunks.iter().flat_map(|h| &h.lines).filter(|l| l.kind == kind).count();
