@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 
 use rearview::config::Config;
 use rearview::forge::github::{GitHub, Settings};
-use rearview::forge::remote::RepoSlug;
 use rearview::forge::token::Token;
 use rearview::forge::{sync, SyncEvent};
+use rearview::model::RepoSlug;
 use rearview::model::{PullRequest, Review, ReviewState};
 use rearview::store::Store;
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::render::theme::Theme;
+use crate::model::RiskKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -200,8 +200,25 @@ impl Default for Risk {
 
 impl Risk {
     /// A signal kind's weight in the score.
-    pub fn weight(&self, kind: crate::model::RiskKind) -> u32 {
-        self.weights.get(kind.as_str()).copied().unwrap_or_else(|| crate::triage::risk::default_weight(kind))
+    pub fn weight(&self, kind: RiskKind) -> u32 {
+        self.weights.get(kind.as_str()).copied().unwrap_or_else(|| default_weight(kind))
+    }
+}
+
+/// A kind's default weight in the score (config `[risk.weights]` overrides).
+fn default_weight(kind: RiskKind) -> u32 {
+    match kind {
+        RiskKind::EmbeddedPayload => 40,
+        RiskKind::HiddenCharacters => 30,
+        RiskKind::BinaryWithoutProvenance => 25,
+        RiskKind::BuildSystem => 20,
+        RiskKind::SecuritySensitivePath => 15,
+        RiskKind::BackportDrift => 15,
+        RiskKind::BinaryFile => 10,
+        RiskKind::StaleApproval => 10,
+        RiskKind::UnusualAuthor => 10,
+        RiskKind::LargeChange => 5,
+        RiskKind::SelfMerged => 5,
     }
 }
 
@@ -223,11 +240,11 @@ fn default_dormancy() -> u32 {
 pub struct PathRule {
     pub glob: String,
     pub reason: String,
-    #[serde(default = "default_weight")]
+    #[serde(default = "default_path_weight")]
     pub weight: u32,
 }
 
-fn default_weight() -> u32 {
+fn default_path_weight() -> u32 {
     15
 }
 
@@ -237,7 +254,7 @@ impl Config {
     pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         match explicit {
             Some(path) => Config::from_file(path),
-            None => match default_path() {
+            None => match crate::paths::config_file() {
                 Some(path) if path.exists() => Config::from_file(&path),
                 _ => Ok(Config::default()),
             },
@@ -273,42 +290,18 @@ impl Config {
             return Err(invalid("github.timeout_secs must be at least 1".into()));
         }
         if let Some(repo) = &self.github.repository {
-            if crate::forge::remote::RepoSlug::parse(repo).is_none() {
+            if crate::model::RepoSlug::parse(repo).is_none() {
                 return Err(invalid(format!("github.repository `{repo}` is not `owner/name`")));
             }
         }
-        if let Some(kind) = self.risk.weights.keys().find(|k| crate::model::RiskKind::parse(k).is_none()) {
-            let names: Vec<&str> = crate::model::RiskKind::ALL.iter().map(|k| k.as_str()).collect();
+        if let Some(kind) = self.risk.weights.keys().find(|k| RiskKind::parse(k).is_none()) {
+            let names: Vec<&str> = RiskKind::ALL.iter().map(|k| k.as_str()).collect();
             return Err(invalid(format!("risk.weights: `{kind}` is not a signal (use one of {})", names.join(", "))));
         }
         if let Some(rule) = self.risk.paths.iter().find(|r| r.glob.trim().is_empty()) {
             return Err(invalid(format!("risk.paths entry `{}` has an empty glob", rule.reason)));
         }
         Ok(())
-    }
-
-    /// The configured theme: built in, or a file in the config dir's `themes/`.
-    pub fn theme(&self) -> Result<Theme, ConfigError> {
-        let name = self.ui.theme.as_deref().unwrap_or("default");
-        if let Some(theme) = Theme::builtin(name) {
-            return Ok(theme);
-        }
-        let dir = default_path().and_then(|p| p.parent().map(|d| d.join("themes")));
-        let Some(path) = dir.map(|d| d.join(format!("{name}.toml"))).filter(|p| p.exists()) else {
-            let builtin: Vec<&str> = crate::render::theme::BUILTIN.iter().map(|(n, _)| *n).collect();
-            return Err(ConfigError::Invalid {
-                path: default_path().unwrap_or_default(),
-                message: format!(
-                    "theme `{name}` not found: use one of {} or add {name}.toml under the config directory's themes/",
-                    builtin.join(", ")
-                ),
-            });
-        };
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
-        Theme::parse(&text).map_err(|e| {
-            let line = e.span().map(|s| text.get(..s.start).unwrap_or(&text).matches('\n').count() + 1).unwrap_or(1);
-            ConfigError::Parse { path, line, message: e.message().trim().to_string() }
-        })
     }
 
     /// Whether an account is a core developer by configuration (the forge's
@@ -325,57 +318,22 @@ impl Config {
     /// Whether `name` is watched under this config, given the main line.
     pub fn watches(&self, name: &str, default_branch: &str) -> bool {
         match &self.branches.watch {
-            Some(patterns) => patterns.iter().any(|p| glob_match(p, name)),
-            None => name == default_branch || crate::repo::is_maintenance_branch(name),
+            Some(patterns) => patterns.iter().any(|p| crate::paths::glob_match(p, name)),
+            None => name == default_branch || is_maintenance_branch(name),
         }
     }
 }
 
-/// `$XDG_CONFIG_HOME/rearview/config.toml`, or `~/.config/…`.
-pub fn default_path() -> Option<PathBuf> {
-    xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("rearview").join("config.toml"))
-}
-
-/// An XDG base directory: the variable if set to an absolute path, else
-/// `$HOME/<fallback>`.
-pub fn xdg_dir(var: &str, fallback: &str) -> Option<PathBuf> {
-    match std::env::var_os(var).map(PathBuf::from) {
-        Some(dir) if dir.is_absolute() => Some(dir),
-        _ => std::env::var_os("HOME").map(|h| PathBuf::from(h).join(fallback)),
-    }
-}
-
-/// Shell-style matching where `*` matches any run of characters (slashes
-/// included) and `?` any one character.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    // ASCII (nearly every path): compare bytes, no allocation.
-    if pattern.is_ascii() && text.is_ascii() {
-        return glob_match_units(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    glob_match_units(&p, &t, '*', '?')
-}
-
-fn glob_match_units<T: PartialEq + Copy>(p: &[T], t: &[T], star: T, any: T) -> bool {
-    let (mut pi, mut ti) = (0, 0);
-    let mut backtrack: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == any || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == star {
-            backtrack = Some((pi, ti));
-            pi += 1;
-        } else if let Some((s, matched)) = backtrack {
-            pi = s + 1;
-            ti = matched + 1;
-            backtrack = Some((s, matched + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == star)
+/// Whether a branch name looks like a maintenance branch: `3.12`, `v5.6`,
+/// `release/*`, `release-*`, `maint-*`, `maint/*`, `stable/*`.
+pub fn is_maintenance_branch(name: &str) -> bool {
+    let version = name.strip_prefix('v').unwrap_or(name);
+    let parts: Vec<&str> = version.split('.').collect();
+    let is_version = parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    is_version
+        || ["release/", "release-", "maint-", "maint/", "stable/"]
+            .iter()
+            .any(|p| name.strip_prefix(p).is_some_and(|rest| !rest.is_empty()))
 }
 
 #[cfg(test)]
@@ -409,17 +367,6 @@ weight = 3
     }
 
     #[test]
-    fn the_readme_example_config_is_valid() {
-        let readme = include_str!("../README.md");
-        let section = readme.split("## Config").nth(1).expect("a Config section");
-        let block = section.split("```toml\n").nth(1).and_then(|b| b.split("```").next()).expect("a toml block");
-        let config = Config::parse(block, Path::new("README.md")).expect("the README's example parses");
-        assert_eq!(config.ui.syntax_theme.as_deref(), Some("Monokai Extended"));
-        assert!(config.keys.contains_key("next_hunk"));
-        crate::tui::keymap::Keymap::new(&config.keys).expect("its [keys] are valid");
-    }
-
-    #[test]
     fn unknown_key_names_the_key_and_line() {
         let text = "[branches]\ndefault = \"main\"\nwatched = [\"x\"]\n";
         let err = Config::parse(text, Path::new("/etc/c.toml")).expect_err("unknown key");
@@ -427,6 +374,16 @@ weight = 3
         assert!(msg.contains("/etc/c.toml line 3"), "{msg}");
         assert!(msg.contains("watched"), "{msg}");
         assert!(!msg.contains('\n'), "one line: {msg}");
+    }
+
+    #[test]
+    fn maintenance_branch_names() {
+        for yes in ["3.12", "v5.6", "2.7.18", "release/1.0", "release-2024", "maint-3.4", "maint/x", "stable/6.1"] {
+            assert!(is_maintenance_branch(yes), "{yes}");
+        }
+        for no in ["main", "master", "3", "v5", "3.x", "feature/3.12", "release/", "v.1", "1..2"] {
+            assert!(!is_maintenance_branch(no), "{no}");
+        }
     }
 
     #[test]
@@ -442,20 +399,5 @@ weight = 3
         assert!(c.watches("3.12", "main"));
         assert!(c.watches("release/2.0", "main"));
         assert!(!c.watches("feature-x", "main"));
-    }
-
-    #[test]
-    fn globs() {
-        assert!(glob_match("3.*", "3.12"));
-        assert!(glob_match("*.m4", "m4/build-to-host.m4"));
-        assert!(glob_match("release/*", "release/1.0"));
-        assert!(glob_match("a?c", "abc"));
-        assert!(!glob_match("a?c", "ac"));
-        assert!(!glob_match("3.*", "main"));
-        assert!(glob_match("*", ""));
-        assert!(glob_match("**x", "aax"));
-        assert!(glob_match("Doc/*.rst", "Doc/café.rst"), "non-ASCII paths");
-        assert!(glob_match("caf?", "café"), "? is one character, not one byte");
-        assert!(!glob_match("caf?", "cafés"));
     }
 }

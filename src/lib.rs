@@ -9,6 +9,7 @@ pub mod demo;
 pub mod forge;
 pub mod jobs;
 pub mod model;
+pub mod paths;
 pub mod pipeline;
 pub mod release;
 pub mod render;

@@ -411,10 +411,7 @@ fn grouped_and_multi_line_uses_count() {
 
 #[test]
 fn a_cycle_is_found_even_between_allowed_neighbours() {
-    let dir = tree(&[
-        ("model.rs", "use crate::paths::xdg;\n"),
-        ("paths.rs", "use crate::model::Change;\n"),
-    ]);
+    let dir = tree(&[("model.rs", "use crate::paths::xdg;\n"), ("paths.rs", "use crate::model::Change;\n")]);
     let problems = violations(&dir.path().join("src"));
     assert_eq!(
         problems,

@@ -206,7 +206,7 @@ fn repository_text_never_drives_the_terminal() {
 }
 
 /// Every line of a file's diff as `show` prints it, in both layouts.
-fn rendered(file: &rearview::model::FileDiff, source: &dyn rearview::render::diff::HunkSource) -> Vec<String> {
+fn rendered(file: &rearview::model::FileDiff, source: &dyn rearview::model::HunkSource) -> Vec<String> {
     use rearview::render::diff::{DiffRenderer, Layout, Palette};
     let mut out = Vec::new();
     for side_by_side in [false, true] {

@@ -916,3 +916,15 @@ fn the_hex_view_takes_its_colours_from_the_theme() {
     assert!(plain.iter().all(|c| c.fg == Color::Reset && c.bg == Color::Reset), "no colour at all");
     assert!(reversed(&plain, None), "findings still stand out");
 }
+
+/// The README's example config parses, and its `[keys]` make a keymap.
+#[test]
+fn the_readme_example_config_is_valid() {
+    let readme = include_str!("../README.md");
+    let section = readme.split("## Config").nth(1).expect("a Config section");
+    let block = section.split("```toml\n").nth(1).and_then(|b| b.split("```").next()).expect("a toml block");
+    let config = Config::parse(block, std::path::Path::new("README.md")).expect("the README's example parses");
+    assert_eq!(config.ui.syntax_theme.as_deref(), Some("Monokai Extended"));
+    assert!(config.keys.contains_key("next_hunk"));
+    Keymap::new(&config.keys).expect("its [keys] are valid");
+}

@@ -58,13 +58,6 @@ pub struct Demo {
     pub associations: HashMap<String, String>,
 }
 
-/// Where the demo goes without `--dir`.
-pub fn default_dir() -> PathBuf {
-    crate::config::xdg_dir("XDG_DATA_HOME", ".local/share")
-        .map(|d| d.join("rearview").join("demo"))
-        .unwrap_or_else(|| std::env::temp_dir().join("rearview-demo"))
-}
-
 /// Builds (or rebuilds) the demo repository in `dir` and seeds its store
 /// (`store`, or the repository's default store).
 pub fn build(dir: &Path, store: Option<&Path>) -> Result<Demo, DemoError> {
@@ -81,7 +74,7 @@ pub fn build(dir: &Path, store: Option<&Path>) -> Result<Demo, DemoError> {
     let repo = Repo::open(dir)?;
     let store_path = match store {
         Some(p) => p.to_path_buf(),
-        None => Store::default_path(&repo.git_dir(), &repo.name())
+        None => crate::paths::default_store(&repo.git_dir(), &repo.name())
             .ok_or_else(|| DemoError::Scenario("no HOME or XDG_DATA_HOME to put the store in".into()))?,
     };
     remove_store(&store_path)?;

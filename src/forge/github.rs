@@ -13,9 +13,9 @@ use octocrab::Octocrab;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::remote::RepoSlug;
 use super::token::Token;
 use super::{Fetched, Forge, ForgeError, Page, Result, SyncEvent};
+use crate::model::RepoSlug;
 use crate::model::{PullRequest, Review, ReviewState};
 
 /// How the client behaves; the defaults suit api.github.com.
@@ -404,7 +404,7 @@ impl GitHub {
         }
         let wait = Duration::from_secs((rate.reset - now + 1) as u64);
         if wait > self.settings.max_rate_wait {
-            let reset = crate::triage::rfc3339(rate.reset);
+            let reset = crate::model::rfc3339(rate.reset);
             let hint = if self.settings.token.is_none() {
                 ": unauthenticated requests get 60 an hour; set GITHUB_TOKEN or run `gh auth login`".to_string()
             } else {

@@ -4,10 +4,12 @@
 
 use crate::config::Config;
 use crate::forge::github::Settings;
-use crate::forge::remote::{self, RepoSlug};
+use crate::forge::remote;
 use crate::forge::sync::Options;
 use crate::forge::token::{self, TokenSource};
-use crate::repo::{message, Repo};
+use crate::model::message;
+use crate::model::RepoSlug;
+use crate::repo::Repo;
 
 /// How many first-parent commits per branch are checked for a pull request
 /// that their message does not name.

@@ -1,31 +1,6 @@
 //! Which GitHub repository a clone belongs to, from its remote URL.
 
-/// `owner/name` on a GitHub host.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RepoSlug {
-    pub owner: String,
-    pub name: String,
-}
-
-impl RepoSlug {
-    /// `owner/name` as written in config.
-    pub fn parse(text: &str) -> Option<RepoSlug> {
-        let (owner, name) = text.trim().split_once('/')?;
-        let name = name.strip_suffix(".git").unwrap_or(name);
-        let valid = |s: &str| {
-            !s.is_empty() && s.len() <= 100 && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-        };
-        let owner_ok = valid(owner) && owner.starts_with(|c: char| c.is_ascii_alphanumeric());
-        (owner_ok && valid(name) && name != "." && name != "..")
-            .then(|| RepoSlug { owner: owner.to_string(), name: name.to_string() })
-    }
-}
-
-impl std::fmt::Display for RepoSlug {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.owner, self.name)
-    }
-}
+use crate::model::RepoSlug;
 
 /// The host and path of a remote URL in any of git's forms:
 /// `https://host/o/r.git`, `ssh://git@host/o/r`, `git@host:o/r.git`.

@@ -12,8 +12,8 @@ use futures_util::stream::{self, StreamExt};
 
 use super::{Fetched, Forge, Result, SyncEvent};
 use crate::config::Config;
+use crate::model::message;
 use crate::model::{PullRequest, ReviewState};
-use crate::repo::message;
 use crate::store::{PullRecord, Store};
 
 #[derive(Debug, Clone, Default)]

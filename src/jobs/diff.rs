@@ -2,8 +2,9 @@
 //! header, up to a few hundred lines at a time), so the first screen shows
 //! while the rest of a huge diff is still being highlighted.
 
+use crate::model::HunkSource;
 use crate::model::{FileDiff, FileStatus};
-use crate::render::diff::{file_header, DiffRenderer, HunkSource, Layout, Palette};
+use crate::render::diff::{file_header, DiffRenderer, Layout, Palette};
 use crate::render::hex;
 use crate::render::sanitize::sanitize_line;
 use crate::render::theme::{Color, Theme};

@@ -1,7 +1,8 @@
 //! The queue job: history walk, forge metadata and triage, off the UI thread.
 
-use crate::forge::remote::{self, RepoSlug};
+use crate::forge::remote;
 use crate::model::Queue;
+use crate::model::RepoSlug;
 use crate::pipeline::{self, Selection};
 use crate::repo::Repo;
 use crate::store::Store;

@@ -8,8 +8,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::config::Config;
+use crate::model::message::{self, MessageRefs};
 use crate::model::{Commit, Original, OriginalLink, Queue};
-use crate::repo::message::{self, MessageRefs};
 use crate::repo::{Range, Repo, RepoError};
 use crate::store::{Store, StoreError};
 use crate::triage::{self, Landed};

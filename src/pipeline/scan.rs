@@ -6,10 +6,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::model::{ContentFinding, ContentKind, ContentScan};
 use crate::model::{FileDiff, FileStatus, LineKind};
 use crate::render::{hex, sanitize};
 use crate::repo::{Repo, RepoError};
-use crate::triage::risk::{ContentFinding, ContentKind, ContentScan, Novelty};
+use crate::triage::risk::Novelty;
 use crate::triage::Landed;
 
 /// How much of a binary the payload scan reads.

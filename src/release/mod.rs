@@ -23,8 +23,8 @@ use git2::{DiffOptions, Oid, Patch, Repository};
 use serde::Serialize;
 use sha1::{Digest, Sha1};
 
-use crate::config::glob_match;
 use crate::model::{DiffLine, FileDiff, FileStatus, Hunk, LineKind};
+use crate::paths::glob_match;
 use crate::render::hex;
 use crate::repo::{Repo, RepoError};
 pub use archive::Format;

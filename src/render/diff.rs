@@ -7,7 +7,7 @@ use super::highlight::{FileHighlighter, LineSource};
 use super::sanitize::sanitize_line;
 use super::theme::Color;
 use super::{Span, Style, StyledLine};
-use crate::model::{FileDiff, FileStatus, LineKind};
+use crate::model::{FileDiff, FileStatus, HunkHead, HunkSource, LineKind, LineRef};
 
 /// How the diff is laid out.
 #[derive(Debug, Clone)]
@@ -46,68 +46,6 @@ impl Default for Palette {
             added_marker: Style::fg(Color::Indexed(10)),
             removed_marker: Style::fg(Color::Indexed(9)),
         }
-    }
-}
-
-/// One line of a hunk as the renderer reads it: the text is raw
-/// (untrusted), without its line ending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LineRef<'s> {
-    pub kind: LineKind,
-    pub old_no: Option<u32>,
-    pub new_no: Option<u32>,
-    pub no_newline: bool,
-    pub text: &'s str,
-}
-
-/// A hunk's header: `@@ -old_start,old_lines +new_start,new_lines @@ context`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HunkHead<'s> {
-    pub old_start: u32,
-    pub old_lines: u32,
-    pub new_start: u32,
-    pub new_lines: u32,
-    pub context: &'s str,
-}
-
-/// Where a renderer reads a file's hunks and lines: the diff model
-/// ([`FileDiff`] is one), or a source that reads them on demand without
-/// copying them (the blobs, see `repo::Repo::diff_lazy`).
-pub trait HunkSource {
-    fn hunk_count(&self) -> usize;
-    fn head(&self, hunk: usize) -> Option<HunkHead<'_>>;
-    fn line_count(&self, hunk: usize) -> usize;
-    /// A line's kind, without its text (cheap).
-    fn kind(&self, hunk: usize, line: usize) -> Option<LineKind>;
-    fn line(&self, hunk: usize, line: usize) -> Option<LineRef<'_>>;
-}
-
-impl HunkSource for FileDiff {
-    fn hunk_count(&self) -> usize {
-        self.hunks.len()
-    }
-
-    fn head(&self, hunk: usize) -> Option<HunkHead<'_>> {
-        self.hunks.get(hunk).map(|h| HunkHead {
-            old_start: h.old_start,
-            old_lines: h.old_lines,
-            new_start: h.new_start,
-            new_lines: h.new_lines,
-            context: &h.context,
-        })
-    }
-
-    fn line_count(&self, hunk: usize) -> usize {
-        self.hunks.get(hunk).map_or(0, |h| h.lines.len())
-    }
-
-    fn kind(&self, hunk: usize, line: usize) -> Option<LineKind> {
-        Some(self.hunks.get(hunk)?.lines.get(line)?.kind)
-    }
-
-    fn line(&self, hunk: usize, line: usize) -> Option<LineRef<'_>> {
-        let l = self.hunks.get(hunk)?.lines.get(line)?;
-        Some(LineRef { kind: l.kind, old_no: l.old_no, new_no: l.new_no, no_newline: l.no_newline, text: &l.text })
     }
 }
 

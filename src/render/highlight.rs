@@ -135,12 +135,6 @@ pub fn warm_up_for(path: &str, theme: &str) {
     let _ = h.highlight(&["x"], 0..1);
 }
 
-/// Where users put their own `.tmTheme` files:
-/// `$XDG_CONFIG_HOME/rearview/themes/` (or `~/.config/rearview/themes/`).
-pub fn user_themes_dir() -> Option<PathBuf> {
-    crate::config::xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("rearview").join("themes"))
-}
-
 /// What [`load_user_themes`] found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct UserThemes {

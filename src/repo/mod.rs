@@ -4,7 +4,6 @@
 mod blobscan;
 mod linediff;
 mod loose;
-pub mod message;
 mod pack;
 
 use std::collections::HashMap;
@@ -12,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{BranchType, Diff, DiffFindOptions, DiffOptions, Oid, Repository, Sort};
 
+use crate::model::message;
 use crate::model::{Commit, DiffLine, FileChange, FileDiff, FileStatus, Hunk, LineKind, Person};
 
 #[derive(Debug, thiserror::Error)]
@@ -693,7 +693,7 @@ fn side_line<'b>(old: &linediff::Lines<'b>, new: &linediff::Lines<'b>, line: &li
 
 /// One file of a [`LazyDiff`]: the model without hunks, and the blobs and
 /// hunks its lines are read from (it is a
-/// [`HunkSource`](crate::render::diff::HunkSource)).
+/// [`HunkSource`](crate::model::HunkSource)).
 pub struct LazyFile<'r> {
     pub file: FileDiff,
     old: Bytes<'r>,
@@ -754,13 +754,13 @@ impl LazyFile<'_> {
     }
 }
 
-impl crate::render::diff::HunkSource for LazyFile<'_> {
+impl crate::model::HunkSource for LazyFile<'_> {
     fn hunk_count(&self) -> usize {
         self.hunks.len()
     }
 
-    fn head(&self, hunk: usize) -> Option<crate::render::diff::HunkHead<'_>> {
-        self.hunks.get(hunk).map(|h| crate::render::diff::HunkHead {
+    fn head(&self, hunk: usize) -> Option<crate::model::HunkHead<'_>> {
+        self.hunks.get(hunk).map(|h| crate::model::HunkHead {
             old_start: h.old_start,
             old_lines: h.old_lines,
             new_start: h.new_start,
@@ -777,9 +777,9 @@ impl crate::render::diff::HunkSource for LazyFile<'_> {
         Some(self.hunks.get(hunk)?.lines.get(line)?.kind)
     }
 
-    fn line(&self, hunk: usize, line: usize) -> Option<crate::render::diff::LineRef<'_>> {
+    fn line(&self, hunk: usize, line: usize) -> Option<crate::model::LineRef<'_>> {
         let l = self.hunks.get(hunk)?.lines.get(line)?;
-        Some(crate::render::diff::LineRef {
+        Some(crate::model::LineRef {
             kind: l.kind,
             old_no: l.old_no,
             new_no: l.new_no,
@@ -832,31 +832,9 @@ fn branch_label(rev: &str) -> String {
     rev.to_string()
 }
 
-/// Whether a branch name looks like a maintenance branch: `3.12`, `v5.6`,
-/// `release/*`, `release-*`, `maint-*`, `maint/*`, `stable/*`.
-pub fn is_maintenance_branch(name: &str) -> bool {
-    let version = name.strip_prefix('v').unwrap_or(name);
-    let parts: Vec<&str> = version.split('.').collect();
-    let is_version = parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
-    is_version
-        || ["release/", "release-", "maint-", "maint/", "stable/"]
-            .iter()
-            .any(|p| name.strip_prefix(p).is_some_and(|rest| !rest.is_empty()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn maintenance_branch_names() {
-        for yes in ["3.12", "v5.6", "2.7.18", "release/1.0", "release-2024", "maint-3.4", "maint/x", "stable/6.1"] {
-            assert!(is_maintenance_branch(yes), "{yes}");
-        }
-        for no in ["main", "master", "3", "v5", "3.x", "feature/3.12", "release/", "v.1", "1..2"] {
-            assert!(!is_maintenance_branch(no), "{no}");
-        }
-    }
 
     #[test]
     fn branch_labels_drop_ref_prefixes() {

@@ -59,19 +59,6 @@ pub struct User {
 }
 
 impl Store {
-    /// The default store of a repository: one file per repository under
-    /// `$XDG_DATA_HOME/rearview/`, named after it and its path.
-    pub fn default_path(git_dir: &Path, repo_name: &str) -> Option<PathBuf> {
-        let base = crate::config::xdg_dir("XDG_DATA_HOME", ".local/share")?;
-        let safe: String = repo_name
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
-            .take(40)
-            .collect();
-        let hash = fnv1a(git_dir.to_string_lossy().as_bytes());
-        Some(base.join("rearview").join(format!("{safe}-{hash:016x}.sqlite3")))
-    }
-
     /// Opens (creating when absent) the store at `path` and brings its
     /// schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
@@ -743,7 +730,7 @@ impl Store {
     }
 
     /// Cached content scans of the given commits (absent when never made).
-    pub fn cached_scans(&self, shas: &[String]) -> Result<HashMap<String, crate::triage::risk::ContentScan>> {
+    pub fn cached_scans(&self, shas: &[String]) -> Result<HashMap<String, crate::model::ContentScan>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT scan FROM commit_cache WHERE sha = ?1 AND scan IS NOT NULL")
@@ -760,7 +747,7 @@ impl Store {
         Ok(out)
     }
 
-    pub fn cache_scans(&mut self, scans: &HashMap<String, crate::triage::risk::ContentScan>) -> Result<()> {
+    pub fn cache_scans(&mut self, scans: &HashMap<String, crate::model::ContentScan>) -> Result<()> {
         let tx = self.conn.transaction().map_err(sql_err(&self.path, "start a transaction"))?;
         for (sha, scan) in scans {
             let json = serde_json::to_string(scan).unwrap_or_else(|_| "{}".into());
@@ -813,11 +800,6 @@ fn sql_err(path: &Path, doing: impl Into<String>) -> impl FnOnce(rusqlite::Error
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
-}
-
-/// FNV-1a: a stable, dependency-free hash for naming files.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 #[cfg(test)]

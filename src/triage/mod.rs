@@ -8,11 +8,12 @@
 use std::collections::HashMap;
 
 use crate::config::Config;
+use crate::model::message;
+use crate::model::rfc3339;
 use crate::model::{
     short_sha, Approval, Change, ChangeKind, Commit, Evidence, FileChange, ForgeData, LedgerKind, Original, Person,
     PullRequest, Queue, Review, ReviewState, RiskKind, Verdict,
 };
-use crate::repo::message;
 
 pub mod drift;
 pub mod risk;
@@ -40,7 +41,7 @@ pub struct Input {
     /// Ledger entries by sha, oldest first.
     pub ledger: HashMap<String, Vec<Approval>>,
     /// What each change's content holds (when file lists were computed).
-    pub scans: HashMap<String, risk::ContentScan>,
+    pub scans: HashMap<String, crate::model::ContentScan>,
     /// How each change's author stands in the history examined.
     pub novelty: HashMap<String, Vec<risk::Novelty>>,
     /// Each drifted backport's interdiff.
@@ -394,13 +395,6 @@ fn why_unreviewed(landed: &Landed, pr: Option<&PullRequest>, reviews: &[Review],
 /// GitHub's associations of people with write access.
 fn is_core(association: &str) -> bool {
     matches!(association, "OWNER" | "MEMBER" | "COLLABORATOR")
-}
-
-/// Seconds since the epoch as RFC 3339 in UTC.
-pub fn rfc3339(seconds: i64) -> String {
-    chrono::DateTime::from_timestamp(seconds, 0)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_else(|| seconds.to_string())
 }
 
 #[cfg(test)]

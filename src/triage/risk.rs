@@ -4,45 +4,13 @@
 //! Pure: the pipeline gathers the facts (content scans, provenance, author
 //! history, drift); this module only judges them.
 
-use serde::{Deserialize, Serialize};
-
 use super::drift::Interdiff;
-use crate::config::{glob_match, Config};
-use crate::model::{short_sha, Change, ChangeKind, Evidence, FileStatus, Location, RiskKind, RiskSignal, Severity};
-
-/// Something found in a change's added content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContentFinding {
-    pub kind: ContentKind,
-    pub path: String,
-    #[serde(default)]
-    pub line: Option<u32>,
-    #[serde(default)]
-    pub column: Option<u32>,
-    #[serde(default)]
-    pub offset: Option<u64>,
-    /// What it is, already sanitized: `ELF header`, `U+202E RLO`, …
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ContentKind {
-    /// An executable header, a shebang or dropper commands inside a binary.
-    Payload,
-    /// A long base64 or hex run added to a text file.
-    Encoded,
-    /// A bidi control, an invisible character or a homoglyph identifier.
-    Hidden,
-}
-
-/// What the pipeline read in a change's content (cached per commit).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContentScan {
-    pub findings: Vec<ContentFinding>,
-    /// Binary files added or changed that no text file of the tree names.
-    pub unmentioned: Vec<String>,
-}
+use crate::config::Config;
+use crate::model::{
+    short_sha, Change, ChangeKind, ContentKind, ContentScan, Evidence, FileStatus, Location, RiskKind, RiskSignal,
+    Severity,
+};
+use crate::paths::glob_match;
 
 /// How the author stands in the history examined.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,23 +73,6 @@ pub const BUILD_GLOBS: &[&str] = &[
     "meson.build",
     "*/meson.build",
 ];
-
-/// A kind's default weight in the score (config `[risk.weights]` overrides).
-pub fn default_weight(kind: RiskKind) -> u32 {
-    match kind {
-        RiskKind::EmbeddedPayload => 40,
-        RiskKind::HiddenCharacters => 30,
-        RiskKind::BinaryWithoutProvenance => 25,
-        RiskKind::BuildSystem => 20,
-        RiskKind::SecuritySensitivePath => 15,
-        RiskKind::BackportDrift => 15,
-        RiskKind::BinaryFile => 10,
-        RiskKind::StaleApproval => 10,
-        RiskKind::UnusualAuthor => 10,
-        RiskKind::LargeChange => 5,
-        RiskKind::SelfMerged => 5,
-    }
-}
 
 fn severity(kind: RiskKind) -> Severity {
     match kind {
@@ -363,7 +314,7 @@ pub fn score(signals: &[RiskSignal]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{FileChange, Original, OriginalLink, Verdict};
+    use crate::model::{ContentFinding, FileChange, Original, OriginalLink, Verdict};
 
     fn change(files: &[(&str, bool)]) -> Change {
         Change {

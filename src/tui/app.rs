@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 use super::doc::{ArchiveCheck, DiffDoc, HexDoc, ReleaseDoc};
 use super::keymap::{Action, Context, Key, Keymap};
 use super::style::Styles;
-use crate::config::glob_match;
 use crate::forge::SyncEvent;
 use crate::jobs::{Job, QueueData, Reply, Report, Request};
 use crate::model::{Change, ChangeKind, Verdict};
+use crate::paths::glob_match;
 
 /// A message to the app.
 #[derive(Debug)]

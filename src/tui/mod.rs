@@ -199,7 +199,7 @@ fn copy(text: &str) {
 
 /// Logs go to a file (never the terminal): `$XDG_STATE_HOME/rearview/rearview.log`.
 pub fn init_logging(verbose: bool) -> Option<PathBuf> {
-    let dir = crate::config::xdg_dir("XDG_STATE_HOME", ".local/state")?.join("rearview");
+    let dir = crate::paths::state_dir()?;
     std::fs::create_dir_all(&dir).ok()?;
     let path = dir.join("rearview.log");
     let file = std::fs::OpenOptions::new().create(true).append(true).open(&path).ok()?;

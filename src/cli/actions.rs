@@ -14,7 +14,7 @@ use rearview::model::{short_sha, Change, Delivery, LedgerKind, OutboxEntry};
 use rearview::pipeline::Selection;
 use rearview::render::sanitize::sanitize_line;
 
-use crate::{build_queue, context, print, ActionArgs, Context, Global, LedgerArgs, LedgerFormat, OutboxArgs};
+use super::{build_queue, context, print, ActionArgs, Context, Global, LedgerArgs, LedgerFormat, OutboxArgs};
 
 /// Records an approval or a concern, then tries to deliver it.
 pub fn act(global: &Global, args: &ActionArgs, kind: LedgerKind) -> Result<ExitCode> {
@@ -192,7 +192,7 @@ fn line(e: &OutboxEntry) -> String {
         e.action.kind.as_str(),
         on,
         e.action.reviewer,
-        rearview::triage::rfc3339(e.action.created_at),
+        rearview::model::rfc3339(e.action.created_at),
         state
     ))
 }
@@ -229,7 +229,7 @@ pub fn ledger(global: &Global, args: &LedgerArgs) -> Result<ExitCode> {
                     e.action.kind.as_str(),
                     on,
                     cell(&e.action.reviewer),
-                    rearview::triage::rfc3339(e.action.created_at),
+                    rearview::model::rfc3339(e.action.created_at),
                     cell(&delivery),
                     cell(&e.action.body.replace('\n', " ")),
                 ));

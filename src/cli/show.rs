@@ -16,7 +16,7 @@ use rearview::render::theme::Color;
 use rearview::render::{ansi, Span, Style, StyledLine};
 use rearview::repo::Repo;
 
-use crate::{open_repo, Global, HexArgs, ShowArgs};
+use super::{open_repo, Global, HexArgs, ShowArgs};
 
 /// Rows of a binary shown inline by `show` (the rest: `rearview hex`).
 const INLINE_HEX_ROWS: usize = 8;
@@ -84,7 +84,7 @@ pub fn show(global: &Global, args: &ShowArgs) -> Result<ExitCode> {
         format!("Author: {} <{}>", sanitize_line(&commit.author.name), sanitize_line(&commit.author.email)),
         Style::default(),
     )?;
-    out.line(format!("Date:   {}", rearview::triage::rfc3339(commit.time)), Style::default())?;
+    out.line(format!("Date:   {}", rearview::model::rfc3339(commit.time)), Style::default())?;
     out.line("", Style::default())?;
     for line in commit.message.lines() {
         out.line(format!("    {}", sanitize_line(line)), Style::default())?;

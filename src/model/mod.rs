@@ -1,4 +1,7 @@
-//! Plain data shared by every layer. No I/O, no logic beyond naming.
+//! Plain data shared by every layer, and the pure parsing of commit
+//! messages into it (`message`). No I/O.
+
+pub mod message;
 
 use serde::{Deserialize, Serialize};
 
@@ -622,4 +625,135 @@ impl Queue {
 /// The first 10 hex digits of a sha (or the whole string when shorter).
 pub fn short_sha(sha: &str) -> &str {
     sha.get(..10).unwrap_or(sha)
+}
+
+/// Something found in a change's added content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentFinding {
+    pub kind: ContentKind,
+    pub path: String,
+    #[serde(default)]
+    pub line: Option<u32>,
+    #[serde(default)]
+    pub column: Option<u32>,
+    #[serde(default)]
+    pub offset: Option<u64>,
+    /// What it is, already sanitized: `ELF header`, `U+202E RLO`, …
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContentKind {
+    /// An executable header, a shebang or dropper commands inside a binary.
+    Payload,
+    /// A long base64 or hex run added to a text file.
+    Encoded,
+    /// A bidi control, an invisible character or a homoglyph identifier.
+    Hidden,
+}
+
+/// What the pipeline read in a change's content (cached per commit).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentScan {
+    pub findings: Vec<ContentFinding>,
+    /// Binary files added or changed that no text file of the tree names.
+    pub unmentioned: Vec<String>,
+}
+
+/// One line of a hunk as the renderer reads it: the text is raw
+/// (untrusted), without its line ending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineRef<'s> {
+    pub kind: LineKind,
+    pub old_no: Option<u32>,
+    pub new_no: Option<u32>,
+    pub no_newline: bool,
+    pub text: &'s str,
+}
+
+/// A hunk's header: `@@ -old_start,old_lines +new_start,new_lines @@ context`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HunkHead<'s> {
+    pub old_start: u32,
+    pub old_lines: u32,
+    pub new_start: u32,
+    pub new_lines: u32,
+    pub context: &'s str,
+}
+
+/// Where a renderer reads a file's hunks and lines: the diff model
+/// ([`FileDiff`] is one), or a source that reads them on demand without
+/// copying them (the blobs, see `repo::Repo::diff_lazy`). Renderers in
+/// `render::diff` read through it.
+pub trait HunkSource {
+    fn hunk_count(&self) -> usize;
+    fn head(&self, hunk: usize) -> Option<HunkHead<'_>>;
+    fn line_count(&self, hunk: usize) -> usize;
+    /// A line's kind, without its text (cheap).
+    fn kind(&self, hunk: usize, line: usize) -> Option<LineKind>;
+    fn line(&self, hunk: usize, line: usize) -> Option<LineRef<'_>>;
+}
+
+impl HunkSource for FileDiff {
+    fn hunk_count(&self) -> usize {
+        self.hunks.len()
+    }
+
+    fn head(&self, hunk: usize) -> Option<HunkHead<'_>> {
+        self.hunks.get(hunk).map(|h| HunkHead {
+            old_start: h.old_start,
+            old_lines: h.old_lines,
+            new_start: h.new_start,
+            new_lines: h.new_lines,
+            context: &h.context,
+        })
+    }
+
+    fn line_count(&self, hunk: usize) -> usize {
+        self.hunks.get(hunk).map_or(0, |h| h.lines.len())
+    }
+
+    fn kind(&self, hunk: usize, line: usize) -> Option<LineKind> {
+        Some(self.hunks.get(hunk)?.lines.get(line)?.kind)
+    }
+
+    fn line(&self, hunk: usize, line: usize) -> Option<LineRef<'_>> {
+        let l = self.hunks.get(hunk)?.lines.get(line)?;
+        Some(LineRef { kind: l.kind, old_no: l.old_no, new_no: l.new_no, no_newline: l.no_newline, text: &l.text })
+    }
+}
+
+/// `owner/name` on a GitHub host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoSlug {
+    pub owner: String,
+    pub name: String,
+}
+
+impl RepoSlug {
+    /// `owner/name` as written in config.
+    pub fn parse(text: &str) -> Option<RepoSlug> {
+        let (owner, name) = text.trim().split_once('/')?;
+        let name = name.strip_suffix(".git").unwrap_or(name);
+        let valid = |s: &str| {
+            !s.is_empty() && s.len() <= 100 && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        };
+        let owner_ok = valid(owner) && owner.starts_with(|c: char| c.is_ascii_alphanumeric());
+        (owner_ok && valid(name) && name != "." && name != "..")
+            .then(|| RepoSlug { owner: owner.to_string(), name: name.to_string() })
+    }
+}
+
+impl std::fmt::Display for RepoSlug {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.owner, self.name)
+    }
+}
+
+/// Seconds since the epoch as RFC 3339 in UTC.
+pub fn rfc3339(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| seconds.to_string())
 }

@@ -14,7 +14,7 @@ use rearview::render::theme::Color;
 use rearview::render::{ansi, Span, Style, StyledLine};
 use rearview::triage::drift;
 
-use crate::{build_queue, context, DriftArgs, Global};
+use super::{build_queue, context, DriftArgs, Global};
 
 pub fn drift(global: &Global, args: &DriftArgs) -> Result<ExitCode> {
     let mut ctx = context(global)?;

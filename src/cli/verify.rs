@@ -12,7 +12,7 @@ use rearview::release::{self, report, Options};
 use rearview::render::ansi;
 use rearview::render::diff::Layout;
 
-use crate::{print, Global, VerifyReleaseArgs};
+use super::{print, Global, VerifyReleaseArgs};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum VerifyFormat {

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rearview::forge::github::GitHub;
 use rearview::forge::{plan, sync, SyncEvent};
 
-use crate::{context, Global, SyncArgs};
+use super::{context, Global, SyncArgs};
 
 pub fn sync(global: &Global, args: &SyncArgs) -> Result<ExitCode> {
     let mut ctx = context(global)?;

@@ -1,0 +1,51 @@
+//! Themes are read from disk here, at the edge, and handed to `render`
+//! (which reads no files): the UI theme the config names, and the user's own
+//! syntax themes.
+
+use std::path::Path;
+
+use rearview::config::{Config, ConfigError};
+use rearview::render::theme::Theme;
+
+/// The configured theme: built in, or a file in the config dir's `themes/`.
+pub fn ui_theme(config: &Config) -> Result<Theme, ConfigError> {
+    let name = config.ui.theme.as_deref().unwrap_or("default");
+    if let Some(theme) = Theme::builtin(name) {
+        return Ok(theme);
+    }
+    let dir = rearview::paths::config_file().and_then(|p| p.parent().map(|d| d.join("themes")));
+    let Some(path) = dir.map(|d| d.join(format!("{name}.toml"))).filter(|p| p.exists()) else {
+        let builtin: Vec<&str> = rearview::render::theme::BUILTIN.iter().map(|(n, _)| *n).collect();
+        return Err(ConfigError::Invalid {
+            path: rearview::paths::config_file().unwrap_or_default(),
+            message: format!(
+                "theme `{name}` not found: use one of {} or add {name}.toml under the config directory's themes/",
+                builtin.join(", ")
+            ),
+        });
+    };
+    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+    Theme::parse(&text).map_err(|e| {
+        let line = e.span().map(|s| text.get(..s.start).unwrap_or(&text).matches('\n').count() + 1).unwrap_or(1);
+        ConfigError::Parse { path, line, message: e.message().trim().to_string() }
+    })
+}
+
+/// The user's own `.tmTheme` files, for the commands that highlight: a
+/// file that does not parse is named on stderr and left out.
+pub fn load_syntax_themes() {
+    use rearview::paths::user_themes_dir;
+    use rearview::render::highlight::load_user_themes;
+    let Some(dir) = user_themes_dir() else { return };
+    let shown = |p: &Path| rearview::render::sanitize::sanitize_line(&p.display().to_string());
+    match load_user_themes(&dir) {
+        Ok(found) => {
+            for (path, why) in found.failed {
+                // The parser's message may quote the file.
+                let why = rearview::render::sanitize::sanitize_line(&why);
+                eprintln!("rearview: skipping syntax theme {}: {why}", shown(&path));
+            }
+        }
+        Err(e) => eprintln!("rearview: cannot read the syntax themes in {}: {e}", shown(&dir)),
+    }
+}

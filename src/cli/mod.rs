@@ -1,0 +1,655 @@
+//! The `rearview` command: parses the command line, builds the context,
+//! dispatches to thin presenters over the library's use cases. Errors print
+//! one line and exit 2.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use rearview::config::Config;
+use rearview::model::{ChangeKind, Queue, Verdict};
+use rearview::pipeline::{self, Selection};
+use rearview::repo::Repo;
+use rearview::report;
+use rearview::store::Store;
+
+mod actions;
+mod assets;
+mod drift;
+mod show;
+mod sync;
+mod verify;
+
+#[derive(Parser)]
+#[command(
+    name = "rearview",
+    version,
+    about = "Review what landed without independent review: self-merged pull requests, direct pushes, drifted backports.",
+    after_help = "Examples:\n  rearview demo                       build the demo and open it\n  rearview list --status pending      what still needs a reviewer\n  rearview audit --branch 3.12 --since v3.12.4\n  rearview                            the workstation (on a terminal; piped: the pending list)\n\nWith no subcommand, rearview opens the workstation on a terminal and lists the pending changes otherwise."
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Args)]
+struct Global {
+    /// The repository (default: the one containing the current directory; bare repositories work too).
+    #[arg(long, global = true, value_name = "PATH")]
+    repo: Option<PathBuf>,
+    /// Config file (default: $XDG_CONFIG_HOME/rearview/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// The store (default: one per repository under $XDG_DATA_HOME/rearview/).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Say what is happening on stderr (paths, branches, timings).
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    /// GitHub API base URL (GitHub Enterprise: https://HOST/api/v3).
+    #[arg(long, global = true, value_name = "URL", env = "REARVIEW_GITHUB_API")]
+    github_api: Option<String>,
+    /// Colour the table: auto (a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    fn wanted(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the changes on watched branches (or in a range) with their verdicts.
+    #[command(
+        after_help = "Examples:\n  rearview list\n  rearview list --status pending --format json\n  rearview list --range v3.12.4..3.12 --kind backport\n  rearview list --branch main --limit 200 --status unreviewed"
+    )]
+    List(ListArgs),
+    /// The release manager's report for a branch since a tag; exits 1 when anything is pending.
+    #[command(
+        after_help = "Exit codes: 0 nothing pending, 1 something pending, 2 error.\n\nExamples:\n  rearview audit --branch 3.12 --since v3.12.4\n  rearview audit --branch 3.12 --since v3.12.4 --format json > audit.json"
+    )]
+    Audit(AuditArgs),
+    /// Check that a release archive holds exactly the tree at its tag; exits 1 on findings.
+    #[command(
+        after_help = "Reports files only in the archive, only in the tag, and different (diff for text, hex summary for\nbinaries), plus traversal and absolute paths, links, devices, duplicates and decompression bombs.\nNothing is extracted. Generated files (configure, Makefile.in, …) only in the archive are allowed;\n*.m4 macro files never count as generated.\n\nExit codes: 0 the archive matches (allowed differences only), 1 findings to check, 2 error.\n\nExamples:\n  rearview verify-release --tag v3.12.1 quill-3.12.1.tar.gz\n  rearview verify-release --tag v3.12.1 quill-3.12.1.tar.xz --format md >> release-notes.md\n  rearview verify-release --tag v3.12.1 dist.zip --generated 'docs/_build/*' --format json"
+    )]
+    VerifyRelease(VerifyReleaseArgs),
+    /// Fetch merged pull requests, reviews and commit links from GitHub into the store (incremental).
+    #[command(
+        after_help = "The token comes from GITHUB_TOKEN, GH_TOKEN, `gh auth token`, or config github.token_command; without one, GitHub allows 60 requests an hour.\n\nExamples:\n  rearview sync\n  rearview sync --branch main --branch 3.12 --since v3.12.0\n  rearview sync --since 2024-01-01\n  rearview sync --full        # fetch everything again"
+    )]
+    Sync(SyncArgs),
+    /// Print a change like `git show`, highlighted and sanitized; binaries as hex with what hides in them.
+    #[command(
+        after_help = "Examples:\n  rearview show HEAD\n  rearview show 3.12~2 --side-by-side --width 160\n  rearview show v3.12.1 --path Lib/json/decoder.py --color never | less"
+    )]
+    Show(ShowArgs),
+    /// Hex view of one file of a revision: type, entropy, hidden payloads, rows.
+    #[command(
+        after_help = "Examples:\n  rearview hex HEAD:Lib/test/files/bad-3-corrupt_lzma2.xz\n  rearview hex main:tests/data.bin --offset 0x2000 --length 512"
+    )]
+    Hex(HexArgs),
+    /// Record a post-merge approval of a change and post it to GitHub (a review, or a commit comment).
+    #[command(
+        after_help = "The action is saved in the outbox before anything is sent, and posted once: a retry finds its own\nmarker first. Without a GitHub repository or token it stays queued for `rearview outbox --push`.\n\nExamples:\n  rearview approve '#128'\n  rearview approve 3.12~2 --message \"Read the drift: only the test changed.\""
+    )]
+    Approve(ActionArgs),
+    /// Raise a concern about a change (a COMMENT review, or a commit comment); it stays pending until approved after.
+    #[command(
+        after_help = "Examples:\n  rearview concern '#140' --message \"The backport adds a call the original did not have.\""
+    )]
+    Concern(ActionArgs),
+    /// Show the actions not yet on GitHub, with the reason; --push delivers them.
+    #[command(after_help = "Exit codes with --push: 0 all delivered, 1 something refused or not reachable, 2 error.")]
+    Outbox(OutboxArgs),
+    /// Every action taken, by whom, when, on what, and where it stands (for a release manager's records).
+    Ledger(LedgerArgs),
+    /// What a backport changes that its reviewed original did not: only the drift, highlighted.
+    #[command(
+        after_help = "Exit codes: 0 no drift, 1 drift, 2 error.\n\nExamples:\n  rearview drift 3.12~3\n  rearview drift 080c545c29 --color never | less"
+    )]
+    Drift(DriftArgs),
+    /// Open the review workstation (the default on a terminal).
+    #[command(
+        after_help = "Keys: j/k move, enter opens the diff, x the hex view, f filters, / searches, ? lists every key.\n\nExamples:\n  rearview tui\n  rearview --repo ~/src/cpython tui"
+    )]
+    Tui,
+    /// Build the demo repository and its seeded store, then open it (on a terminal) or print its queue.
+    #[command(
+        after_help = "Examples:\n  rearview demo\n  rearview demo --dir /tmp/demo --no-tui\n  rearview list --repo \"$(rearview demo --no-tui)\" --format json"
+    )]
+    Demo(DemoArgs),
+}
+
+#[derive(Args)]
+struct DriftArgs {
+    /// The backport: a commit, `3.12~2`, a sha.
+    rev: String,
+    /// Columns to lay out for (default 120).
+    #[arg(long)]
+    width: Option<usize>,
+    /// Syntax highlighting theme (syntect / bat theme name).
+    #[arg(long, default_value = "Monokai Extended")]
+    syntax_theme: String,
+}
+
+#[derive(Args)]
+struct ActionArgs {
+    /// The change: a revision (`3.12~2`, a sha) or a pull request (`#128`).
+    target: String,
+    /// A note to post with it (required for a concern).
+    #[arg(long, short)]
+    message: Option<String>,
+    /// Only record it; leave it in the outbox.
+    #[arg(long)]
+    no_push: bool,
+    /// For a backport: say that the approval covers its drift from the original only.
+    #[arg(long)]
+    drift_only: bool,
+}
+
+#[derive(Args)]
+struct OutboxArgs {
+    /// Deliver what is queued (failed ones are retried too) and say what happened to each.
+    #[arg(long)]
+    push: bool,
+    #[arg(long, value_enum, default_value_t = LedgerFormat::Table)]
+    format: LedgerFormat,
+}
+
+#[derive(Args)]
+struct LedgerArgs {
+    #[arg(long, value_enum, default_value_t = LedgerFormat::Md)]
+    format: LedgerFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LedgerFormat {
+    Table,
+    Md,
+    Json,
+}
+
+#[derive(Args)]
+struct ListArgs {
+    /// Only this branch (repeatable; default: every watched branch).
+    #[arg(long = "branch", value_name = "BRANCH")]
+    branches: Vec<String>,
+    /// A range instead of branches: BASE..TIP, e.g. v3.12.4..3.12.
+    #[arg(long, value_name = "RANGE", conflicts_with = "branches")]
+    range: Option<String>,
+    /// Only changes with this status (repeatable); `pending` means any that needs a reviewer.
+    #[arg(long = "status", value_enum, value_name = "STATUS")]
+    statuses: Vec<StatusFilter>,
+    /// Only changes of this kind (repeatable).
+    #[arg(long = "kind", value_enum, value_name = "KIND")]
+    kinds: Vec<KindFilter>,
+    /// At most this many changes per branch (0: no limit).
+    #[arg(long, default_value_t = 1000)]
+    limit: usize,
+    /// Order: by branch, newest first (history), or riskiest first (risk).
+    #[arg(long, value_enum, default_value_t = SortOrder::History)]
+    sort: SortOrder,
+    /// Only changes whose risk score is at least this.
+    #[arg(long, value_name = "SCORE")]
+    min_risk: Option<u32>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    format: ListFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SortOrder {
+    History,
+    Risk,
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    /// The branch being released.
+    #[arg(long)]
+    branch: String,
+    /// The last release tag (or any revision) the audit starts after.
+    #[arg(long, value_name = "TAG")]
+    since: String,
+    /// Audit up to this revision instead of the branch tip (e.g. the commit about to be tagged).
+    #[arg(long, value_name = "REV")]
+    until: Option<String>,
+    /// Only changes whose risk score is at least this.
+    #[arg(long, value_name = "SCORE")]
+    min_risk: Option<u32>,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Md)]
+    format: AuditFormat,
+}
+
+#[derive(Args)]
+struct VerifyReleaseArgs {
+    /// The tag (or any revision) the archive must match.
+    #[arg(long)]
+    tag: String,
+    /// The release archive: tar, tar.gz, tar.xz, tar.bz2 or zip (told by its bytes, not its name).
+    archive: PathBuf,
+    /// Another glob of files the release process generates (repeatable; `*` matches across `/`).
+    #[arg(long = "generated", value_name = "GLOB")]
+    generated: Vec<String>,
+    /// Use only the --generated globs, not the defaults (configure, Makefile.in, aclocal.m4, *.gmo, …).
+    #[arg(long)]
+    no_default_generated: bool,
+    /// Another glob of tag files the archive may leave out (repeatable; export-ignore is honoured).
+    #[arg(long = "allow-missing", value_name = "GLOB")]
+    allow_missing: Vec<String>,
+    /// Most bytes the archive may expand to (4G, 512M, …); reading stops there.
+    #[arg(long, default_value = "4G", value_parser = verify::parse_size)]
+    max_size: u64,
+    /// Most an entry may expand per compressed byte (checked past 16 MiB).
+    #[arg(long, default_value_t = 200)]
+    max_ratio: u64,
+    #[arg(long, value_enum, default_value_t = verify::VerifyFormat::Text)]
+    format: verify::VerifyFormat,
+    /// Columns for diffs (default: the terminal's width, or 120).
+    #[arg(long)]
+    width: Option<usize>,
+    /// Syntax highlighting theme for diffs (syntect / bat theme name).
+    #[arg(long, default_value = "Monokai Extended")]
+    syntax_theme: String,
+}
+
+#[derive(Args)]
+struct ShowArgs {
+    /// The change: a commit, branch, tag, or `HEAD~2`.
+    rev: String,
+    /// Only these paths (repeatable).
+    #[arg(long = "path", value_name = "PATH")]
+    paths: Vec<String>,
+    /// Old and new side by side.
+    #[arg(long)]
+    side_by_side: bool,
+    /// Columns to lay out for (default: the terminal's width, or 120).
+    #[arg(long)]
+    width: Option<usize>,
+    /// Syntax highlighting theme (syntect / bat theme name).
+    #[arg(long, default_value = "Monokai Extended")]
+    syntax_theme: String,
+}
+
+#[derive(Args)]
+struct HexArgs {
+    /// `REV:PATH`, e.g. `HEAD:tests/data.bin`.
+    spec: String,
+    /// First byte to show (decimal or 0x hex).
+    #[arg(long, default_value = "0", value_parser = parse_offset)]
+    offset: u64,
+    /// How many bytes to show (default: to the end).
+    #[arg(long, value_parser = parse_offset)]
+    length: Option<u64>,
+}
+
+fn parse_offset(text: &str) -> std::result::Result<u64, String> {
+    rearview::render::hex::parse_offset(text)
+        .ok_or_else(|| format!("`{text}` is not a byte offset (decimal, or hex with 0x)"))
+}
+
+#[derive(Args)]
+struct SyncArgs {
+    /// Only this branch (repeatable; default: every watched branch).
+    #[arg(long = "branch", value_name = "BRANCH")]
+    branches: Vec<String>,
+    /// Only pull requests updated since this tag, commit or date (YYYY-MM-DD or RFC 3339).
+    #[arg(long, value_name = "TAG|DATE")]
+    since: Option<String>,
+    /// Ignore what earlier syncs fetched: fetch everything again.
+    #[arg(long)]
+    full: bool,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Where to build the demo repository (default: $XDG_DATA_HOME/rearview/demo).
+    #[arg(long, value_name = "PATH")]
+    dir: Option<PathBuf>,
+    /// Only build it and print its path (no TUI, no table).
+    #[arg(long)]
+    no_tui: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StatusFilter {
+    Pending,
+    Reviewed,
+    PartlyReviewed,
+    ApprovedAfterMerge,
+    Unreviewed,
+    ConcernRaised,
+}
+
+impl StatusFilter {
+    fn accepts(self, change: &rearview::model::Change) -> bool {
+        let verdict = change.verdict;
+        match self {
+            // Pending: the verdict says so, or risks reopened a reviewed change.
+            StatusFilter::Pending => change.pending,
+            StatusFilter::Reviewed => verdict == Verdict::Reviewed,
+            StatusFilter::PartlyReviewed => verdict == Verdict::PartlyReviewed,
+            StatusFilter::ApprovedAfterMerge => verdict == Verdict::ApprovedAfterMerge,
+            StatusFilter::Unreviewed => verdict == Verdict::Unreviewed,
+            StatusFilter::ConcernRaised => verdict == Verdict::ConcernRaised,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum KindFilter {
+    Merge,
+    Backport,
+    DirectPush,
+}
+
+impl KindFilter {
+    fn kind(self) -> ChangeKind {
+        match self {
+            KindFilter::Merge => ChangeKind::Merge,
+            KindFilter::Backport => ChangeKind::Backport,
+            KindFilter::DirectPush => ChangeKind::DirectPush,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AuditFormat {
+    Md,
+    Json,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // One line: what failed, and the cause chain after it.
+            let text = format!("{e:#}").replace('\n', " ");
+            eprintln!("rearview: error: {}", rearview::render::sanitize::sanitize_line(&text));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let global = cli.global;
+    let highlights = matches!(cli.command, None | Some(Command::Tui | Command::Show(_) | Command::Demo(_)));
+    if highlights {
+        assets::load_syntax_themes();
+    }
+    match cli.command {
+        None if interactive() => tui(&global),
+        Some(Command::Tui) => tui(&global),
+        Some(Command::Drift(args)) => drift::drift(&global, &args),
+        Some(Command::Approve(args)) => actions::act(&global, &args, rearview::model::LedgerKind::Approval),
+        Some(Command::Concern(args)) => actions::act(&global, &args, rearview::model::LedgerKind::Concern),
+        Some(Command::Outbox(args)) => actions::outbox(&global, &args),
+        Some(Command::Ledger(args)) => actions::ledger(&global, &args),
+        None => list(
+            &global,
+            &ListArgs {
+                branches: Vec::new(),
+                range: None,
+                statuses: vec![StatusFilter::Pending],
+                kinds: Vec::new(),
+                limit: 1000,
+                sort: SortOrder::History,
+                min_risk: None,
+                format: ListFormat::Table,
+            },
+        ),
+        Some(Command::List(args)) => list(&global, &args),
+        Some(Command::Audit(args)) => audit(&global, &args),
+        Some(Command::VerifyRelease(args)) => verify::verify_release(&global, &args),
+        Some(Command::Sync(args)) => sync::sync(&global, &args),
+        Some(Command::Show(args)) => show::show(&global, &args),
+        Some(Command::Hex(args)) => show::hex_view(&global, &args),
+        Some(Command::Demo(args)) => demo(&global, &args),
+    }
+}
+
+/// The repository, its config and its store, as the global flags say.
+struct Context {
+    repo: Repo,
+    config: Config,
+    store: Store,
+}
+
+/// The repository the global flags name (for commands that need no store).
+fn open_repo(global: &Global) -> Result<Repo> {
+    let path = match &global.repo {
+        Some(p) => p.clone(),
+        None => std::env::current_dir().context("cannot read the current directory")?,
+    };
+    Ok(Repo::open(&path)?)
+}
+
+fn context(global: &Global) -> Result<Context> {
+    let config = Config::load(global.config.as_deref())?;
+    let repo = open_repo(global)?;
+    let db = match &global.db {
+        Some(p) => p.clone(),
+        None => rearview::paths::default_store(&repo.git_dir(), &repo.name())
+            .context("neither XDG_DATA_HOME nor HOME is set: pass --db PATH")?,
+    };
+    let store = Store::open(&db)?;
+    if global.verbose {
+        let shown = |p: &Path| rearview::render::sanitize::sanitize_line(&p.display().to_string());
+        eprintln!("rearview: repository {}", shown(&repo.git_dir()));
+        eprintln!("rearview: store {}", shown(&db));
+    }
+    Ok(Context { repo, config, store })
+}
+
+fn build_queue(global: &Global, ctx: &mut Context, selection: &Selection) -> Result<Queue> {
+    let started = Instant::now();
+    let loaded = pipeline::load(&ctx.repo, &mut ctx.store, &ctx.config, selection)?;
+    if global.verbose {
+        let stages: Vec<String> =
+            loaded.timings.iter().map(|(stage, took)| format!("{stage} {:.1}", took.as_secs_f64() * 1e3)).collect();
+        eprintln!(
+            "rearview: {} changes on {} (main line {}) in {} ms ({} ms)",
+            loaded.queue.changes.len(),
+            loaded.branches.join(", "),
+            loaded.default_branch,
+            started.elapsed().as_millis(),
+            stages.join(", ")
+        );
+    }
+    Ok(loaded.queue)
+}
+
+fn list(global: &Global, args: &ListArgs) -> Result<ExitCode> {
+    let mut ctx = context(global)?;
+    let selection = Selection {
+        branches: args.branches.clone(),
+        range: args.range.clone(),
+        limit: args.limit,
+        range_branch: None,
+        // Risk needs the files and their content.
+        files: args.format == ListFormat::Json || args.sort == SortOrder::Risk || args.min_risk.is_some(),
+    };
+    let mut queue = build_queue(global, &mut ctx, &selection)?;
+    queue.changes.retain(|c| {
+        (args.statuses.is_empty() || args.statuses.iter().any(|s| s.accepts(c)))
+            && (args.kinds.is_empty() || args.kinds.iter().any(|k| k.kind() == c.kind))
+            && args.min_risk.is_none_or(|min| c.score >= min)
+    });
+    if args.sort == SortOrder::Risk {
+        // Stable: equal scores keep their history order.
+        queue.changes.sort_by_key(|c| std::cmp::Reverse(c.score));
+    }
+    let text = match args.format {
+        ListFormat::Table => report::table(&queue, table_theme(global, &ctx.config)?.as_ref()),
+        ListFormat::Json => report::json(&queue) + "\n",
+    };
+    print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn audit(global: &Global, args: &AuditArgs) -> Result<ExitCode> {
+    let mut ctx = context(global)?;
+    // Both ends must exist: name the missing one rather than the range.
+    ctx.repo.branch_tip(&args.branch)?;
+    ctx.repo.resolve(&args.since)?;
+    let until = args.until.as_deref().unwrap_or(&args.branch);
+    let selection = Selection {
+        range: Some(format!("{}..{until}", args.since)),
+        range_branch: Some(args.branch.clone()),
+        // The report explains risks and drift: it needs every file.
+        files: true,
+        ..Selection::default()
+    };
+    let mut queue = build_queue(global, &mut ctx, &selection)?;
+    if let Some(min) = args.min_risk {
+        queue.changes.retain(|c| c.score >= min);
+    }
+    let scope = report::AuditScope {
+        repository: ctx.repo.name(),
+        branch: args.branch.clone(),
+        since: args.since.clone(),
+        generated_at: rearview::model::rfc3339(chrono::Utc::now().timestamp()),
+    };
+    let text = match args.format {
+        AuditFormat::Md => report::audit_markdown(&queue, &scope),
+        AuditFormat::Json => report::audit_json(&queue, &scope) + "\n",
+    };
+    print(&text)?;
+    Ok(if queue.pending().next().is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn demo(global: &Global, args: &DemoArgs) -> Result<ExitCode> {
+    let dir = args.dir.clone().unwrap_or_else(rearview::paths::demo_dir);
+    let started = Instant::now();
+    let built = rearview::demo::build(&dir, global.db.as_deref())?;
+    if global.verbose {
+        eprintln!(
+            "rearview: demo with {} commits and {} pull requests in {} ms; store {}",
+            built.commits,
+            built.pulls.len(),
+            started.elapsed().as_millis(),
+            built.store.display()
+        );
+    }
+    print(&format!("{}\n", built.repo.display()))?;
+    if args.no_tui {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let demo_global = Global {
+        repo: Some(built.repo.clone()),
+        config: global.config.clone(),
+        db: Some(built.store.clone()),
+        verbose: global.verbose,
+        color: global.color,
+        github_api: global.github_api.clone(),
+    };
+    if interactive() {
+        return tui(&demo_global);
+    }
+    let mut ctx = context(&demo_global)?;
+    let queue = build_queue(&demo_global, &mut ctx, &Selection { limit: 1000, ..Selection::default() })?;
+    print(&format!("\n{}", report::table(&queue, table_theme(&demo_global, &ctx.config)?.as_ref())))?;
+    print(&format!("\nTry: rearview list --repo {} --status pending\n", shell_quote(&built.repo)))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Both ends of the terminal are a person: the TUI can run.
+fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
+/// The workstation on the repository the global flags name.
+fn tui(global: &Global) -> Result<ExitCode> {
+    let config = Config::load(global.config.as_deref())?;
+    let repo = open_repo(global)?;
+    let db = match &global.db {
+        Some(p) => p.clone(),
+        None => rearview::paths::default_store(&repo.git_dir(), &repo.name())
+            .context("neither XDG_DATA_HOME nor HOME is set: pass --db PATH")?,
+    };
+    // Fail here, on the plain terminal, rather than inside the TUI.
+    drop(Store::open(&db)?);
+    let theme = assets::ui_theme(&config)?;
+    let log = rearview::tui::init_logging(global.verbose);
+    tracing::info!(repo = %repo.git_dir().display(), "tui start");
+    let color = match global.color {
+        ColorChoice::Never => false,
+        ColorChoice::Always => true,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none(),
+    };
+    let options = rearview::tui::Options {
+        session: Some(rearview::tui::session_path(&db)),
+        jobs: rearview::jobs::JobContext {
+            repo: repo.git_dir(),
+            db,
+            config,
+            github_api: global.github_api.clone(),
+            theme,
+        },
+        color,
+    };
+    drop(repo);
+    rearview::tui::run(options)?;
+    if global.verbose {
+        if let Some(log) = log {
+            eprintln!("rearview: log in {}", rearview::render::sanitize::sanitize_line(&log.display().to_string()));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The theme to colour a table with, if colour is wanted.
+fn table_theme(global: &Global, config: &Config) -> Result<Option<rearview::render::theme::Theme>> {
+    if global.color.wanted() {
+        Ok(Some(assets::ui_theme(&config)?))
+    } else {
+        Ok(None)
+    }
+}
+
+fn shell_quote(path: &Path) -> String {
+    let text = path.display().to_string();
+    if text.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to stdout"),
+    }
+}

@@ -1,0 +1,107 @@
+//! Where rearview keeps its files (the XDG base directories) and the one
+//! glob matcher every module uses for branch, path and file patterns.
+
+use std::path::{Path, PathBuf};
+
+/// `$XDG_CONFIG_HOME/rearview/config.toml`, or `~/.config/…`.
+pub fn config_file() -> Option<PathBuf> {
+    xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("rearview").join("config.toml"))
+}
+
+/// An XDG base directory: the variable if set to an absolute path, else
+/// `$HOME/<fallback>`.
+pub fn xdg_dir(var: &str, fallback: &str) -> Option<PathBuf> {
+    match std::env::var_os(var).map(PathBuf::from) {
+        Some(dir) if dir.is_absolute() => Some(dir),
+        _ => std::env::var_os("HOME").map(|h| PathBuf::from(h).join(fallback)),
+    }
+}
+
+/// Shell-style matching where `*` matches any run of characters (slashes
+/// included) and `?` any one character.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    // ASCII (nearly every path): compare bytes, no allocation.
+    if pattern.is_ascii() && text.is_ascii() {
+        return glob_match_units(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    glob_match_units(&p, &t, '*', '?')
+}
+
+fn glob_match_units<T: PartialEq + Copy>(p: &[T], t: &[T], star: T, any: T) -> bool {
+    let (mut pi, mut ti) = (0, 0);
+    let mut backtrack: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == any || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == star {
+            backtrack = Some((pi, ti));
+            pi += 1;
+        } else if let Some((s, matched)) = backtrack {
+            pi = s + 1;
+            ti = matched + 1;
+            backtrack = Some((s, matched + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == star)
+}
+
+/// Where users put their own `.tmTheme` files:
+/// `$XDG_CONFIG_HOME/rearview/themes/` (or `~/.config/rearview/themes/`).
+pub fn user_themes_dir() -> Option<PathBuf> {
+    xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("rearview").join("themes"))
+}
+
+/// `$XDG_STATE_HOME/rearview/`: the log.
+pub fn state_dir() -> Option<PathBuf> {
+    xdg_dir("XDG_STATE_HOME", ".local/state").map(|d| d.join("rearview"))
+}
+
+/// Where the demo goes without `--dir`.
+pub fn demo_dir() -> PathBuf {
+    xdg_dir("XDG_DATA_HOME", ".local/share")
+        .map(|d| d.join("rearview").join("demo"))
+        .unwrap_or_else(|| std::env::temp_dir().join("rearview-demo"))
+}
+
+/// The default store of a repository: one file per repository under
+/// `$XDG_DATA_HOME/rearview/`, named after it and its path.
+pub fn default_store(git_dir: &Path, repo_name: &str) -> Option<PathBuf> {
+    let base = xdg_dir("XDG_DATA_HOME", ".local/share")?;
+    let safe: String = repo_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .take(40)
+        .collect();
+    let hash = fnv1a(git_dir.to_string_lossy().as_bytes());
+    Some(base.join("rearview").join(format!("{safe}-{hash:016x}.sqlite3")))
+}
+
+/// FNV-1a: a stable, dependency-free hash for naming files.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("3.*", "3.12"));
+        assert!(glob_match("*.m4", "m4/build-to-host.m4"));
+        assert!(glob_match("release/*", "release/1.0"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(!glob_match("a?c", "ac"));
+        assert!(!glob_match("3.*", "main"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("**x", "aax"));
+        assert!(glob_match("Doc/*.rst", "Doc/café.rst"), "non-ASCII paths");
+        assert!(glob_match("caf?", "café"), "? is one character, not one byte");
+        assert!(!glob_match("caf?", "cafés"));
+    }
+}
