@@ -1,20 +1,19 @@
-//! `rearview approve`, `concern`, `outbox` and `ledger`: the CLI side of
-//! post-hoc review. An action is written to the store (ledger + outbox)
-//! before anything is sent; delivery is `forge::outbox`.
+//! `rearview approve`, `concern`, `outbox` and `ledger`: what the reviewer
+//! reads on the terminal. Recording and pushing are `pipeline::review`.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{bail, Result};
 
-use rearview::forge::github::GitHub;
-use rearview::forge::outbox::{self, Outcome};
-use rearview::forge::{plan, SyncEvent};
+use rearview::forge::outbox::Outcome;
+use rearview::forge::SyncEvent;
 use rearview::model::{short_sha, Change, Delivery, LedgerKind, OutboxEntry};
-use rearview::pipeline::Selection;
+use rearview::pipeline::change::{self, Target};
+use rearview::pipeline::review::{self, Hold, Pushed};
 use rearview::render::sanitize::sanitize_line;
 
-use super::{build_queue, context, print, ActionArgs, Context, Global, LedgerArgs, LedgerFormat, OutboxArgs};
+use super::{context, print, ActionArgs, Context, Global, LedgerArgs, LedgerFormat, OutboxArgs};
 
 /// Records an approval or a concern, then tries to deliver it.
 pub fn act(global: &Global, args: &ActionArgs, kind: LedgerKind) -> Result<ExitCode> {
@@ -22,10 +21,7 @@ pub fn act(global: &Global, args: &ActionArgs, kind: LedgerKind) -> Result<ExitC
     if kind == LedgerKind::Concern && args.message.as_deref().is_none_or(|m| m.trim().is_empty()) {
         bail!("a concern needs its reason: --message \"what is wrong\"");
     }
-    let queue = build_queue(global, &mut ctx, &Selection { limit: 10_000, ..Selection::default() })?;
-    let change = find_change(&ctx, &queue.changes, &args.target)?;
-    let reviewer = outbox::reviewer(&ctx.repo.git_dir(), &ctx.store)?
-        .context("who is reviewing? set git's user.email (git config --global user.email you@example.org)")?;
+    let change = find_change(&mut ctx, &args.target)?;
     let mut note = args.message.clone().unwrap_or_default();
     if args.drift_only {
         let Some(original) = &change.original else {
@@ -39,22 +35,11 @@ pub fn act(global: &Global, args: &ActionArgs, kind: LedgerKind) -> Result<ExitC
         note = if note.trim().is_empty() { scope } else { format!("{scope}\n\n{note}") };
     }
     // Approving twice is one approval: the second finds the first.
-    let earlier = match kind {
-        LedgerKind::Approval => outbox::earlier_approval(&ctx.store, &change.sha, &reviewer)?,
-        LedgerKind::Concern => None,
-    };
-    let again = earlier.is_some();
-    let action = match earlier {
-        Some(action) => {
-            eprintln!(
-                "rearview: already approved by {} (#{}): not recorded again",
-                sanitize_line(&reviewer),
-                action.id
-            );
-            action
-        }
-        None => ctx.store.record(&change.sha, change.pr, kind, &reviewer, &note)?,
-    };
+    let review::Recorded { action, reviewer, again } =
+        review::record(&ctx.repo, &mut ctx.store, &change.sha, change.pr, kind, &note)?;
+    if again {
+        eprintln!("rearview: already approved by {} (#{}): not recorded again", sanitize_line(&reviewer), action.id);
+    }
     let target = match change.pr {
         Some(n) => format!("pull request #{n}"),
         None => format!("commit {}", short_sha(&change.sha)),
@@ -81,68 +66,58 @@ pub fn act(global: &Global, args: &ActionArgs, kind: LedgerKind) -> Result<ExitC
     }
 }
 
-/// `REV` or `#N`: the change in the queue it names.
-fn find_change<'a>(ctx: &Context, changes: &'a [Change], target: &str) -> Result<&'a Change> {
-    if let Some(number) = target.strip_prefix('#') {
-        let n: u64 = number.parse().with_context(|| format!("`{target}` is not a pull request number (#123)"))?;
-        return changes.iter().find(|c| c.pr == Some(n)).with_context(|| {
-            format!("pull request #{n} merged no change on a watched branch (`rearview list` shows them)")
-        });
-    }
-    let sha = ctx.repo.resolve(target)?.to_string();
-    changes.iter().find(|c| c.sha == sha).with_context(|| {
-        format!(
+/// `REV` or `#N`: the change on a watched branch it names.
+fn find_change(ctx: &mut Context, target: &str) -> Result<Change> {
+    let parsed = Target::parse(target).map_err(anyhow::Error::msg)?;
+    let found = change::find(&ctx.repo, &mut ctx.store, &ctx.config, &parsed)?;
+    match (found, parsed) {
+        (Some(change), _) => Ok(change),
+        (None, Target::PullRequest(n)) => {
+            bail!("pull request #{n} merged no change on a watched branch (`rearview list` shows them)")
+        }
+        (None, Target::Revision(rev)) => bail!(
             "`{}` ({}) is not a change on a watched branch (`rearview list` shows them)",
             sanitize_line(target),
-            short_sha(&sha)
-        )
-    })
+            short_sha(&ctx.repo.resolve(&rev)?.to_string())
+        ),
+    }
 }
 
 /// Pushes the outbox; `None` when there is no GitHub repository to push
 /// to (the actions stay queued).
 fn push(global: &Global, ctx: &mut Context) -> Result<Option<Vec<(OutboxEntry, Outcome)>>> {
-    let (slug, settings, source) = match plan::connection(&ctx.repo, &ctx.config, global.github_api.as_deref()) {
-        Ok(found) => found,
-        Err(e) => match outbox::unreachable_reason(&e, &ctx.repo.git_dir()) {
-            Some(reason) => {
-                outbox::hold(&mut ctx.store, &reason)?;
-                eprintln!("rearview: queued, not pushed ({reason}): {e}");
-                return Ok(None);
-            }
-            None => return Err(e.into()),
-        },
-    };
-    if source.is_none() {
-        outbox::hold(&mut ctx.store, "no GitHub token")?;
-        eprintln!(
-            "rearview: queued, not pushed: no GitHub token (GITHUB_TOKEN, GH_TOKEN, `gh auth token`, github.token_command)"
-        );
-        return Ok(None);
-    }
     let events: Arc<dyn Fn(SyncEvent) + Send + Sync> = Arc::new(|event| {
         if let SyncEvent::Waiting { seconds, reason } = event {
             eprintln!("rearview: waiting {seconds:.1} s: {}", sanitize_line(&reason));
         }
     });
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start tokio")?;
-    let store = &mut ctx.store;
-    let results = runtime.block_on(async {
-        let github = GitHub::new(settings, events)?;
-        let mut say = |entry: &OutboxEntry, outcome: &Outcome| {
+    let mut say = |entry: &OutboxEntry, outcome: &Outcome| {
+        eprintln!(
+            "rearview: {} #{}: {}",
+            entry.action.kind.as_str(),
+            entry.action.id,
+            sanitize_line(&outcome.describe())
+        );
+    };
+    let api = global.github_api.as_deref();
+    match review::push(&ctx.repo, &mut ctx.store, &ctx.config, api, events, &mut say)? {
+        Pushed::Held { why: Hold::Unreachable { reason, cause }, .. } => {
+            eprintln!("rearview: queued, not pushed ({reason}): {cause}");
+            Ok(None)
+        }
+        Pushed::Held { why: Hold::NoToken, .. } => {
             eprintln!(
-                "rearview: {} #{}: {}",
-                entry.action.kind.as_str(),
-                entry.action.id,
-                sanitize_line(&outcome.describe())
+                "rearview: queued, not pushed: no GitHub token (GITHUB_TOKEN, GH_TOKEN, `gh auth token`, github.token_command)"
             );
-        };
-        outbox::push(&github, store, &mut say).await.map_err(anyhow::Error::from)
-    })?;
-    if results.is_empty() {
-        eprintln!("rearview: the outbox for {slug} is empty");
+            Ok(None)
+        }
+        Pushed::Delivered { slug, results } => {
+            if results.is_empty() {
+                eprintln!("rearview: the outbox for {slug} is empty");
+            }
+            Ok(Some(results))
+        }
     }
-    Ok(Some(results))
 }
 
 pub fn outbox(global: &Global, args: &OutboxArgs) -> Result<ExitCode> {

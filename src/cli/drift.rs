@@ -7,31 +7,29 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _, Result};
 
 use rearview::model::short_sha;
-use rearview::pipeline::Selection;
+use rearview::pipeline::change::{self, Target};
 use rearview::render::diff::{DiffRenderer, Layout, Palette};
 use rearview::render::sanitize::sanitize_line;
 use rearview::render::theme::Color;
 use rearview::render::{ansi, Span, Style, StyledLine};
 use rearview::triage::drift;
 
-use super::{build_queue, context, DriftArgs, Global};
+use super::{context, DriftArgs, Global};
 
 pub fn drift(global: &Global, args: &DriftArgs) -> Result<ExitCode> {
     let mut ctx = context(global)?;
-    let sha = ctx.repo.resolve(&args.rev)?.to_string();
-    let queue = build_queue(global, &mut ctx, &Selection { limit: 10_000, ..Selection::default() })?;
-    let change = queue.changes.iter().find(|c| c.sha == sha).with_context(|| {
+    let target = Target::Revision(args.rev.clone());
+    let change = change::find(&ctx.repo, &mut ctx.store, &ctx.config, &target)?.with_context(|| {
         format!("`{}` is not a change on a watched branch (`rearview list` shows them)", sanitize_line(&args.rev))
     })?;
+    let sha = change.sha.clone();
     let Some(original) = &change.original else {
         bail!(
             "{} is not a backport with a known original (no cherry-pick trailer, `(GH-N)` title or equal patch-id)",
             short_sha(&sha)
         );
     };
-    let theirs = ctx.repo.diff(&original.sha, &[])?;
-    let ours = ctx.repo.diff(&sha, &[])?;
-    let d = drift::interdiff(&theirs, &ours);
+    let d = change::drift(&ctx.repo, &original.sha, &sha)?;
 
     let color = global.color.wanted();
     let mut out = std::io::stdout().lock();

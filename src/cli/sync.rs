@@ -1,5 +1,5 @@
-//! `rearview sync`: the CLI's side of a sync (which repository, which
-//! token, progress on stderr); the work is `forge::sync`.
+//! `rearview sync`: progress on stderr and the summary; the sync itself is
+//! `pipeline::sync`.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -7,8 +7,8 @@ use std::sync::Arc;
 use anyhow::{Context as _, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use rearview::forge::github::GitHub;
-use rearview::forge::{plan, sync, SyncEvent};
+use rearview::forge::SyncEvent;
+use rearview::pipeline::sync as plan;
 
 use super::{context, Global, SyncArgs};
 
@@ -20,8 +20,9 @@ pub fn sync(global: &Global, args: &SyncArgs) -> Result<ExitCode> {
         since: args.since.clone(),
         full: args.full,
     };
-    let plan::Plan { slug, settings, options, token_source } = plan::plan(&ctx.repo, &ctx.config, &request)?;
-    match &token_source {
+    let plan = plan::plan(&ctx.repo, &ctx.config, &request)?;
+    let slug = plan.slug.clone();
+    match &plan.token_source {
         Some(source) if global.verbose => eprintln!("rearview: GitHub token from {source}"),
         Some(_) => {}
         None => eprintln!(
@@ -39,20 +40,13 @@ pub fn sync(global: &Global, args: &SyncArgs) -> Result<ExitCode> {
     let store = &mut ctx.store;
     let config = ctx.config.clone();
     let outcome = runtime.block_on(async {
-        let github = GitHub::new(settings, events.clone())?;
-        let repo_key = format!("/repos/{slug}");
-        let etag = if args.full { None } else { store.etag(&repo_key)? };
-        if let Some(tag) = github.check_repository(etag.as_deref()).await? {
-            store.save_etag(&repo_key, &tag)?;
-        }
-        let work = sync::run(&github, store, &config, &options, &*events);
         tokio::select! {
-            report = work => report.map(|r| Some((r, github.stats))).map_err(anyhow::Error::from),
+            synced = plan::run(store, &config, plan, args.full, events) => synced.map(Some).map_err(anyhow::Error::from),
             _ = tokio::signal::ctrl_c() => Ok(None),
         }
     });
     progress.finish();
-    let Some((report, stats)) = outcome? else {
+    let Some(plan::Synced { report, requests, not_modified }) = outcome? else {
         eprintln!("rearview: interrupted: what was fetched is saved; run `rearview sync` again to resume");
         return Ok(ExitCode::from(130));
     };
@@ -62,8 +56,6 @@ pub fn sync(global: &Global, args: &SyncArgs) -> Result<ExitCode> {
         .iter()
         .map(|b| if b.up_to_date { format!("{} up to date", b.branch) } else { format!("{} {}", b.branch, b.fetched) })
         .collect();
-    let requests = stats.requests.load(std::sync::atomic::Ordering::Relaxed);
-    let not_modified = stats.not_modified.load(std::sync::atomic::Ordering::Relaxed);
     eprintln!(
         "rearview: synced {slug}: pull requests {}; {} commits looked up, {} referenced pull requests; \
          {requests} requests ({not_modified} not modified){}",

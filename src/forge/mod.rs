@@ -4,7 +4,6 @@
 
 pub mod github;
 pub mod outbox;
-pub mod plan;
 pub mod remote;
 pub mod sync;
 pub mod token;

@@ -84,58 +84,6 @@ impl Outcome {
     }
 }
 
-/// Who is reviewing: the GitHub login of git's `user.email` when the store
-/// knows it, else that email, else `$USER`.
-pub fn reviewer(git_dir: &std::path::Path, store: &Store) -> Result<Option<String>, crate::store::StoreError> {
-    let email = git2::Repository::open(git_dir)
-        .and_then(|r| r.config())
-        .and_then(|c| c.get_string("user.email"))
-        .ok()
-        .map(|e| e.trim().to_string())
-        .filter(|e| !e.is_empty());
-    if let Some(email) = email {
-        let logins = store.forge_data(&[], &[])?.logins;
-        return Ok(Some(logins.get(&email.to_ascii_lowercase()).cloned().unwrap_or(email)));
-    }
-    Ok(std::env::var("USER").ok().filter(|u| !u.is_empty()))
-}
-
-/// An approval `reviewer` already recorded for `sha` (approving twice is
-/// one approval).
-pub fn earlier_approval(
-    store: &Store,
-    sha: &str,
-    reviewer: &str,
-) -> Result<Option<crate::model::Approval>, crate::store::StoreError> {
-    let mut entries = store.ledger(&[sha.to_string()])?;
-    Ok(entries
-        .remove(sha)
-        .unwrap_or_default()
-        .into_iter()
-        .find(|a| a.kind == LedgerKind::Approval && a.reviewer.eq_ignore_ascii_case(reviewer)))
-}
-
-/// Why the outbox cannot be pushed from this repository, if it cannot:
-/// the reason shown beside queued actions.
-pub fn unreachable_reason(e: &super::plan::PlanError, git_dir: &std::path::Path) -> Option<String> {
-    use super::plan::PlanError;
-    match e {
-        PlanError::NoRemote if crate::demo::is_demo(git_dir) => Some("demo, no remote".into()),
-        PlanError::NoRemote => Some("no GitHub remote: set github.repository".into()),
-        PlanError::ForeignRemote { host, .. } => Some(format!("the remote is not on {host}")),
-        _ => None,
-    }
-}
-
-/// Marks every undelivered entry as waiting for `reason`.
-pub fn hold(store: &mut Store, reason: &str) -> Result<usize, crate::store::StoreError> {
-    let waiting = store.outbox(false)?;
-    for entry in &waiting {
-        store.set_delivery(entry.action.id, Delivery::Pending, Some(reason))?;
-    }
-    Ok(waiting.len())
-}
-
 /// Attempts per entry and push (each after a marker check).
 const ATTEMPTS: u32 = 4;
 

@@ -76,9 +76,8 @@ pub fn render(
     let layout = Layout { side_by_side, width: width.max(20), syntax_theme };
     let palette = palette(&ctx.theme);
     if let Some(original) = drift_of {
-        let files = repo.diff(sha, &[]).map_err(|e| e.to_string())?;
-        let theirs = repo.diff(original, &[]).map_err(|e| e.to_string())?;
-        return render_drift(&crate::triage::drift::interdiff(&theirs, &files), &layout, &palette, emit);
+        let d = crate::pipeline::change::drift(&repo, original, sha).map_err(|e| e.to_string())?;
+        return render_drift(&d, &layout, &palette, emit);
     }
     // File by file, lines read from the blobs as they are laid out: the
     // first screen waits on neither the other files nor a copy of this one.

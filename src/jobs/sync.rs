@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::forge::github::GitHub;
-use crate::forge::{plan, sync, SyncEvent};
+use crate::forge::SyncEvent;
+use crate::pipeline::sync as plan;
 use crate::repo::Repo;
 use crate::store::Store;
 
@@ -21,18 +21,9 @@ pub fn run(ctx: &JobContext, events: Arc<dyn Fn(SyncEvent) + Send + Sync>) -> Re
         .build()
         .map_err(|e| format!("cannot start the sync's runtime: {e}"))?;
     let slug = plan.slug.clone();
-    let report = runtime
-        .block_on(async {
-            let github = GitHub::new(plan.settings, events.clone())?;
-            let repo_key = format!("/repos/{slug}");
-            let etag = store.etag(&repo_key)?;
-            if let Some(tag) = github.check_repository(etag.as_deref()).await? {
-                store.save_etag(&repo_key, &tag)?;
-            }
-            sync::run(&github, &mut store, &ctx.config, &plan.options, &*events).await
-        })
-        .map_err(|e| e.to_string())?;
-    let fetched: usize = report.branches.iter().map(|b| b.fetched).sum();
     let auth = if plan.token_source.is_some() { "" } else { " (unauthenticated)" };
+    let report =
+        runtime.block_on(plan::run(&mut store, &ctx.config, plan, false, events)).map_err(|e| e.to_string())?.report;
+    let fetched: usize = report.branches.iter().map(|b| b.fetched).sum();
     Ok(format!("synced {slug}{auth}: {fetched} pull requests fetched, {} commits looked up", report.commits_checked))
 }

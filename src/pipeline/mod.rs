@@ -14,14 +14,27 @@ use crate::repo::{Range, Repo, RepoError};
 use crate::store::{Store, StoreError};
 use crate::triage::{self, Landed};
 
+pub mod change;
+pub mod review;
 pub mod scan;
+pub mod sync;
 
+/// What a use case could not do; each message says what failed and what
+/// to do.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     Repo(#[from] RepoError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Forge(#[from] crate::forge::ForgeError),
+    #[error(transparent)]
+    Plan(#[from] sync::PlanError),
+    #[error("{}", review::NO_REVIEWER)]
+    NoReviewer,
+    #[error("cannot start the network runtime: {0}")]
+    Runtime(String),
 }
 
 /// Which history to triage.
@@ -75,20 +88,43 @@ pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selecti
     let mut clock = Stopwatch::start();
     let default_branch = repo.default_branch(config.branches.default.as_deref())?;
     let ranges = ranges(repo, config, selection, &default_branch)?;
-    let limit = if selection.limit == 0 { usize::MAX } else { selection.limit };
+    let listed = walk(repo, &ranges, selection.limit)?;
+    clock.mark("walk");
+    let queue = triage_listed(repo, store, config, listed, &ranges, &default_branch, selection.files, &mut clock)?;
+    let branches = ranges.into_iter().map(|r| r.branch).collect();
+    Ok(Loaded { queue, default_branch, branches, timings: clock.marks })
+}
 
+/// The first-parent commits of each range, newest first, each listed once
+/// (under the first range that reaches it), at most `limit` per range (0:
+/// no limit).
+fn walk(repo: &Repo, ranges: &[Range], limit: usize) -> Result<Vec<(String, Commit)>, Error> {
+    let limit = if limit == 0 { usize::MAX } else { limit };
     let mut seen = HashSet::new();
     let mut listed: Vec<(String, Commit)> = Vec::new();
-    for range in &ranges {
+    for range in ranges {
         for commit in repo.walk(range, limit)? {
             if seen.insert(commit.sha.clone()) {
                 listed.push((range.branch.clone(), commit));
             }
         }
     }
+    Ok(listed)
+}
 
-    clock.mark("walk");
-    let mut links = Linker::new(repo, store, &default_branch);
+/// Links, reads and triages the `listed` commits of `ranges` into a queue.
+#[allow(clippy::too_many_arguments)]
+fn triage_listed(
+    repo: &Repo,
+    store: &mut Store,
+    config: &Config,
+    listed: Vec<(String, Commit)>,
+    ranges: &[Range],
+    default_branch: &str,
+    with_files: bool,
+    clock: &mut Stopwatch,
+) -> Result<Queue, Error> {
+    let mut links = Linker::new(repo, store, default_branch);
     let maintenance: Vec<&Range> = ranges.iter().filter(|r| r.branch != default_branch).collect();
     if !maintenance.is_empty() {
         links.index_main_line(&maintenance)?;
@@ -116,14 +152,14 @@ pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selecti
 
     // Patch-id linking compares the paths of maintenance commits that name
     // no original, so those need their files even when the view does not.
-    let needs_files = |c: &Landed| selection.files || (c.branch != default_branch && c.original.is_none());
+    let needs_files = |c: &Landed| with_files || (c.branch != default_branch && c.original.is_none());
     let shas: Vec<String> = changes.iter().filter(|c| needs_files(c)).map(|c| c.commit.sha.clone()).collect();
     let mut files = links.files(&shas)?;
     for landed in &mut changes {
         landed.files = files.remove(&landed.commit.sha).unwrap_or_default();
     }
     clock.mark("files");
-    links.link_by_patch_id(&mut changes, &default_branch)?;
+    links.link_by_patch_id(&mut changes, default_branch)?;
     links.check_patch_ids(&mut changes)?;
     clock.mark("patch-ids");
 
@@ -140,7 +176,7 @@ pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selecti
     clock.mark("metadata");
 
     // The risk signals' facts: content scans need the file lists' views.
-    let scans = if selection.files {
+    let scans = if with_files {
         let shas: Vec<String> = changes.iter().map(|c| c.commit.sha.clone()).collect();
         let mut scans = store.cached_scans(&shas)?;
         let missing: Vec<String> = shas.into_iter().filter(|s| !scans.contains_key(s)).collect();
@@ -158,16 +194,13 @@ pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selecti
     let mut drift = HashMap::new();
     for landed in changes.iter().filter(|c| c.patch_id_matches == Some(false)) {
         let Some(original) = &landed.original else { continue };
-        let theirs = repo.diff(&original.sha, &[])?;
-        let ours = repo.diff(&landed.commit.sha, &[])?;
-        drift.insert(landed.commit.sha.clone(), triage::drift::interdiff(&theirs, &ours));
+        drift.insert(landed.commit.sha.clone(), change::drift(repo, &original.sha, &landed.commit.sha)?);
     }
     clock.mark("drift");
     let input = triage::Input { changes, originals, forge, ledger, scans, novelty, drift };
     let queue = triage::triage(&input, config);
     clock.mark("triage");
-    let branches = ranges.into_iter().map(|r| r.branch).collect();
-    Ok(Loaded { queue, default_branch, branches, timings: clock.marks })
+    Ok(queue)
 }
 
 /// The ranges a selection names: an explicit range, the given branches, or

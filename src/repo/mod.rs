@@ -162,6 +162,12 @@ impl Repo {
 
     /// The remote whose branches are "what landed" (`upstream`, else
     /// `origin`) and its URL.
+    /// git's `user.email` (repository, then global config), if set.
+    pub fn user_email(&self) -> Option<String> {
+        let email = self.git.config().and_then(|c| c.get_string("user.email")).ok()?;
+        Some(email.trim().to_string()).filter(|e| !e.is_empty())
+    }
+
     pub fn tracked_remote(&self) -> Option<(String, String)> {
         let name = self.remote.clone()?;
         let url = self.git.find_remote(&name).ok()?.url().ok().map(str::to_string)?;

@@ -422,6 +422,20 @@ impl Store {
         Ok(data)
     }
 
+    /// The commits the forge links to pull request `number` (its merge
+    /// commit, and commits GitHub associates with it).
+    pub fn commits_of_pull(&self, number: u64) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT sha FROM commit_pulls WHERE pr = ?1 \
+                 UNION SELECT merge_commit_sha FROM pull_requests WHERE number = ?1 AND merge_commit_sha IS NOT NULL",
+            )
+            .map_err(sql_err(&self.path, "prepare commit links"))?;
+        let rows = stmt.query_map([number as i64], |r| r.get(0)).map_err(sql_err(&self.path, "read commit links"))?;
+        rows.collect::<rusqlite::Result<Vec<String>>>().map_err(sql_err(&self.path, "read commit links"))
+    }
+
     pub fn pull_request(&self, number: u64) -> Result<Option<PullRequest>> {
         let mut stmt = self
             .conn

@@ -1,15 +1,20 @@
-//! What a sync will do, worked out before any request: which repository on
-//! which API, which token, which branches, which commits to look up. The
-//! CLI's `sync` and the TUI's background sync share it.
+//! A sync with GitHub as the CLI's `sync` and the TUI's background sync
+//! both run it: the plan, worked out before any request (which repository
+//! on which API, which token, which branches, which commits to look up),
+//! then the run itself.
+
+use std::sync::Arc;
 
 use crate::config::Config;
-use crate::forge::github::Settings;
+use crate::forge::github::{GitHub, Settings};
 use crate::forge::remote;
-use crate::forge::sync::Options;
+use crate::forge::sync::{Options, Report};
 use crate::forge::token::{self, TokenSource};
+use crate::forge::{ForgeError, SyncEvent};
 use crate::model::message;
 use crate::model::RepoSlug;
 use crate::repo::Repo;
+use crate::store::Store;
 
 /// How many first-parent commits per branch are checked for a pull request
 /// that their message does not name.
@@ -55,6 +60,35 @@ pub struct Request {
     /// A tag, commit or date.
     pub since: Option<String>,
     pub full: bool,
+}
+
+/// Runs a planned sync to the end: checks the repository (conditionally,
+/// unless `full`), then fetches every branch; what was fetched is saved as
+/// it comes, so an interrupted run resumes.
+pub async fn run(
+    store: &mut Store,
+    config: &Config,
+    plan: Plan,
+    full: bool,
+    events: Arc<dyn Fn(SyncEvent) + Send + Sync>,
+) -> Result<Synced, ForgeError> {
+    let github = GitHub::new(plan.settings, events.clone())?;
+    let repo_key = format!("/repos/{}", plan.slug);
+    let etag = if full { None } else { store.etag(&repo_key)? };
+    if let Some(tag) = github.check_repository(etag.as_deref()).await? {
+        store.save_etag(&repo_key, &tag)?;
+    }
+    let report = crate::forge::sync::run(&github, store, config, &plan.options, &*events).await?;
+    let count = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
+    Ok(Synced { report, requests: count(&github.stats.requests), not_modified: count(&github.stats.not_modified) })
+}
+
+/// What a finished sync did.
+#[derive(Debug, Clone)]
+pub struct Synced {
+    pub report: Report,
+    pub requests: u64,
+    pub not_modified: u64,
 }
 
 /// The repository on GitHub and how to talk to it (no request made).
