@@ -13,7 +13,7 @@ use rearview::pipeline::change::{self, Target};
 use rearview::pipeline::review::{self, Hold, Pushed};
 use rearview::render::sanitize::sanitize_line;
 
-use super::{context, print, ActionArgs, Context, Global, LedgerArgs, LedgerFormat, OutboxArgs};
+use super::{context, output::print, ActionArgs, Context, Global, LedgerArgs, LedgerFormat, OutboxArgs};
 
 /// Records an approval or a concern, then tries to deliver it.
 pub fn act(global: &Global, args: &ActionArgs, kind: LedgerKind) -> Result<ExitCode> {

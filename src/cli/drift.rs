@@ -1,19 +1,21 @@
 //! `rearview drift REV`: what a backport changes that its reviewed original
 //! did not, hunk by hunk, highlighted. Exit 0 without drift, 1 with.
 
-use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _, Result};
 
-use rearview::model::short_sha;
+use rearview::model::{short_sha, FileDiff};
 use rearview::pipeline::change::{self, Target};
-use rearview::render::diff::{DiffRenderer, Layout, Palette};
+use rearview::pipeline::printer::{self, Look};
+use rearview::render::diff::{Layout, Palette};
+use rearview::render::hex;
 use rearview::render::sanitize::sanitize_line;
 use rearview::render::theme::Color;
-use rearview::render::{ansi, Span, Style, StyledLine};
+use rearview::render::{Span, Style};
 use rearview::triage::drift;
 
+use super::output::{Out, Printed};
 use super::{context, DriftArgs, Global};
 
 pub fn drift(global: &Global, args: &DriftArgs) -> Result<ExitCode> {
@@ -31,15 +33,7 @@ pub fn drift(global: &Global, args: &DriftArgs) -> Result<ExitCode> {
     };
     let d = change::drift(&ctx.repo, &original.sha, &sha)?;
 
-    let color = global.color.wanted();
-    let mut out = std::io::stdout().lock();
-    let mut write = |lines: &[StyledLine]| -> Result<bool> {
-        match out.write_all(ansi::lines(lines, color).as_bytes()) {
-            Ok(()) => Ok(true),
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
-            Err(e) => Err(e).context("cannot write to stdout"),
-        }
-    };
+    let mut out = Out::stdout(global.color.wanted());
     let bold = Style { bold: true, ..Style::default() };
     let pr = |n: Option<u64>| n.map(|n| format!(" (#{n})")).unwrap_or_default();
     let heading = vec![
@@ -58,35 +52,29 @@ pub fn drift(global: &Global, args: &DriftArgs) -> Result<ExitCode> {
             Style { bold: true, ..Style::fg(if d.is_empty() { Color::Indexed(2) } else { Color::Indexed(3) }) },
         )],
     ];
-    if !write(&heading)? {
+    out.lines(&heading)?;
+    if out.closed() {
         return Ok(exit(&d));
     }
     if d.moved > 0 {
-        write(&[vec![Span::plain(format!("({} identical hunks under another path: not drift)", d.moved))]])?;
+        out.lines(&[vec![Span::plain(format!("({} identical hunks under another path: not drift)", d.moved))]])?;
     }
-    for (path, theirs, ours) in &d.binaries {
-        let text = format!(
-            "binary {}: original {} ┃ backport {}",
-            sanitize_line(path),
-            theirs.as_deref().map(short_sha).unwrap_or("(none)"),
-            ours.as_deref().map(short_sha).unwrap_or("(none)")
-        );
-        write(&[vec![Span::new(text, Style::fg(Color::Indexed(9)))]])?;
-    }
-    let layout = Layout {
-        side_by_side: false,
-        width: args.width.unwrap_or(120).clamp(40, 1000),
-        syntax_theme: args.syntax_theme.clone(),
+    let no_hex = |_: &FileDiff| String::new();
+    let look = Look {
+        layout: Layout {
+            side_by_side: false,
+            width: args.width.unwrap_or(120).clamp(40, 1000),
+            syntax_theme: args.syntax_theme.clone(),
+        },
+        palette: Palette::default(),
+        hex_palette: hex::Palette::default(),
+        warn: Style { bold: true, ..Style::fg(Color::Indexed(9)) },
+        hex_rows: 0,
+        more_hex: &no_hex,
     };
-    for (title, file) in drift::sections(&d) {
-        let mut renderer = DiffRenderer::new(&file, layout.clone(), Palette::default());
-        let mut lines = vec![vec![], vec![Span::new(format!("── {title} ──"), Style::fg(Color::Indexed(6)))]];
-        lines.extend(renderer.header());
-        lines.extend(renderer.hunk(0));
-        if !write(&lines)? {
-            break;
-        }
-    }
+    let mut printed = Printed::new(&mut out);
+    printer::print_drift(&d, &look, &mut printed);
+    printed.finish()?;
     Ok(exit(&d))
 }
 

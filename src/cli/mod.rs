@@ -2,7 +2,6 @@
 //! dispatches to thin presenters over the library's use cases. Errors print
 //! one line and exit 2.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -20,9 +19,13 @@ use rearview::store::Store;
 mod actions;
 mod assets;
 mod drift;
+mod output;
 mod show;
 mod sync;
+mod terminal;
 mod verify;
+
+use output::print;
 
 #[derive(Parser)]
 #[command(
@@ -642,14 +645,5 @@ fn shell_quote(path: &Path) -> String {
         text
     } else {
         format!("'{}'", text.replace('\'', "'\\''"))
-    }
-}
-
-/// Writes to stdout; a closed pipe (`| head`) is not an error.
-fn print(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write to stdout"),
     }
 }

@@ -3,70 +3,23 @@
 //! them. Output goes out file by file and hunk by hunk, so `| head` stops
 //! the work early.
 
-use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 
-use rearview::model::{FileDiff, FileStatus};
-use rearview::render::diff::{file_header, DiffRenderer, Layout, Palette};
+use rearview::model::{short_sha, FileDiff};
+use rearview::pipeline::printer::{self, Look};
+use rearview::render::diff::{Layout, Palette};
 use rearview::render::hex;
 use rearview::render::sanitize::sanitize_line;
 use rearview::render::theme::Color;
-use rearview::render::{ansi, Span, Style, StyledLine};
-use rearview::repo::Repo;
+use rearview::render::{Style, StyledLine};
 
-use super::{open_repo, Global, HexArgs, ShowArgs};
+use super::output::{Out, Printed};
+use super::{open_repo, terminal, Global, HexArgs, ShowArgs};
 
 /// Rows of a binary shown inline by `show` (the rest: `rearview hex`).
 const INLINE_HEX_ROWS: usize = 8;
-
-/// Writes lines; a closed pipe ends the command quietly.
-struct Out {
-    color: bool,
-    stdout: std::io::StdoutLock<'static>,
-    closed: bool,
-    /// The text of the lines being written, reused.
-    buf: String,
-}
-
-impl Out {
-    fn new(color: bool) -> Out {
-        Out { color, stdout: std::io::stdout().lock(), closed: false, buf: String::new() }
-    }
-
-    fn lines(&mut self, lines: &[StyledLine]) -> Result<()> {
-        if self.closed {
-            return Ok(());
-        }
-        self.buf.clear();
-        ansi::push_lines(&mut self.buf, lines, self.color);
-        match self.stdout.write_all(self.buf.as_bytes()) {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-                self.closed = true;
-                Ok(())
-            }
-            other => other.context("cannot write to stdout"),
-        }
-    }
-
-    fn line(&mut self, text: impl Into<String>, style: Style) -> Result<()> {
-        self.lines(&[vec![Span::new(text, style)]])
-    }
-}
-
-fn width(requested: Option<usize>) -> usize {
-    use std::io::IsTerminal;
-    if let Some(w) = requested {
-        return w.clamp(20, 1000);
-    }
-    if std::io::stdout().is_terminal() {
-        if let Ok((cols, _)) = crossterm::terminal::size() {
-            return usize::from(cols).max(20);
-        }
-    }
-    120
-}
 
 pub fn show(global: &Global, args: &ShowArgs) -> Result<ExitCode> {
     // Printing a change reads the repository only: no store, no config.
@@ -74,7 +27,7 @@ pub fn show(global: &Global, args: &ShowArgs) -> Result<ExitCode> {
     let oid = repo.resolve(&args.rev)?;
     let sha = oid.to_string();
     let commit = repo.commit(&sha)?.with_context(|| format!("`{}` is not a commit", args.rev))?;
-    let mut out = Out::new(global.color.wanted());
+    let mut out = Out::stdout(global.color.wanted());
     let yellow = Style::fg(Color::Indexed(3));
     out.line(format!("commit {sha}"), yellow)?;
     if commit.parent_count > 1 {
@@ -93,46 +46,33 @@ pub fn show(global: &Global, args: &ShowArgs) -> Result<ExitCode> {
 
     // Files are diffed one at a time and their lines read as they are
     // shown: the first lines print before the whole diff is read.
+    let layout = Layout {
+        side_by_side: args.side_by_side,
+        width: terminal::width(args.width, 20),
+        syntax_theme: args.syntax_theme.clone(),
+    };
+    // While the first file's lines are diffed, another core loads the
+    // syntaxes and links that file's grammar.
     let diff = repo.diff_lazy(&sha, &args.paths)?;
-    let layout =
-        Layout { side_by_side: args.side_by_side, width: width(args.width), syntax_theme: args.syntax_theme.clone() };
-    // While libgit2 computes the first file's patch, another core loads
-    // the syntaxes and links that file's grammar.
     if let Some(path) = diff.path(0) {
         let theme = layout.syntax_theme.clone();
         let _ = std::thread::Builder::new()
             .name("warm-up".into())
             .spawn(move || rearview::render::highlight::warm_up_for(&path, &theme));
     }
-    for index in 0..diff.len() {
-        if out.closed {
-            break;
-        }
-        let Some(lazy) = diff.file(index)? else { continue };
-        let file = &lazy.file;
-        if file.binary {
-            binary_summary(repo, &sha, file, &layout, &mut out)?;
-            continue;
-        }
-        let mut renderer = DiffRenderer::with_source(file, &lazy, layout.clone(), Palette::default());
-        out.lines(&renderer.header())?;
-        for i in 0..renderer.hunk_count() {
-            let mut failed = None;
-            renderer.render_hunk(i, &mut |lines| match out.lines(&lines) {
-                Ok(()) => !out.closed,
-                Err(e) => {
-                    failed = Some(e);
-                    false
-                }
-            });
-            if let Some(e) = failed {
-                return Err(e);
-            }
-            if out.closed {
-                break;
-            }
-        }
-    }
+    let more_hex =
+        |file: &FileDiff| format!("rearview hex {}", sanitize_line(&format!("{}:{}", short_sha(&sha), file.path())));
+    let look = Look {
+        layout,
+        palette: Palette::default(),
+        hex_palette: hex::Palette::default(),
+        warn: Style { bold: true, ..Style::fg(Color::Indexed(9)) },
+        hex_rows: INLINE_HEX_ROWS,
+        more_hex: &more_hex,
+    };
+    let mut printed = Printed::new(&mut out);
+    printer::print_change(repo, &diff, &look, &mut printed)?;
+    printed.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -154,23 +94,6 @@ fn describe(facts: &hex::BlobFacts) -> (Option<hex::FileType>, String) {
         None => format!("data, {}", size(len)),
     };
     (kind, text)
-}
-
-/// What a reader must know about a binary: its type, size and entropy,
-/// what hides in it, and its first rows (or, modified, the rows that
-/// changed, old beside new), as the TUI's diff shows it.
-fn binary_summary(repo: &Repo, sha: &str, file: &FileDiff, layout: &Layout, out: &mut Out) -> Result<()> {
-    out.lines(&file_header(file, &Palette::default(), layout.width))?;
-    let read = |id: Option<&str>| id.map(|id| repo.blob(id)).transpose();
-    let old = read(file.old_blob.as_deref().filter(|_| file.status != FileStatus::Added))?;
-    let new = read(file.new_blob.as_deref().filter(|_| file.status != FileStatus::Deleted))?;
-    let old = old.as_deref().map(|d| hex::BinarySide::scan("old", d));
-    let new = new.as_deref().map(|d| hex::BinarySide::scan("new", d));
-    let spec = format!("{}:{}", rearview::model::short_sha(sha), file.path());
-    let more = format!("rearview hex {}", sanitize_line(&spec));
-    let warn = Style { bold: true, ..Style::fg(Color::Indexed(9)) };
-    let lines = hex::binary_lines(old.as_ref(), new.as_ref(), INLINE_HEX_ROWS, &hex::Palette::default(), warn, &more);
-    out.lines(&lines.into_iter().map(|(_, line)| line).collect::<Vec<_>>())
 }
 
 /// How much of a blob `hex` reads at a time, on its second pass.
@@ -214,7 +137,7 @@ pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
             .with_context(what)?;
         Ok((facts, keep.then_some((range.start, page)).ok_or(range)))
     })??;
-    let mut out = Out::new(global.color.wanted());
+    let mut out = Out::stdout(global.color.wanted());
     let (kind, text) = describe(&facts);
     out.line(format!("{}: {text}", sanitize_line(&args.spec)), Style { bold: true, ..Style::default() })?;
     out.line(format!("entropy per block: {}", hex::sparkline(&facts.entropy)), Style::default())?;
@@ -225,7 +148,7 @@ pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
     }
     let palette = hex::Palette::default();
     let marks = hex::finding_marks(suspicious.iter().copied(), &palette);
-    let print = |bytes: &[u8], at: u64, out: &mut Out| -> Result<()> {
+    let print = |bytes: &[u8], at: u64, out: &mut Out<_>| -> Result<()> {
         let rows = hex::rows(bytes, at, true);
         let lines: Vec<StyledLine> = rows.iter().map(|r| hex::render_row(r, &palette, &marks)).collect();
         out.lines(&lines)
@@ -233,7 +156,7 @@ pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
     match kept {
         Ok((start, page)) => {
             for (i, piece) in page.chunks(PAGE).enumerate() {
-                if out.closed {
+                if out.closed() {
                     break;
                 }
                 print(piece, start + (i * PAGE) as u64, &mut out)?;
@@ -244,14 +167,14 @@ pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
             let mut buf = vec![0u8; CHUNK];
             let mut pending: Vec<u8> = Vec::with_capacity(CHUNK + PAGE);
             let (mut at, mut shown) = (0u64, range.start);
-            while !out.closed && shown < range.end {
+            while !out.closed() && shown < range.end {
                 let n = std::io::Read::read(&mut stream, &mut buf).with_context(what)?;
                 let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else { break };
                 pending.extend_from_slice(clip(chunk, at, &range));
                 at += n as u64;
                 let whole = if at >= range.end { pending.len() } else { pending.len() / PAGE * PAGE };
                 for piece in pending.get(..whole).unwrap_or_default().chunks(PAGE) {
-                    if out.closed {
+                    if out.closed() {
                         break;
                     }
                     print(piece, shown, &mut out)?;

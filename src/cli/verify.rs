@@ -2,17 +2,16 @@
 //! status 0 when the archive holds the tag's tree (allowed differences
 //! only), 1 with findings to check, 2 on error.
 
-use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use clap::ValueEnum;
 
 use rearview::release::{self, report, Options};
-use rearview::render::ansi;
 use rearview::render::diff::Layout;
 
-use super::{print, Global, VerifyReleaseArgs};
+use super::output::{print, Out};
+use super::{terminal, Global, VerifyReleaseArgs};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum VerifyFormat {
@@ -38,19 +37,6 @@ pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
     };
     let n: u64 = digits.parse().map_err(|_| format!("`{text}` is not a size (e.g. 4G, 512M, 65536)"))?;
     n.checked_mul(1u64 << shift).ok_or_else(|| format!("`{text}` is too large"))
-}
-
-fn width(requested: Option<usize>) -> usize {
-    use std::io::IsTerminal;
-    if let Some(w) = requested {
-        return w.clamp(40, 1000);
-    }
-    if std::io::stdout().is_terminal() {
-        if let Ok((cols, _)) = crossterm::terminal::size() {
-            return usize::from(cols).max(40);
-        }
-    }
-    120
 }
 
 pub fn verify_release(global: &Global, args: &VerifyReleaseArgs) -> Result<ExitCode> {
@@ -79,29 +65,22 @@ pub fn verify_release(global: &Global, args: &VerifyReleaseArgs) -> Result<ExitC
     match args.format {
         VerifyFormat::Text => {
             // Finding by finding: the first ones show while the rest render.
-            let layout =
-                Layout { side_by_side: false, width: width(args.width), syntax_theme: args.syntax_theme.clone() };
-            let color = global.color.wanted();
-            let mut out = std::io::stdout().lock();
+            let layout = Layout {
+                side_by_side: false,
+                width: terminal::width(args.width, 40),
+                syntax_theme: args.syntax_theme.clone(),
+            };
+            let mut out = Out::stdout(global.color.wanted());
             let mut failed = None;
-            report::human_each(&verification, &layout, &mut |lines| match out
-                .write_all(ansi::lines(&lines, color).as_bytes())
-            {
-                Ok(()) => true,
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => false,
+            report::human_each(&verification, &layout, &mut |lines| match out.lines(&lines) {
+                Ok(()) => !out.closed(),
                 Err(e) => {
                     failed = Some(e);
                     false
                 }
             });
             if let Some(e) = failed {
-                return Err(e).context("cannot write to stdout");
-            }
-            match out.flush() {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    return Err(e).context("cannot write to stdout")
-                }
-                _ => {}
+                return Err(e);
             }
         }
         VerifyFormat::Json => print(&(report::json(&verification) + "\n"))?,

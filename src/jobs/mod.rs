@@ -22,7 +22,8 @@ use crate::forge::SyncEvent;
 use crate::model::FileStatus;
 use crate::render::theme::Theme;
 
-pub use diff::{DiffFileInfo, DiffPart, LineTag};
+pub use crate::pipeline::printer::LineTag;
+pub use diff::{DiffFileInfo, DiffPart};
 pub use hex::{HexData, HexSide};
 pub use queue::QueueData;
 pub use release::ReleaseAudit;
