@@ -346,16 +346,15 @@ enum StatusFilter {
 }
 
 impl StatusFilter {
-    fn accepts(self, change: &rearview::model::Change) -> bool {
-        let verdict = change.verdict;
+    fn filter(self) -> rearview::model::StatusFilter {
+        use rearview::model::StatusFilter as Status;
         match self {
-            // Pending: the verdict says so, or risks reopened a reviewed change.
-            StatusFilter::Pending => change.pending,
-            StatusFilter::Reviewed => verdict == Verdict::Reviewed,
-            StatusFilter::PartlyReviewed => verdict == Verdict::PartlyReviewed,
-            StatusFilter::ApprovedAfterMerge => verdict == Verdict::ApprovedAfterMerge,
-            StatusFilter::Unreviewed => verdict == Verdict::Unreviewed,
-            StatusFilter::ConcernRaised => verdict == Verdict::ConcernRaised,
+            StatusFilter::Pending => Status::Pending,
+            StatusFilter::Reviewed => Status::Only(Verdict::Reviewed),
+            StatusFilter::PartlyReviewed => Status::Only(Verdict::PartlyReviewed),
+            StatusFilter::ApprovedAfterMerge => Status::Only(Verdict::ApprovedAfterMerge),
+            StatusFilter::Unreviewed => Status::Only(Verdict::Unreviewed),
+            StatusFilter::ConcernRaised => Status::Only(Verdict::ConcernRaised),
         }
     }
 }
@@ -502,7 +501,7 @@ fn list(global: &Global, args: &ListArgs) -> Result<ExitCode> {
     };
     let mut queue = build_queue(global, &mut ctx, &selection)?;
     queue.changes.retain(|c| {
-        (args.statuses.is_empty() || args.statuses.iter().any(|s| s.accepts(c)))
+        (args.statuses.is_empty() || args.statuses.iter().any(|s| s.filter().accepts(c)))
             && (args.kinds.is_empty() || args.kinds.iter().any(|k| k.kind() == c.kind))
             && args.min_risk.is_none_or(|min| c.score >= min)
     });

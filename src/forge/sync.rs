@@ -150,11 +150,12 @@ async fn list_changed<F: Forge>(
         first = false;
         let mut reached_known = false;
         for pr in page.items {
-            let updated = pr.updated_at.unwrap_or(0);
             newest = newest.max(pr.updated_at);
             // Equal times are fetched again: two updates in one second
-            // must not hide the second.
-            if watermark.is_some_and(|w| updated < w) || options.since.is_some_and(|s| updated < s) {
+            // must not hide the second. A pull request without a time is
+            // fetched, never taken for the end of what changed.
+            let older = |known: Option<i64>| pr.updated_at.zip(known).is_some_and(|(updated, k)| updated < k);
+            if older(watermark) || older(options.since) {
                 reached_known = true;
                 break;
             }

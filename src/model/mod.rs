@@ -5,6 +5,37 @@ pub mod message;
 
 use serde::{Deserialize, Serialize};
 
+/// Which changes a view lists by their verdict: the CLI's `--status` and
+/// the TUI's filter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusFilter {
+    /// Anything that still needs a reviewer: the verdict says so, or risks
+    /// reopened a reviewed change.
+    #[default]
+    Pending,
+    All,
+    Only(Verdict),
+}
+
+impl StatusFilter {
+    pub fn label(self) -> String {
+        match self {
+            StatusFilter::Pending => "pending".into(),
+            StatusFilter::All => "all".into(),
+            StatusFilter::Only(v) => v.as_str().into(),
+        }
+    }
+
+    pub fn accepts(self, change: &Change) -> bool {
+        match self {
+            StatusFilter::Pending => change.pending,
+            StatusFilter::All => true,
+            StatusFilter::Only(v) => change.verdict == v,
+        }
+    }
+}
+
 /// What kind of change landed on a watched branch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
