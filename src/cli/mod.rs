@@ -630,7 +630,7 @@ fn tui(global: &Global) -> Result<ExitCode> {
 /// The theme to colour a table with, if colour is wanted.
 fn table_theme(global: &Global, config: &Config) -> Result<Option<rearview::render::theme::Theme>> {
     if global.color.wanted() {
-        Ok(Some(assets::ui_theme(&config)?))
+        Ok(Some(assets::ui_theme(config)?))
     } else {
         Ok(None)
     }
