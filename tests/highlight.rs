@@ -5,6 +5,10 @@ use std::cell::Cell;
 use std::collections::HashSet;
 
 mod support;
+// The binary's edge, which reads the user's theme files for `render`.
+#[allow(dead_code)]
+#[path = "../src/cli/assets.rs"]
+mod assets;
 
 use proptest::prelude::*;
 use rearview::render::highlight::{
@@ -274,7 +278,7 @@ fn user_themes_load_from_a_directory() {
     std::fs::write(dir.path().join("highlight-test-theme.tmTheme"), TEST_THEME).expect("write");
     std::fs::write(dir.path().join("broken.tmTheme"), "not a plist").expect("write");
     std::fs::write(dir.path().join("notes.txt"), "ignored").expect("write");
-    let found = highlight::load_user_themes(dir.path()).expect("load");
+    let found = highlight::register_user_themes(assets::read_syntax_theme_files(dir.path()).expect("load"));
     assert_eq!(found.loaded, vec!["highlight-test-theme".to_string()]);
     assert_eq!(found.failed.len(), 1);
     assert!(found.failed[0].0.ends_with("broken.tmTheme"));
@@ -287,7 +291,9 @@ fn user_themes_load_from_a_directory() {
     assert_eq!(keyword.style.fg, Some(rearview::render::theme::Color::Rgb(255, 0, 0)));
     assert!(keyword.style.bold && keyword.style.italic && !keyword.style.underline);
 
-    let missing = highlight::load_user_themes(&dir.path().join("absent")).expect("absent is empty");
+    let missing = highlight::register_user_themes(
+        assets::read_syntax_theme_files(&dir.path().join("absent")).expect("absent is empty"),
+    );
     assert!(missing.loaded.is_empty() && missing.failed.is_empty());
 }
 

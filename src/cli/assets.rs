@@ -2,9 +2,11 @@
 //! (which reads no files): the UI theme the config names, and the user's own
 //! syntax themes.
 
+use std::io;
 use std::path::Path;
 
 use rearview::config::{Config, ConfigError};
+use rearview::render::highlight::ThemeFile;
 use rearview::render::theme::Theme;
 
 /// The configured theme: built in, or a file in the config dir's `themes/`.
@@ -35,12 +37,12 @@ pub fn ui_theme(config: &Config) -> Result<Theme, ConfigError> {
 /// file that does not parse is named on stderr and left out.
 pub fn load_syntax_themes() {
     use rearview::paths::user_themes_dir;
-    use rearview::render::highlight::load_user_themes;
+    use rearview::render::highlight::register_user_themes;
     let Some(dir) = user_themes_dir() else { return };
     let shown = |p: &Path| rearview::render::sanitize::sanitize_line(&p.display().to_string());
-    match load_user_themes(&dir) {
-        Ok(found) => {
-            for (path, why) in found.failed {
+    match read_syntax_theme_files(&dir) {
+        Ok(files) => {
+            for (path, why) in register_user_themes(files).failed {
                 // The parser's message may quote the file.
                 let why = rearview::render::sanitize::sanitize_line(&why);
                 eprintln!("rearview: skipping syntax theme {}: {why}", shown(&path));
@@ -48,4 +50,25 @@ pub fn load_syntax_themes() {
         }
         Err(e) => eprintln!("rearview: cannot read the syntax themes in {}: {e}", shown(&dir)),
     }
+}
+
+/// Every `*.tmTheme` file in `dir`, sorted by path, with its bytes or why
+/// they could not be read; a missing directory has none. Public for
+/// `tests/highlight.rs`, which includes this file.
+pub fn read_syntax_theme_files(dir: &Path) -> io::Result<Vec<ThemeFile>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        let is_theme = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("tmTheme"));
+        if is_theme && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths.into_iter().map(|path| ThemeFile { contents: std::fs::read(&path), path }).collect())
 }

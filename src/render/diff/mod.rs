@@ -1,0 +1,278 @@
+//! A file's diff as styled lines: syntax highlighted per side, word-level
+//! changes marked within paired −/+ lines, unified or side by side, wrapped
+//! to a width. Rendering goes hunk by hunk, so a reader of the first screen
+//! never pays for the rest.
+
+mod header;
+mod layout;
+mod pieces;
+mod rows;
+mod sides;
+mod words;
+
+pub use header::file_header;
+pub use words::{word_changes, CharRanges};
+
+use header::hunk_header;
+use layout::{side_by_side_row, unified_row, Part};
+use pieces::{pieces, Piece, FIRST_PIECE, PIECE};
+use rows::{pair_rows, RowKind};
+use sides::{SideHighlighter, HELP_AFTER};
+use words::WordScratch;
+
+use super::theme::Color;
+use super::{Style, StyledLine};
+use crate::model::{FileDiff, HunkSource, LineKind, LineRef};
+
+/// How the diff is laid out.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub side_by_side: bool,
+    /// Columns available; lines wrap at this width.
+    pub width: usize,
+    /// A syntect theme name.
+    pub syntax_theme: String,
+}
+
+/// The diff's colours (the syntax colours come from the syntax theme).
+#[derive(Debug, Clone)]
+pub struct Palette {
+    pub added_bg: Color,
+    pub removed_bg: Color,
+    pub added_word_bg: Color,
+    pub removed_word_bg: Color,
+    pub gutter: Style,
+    pub file_header: Style,
+    pub hunk_header: Style,
+    pub added_marker: Style,
+    pub removed_marker: Style,
+}
+
+impl Default for Palette {
+    fn default() -> Self {
+        Palette {
+            added_bg: Color::Rgb(0x0f, 0x3a, 0x1d),
+            removed_bg: Color::Rgb(0x4a, 0x14, 0x14),
+            added_word_bg: Color::Rgb(0x1f, 0x6f, 0x3a),
+            removed_word_bg: Color::Rgb(0x8f, 0x25, 0x25),
+            gutter: Style { dim: true, ..Style::default() },
+            file_header: Style { bold: true, ..Style::fg(Color::Indexed(11)) },
+            hunk_header: Style::fg(Color::Indexed(6)),
+            added_marker: Style::fg(Color::Indexed(10)),
+            removed_marker: Style::fg(Color::Indexed(9)),
+        }
+    }
+}
+
+/// Renders one text file's diff, hunk by hunk.
+pub struct DiffRenderer<'a> {
+    file: &'a FileDiff,
+    source: &'a dyn HunkSource,
+    layout: Layout,
+    palette: Palette,
+    /// The lines of each side, in order, as positions in the source.
+    old_index: Vec<(u32, u32)>,
+    new_index: Vec<(u32, u32)>,
+    old: SideHighlighter,
+    new: SideHighlighter,
+    /// Every piece of every hunk, in order.
+    plan: Vec<Piece>,
+    /// Each hunk's pieces in `plan`.
+    hunk_pieces: Vec<std::ops::Range<usize>>,
+    /// Pieces asked of the highlighters and not yet received.
+    asked: std::ops::Range<usize>,
+    /// Buffers for marking changed words, kept from pair to pair.
+    words: WordScratch,
+}
+
+/// Pieces the highlighters are asked for ahead of the one shown, so that
+/// they work while the renderer lays out and the caller writes.
+const LOOKAHEAD: usize = 2;
+
+impl<'a> DiffRenderer<'a> {
+    pub fn new(file: &'a FileDiff, layout: Layout, palette: Palette) -> DiffRenderer<'a> {
+        DiffRenderer::with_source(file, file, layout, palette)
+    }
+
+    /// A renderer for `file` (paths, status, modes: its hunks are not
+    /// read) whose hunks and lines come from `source`. Lines are read as
+    /// they are shown: nothing is copied up front.
+    pub fn with_source(
+        file: &'a FileDiff,
+        source: &'a dyn HunkSource,
+        layout: Layout,
+        palette: Palette,
+    ) -> DiffRenderer<'a> {
+        // Each side is highlighted as the sequence of its lines in the
+        // diff (delta does the same): the state flows from hunk to hunk.
+        let mut old_index = Vec::new();
+        let mut new_index = Vec::new();
+        let mut plan = Vec::new();
+        let mut hunk_pieces = Vec::new();
+        for h in 0..source.hunk_count() {
+            let hunk = u32::try_from(h).unwrap_or(u32::MAX);
+            let first = plan.len();
+            let kind = |l: usize| source.kind(h, l).unwrap_or(LineKind::Context);
+            let cap = if h == 0 { FIRST_PIECE } else { PIECE };
+            for lines in pieces(source.line_count(h), kind, cap) {
+                let (old_at, new_at) = (old_index.len(), new_index.len());
+                for &l in &lines {
+                    let at = (hunk, u32::try_from(l).unwrap_or(u32::MAX));
+                    match kind(l) {
+                        LineKind::Context => {
+                            old_index.push(at);
+                            new_index.push(at);
+                        }
+                        LineKind::Removed => old_index.push(at),
+                        LineKind::Added => new_index.push(at),
+                    }
+                }
+                plan.push(Piece { lines, old: old_at..old_index.len(), new: new_at..new_index.len() });
+            }
+            hunk_pieces.push(first..plan.len());
+        }
+        let text_at = |index: &[(u32, u32)]| {
+            index
+                .first()
+                .and_then(|&(h, l)| source.line(h as usize, l as usize))
+                .map(|l| l.text.to_string())
+                .unwrap_or_default()
+        };
+        let old_path = file.old_path.as_deref().unwrap_or(file.path());
+        let theme = &layout.syntax_theme;
+        let old = SideHighlighter::start("highlight-old", old_path, text_at(&old_index), theme);
+        let new = SideHighlighter::start("highlight-new", file.path(), text_at(&new_index), theme);
+        DiffRenderer {
+            file,
+            source,
+            layout,
+            palette,
+            old_index,
+            new_index,
+            old,
+            new,
+            plan,
+            hunk_pieces,
+            asked: 0..0,
+            words: WordScratch::default(),
+        }
+    }
+
+    /// The file's header: status, path(s), similarity, mode change.
+    pub fn header(&self) -> Vec<StyledLine> {
+        file_header(self.file, &self.palette, self.layout.width)
+    }
+
+    pub fn hunk_count(&self) -> usize {
+        self.source.hunk_count()
+    }
+
+    /// One hunk, laid out, all at once.
+    pub fn hunk(&mut self, index: usize) -> Vec<StyledLine> {
+        let mut out = Vec::new();
+        self.render_hunk(index, &mut |lines| {
+            out.extend(lines);
+            true
+        });
+        out
+    }
+
+    /// Asks both highlighters for piece `p`.
+    fn ask(&mut self, p: usize) {
+        let Some(piece) = self.plan.get(p) else { return };
+        let source = self.source;
+        self.old.request(piece.old.clone(), |from, to| side_text(source, &self.old_index, from, to));
+        self.new.request(piece.new.clone(), |from, to| side_text(source, &self.new_index, from, to));
+    }
+
+    /// The styled old and new lines of piece `p`, with the next pieces
+    /// asked for meanwhile.
+    fn styled(&mut self, p: usize) -> (Vec<StyledLine>, Vec<StyledLine>) {
+        if !self.asked.contains(&p) {
+            // Out of order (a reader jumping between hunks): drop what was
+            // asked ahead and start over from here.
+            for _ in self.asked.clone() {
+                self.old.receive();
+                self.new.receive();
+            }
+            self.asked = p..p;
+        }
+        // The first piece alone first, so that nothing competes with it.
+        let ahead = if p == 0 { 0 } else { LOOKAHEAD };
+        while self.asked.end <= (p + ahead).min(self.plan.len().saturating_sub(1)) {
+            self.ask(self.asked.end);
+            self.asked.end += 1;
+        }
+        if p >= HELP_AFTER {
+            // Once the first pieces are out: a long side gets a helper.
+            let source = self.source;
+            let (old_len, new_len) = (self.old_index.len(), self.new_index.len());
+            self.old.help(old_len, |from, to| side_text(source, &self.old_index, from, to));
+            self.new.help(new_len, |from, to| side_text(source, &self.new_index, from, to));
+        }
+        while self.asked.start < p {
+            self.old.receive();
+            self.new.receive();
+            self.asked.start += 1;
+        }
+        self.asked.start += 1;
+        (self.old.receive(), self.new.receive())
+    }
+
+    /// One hunk, laid out piece by piece: `emit` gets each piece as soon as
+    /// it is highlighted and returns whether to go on (a closed pipe, a
+    /// full screen). A change block longer than a piece is shown as aligned
+    /// slices, its removed lines just above their replacements.
+    pub fn render_hunk(&mut self, index: usize, emit: &mut dyn FnMut(Vec<StyledLine>) -> bool) {
+        let source = self.source;
+        let (Some(head), Some(range)) = (source.head(index), self.hunk_pieces.get(index).cloned()) else {
+            return;
+        };
+        if !emit(vec![hunk_header(&head, &self.palette)]) {
+            return;
+        }
+        let blank = LineRef { kind: LineKind::Context, old_no: None, new_no: None, no_newline: false, text: "" };
+        for p in range {
+            let (old, new) = self.styled(p);
+            let Some(piece) = self.plan.get(p) else { return };
+            let lines: Vec<LineRef<'_>> = piece.lines.iter().map(|&i| source.line(index, i).unwrap_or(blank)).collect();
+            let mut rows = pair_rows(&lines, old, new, &self.palette, &mut self.words);
+            let mut out = Vec::new();
+            if self.layout.side_by_side {
+                for row in &mut rows {
+                    out.extend(side_by_side_row(row, &self.palette, self.layout.width));
+                }
+            } else {
+                // Unified, as git prints it: a change block's removed lines,
+                // then its added lines (their words marked against each other).
+                let mut i = 0;
+                while i < rows.len() {
+                    let end = if rows[i].kind == RowKind::Change {
+                        i + rows[i..].iter().take_while(|r| r.kind == RowKind::Change).count()
+                    } else {
+                        i + 1
+                    };
+                    for part in [Part::Old, Part::New] {
+                        for row in &mut rows[i..end] {
+                            out.extend(unified_row(row, part, &self.palette, self.layout.width));
+                        }
+                    }
+                    i = end;
+                }
+            }
+            if !emit(out) {
+                return;
+            }
+        }
+    }
+}
+
+/// Lines `from..to` of a side, owned, for its highlighter (which runs on
+/// another thread): each line is copied once.
+fn side_text(source: &dyn HunkSource, index: &[(u32, u32)], from: usize, to: usize) -> Vec<String> {
+    let to = to.min(index.len());
+    index[from.min(to)..to]
+        .iter()
+        .map(|&(h, l)| source.line(h as usize, l as usize).map(|l| l.text.to_string()).unwrap_or_default())
+        .collect()
+}

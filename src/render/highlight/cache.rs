@@ -1,0 +1,190 @@
+//! What a highlighter keeps: the bounded cache of styled lines by index,
+//! and the memo of lines met before in the same parser state.
+
+use std::collections::{HashMap, VecDeque};
+
+use syntect::parsing::{ParseState, ScopeStack};
+
+use crate::render::{Span, StyledLine};
+
+/// Styled lines kept per file.
+pub const CACHE_LINES: usize = 4096;
+
+/// Bytes of styled text kept per file, whichever limit is reached first.
+pub const CACHE_BYTES: usize = 32 << 20;
+
+/// A bounded map of styled lines, evicted oldest first.
+#[derive(Default)]
+pub(super) struct LineCache {
+    lines: HashMap<usize, StyledLine>,
+    order: VecDeque<usize>,
+    bytes: usize,
+}
+
+fn line_bytes(line: &StyledLine) -> usize {
+    line.iter().map(|s| s.text.len() + std::mem::size_of::<Span>()).sum()
+}
+
+impl LineCache {
+    pub(super) fn get(&self, index: usize) -> Option<&StyledLine> {
+        self.lines.get(&index)
+    }
+
+    pub(super) fn insert(&mut self, index: usize, line: StyledLine) {
+        self.bytes += line_bytes(&line);
+        match self.lines.insert(index, line) {
+            Some(old) => self.bytes = self.bytes.saturating_sub(line_bytes(&old)),
+            None => self.order.push_back(index),
+        }
+        while self.lines.len() > CACHE_LINES || (self.bytes > CACHE_BYTES && self.lines.len() > 1) {
+            let Some(oldest) = self.order.pop_front() else { break };
+            if let Some(old) = self.lines.remove(&oldest) {
+                self.bytes = self.bytes.saturating_sub(line_bytes(&old));
+            }
+        }
+    }
+
+    pub(super) fn clear(&mut self) {
+        *self = LineCache::default();
+    }
+}
+
+/// Lines longer than this are not memoized (they seldom repeat).
+pub(super) const MEMO_MAX_LINE: usize = 256;
+
+/// Memoized lines at most; the memo starts over when full.
+const MEMO_LINES: usize = 8192;
+
+/// A line styled before, in a given parser state, and the state after it.
+pub(super) struct MemoEntry {
+    pub(super) parse: ParseState,
+    pub(super) stack: ScopeStack,
+    pub(super) line: StyledLine,
+    pub(super) parse_after: ParseState,
+    pub(super) stack_after: ScopeStack,
+    pub(super) nodes_after: Vec<u32>,
+}
+
+/// Styled lines by text and parser state: a line met again in the same
+/// state (a blank line, a closing brace, a repeated statement) parses to
+/// the same scopes, so it is not parsed again.
+#[derive(Default)]
+pub(super) struct Memo {
+    lines: HashMap<String, Vec<MemoEntry>>,
+    len: usize,
+    /// Hits since the memo last started over.
+    hits: usize,
+    /// Lines still to go without memoizing, after a memo that filled up
+    /// with few hits (a file of unique lines).
+    resting: usize,
+    /// How long the next rest is: it doubles with each fruitless round,
+    /// so that a file of unique lines soon costs the memo nothing.
+    rest: usize,
+}
+
+impl Memo {
+    pub(super) fn get(&mut self, line: &str, parse: &ParseState, stack: &ScopeStack) -> Option<&MemoEntry> {
+        if self.len == 0 {
+            return None;
+        }
+        let hit = self.lines.get(line)?.iter().find(|e| e.parse == *parse && e.stack == *stack)?;
+        self.hits += 1;
+        Some(hit)
+    }
+
+    /// Whether a line parsed now should be memoized.
+    pub(super) fn wanted(&mut self) -> bool {
+        if self.resting > 0 {
+            self.resting -= 1;
+            return false;
+        }
+        true
+    }
+
+    pub(super) fn insert(&mut self, line: &str, entry: MemoEntry) {
+        if self.len >= MEMO_LINES {
+            // Rest a while when hardly any line came back, longer each time.
+            if self.hits < MEMO_LINES / 16 {
+                self.rest = (self.rest * 2).clamp(4 * MEMO_LINES, 256 * MEMO_LINES);
+                self.resting = self.rest;
+            } else {
+                self.rest = 0;
+            }
+            self.clear();
+        }
+        let variants = self.lines.entry(line.to_string()).or_default();
+        if variants.len() >= 4 {
+            variants.remove(0);
+            self.len -= 1;
+        }
+        variants.push(entry);
+        self.len += 1;
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.lines.clear();
+        self.len = 0;
+        self.hits = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sets::syntax_set;
+    use super::*;
+
+    #[test]
+    fn the_cache_is_bounded() {
+        let mut cache = LineCache::default();
+        for i in 0..CACHE_LINES + 10 {
+            cache.insert(i, vec![Span::plain("x")]);
+        }
+        assert_eq!(cache.lines.len(), CACHE_LINES);
+        assert!(cache.get(0).is_none());
+        assert!(cache.get(CACHE_LINES + 9).is_some());
+        let huge = "x".repeat(CACHE_BYTES / 2 + 1);
+        cache.insert(1, vec![Span::plain(huge.clone())]);
+        cache.insert(2, vec![Span::plain(huge)]);
+        assert!(cache.bytes <= CACHE_BYTES);
+        assert!(cache.get(2).is_some());
+    }
+
+    #[test]
+    fn a_memo_that_finds_nothing_rests_longer_each_round_and_wakes_on_hits() {
+        let syntax = syntax_set().find_syntax_plain_text();
+        let entry = || MemoEntry {
+            parse: ParseState::new(syntax),
+            stack: ScopeStack::new(),
+            line: StyledLine::new(),
+            parse_after: ParseState::new(syntax),
+            stack_after: ScopeStack::new(),
+            nodes_after: vec![0],
+        };
+        let mut memo = Memo::default();
+        let mut key = 0;
+        // Fills the memo with unique lines (each `hits` times met again).
+        let mut round = |memo: &mut Memo, hits: usize| {
+            while memo.resting > 0 {
+                assert!(!memo.wanted());
+            }
+            while memo.len < MEMO_LINES {
+                assert!(memo.wanted());
+                key += 1;
+                memo.insert(&key.to_string(), entry());
+            }
+            let (parse, stack) = (ParseState::new(syntax), ScopeStack::new());
+            for _ in 0..hits {
+                assert!(memo.get(&key.to_string(), &parse, &stack).is_some());
+            }
+            key += 1;
+            memo.insert(&key.to_string(), entry());
+            memo.resting
+        };
+        assert_eq!(round(&mut memo, 0), 4 * MEMO_LINES);
+        assert_eq!(round(&mut memo, 0), 8 * MEMO_LINES);
+        assert_eq!(round(&mut memo, 0), 16 * MEMO_LINES);
+        // A round where lines came back: no rest, and the next starts short.
+        assert_eq!(round(&mut memo, MEMO_LINES), 0);
+        assert_eq!(round(&mut memo, 0), 4 * MEMO_LINES);
+    }
+}
