@@ -1,0 +1,107 @@
+//! Caches of what git computed per commit: file lists, patch-ids and
+//! content scans, so a second listing does no diffing.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{sql_err, Result, Store, StoreError};
+use crate::model::{ContentScan, FileChange};
+
+impl Store {
+    /// Cached file lists of the given commits (absent when never computed).
+    pub fn cached_files(&self, shas: &[String]) -> Result<HashMap<String, Vec<FileChange>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT files FROM commit_cache WHERE sha = ?1 AND files IS NOT NULL")
+            .map_err(sql_err(&self.path, "prepare a cache read"))?;
+        let mut out = HashMap::new();
+        for sha in shas {
+            let json: Option<String> =
+                stmt.query_row([sha], |r| r.get(0)).optional().map_err(sql_err(&self.path, "read the cache"))?;
+            // A cache entry that does not decode is recomputed, not trusted.
+            if let Some(files) = json.and_then(|j| serde_json::from_str(&j).ok()) {
+                out.insert(sha.clone(), files);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn cache_files(&mut self, files: &HashMap<String, Vec<FileChange>>) -> Result<()> {
+        let tx = self.conn.transaction().map_err(sql_err(&self.path, "start a transaction"))?;
+        for (sha, list) in files {
+            let json = serde_json::to_string(list).map_err(|e| StoreError::Decode {
+                path: self.path.clone(),
+                what: format!("the files of {sha}"),
+                detail: e.to_string(),
+            })?;
+            tx.execute(
+                "INSERT INTO commit_cache (sha, files) VALUES (?1, ?2) ON CONFLICT (sha) DO UPDATE SET files = excluded.files",
+                params![sha, json],
+            )
+            .map_err(sql_err(&self.path, "write the cache"))?;
+        }
+        tx.commit().map_err(sql_err(&self.path, "commit the cache"))
+    }
+
+    pub fn cached_patch_ids(&self, shas: &[String]) -> Result<HashMap<String, String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT patch_id FROM commit_cache WHERE sha = ?1 AND patch_id IS NOT NULL")
+            .map_err(sql_err(&self.path, "prepare a cache read"))?;
+        let mut out = HashMap::new();
+        for sha in shas {
+            let id: Option<String> =
+                stmt.query_row([sha], |r| r.get(0)).optional().map_err(sql_err(&self.path, "read the cache"))?;
+            if let Some(id) = id {
+                out.insert(sha.clone(), id);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn cache_patch_ids(&mut self, ids: &HashMap<String, String>) -> Result<()> {
+        let tx = self.conn.transaction().map_err(sql_err(&self.path, "start a transaction"))?;
+        for (sha, id) in ids {
+            tx.execute(
+                "INSERT INTO commit_cache (sha, patch_id) VALUES (?1, ?2)
+                 ON CONFLICT (sha) DO UPDATE SET patch_id = excluded.patch_id",
+                params![sha, id],
+            )
+            .map_err(sql_err(&self.path, "write the cache"))?;
+        }
+        tx.commit().map_err(sql_err(&self.path, "commit the cache"))
+    }
+
+    /// Cached content scans of the given commits (absent when never made).
+    pub fn cached_scans(&self, shas: &[String]) -> Result<HashMap<String, ContentScan>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT scan FROM commit_cache WHERE sha = ?1 AND scan IS NOT NULL")
+            .map_err(sql_err(&self.path, "prepare a cache read"))?;
+        let mut out = HashMap::new();
+        for sha in shas {
+            let json: Option<String> =
+                stmt.query_row([sha], |r| r.get(0)).optional().map_err(sql_err(&self.path, "read the cache"))?;
+            // A scan this build cannot read is made again.
+            if let Some(scan) = json.and_then(|j| serde_json::from_str(&j).ok()) {
+                out.insert(sha.clone(), scan);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn cache_scans(&mut self, scans: &HashMap<String, ContentScan>) -> Result<()> {
+        let tx = self.conn.transaction().map_err(sql_err(&self.path, "start a transaction"))?;
+        for (sha, scan) in scans {
+            let json = serde_json::to_string(scan).unwrap_or_else(|_| "{}".into());
+            tx.execute(
+                "INSERT INTO commit_cache (sha, scan) VALUES (?1, ?2)
+                 ON CONFLICT (sha) DO UPDATE SET scan = excluded.scan",
+                params![sha, json],
+            )
+            .map_err(sql_err(&self.path, "write the cache"))?;
+        }
+        tx.commit().map_err(sql_err(&self.path, "commit the cache"))
+    }
+}

@@ -1,0 +1,171 @@
+//! The approval ledger and its outbox: every action recorded before any
+//! network, and where its delivery to the forge stands.
+
+use std::collections::HashMap;
+
+use rusqlite::params;
+
+use super::{now, sql_err, Result, Store, StoreError};
+use crate::model::{Approval, Delivery, LedgerKind, OutboxEntry};
+
+impl Store {
+    /// Records an approval or concern, and queues it in the outbox, in one
+    /// transaction: once this returns, the record survives any crash.
+    pub fn record(
+        &mut self,
+        sha: &str,
+        pr: Option<u64>,
+        kind: LedgerKind,
+        reviewer: &str,
+        body: &str,
+    ) -> Result<Approval> {
+        let created_at = now();
+        let tx = self.conn.transaction().map_err(sql_err(&self.path, "start a transaction"))?;
+        // SQLite's randomblob draws from the OS: the marker id is unguessable.
+        let uid: String = tx
+            .query_row(
+                "INSERT INTO ledger (sha, pr, kind, reviewer, body, created_at, uid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, lower(hex(randomblob(16)))) RETURNING uid",
+                params![sha, pr.map(|n| n as i64), kind.as_str(), reviewer, body, created_at],
+                |r| r.get(0),
+            )
+            .map_err(sql_err(&self.path, "write the ledger"))?;
+        let id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO outbox (ledger_id, state, updated_at) VALUES (?1, 'pending', ?2)",
+            params![id, created_at],
+        )
+        .map_err(sql_err(&self.path, "queue in the outbox"))?;
+        tx.commit().map_err(sql_err(&self.path, "commit the ledger entry"))?;
+        Ok(Approval {
+            id,
+            uid,
+            sha: sha.to_string(),
+            kind,
+            reviewer: reviewer.to_string(),
+            body: body.to_string(),
+            created_at,
+        })
+    }
+
+    /// Ledger entries for the given commits, oldest first.
+    pub fn ledger(&self, shas: &[String]) -> Result<HashMap<String, Vec<Approval>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, sha, kind, reviewer, body, created_at, coalesce(uid, '') FROM ledger
+                 WHERE sha = ?1 ORDER BY created_at, id",
+            )
+            .map_err(sql_err(&self.path, "prepare a ledger read"))?;
+        let mut out: HashMap<String, Vec<Approval>> = HashMap::new();
+        for sha in shas {
+            let rows = stmt
+                .query_map([sha], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, i64>(5)?,
+                        r.get::<_, String>(6)?,
+                    ))
+                })
+                .map_err(sql_err(&self.path, "read the ledger"))?;
+            for row in rows {
+                let (id, sha, kind, reviewer, body, created_at, uid) =
+                    row.map_err(sql_err(&self.path, "read the ledger"))?;
+                let Some(kind) = LedgerKind::parse(&kind) else { continue };
+                out.entry(sha.clone()).or_default().push(Approval { id, uid, sha, kind, reviewer, body, created_at });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every ledger entry with its delivery state, oldest first; `all`
+    /// includes the ones already posted.
+    pub fn outbox(&self, all: bool) -> Result<Vec<OutboxEntry>> {
+        let sql = format!(
+            "SELECT l.id, coalesce(l.uid, ''), l.sha, l.pr, l.kind, l.reviewer, l.body, l.created_at,
+                    o.state, o.attempts, o.last_error, o.remote_url, o.updated_at
+             FROM ledger l JOIN outbox o ON o.ledger_id = l.id {}
+             ORDER BY l.created_at, l.id",
+            if all { "" } else { "WHERE o.state != 'posted'" }
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(sql_err(&self.path, "prepare an outbox read"))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<i64>>(3)?),
+                    (r.get::<_, String>(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, i64>(7)?),
+                    (r.get::<_, String>(8)?, r.get::<_, i64>(9)?, r.get::<_, Option<String>>(10)?),
+                    (r.get::<_, Option<String>>(11)?, r.get::<_, i64>(12)?),
+                ))
+            })
+            .map_err(sql_err(&self.path, "read the outbox"))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (
+                (id, uid, sha, pr),
+                (kind, reviewer, body, created_at),
+                (state, attempts, last_error),
+                (url, updated_at),
+            ) = row.map_err(sql_err(&self.path, "read the outbox"))?;
+            let (Some(kind), Some(state)) = (LedgerKind::parse(&kind), Delivery::parse(&state)) else { continue };
+            out.push(OutboxEntry {
+                action: Approval { id, uid, sha, kind, reviewer, body, created_at },
+                pr: pr.and_then(|n| u64::try_from(n).ok()),
+                state,
+                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                last_error,
+                url,
+                updated_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Moves an outbox entry on: `posting` counts an attempt; `posted`
+    /// keeps the URL; `pending` and `failed` keep the reason.
+    pub fn set_delivery(&mut self, id: i64, state: Delivery, detail: Option<&str>) -> Result<()> {
+        let sql = match state {
+            Delivery::Posting => {
+                "UPDATE outbox SET state = 'posting', attempts = attempts + 1, updated_at = ?2 WHERE ledger_id = ?1"
+            }
+            Delivery::Posted => {
+                "UPDATE outbox SET state = 'posted', remote_url = ?3, last_error = NULL, updated_at = ?2
+                 WHERE ledger_id = ?1"
+            }
+            Delivery::Pending => {
+                "UPDATE outbox SET state = 'pending', last_error = ?3, updated_at = ?2 WHERE ledger_id = ?1"
+            }
+            Delivery::Failed => {
+                "UPDATE outbox SET state = 'failed', last_error = ?3, updated_at = ?2 WHERE ledger_id = ?1"
+            }
+        };
+        let params = params![id, now(), detail];
+        let changed = match state {
+            Delivery::Posting => self.conn.execute(sql, params![id, now()]),
+            _ => self.conn.execute(sql, params),
+        }
+        .map_err(sql_err(&self.path, "update the outbox"))?;
+        if changed == 0 {
+            return Err(StoreError::Sql {
+                path: self.path.clone(),
+                doing: format!("update outbox entry {id} (it does not exist)"),
+                source: rusqlite::Error::QueryReturnedNoRows,
+            });
+        }
+        Ok(())
+    }
+
+    /// How many ledger entries still wait to reach the forge.
+    pub fn outbox_pending(&self) -> Result<usize> {
+        self.conn
+            .query_row("SELECT count(*) FROM outbox WHERE state IN ('pending', 'posting', 'failed')", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as usize)
+            .map_err(sql_err(&self.path, "count the outbox"))
+    }
+}
