@@ -249,7 +249,7 @@ fn binary_lines(
         old.as_ref(),
         new.as_ref(),
         INLINE_ROWS,
-        &ctx.theme.hex_palette(),
+        &hex::Palette::from_theme(&ctx.theme),
         warn,
         "press x for the hex view",
     );
