@@ -7,6 +7,7 @@
 pub mod config;
 pub mod demo;
 pub mod forge;
+pub mod inspect;
 pub mod jobs;
 pub mod model;
 pub mod paths;

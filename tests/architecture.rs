@@ -14,7 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("paths", &["model"]),
     ("config", &["model", "paths"]),
     ("inspect", &["model"]),
-    ("repo", &["model", "config", "paths"]),
+    ("repo", &["model", "config", "paths", "inspect"]),
     ("render", &["model", "inspect"]),
     ("triage", &["model", "config", "paths", "inspect"]),
     ("store", &["model", "paths"]),

@@ -3,9 +3,9 @@
 //! terminal raw.
 
 use proptest::prelude::*;
+use rearview::inspect::{entropy_blocks, file_type, scan_payloads, suspicious, BlobScan, FindingKind};
 use rearview::render::hex::{
-    changed_ranges_at, entropy_blocks, file_type, finding_marks, paired_rows, render_row, render_side_by_side, rows,
-    scan_payloads, summary, suspicious, BlobScan, FindingKind, Mark, Palette, Row,
+    changed_ranges_at, finding_marks, paired_rows, render_row, render_side_by_side, rows, summary, Mark, Palette, Row,
 };
 use rearview::render::sanitize::is_hidden;
 use rearview::render::StyledLine;

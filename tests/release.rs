@@ -262,7 +262,7 @@ fn an_extra_binary_with_an_elf_header_shows_the_payload_scan() {
         assert_eq!(side.size, 4096);
         assert_eq!(side.scanned, 4096, "the whole file is scanned");
         assert!(
-            side.findings.iter().any(|x| x.kind == rearview::render::hex::FindingKind::ElfHeader && x.offset == 0x40),
+            side.findings.iter().any(|x| x.kind == rearview::inspect::FindingKind::ElfHeader && x.offset == 0x40),
             "{:?}",
             side.findings
         );

@@ -7,10 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 
+use rearview::inspect::{self, BlobFacts, FileType};
 use rearview::model::{short_sha, FileDiff};
 use rearview::pipeline::printer::{self, Look};
 use rearview::render::diff::{Layout, Palette};
-use rearview::render::hex;
+use rearview::render::hex::{self, SizeStyle};
 use rearview::render::sanitize::sanitize_line;
 use rearview::render::theme::Color;
 use rearview::render::{Style, StyledLine};
@@ -76,22 +77,13 @@ pub fn show(global: &Global, args: &ShowArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn size(n: usize) -> String {
-    match n {
-        n if n < 1024 => format!("{n} B"),
-        n if n < 1024 * 1024 => format!("{:.1} KiB", n as f64 / 1024.0),
-        n if n < 1024 * 1024 * 1024 => format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0)),
-        n => format!("{:.2} GiB", n as f64 / (1024.0 * 1024.0 * 1024.0)),
-    }
-}
-
 /// The type and size line of a blob.
-fn describe(facts: &hex::BlobFacts) -> (Option<hex::FileType>, String) {
+fn describe(facts: &BlobFacts) -> (Option<FileType>, String) {
     let kind = facts.file_type();
-    let len = usize::try_from(facts.len).unwrap_or(usize::MAX);
+    let size = hex::human_size(facts.len, SizeStyle::Brief);
     let text = match &kind {
-        Some(t) => format!("{}, {}", t.description, size(len)),
-        None => format!("data, {}", size(len)),
+        Some(t) => format!("{}, {size}", t.description),
+        None => format!("data, {size}"),
     };
     (kind, text)
 }
@@ -142,7 +134,7 @@ pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
     out.line(format!("{}: {text}", sanitize_line(&args.spec)), Style { bold: true, ..Style::default() })?;
     out.line(format!("entropy per block: {}", hex::sparkline(&facts.entropy)), Style::default())?;
     let warn = Style { bold: true, ..Style::fg(Color::Indexed(9)) };
-    let suspicious = hex::suspicious(&facts.findings, kind.as_ref());
+    let suspicious = inspect::suspicious(&facts.findings, kind.as_ref());
     for f in &suspicious {
         out.line(format!("⚠ 0x{:08x}  {}: {}", f.offset, f.kind.label(), sanitize_line(&f.detail)), warn)?;
     }

@@ -64,7 +64,7 @@ pub fn render(
     let look = Look {
         layout: Layout { side_by_side, width: width.max(20), syntax_theme },
         palette: palette(&ctx.theme),
-        hex_palette: ctx.theme.hex_palette(),
+        hex_palette: crate::render::hex::Palette::from_theme(&ctx.theme),
         warn: Style { bold: true, ..Style::fg(ctx.theme.ui.warning) },
         hex_rows: INLINE_ROWS,
         more_hex: &more_hex,

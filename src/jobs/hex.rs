@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::inspect;
 use crate::render::hex;
 use crate::render::StyledLine;
 use crate::repo::Repo;
@@ -17,7 +18,7 @@ pub struct HexSide {
     /// Type, size, entropy and findings, as header lines.
     pub summary: Vec<StyledLine>,
     /// Findings worth a look (not the file's own header), by offset.
-    pub findings: Vec<hex::Finding>,
+    pub findings: Vec<inspect::Finding>,
 }
 
 #[derive(Debug, Clone)]
@@ -29,7 +30,7 @@ pub struct HexData {
 
 pub fn load(ctx: &JobContext, path: &str, old: Option<&str>, new: Option<&str>) -> Result<HexData, String> {
     let repo = Repo::open(&ctx.repo).map_err(|e| e.to_string())?;
-    let palette = ctx.theme.hex_palette();
+    let palette = hex::Palette::from_theme(&ctx.theme);
     let side = |label: &'static str, id: Option<&str>| -> Result<Option<HexSide>, String> {
         let Some(id) = id else { return Ok(None) };
         // Inflated straight into a vector of the blob's size (held once),
@@ -44,7 +45,7 @@ pub fn load(ctx: &JobContext, path: &str, old: Option<&str>, new: Option<&str>) 
         let (bytes, facts) = read.map_err(|e| e.to_string())?.map_err(|e| format!("cannot read blob {id}: {e}"))?;
         let summary = hex::summary_in(&palette, facts.len, &bytes[..bytes.len().min(1 << 20)], &facts.findings);
         let own = facts.file_type();
-        let findings = hex::suspicious(&facts.findings, own.as_ref()).into_iter().cloned().collect();
+        let findings = inspect::suspicious(&facts.findings, own.as_ref()).into_iter().cloned().collect();
         Ok(Some(HexSide { label, bytes: Arc::new(bytes), summary, findings }))
     };
     Ok(HexData { path: crate::render::sanitize::sanitize_line(path), old: side("old", old)?, new: side("new", new)? })

@@ -6,9 +6,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::inspect::{self, BinaryRule};
 use crate::model::{ContentFinding, ContentKind, ContentScan};
 use crate::model::{FileDiff, FileStatus, LineKind};
-use crate::render::{hex, sanitize};
+use crate::render::sanitize;
 use crate::repo::{Repo, RepoError};
 use crate::triage::risk::Novelty;
 use crate::triage::Landed;
@@ -81,9 +82,9 @@ pub fn scan_commit(repo: &Repo, sha: &str) -> Result<ContentScan, RepoError> {
 fn scan_blob(repo: &Repo, path: &str, id: &str, out: &mut Vec<ContentFinding>) -> Result<(), RepoError> {
     let data = repo.blob(id)?;
     let head = &data[..data.len().min(BLOB_SCAN_LIMIT)];
-    let found = hex::scan_payloads(head, 0);
-    let own = hex::file_type(&head[..head.len().min(4096)]);
-    for f in hex::suspicious(&found, own.as_ref()) {
+    let found = inspect::scan_payloads(head, 0);
+    let own = inspect::file_type(&head[..head.len().min(4096)]);
+    for f in inspect::suspicious(&found, own.as_ref()) {
         out.push(ContentFinding {
             kind: ContentKind::Payload,
             path: sanitize::sanitize_line(path),
@@ -205,7 +206,7 @@ fn unmentioned(repo: &Repo, sha: &str, paths: &[String]) -> Result<Vec<String>, 
         }
         let Ok(blob) = git.find_blob(id) else { continue };
         let bytes = blob.content();
-        if bytes.len() > MENTION_BLOB_LIMIT || bytes[..bytes.len().min(8000)].contains(&0) {
+        if bytes.len() > MENTION_BLOB_LIMIT || inspect::is_binary(bytes, BinaryRule::NulOnly) {
             continue;
         }
         for name in wanted.keys() {

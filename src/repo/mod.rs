@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use git2::{BranchType, Diff, DiffFindOptions, DiffOptions, Oid, Repository, Sort};
 
+use crate::inspect::{self, BinaryRule};
 use crate::model::message;
 use crate::model::{Commit, DiffLine, FileChange, FileDiff, FileStatus, Hunk, LineKind, Person};
 
@@ -646,7 +647,7 @@ impl<'r> LazyDiff<'r> {
             return Ok(Some(LazyFile::without_lines(file)));
         }
         let (old, new) = self.repo.sides(&delta, &self.sha)?;
-        file.binary |= linediff::looks_binary(&old) || linediff::looks_binary(&new);
+        file.binary |= inspect::is_binary(&old, BinaryRule::NulOnly) || inspect::is_binary(&new, BinaryRule::NulOnly);
         if file.binary {
             return Ok(Some(LazyFile::without_lines(file)));
         }

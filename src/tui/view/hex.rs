@@ -56,7 +56,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 /// The rows on screen, findings and (for a modified file) changed bytes marked.
 fn rows(app: &App, doc: &HexDoc, count: usize) -> Vec<Line<'static>> {
     let Some(side) = doc.side() else { return Vec::new() };
-    let palette = app.styles.theme.hex_palette();
+    let palette = hex::Palette::from_theme(&app.styles.theme);
     let bytes = side.bytes.as_slice();
     let start = usize::try_from(doc.top).unwrap_or(usize::MAX).min(bytes.len());
     let end = start.saturating_add(count * ROW_BYTES as usize).min(bytes.len());
