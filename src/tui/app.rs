@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::doc::{ArchiveCheck, DiffDoc, HexDoc, ReleaseDoc};
 use super::keymap::{Action, Context, Key, Keymap};
 use super::style::Styles;
-use crate::forge::SyncEvent;
-use crate::jobs::{Job, QueueData, Reply, Report, Request};
+use crate::jobs::{Job, QueueData, Reply, Report, Request, SyncEvent};
 use crate::model::{Change, ChangeKind, Verdict};
 use crate::paths::glob_match;
 
