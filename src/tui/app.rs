@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::doc::{ArchiveCheck, DiffDoc, HexDoc, ReleaseDoc};
 use super::keymap::{Action, Context, Key, Keymap};
+use super::layout;
 use super::style::Styles;
 use crate::jobs::{Job, QueueData, Reply, Report, Request, SyncEvent};
 use crate::model::{Change, ChangeKind, Verdict};
@@ -415,7 +416,7 @@ impl App {
 
     /// Rows of the queue list (for paging).
     fn list_rows(&self) -> usize {
-        usize::from(self.height.saturating_sub(4)).max(1) / if self.width >= 140 { 1 } else { 2 }
+        usize::from(self.height.saturating_sub(4)).max(1) / if layout::detail_beside_list(self.width) { 1 } else { 2 }
     }
 
     /// Rows of the diff or hex body.
@@ -440,7 +441,7 @@ impl App {
 
     /// Columns the diff is laid out for.
     pub fn diff_width(&self) -> usize {
-        let sidebar = if self.width >= 100 { super::view::SIDEBAR_WIDTH + 1 } else { 0 };
+        let sidebar = if layout::has_sidebar(self.width) { layout::SIDEBAR_WIDTH + 1 } else { 0 };
         usize::from(self.width).saturating_sub(usize::from(sidebar)).max(20)
     }
 
