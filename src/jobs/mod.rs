@@ -18,7 +18,6 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::config::Config;
-use crate::forge::SyncEvent;
 use crate::model::FileStatus;
 use crate::render::theme::Theme;
 
@@ -27,6 +26,13 @@ pub use diff::{DiffFileInfo, DiffPart};
 pub use hex::{HexData, HexSide};
 pub use queue::QueueData;
 pub use release::ReleaseAudit;
+
+// What the TUI shows of the layers below jobs, so that it reaches them
+// only through jobs: sync progress, an archive's verification, and the
+// exact text an approval or concern will post.
+pub use crate::forge::outbox::body as outbox_body;
+pub use crate::forge::SyncEvent;
+pub use crate::release::Verification;
 
 /// What the jobs work on.
 #[derive(Debug, Clone)]

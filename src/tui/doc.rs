@@ -463,5 +463,5 @@ pub struct ArchiveCheck {
     pub path: std::path::PathBuf,
     /// Percent of the archive read, while verifying.
     pub progress: u8,
-    pub result: Option<Result<crate::release::Verification, String>>,
+    pub result: Option<Result<crate::jobs::Verification, String>>,
 }

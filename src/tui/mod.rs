@@ -7,6 +7,7 @@ pub mod app;
 pub mod doc;
 pub mod find;
 pub mod keymap;
+pub mod layout;
 pub mod style;
 pub mod view;
 

@@ -7,12 +7,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{pane, SIDEBAR_WIDTH};
+use super::pane;
 use crate::jobs::LineTag;
 use crate::model::short_sha;
 use crate::render::sanitize::sanitize_line;
 use crate::tui::app::{App, Focus};
 use crate::tui::doc::{line_text, DiffDoc, DocState};
+use crate::tui::layout::{self, SIDEBAR_WIDTH};
 use crate::tui::style::Styles;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
@@ -22,7 +23,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     };
     let [title, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     draw_title(frame, app, doc, title);
-    if area.width >= 100 {
+    if layout::has_sidebar(area.width) {
         let [side, main] = Layout::horizontal([Constraint::Length(SIDEBAR_WIDTH), Constraint::Min(1)]).areas(body);
         draw_sidebar(frame, app, doc, side);
         draw_body(frame, app, doc, main);

@@ -16,14 +16,9 @@ use ratatui::Frame;
 
 use super::app::{App, Loading, Screen, SyncState};
 use super::keymap::Action;
+use super::layout::{MIN_HEIGHT, MIN_WIDTH};
 use crate::model::Verdict;
 use crate::render::sanitize::sanitize_line;
-
-/// The diff screen's files sidebar, when the terminal is wide enough.
-pub const SIDEBAR_WIDTH: u16 = 32;
-/// The smallest terminal the views fit.
-pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 12;
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();

@@ -120,7 +120,7 @@ pub fn action_body(kind: ActionKind, sha: &str, text: &str) -> String {
         ActionKind::Approve => crate::model::LedgerKind::Approval,
         ActionKind::Concern => crate::model::LedgerKind::Concern,
     };
-    crate::forge::outbox::body(kind, sha, text, "<assigned when recorded>")
+    crate::jobs::outbox_body(kind, sha, text, "<assigned when recorded>")
 }
 
 fn action(frame: &mut Frame, app: &App, area: Rect, kind: ActionKind, sha: &str, text: &str) {

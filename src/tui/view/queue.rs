@@ -10,9 +10,10 @@ use super::{pane, short_verdict};
 use crate::model::{short_sha, Change, ChangeKind, Evidence, OriginalLink, Verdict};
 use crate::render::sanitize::sanitize_line;
 use crate::tui::app::{age, parse_time, App, Focus, Loading};
+use crate::tui::layout;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
-    let (list, detail) = if area.width >= 140 {
+    let (list, detail) = if layout::detail_beside_list(area.width) {
         let [l, d] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(area);
         (l, d)
     } else {

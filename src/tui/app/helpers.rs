@@ -1,0 +1,33 @@
+//! Small pure helpers of the queue and its views: the fuzzy title match,
+//! RFC 3339 times in seconds, and short ages.
+
+use crate::model::Change;
+
+/// Fuzzy match: the query's characters appear in order in the title (or
+/// the PR number, author, sha prefix).
+pub fn fuzzy_match(query: &str, change: &Change) -> bool {
+    let subsequence = |hay: &str| {
+        let mut chars = hay.chars().flat_map(char::to_lowercase);
+        query.chars().all(|q| q.is_whitespace() || chars.any(|c| c == q))
+    };
+    subsequence(&change.title)
+        || change.pr.is_some_and(|n| n.to_string().starts_with(query.trim_start_matches('#')))
+        || change.author.to_lowercase().contains(query)
+        || change.sha.starts_with(query)
+}
+
+/// An RFC 3339 time in seconds (0 when it does not parse).
+pub fn parse_time(rfc3339: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).map(|t| t.timestamp()).unwrap_or(0)
+}
+
+/// How long ago, in one short word: `5m`, `3h`, `12d`, `2y`.
+pub fn age(now: i64, then: i64) -> String {
+    let s = (now - then).max(0);
+    match s {
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s if s < 86_400 * 365 => format!("{}d", s / 86_400),
+        s => format!("{}y", s / (86_400 * 365)),
+    }
+}
