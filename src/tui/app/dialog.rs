@@ -4,7 +4,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{ActionKind, App, Effect, Filter, InputKind, Overlay, StatusFilter, SyncState, FILTER_FIELDS};
+use super::state::STATUS_CHOICES;
+use super::{ActionKind, App, Effect, Filter, InputKind, Overlay, SyncState, FILTER_FIELDS};
 use crate::jobs::Request;
 use crate::model::ChangeKind;
 
@@ -210,7 +211,7 @@ fn cycle_field(draft: &mut Filter, field: usize, forward: bool, branches: &[Stri
         choices.get(next).cloned().unwrap_or_else(|| current.clone())
     }
     match field {
-        0 => draft.status = step(&StatusFilter::CHOICES, &draft.status, forward),
+        0 => draft.status = step(&STATUS_CHOICES, &draft.status, forward),
         1 => {
             let kinds = [None, Some(ChangeKind::Merge), Some(ChangeKind::Backport), Some(ChangeKind::DirectPush)];
             draft.kind = step(&kinds, &draft.kind, forward);

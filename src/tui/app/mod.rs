@@ -60,7 +60,7 @@ pub struct App {
     pub focus: Focus,
     pub queue: Loading<QueueData>,
     /// Each change's landing time (seconds), parallel to the queue.
-    times: Vec<i64>,
+    times: Vec<Option<i64>>,
     pub view: QueueView,
     pub detail_scroll: u16,
     pub diff: Option<DiffDoc>,
@@ -186,9 +186,9 @@ impl App {
         data.queue.changes.get(index)
     }
 
-    /// When a change landed (seconds), by queue index.
-    pub fn time_of(&self, index: usize) -> i64 {
-        self.times.get(index).copied().unwrap_or(0)
+    /// When a change landed (seconds), by queue index, if known.
+    pub fn time_of(&self, index: usize) -> Option<i64> {
+        self.times.get(index).copied().flatten()
     }
 
     pub fn session(&self) -> Session {

@@ -99,7 +99,8 @@ impl App {
             .filter(|&i| query.is_empty() || fuzzy_match(&query, &changes[i]))
             .collect();
         let times = &self.times;
-        let time = |i: usize| times.get(i).copied().unwrap_or(0);
+        // An unknown time sorts as the oldest.
+        let time = |i: usize| times.get(i).copied().flatten();
         match self.view.sort {
             SortKey::Risk => {
                 visible.sort_by_key(|&i| (std::cmp::Reverse(changes[i].score), std::cmp::Reverse(time(i))))

@@ -17,44 +17,18 @@ pub struct Session {
     pub sort: SortKey,
 }
 
-/// Which verdicts the queue shows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StatusFilter {
-    /// Anything that still needs a reviewer (the default).
-    #[default]
-    Pending,
-    All,
-    Only(Verdict),
-}
+pub use crate::model::StatusFilter;
 
-impl StatusFilter {
-    pub(super) const CHOICES: [StatusFilter; 7] = [
-        StatusFilter::Pending,
-        StatusFilter::All,
-        StatusFilter::Only(Verdict::Unreviewed),
-        StatusFilter::Only(Verdict::PartlyReviewed),
-        StatusFilter::Only(Verdict::ConcernRaised),
-        StatusFilter::Only(Verdict::ApprovedAfterMerge),
-        StatusFilter::Only(Verdict::Reviewed),
-    ];
-
-    pub fn label(self) -> String {
-        match self {
-            StatusFilter::Pending => "pending".into(),
-            StatusFilter::All => "all".into(),
-            StatusFilter::Only(v) => v.as_str().into(),
-        }
-    }
-
-    fn accepts(self, c: &Change) -> bool {
-        match self {
-            StatusFilter::Pending => c.pending,
-            StatusFilter::All => true,
-            StatusFilter::Only(v) => c.verdict == v,
-        }
-    }
-}
+/// The status filter's choices, in the order `f` steps through them.
+pub(super) const STATUS_CHOICES: [StatusFilter; 7] = [
+    StatusFilter::Pending,
+    StatusFilter::All,
+    StatusFilter::Only(Verdict::Unreviewed),
+    StatusFilter::Only(Verdict::PartlyReviewed),
+    StatusFilter::Only(Verdict::ConcernRaised),
+    StatusFilter::Only(Verdict::ApprovedAfterMerge),
+    StatusFilter::Only(Verdict::Reviewed),
+];
 
 /// The queue's filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
