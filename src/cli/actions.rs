@@ -13,6 +13,7 @@ use rearview::forge::{plan, SyncEvent};
 use rearview::model::{short_sha, Change, Delivery, LedgerKind, OutboxEntry};
 use rearview::pipeline::Selection;
 use rearview::render::sanitize::sanitize_line;
+use rearview::repo::identity;
 
 use super::{build_queue, context, print, ActionArgs, Context, Global, LedgerArgs, LedgerFormat, OutboxArgs};
 
@@ -24,7 +25,7 @@ pub fn act(global: &Global, args: &ActionArgs, kind: LedgerKind) -> Result<ExitC
     }
     let queue = build_queue(global, &mut ctx, &Selection { limit: 10_000, ..Selection::default() })?;
     let change = find_change(&ctx, &queue.changes, &args.target)?;
-    let reviewer = outbox::reviewer(&ctx.repo.git_dir(), &ctx.store)?
+    let reviewer = outbox::reviewer(identity::user_email(&ctx.repo.git_dir()), &ctx.store)?
         .context("who is reviewing? set git's user.email (git config --global user.email you@example.org)")?;
     let mut note = args.message.clone().unwrap_or_default();
     if args.drift_only {

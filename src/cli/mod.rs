@@ -549,7 +549,7 @@ fn audit(global: &Global, args: &AuditArgs) -> Result<ExitCode> {
 fn demo(global: &Global, args: &DemoArgs) -> Result<ExitCode> {
     let dir = args.dir.clone().unwrap_or_else(rearview::paths::demo_dir);
     let started = Instant::now();
-    let built = rearview::demo::build(&dir, global.db.as_deref())?;
+    let built = rearview::pipeline::demo::build(&dir, global.db.as_deref())?;
     if global.verbose {
         eprintln!(
             "rearview: demo with {} commits and {} pull requests in {} ms; store {}",
@@ -630,7 +630,7 @@ fn tui(global: &Global) -> Result<ExitCode> {
 /// The theme to colour a table with, if colour is wanted.
 fn table_theme(global: &Global, config: &Config) -> Result<Option<rearview::render::theme::Theme>> {
     if global.color.wanted() {
-        Ok(Some(assets::ui_theme(&config)?))
+        Ok(Some(assets::ui_theme(config)?))
     } else {
         Ok(None)
     }

@@ -84,16 +84,11 @@ impl Outcome {
     }
 }
 
-/// Who is reviewing: the GitHub login of git's `user.email` when the store
-/// knows it, else that email, else `$USER`.
-pub fn reviewer(git_dir: &std::path::Path, store: &Store) -> Result<Option<String>, crate::store::StoreError> {
-    let email = git2::Repository::open(git_dir)
-        .and_then(|r| r.config())
-        .and_then(|c| c.get_string("user.email"))
-        .ok()
-        .map(|e| e.trim().to_string())
-        .filter(|e| !e.is_empty());
-    if let Some(email) = email {
+/// Who is reviewing: the GitHub login of git's `user.email` (read by the
+/// caller, `repo::identity::user_email`) when the store knows it, else that
+/// email, else `$USER`.
+pub fn reviewer(git_email: Option<String>, store: &Store) -> Result<Option<String>, crate::store::StoreError> {
+    if let Some(email) = git_email {
         let logins = store.forge_data(&[], &[])?.logins;
         return Ok(Some(logins.get(&email.to_ascii_lowercase()).cloned().unwrap_or(email)));
     }
@@ -120,7 +115,7 @@ pub fn earlier_approval(
 pub fn unreachable_reason(e: &super::plan::PlanError, git_dir: &std::path::Path) -> Option<String> {
     use super::plan::PlanError;
     match e {
-        PlanError::NoRemote if crate::demo::is_demo(git_dir) => Some("demo, no remote".into()),
+        PlanError::NoRemote if crate::paths::is_demo(git_dir) => Some("demo, no remote".into()),
         PlanError::NoRemote => Some("no GitHub remote: set github.repository".into()),
         PlanError::ForeignRemote { host, .. } => Some(format!("the remote is not on {host}")),
         _ => None,

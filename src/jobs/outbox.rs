@@ -5,7 +5,7 @@ use crate::forge::github::GitHub;
 use crate::forge::outbox::{self, Outcome};
 use crate::forge::{plan, SyncEvent};
 use crate::model::LedgerKind;
-use crate::repo::Repo;
+use crate::repo::{identity, Repo};
 use crate::store::Store;
 
 use super::JobContext;
@@ -14,7 +14,7 @@ use super::JobContext;
 pub fn record(ctx: &JobContext, sha: &str, pr: Option<u64>, kind: LedgerKind, note: &str) -> Result<String, String> {
     let repo = Repo::open(&ctx.repo).map_err(|e| e.to_string())?;
     let mut store = Store::open(&ctx.db).map_err(|e| e.to_string())?;
-    let reviewer = outbox::reviewer(&repo.git_dir(), &store)
+    let reviewer = outbox::reviewer(identity::user_email(&repo.git_dir()), &store)
         .map_err(|e| e.to_string())?
         .ok_or("who is reviewing? set git's user.email (git config --global user.email you@example.org)")?;
     if kind == LedgerKind::Approval {

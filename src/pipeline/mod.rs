@@ -14,6 +14,7 @@ use crate::repo::{Range, Repo, RepoError};
 use crate::store::{Store, StoreError};
 use crate::triage::{self, Landed};
 
+pub mod demo;
 pub mod scan;
 
 #[derive(Debug, thiserror::Error)]
