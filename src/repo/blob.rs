@@ -71,6 +71,18 @@ impl Repo {
         Ok(BlobData(blob))
     }
 
+    /// The blob `oid`'s bytes, if the repository has it.
+    pub fn blob_by_id(&self, oid: Oid) -> Option<BlobData<'_>> {
+        self.git.find_blob(oid).ok().map(BlobData)
+    }
+
+    /// An object's size, from its header (a loose blob is not inflated), if
+    /// the repository has it.
+    pub fn object_size(&self, oid: Oid) -> Option<u64> {
+        let (size, _) = self.git.odb().ok()?.read_header(oid).ok()?;
+        Some(size as u64)
+    }
+
     /// A blob's size, from its header: a loose blob is not inflated.
     pub fn blob_size(&self, id: &str) -> Result<u64> {
         let oid = Oid::from_str(id).map_err(|e| self.err(&format!("parse blob id {id}"), e))?;

@@ -10,6 +10,9 @@ pub mod identity;
 mod linediff;
 mod loose;
 mod pack;
+mod tags;
+pub mod textdiff;
+pub mod tree;
 pub mod write;
 
 use std::collections::HashMap;
