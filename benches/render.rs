@@ -15,9 +15,9 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use c_source::c_file;
-use rearview::demo::writer::{Files, Writer};
 use rearview::model::Person;
 use rearview::render::highlight::{self, FileHighlighter, DEFAULT_THEME};
+use rearview::repo::write::{Files, Writer};
 
 fn main() {
     let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();

@@ -26,10 +26,10 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 use rearview::config::Config;
-use rearview::demo::writer::{Files, Writer};
 use rearview::jobs::{self, Job, JobContext, Jobs, QueueData, Reply, Report, Request};
 use rearview::model::Person;
 use rearview::render::theme::Theme;
+use rearview::repo::write::{Files, Writer};
 use rearview::tui::app::{App, Effect, Msg, Screen, Session};
 use rearview::tui::keymap::Keymap;
 use rearview::tui::style::Styles;

@@ -5,7 +5,6 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod config;
-pub mod demo;
 pub mod forge;
 pub mod inspect;
 pub mod jobs;

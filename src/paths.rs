@@ -68,6 +68,15 @@ pub fn demo_dir() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("rearview-demo"))
 }
 
+/// The file in a git directory that marks it as a demo `rearview demo`
+/// built (and may rebuild).
+pub const DEMO_MARKER: &str = "rearview-demo";
+
+/// Whether a git directory is one `rearview demo` built.
+pub fn is_demo(git_dir: &Path) -> bool {
+    git_dir.join(DEMO_MARKER).exists()
+}
+
 /// The default store of a repository: one file per repository under
 /// `$XDG_DATA_HOME/rearview/`, named after it and its path.
 pub fn default_store(git_dir: &Path, repo_name: &str) -> Option<PathBuf> {

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::model::{short_sha, Change, ChangeKind, Queue, Verdict};
+use crate::render::markdown::{cell, code};
 use crate::render::sanitize::{escape_json_hidden, sanitize_line};
 use crate::render::theme::{Color, Theme};
 
@@ -273,31 +274,6 @@ fn pr_cell(pr: Option<u64>) -> String {
     pr.map(|n| format!("#{n}")).unwrap_or_else(|| "–".into())
 }
 
-/// Repository text inside a Markdown table cell: sanitized, and unable to
-/// break the table, inject HTML, or @-mention anyone.
-pub fn cell(text: &str) -> String {
-    let mut out = String::new();
-    for c in sanitize_line(text).chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '@' => out.push_str("&#64;"),
-            '`' | '*' | '_' | '[' | ']' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Text inside an inline code span: backticks cannot close it early.
-fn code(text: &str) -> String {
-    sanitize_line(text).replace('`', "'")
-}
-
 fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
@@ -310,12 +286,6 @@ fn clip(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markdown_cells_cannot_break_out() {
-        assert_eq!(cell("a|b <img src=x> @alice `x`"), "a\\|b &lt;img src=x&gt; &#64;alice \\`x\\`");
-        assert_eq!(cell("evil\u{202E}txt"), "evil⟨U+202E RLO⟩txt");
-    }
 
     #[test]
     fn clipping_counts_characters() {

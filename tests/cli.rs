@@ -8,8 +8,8 @@ use support::binary::rearview;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use rearview::demo::writer::{Files, Writer};
 use rearview::model::Person;
+use rearview::repo::write::{Files, Writer};
 use serde_json::Value;
 
 fn stdout(o: &Output) -> String {

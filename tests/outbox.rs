@@ -21,7 +21,7 @@ struct World {
     db: PathBuf,
     config: PathBuf,
     github: FakeGitHub,
-    demo: rearview::demo::Demo,
+    demo: rearview::pipeline::demo::Demo,
 }
 
 impl World {
@@ -30,7 +30,7 @@ impl World {
         let path = dir.path().to_path_buf();
         let repo = path.join("quill");
         let db = path.join("store.sqlite3");
-        let demo = rearview::demo::build(&repo, Some(&db)).expect("build the demo");
+        let demo = rearview::pipeline::demo::build(&repo, Some(&db)).expect("build the demo");
         git2::Repository::open(&repo)
             .and_then(|r| r.config())
             .and_then(|mut c| c.set_str("user.email", "reviewer@example.org"))

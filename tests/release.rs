@@ -12,9 +12,9 @@ mod binary;
 use std::path::{Path, PathBuf};
 
 use archives::{dir, file, hardlink, symlink, Item, Kind};
-use rearview::demo::writer::{Files, Writer};
 use rearview::model::{LineKind, Person};
 use rearview::release::{self, Content, FindingKind, Options, Verification};
+use rearview::repo::write::{Files, Writer};
 
 const TAG: &str = "v3.12.1";
 const TOP: &str = "quill-3.12.1";

@@ -4,8 +4,8 @@ use std::path::Path;
 use std::process::Command;
 
 use git2::Oid;
-use rearview::demo::writer::{Files, Writer};
 use rearview::model::{FileStatus, Person};
+use rearview::repo::write::{Files, Writer};
 use rearview::repo::{Repo, RepoError};
 
 fn alice() -> Person {
@@ -262,7 +262,7 @@ fn hunk_header(h: &rearview::model::Hunk) -> String {
 fn every_demo_change_diffs_into_the_hunks_git_shows() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("demo");
-    rearview::demo::build(&path, Some(&dir.path().join("db.sqlite3"))).expect("build the demo");
+    rearview::pipeline::demo::build(&path, Some(&dir.path().join("db.sqlite3"))).expect("build the demo");
     let repo = Repo::open(&path).expect("open");
     let log = git(&path, &["log", "--all", "--format=%H"], None);
     let shas: Vec<String> = String::from_utf8_lossy(&log).lines().map(str::to_string).collect();

@@ -7,8 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use rearview::demo::writer::{Files, Writer};
 use rearview::model::Person;
+use rearview::repo::write::{Files, Writer};
 use serde_json::Value;
 
 fn rearview(args: &[&str], data: &Path) -> Output {
@@ -46,7 +46,7 @@ fn the_demo_hazards_get_their_signals_at_the_right_place_and_lead_the_queue() {
     let dir = tempfile::tempdir().expect("temp dir");
     let repo = dir.path().join("quill");
     let db = dir.path().join("store.sqlite3");
-    rearview::demo::build(&repo, Some(&db)).expect("demo");
+    rearview::pipeline::demo::build(&repo, Some(&db)).expect("demo");
     let list = |extra: &[&str]| {
         let mut args = vec!["list", "--repo", s(&repo), "--db", s(&db), "--format", "json"];
         args.extend_from_slice(extra);

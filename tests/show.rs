@@ -9,8 +9,8 @@ use support::binary::rearview;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use rearview::demo::writer::{Files, Writer};
 use rearview::model::Person;
+use rearview::repo::write::{Files, Writer};
 
 struct Demo {
     _dir: tempfile::TempDir,
@@ -32,7 +32,7 @@ fn demo() -> Demo {
     let dir = tempfile::tempdir().expect("temp dir");
     let repo = dir.path().join("quill");
     let db = dir.path().join("db.sqlite3");
-    rearview::demo::build(&repo, Some(&db)).expect("demo");
+    rearview::pipeline::demo::build(&repo, Some(&db)).expect("demo");
     let out = rearview(&["list", "--format", "json", "--repo", s(&repo), "--db", s(&db)]);
     let changes: serde_json::Value = serde_json::from_str(&text(&out)).expect("json");
     let changes = changes.as_array().expect("array").clone();

@@ -25,7 +25,7 @@ struct World {
     db: PathBuf,
     config: PathBuf,
     github: FakeGitHub,
-    demo: rearview::demo::Demo,
+    demo: rearview::pipeline::demo::Demo,
 }
 
 impl World {
@@ -34,7 +34,7 @@ impl World {
         let path = dir.path().to_path_buf();
         let repo = path.join("quill");
         let seeded = path.join("seeded.sqlite3");
-        let demo = rearview::demo::build(&repo, Some(&seeded)).expect("build the demo");
+        let demo = rearview::pipeline::demo::build(&repo, Some(&seeded)).expect("build the demo");
         let github = FakeGitHub::start();
         github.add_repo("quill-lang", "quill");
         github.require_token(Some(TOKEN));
@@ -110,7 +110,7 @@ impl World {
     }
 }
 
-fn association<'a>(demo: &'a rearview::demo::Demo, login: &str) -> &'a str {
+fn association<'a>(demo: &'a rearview::pipeline::demo::Demo, login: &str) -> &'a str {
     demo.associations.get(login).map(String::as_str).unwrap_or("NONE")
 }
 

@@ -29,7 +29,7 @@ fn demo_with(config: Config) -> Demo {
     let dir = tempfile::tempdir().expect("temp dir");
     let repo = dir.path().join("quill");
     let db = dir.path().join("db.sqlite3");
-    rearview::demo::build(&repo, Some(&db)).expect("demo builds");
+    rearview::pipeline::demo::build(&repo, Some(&db)).expect("demo builds");
     // Who reviews: the actions record git's user.email.
     git2::Repository::open(&repo)
         .and_then(|r| r.config())
@@ -645,7 +645,7 @@ fn r_syncs_with_github_in_the_background_then_rebuilds_the_queue() {
     let mut demo = demo_with(config);
     demo.ctx.github_api = Some(github.url());
     github.add_repo("quill-lang", "quill");
-    let seeded = rearview::demo::build(&demo.ctx.repo, Some(&demo.ctx.db)).expect("demo");
+    let seeded = rearview::pipeline::demo::build(&demo.ctx.repo, Some(&demo.ctx.db)).expect("demo");
     for pr in &seeded.pulls {
         let association = seeded.associations.get(&pr.author).map(String::as_str).unwrap_or("NONE");
         github.add_pull("quill-lang/quill", pr, association);
@@ -820,7 +820,7 @@ fn a_reviewed_change_reopened_by_its_risks_says_recheck() {
 
 #[test]
 fn a_diff_nobody_reads_renders_only_ahead_of_the_reader() {
-    use rearview::demo::writer::{Files, Writer};
+    use rearview::repo::write::{Files, Writer};
     use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().expect("temp dir");
     let repo = dir.path().join("big");

@@ -197,7 +197,7 @@ pub fn ledger(global: &Global, args: &LedgerArgs) -> Result<ExitCode> {
                         None => other.as_str().to_string(),
                     },
                 };
-                let cell = rearview::report::cell;
+                let cell = rearview::render::markdown::cell;
                 text.push_str(&format!(
                     "| {} | {} | {} | {} | {} | {} | {} |\n",
                     e.action.id,

@@ -551,7 +551,7 @@ fn audit(global: &Global, args: &AuditArgs) -> Result<ExitCode> {
 fn demo(global: &Global, args: &DemoArgs) -> Result<ExitCode> {
     let dir = args.dir.clone().unwrap_or_else(rearview::paths::demo_dir);
     let started = Instant::now();
-    let built = rearview::demo::build(&dir, global.db.as_deref())?;
+    let built = rearview::pipeline::demo::build(&dir, global.db.as_deref())?;
     if global.verbose {
         eprintln!(
             "rearview: demo with {} commits and {} pull requests in {} ms; store {}",

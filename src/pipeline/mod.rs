@@ -15,6 +15,7 @@ use crate::store::{Store, StoreError};
 use crate::triage::{self, Landed};
 
 pub mod change;
+pub mod demo;
 pub mod printer;
 pub mod review;
 pub mod scan;

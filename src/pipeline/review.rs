@@ -12,7 +12,7 @@ use crate::forge::github::GitHub;
 use crate::forge::outbox::{self, Outcome};
 use crate::forge::{ForgeError, SyncEvent};
 use crate::model::{Approval, Delivery, LedgerKind, OutboxEntry, RepoSlug};
-use crate::repo::Repo;
+use crate::repo::{identity, Repo};
 use crate::store::{Store, StoreError};
 
 /// What to do when nobody can be named as the reviewer.
@@ -21,7 +21,7 @@ pub const NO_REVIEWER: &str = "who is reviewing? set git's user.email (git confi
 /// Who is reviewing: the GitHub login of git's `user.email` when the store
 /// knows it, else that email, else `$USER`.
 pub fn reviewer(repo: &Repo, store: &Store) -> Result<Option<String>, StoreError> {
-    if let Some(email) = repo.user_email() {
+    if let Some(email) = identity::user_email(&repo.git_dir()) {
         let logins = store.forge_data(&[], &[])?.logins;
         return Ok(Some(logins.get(&email.to_ascii_lowercase()).cloned().unwrap_or(email)));
     }
@@ -127,7 +127,7 @@ pub fn push(
 /// the reason shown beside queued actions.
 fn unreachable_reason(e: &PlanError, git_dir: &std::path::Path) -> Option<String> {
     match e {
-        PlanError::NoRemote if crate::demo::is_demo(git_dir) => Some("demo, no remote".into()),
+        PlanError::NoRemote if crate::paths::is_demo(git_dir) => Some("demo, no remote".into()),
         PlanError::NoRemote => Some("no GitHub remote: set github.repository".into()),
         PlanError::ForeignRemote { host, .. } => Some(format!("the remote is not on {host}")),
         _ => None,

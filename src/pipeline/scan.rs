@@ -174,14 +174,6 @@ fn clip(text: &str, max: usize) -> String {
 /// The binaries (of `paths`) whose file name no text file of the tree at
 /// `sha` mentions.
 fn unmentioned(repo: &Repo, sha: &str, paths: &[String]) -> Result<Vec<String>, RepoError> {
-    let where_ = repo.git_dir().display().to_string();
-    let failed = |doing: String| {
-        let repo = where_.clone();
-        move |source| RepoError::Git { doing, repo, source }
-    };
-    let git = git2::Repository::open(repo.git_dir()).map_err(failed("open the repository to read a tree".into()))?;
-    let oid = git2::Oid::from_str(sha).map_err(failed(format!("parse {sha}")))?;
-    let tree = git.find_commit(oid).and_then(|c| c.tree()).map_err(failed(format!("read the tree of {sha}")))?;
     let mut wanted: HashMap<String, Vec<&String>> = HashMap::new();
     for path in paths {
         let name = path.rsplit('/').next().unwrap_or(path).to_string();
@@ -189,23 +181,13 @@ fn unmentioned(repo: &Repo, sha: &str, paths: &[String]) -> Result<Vec<String>, 
     }
     let own: HashSet<&str> = paths.iter().map(String::as_str).collect();
     let mut found: HashSet<String> = HashSet::new();
-    let mut blobs = Vec::new();
-    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        if entry.kind() == Some(git2::ObjectType::Blob) {
-            let path = format!("{dir}{}", entry.name().unwrap_or(""));
-            if !own.contains(path.as_str()) {
-                blobs.push(entry.id());
-            }
-        }
-        git2::TreeWalkResult::Ok
-    })
-    .map_err(failed(format!("walk the tree of {sha}")))?;
+    let blobs = repo.tree_blobs(sha, &own)?;
     for id in blobs {
         if found.len() == wanted.len() {
             break;
         }
-        let Ok(blob) = git.find_blob(id) else { continue };
-        let bytes = blob.content();
+        let Some(blob) = repo.blob_by_id(id) else { continue };
+        let bytes: &[u8] = &blob;
         if bytes.len() > MENTION_BLOB_LIMIT || inspect::is_binary(bytes, BinaryRule::NulOnly) {
             continue;
         }

@@ -7,10 +7,10 @@ use super::{BinarySide, Content, Finding, FindingKind, Verification};
 use crate::inspect;
 use crate::render::diff::{DiffRenderer, Layout, Palette};
 use crate::render::hex;
+use crate::render::markdown::cell;
 use crate::render::sanitize::{escape_json_hidden, sanitize_line};
 use crate::render::theme::Color;
 use crate::render::{Span, Style, StyledLine};
-use crate::report::cell;
 
 fn warn() -> Style {
     Style { bold: true, ..Style::fg(Color::Indexed(9)) }

@@ -10,7 +10,7 @@
 //! Everything is deterministic: fixed timestamps and a seeded PRNG, so the
 //! same spec gives the same shas on every machine.
 //!
-//! Written with git2 directly rather than `rearview::demo::writer::Writer`:
+//! Written with git2 directly rather than `rearview::repo::write::Writer`:
 //! the writer builds every commit's full tree from a map of all files,
 //! which is too slow for 10,000+ commits. Here each tree is derived from its
 //! parent's with a `TreeUpdateBuilder` (only the changed paths are

@@ -2,11 +2,14 @@
 //! the demo and the test fixtures build real repositories with it.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use git2::{Oid, Repository, Signature, Time};
 
+use super::RepoError;
 use crate::model::Person;
+
+type Result<T> = std::result::Result<T, RepoError>;
 
 /// File contents by path: the tree of one commit.
 pub type Files = BTreeMap<String, Vec<u8>>;
@@ -21,17 +24,18 @@ pub struct Writer {
 impl Writer {
     /// Creates a new repository at `path` (a work-tree repository whose
     /// work tree stays empty: only history matters).
-    pub fn init(path: &Path) -> Result<Writer, git2::Error> {
-        let repo = Repository::init(path)?;
+    pub fn init(path: &Path) -> Result<Writer> {
+        let repo = Repository::init(path).map_err(RepoError::Write)?;
         Ok(Writer { repo, blobs: Default::default() })
     }
 
-    pub fn repo(&self) -> &Repository {
-        &self.repo
+    /// The repository's git directory (`.git/`).
+    pub fn git_dir(&self) -> PathBuf {
+        self.repo.path().to_path_buf()
     }
 
     /// Writes a full tree for `files`.
-    pub fn tree(&mut self, files: &Files) -> Result<Oid, git2::Error> {
+    pub fn tree(&mut self, files: &Files) -> Result<Oid> {
         // Nested directories: group paths by their first component.
         let mut dirs: BTreeMap<String, Files> = BTreeMap::new();
         let mut entries: Vec<(String, Oid, i32)> = Vec::new();
@@ -49,18 +53,18 @@ impl Writer {
         for (dir, inner) in dirs {
             entries.push((dir, self.tree(&inner)?, 0o040000));
         }
-        let mut builder = self.repo.treebuilder(None)?;
+        let mut builder = self.repo.treebuilder(None).map_err(RepoError::Write)?;
         for (name, oid, mode) in entries {
-            builder.insert(&name, oid, mode)?;
+            builder.insert(&name, oid, mode).map_err(RepoError::Write)?;
         }
-        builder.write()
+        builder.write().map_err(RepoError::Write)
     }
 
-    fn blob(&mut self, content: &[u8]) -> Result<Oid, git2::Error> {
+    fn blob(&mut self, content: &[u8]) -> Result<Oid> {
         if let Some(oid) = self.blobs.get(content) {
             return Ok(*oid);
         }
-        let oid = self.repo.blob(content)?;
+        let oid = self.repo.blob(content).map_err(RepoError::Write)?;
         self.blobs.insert(content.to_vec(), oid);
         Ok(oid)
     }
@@ -77,13 +81,27 @@ impl Writer {
         committer: &Person,
         time: i64,
         message: &str,
-    ) -> Result<Oid, git2::Error> {
+    ) -> Result<Oid> {
+        self.write_commit(refname, parents, tree, author, committer, time, message).map_err(RepoError::Write)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn write_commit(
+        &self,
+        refname: Option<&str>,
+        parents: &[Oid],
+        tree: Oid,
+        author: &Person,
+        committer: &Person,
+        time: i64,
+        message: &str,
+    ) -> std::result::Result<Oid, git2::Error> {
         let when = Time::new(time, 0);
         let author = Signature::new(&author.name, &author.email, &when)?;
         let committer = Signature::new(&committer.name, &committer.email, &when)?;
         let tree = self.repo.find_tree(tree)?;
         let parents: Vec<git2::Commit<'_>> =
-            parents.iter().map(|p| self.repo.find_commit(*p)).collect::<Result<_, _>>()?;
+            parents.iter().map(|p| self.repo.find_commit(*p)).collect::<std::result::Result<_, _>>()?;
         let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
         let oid = self.repo.commit(None, &author, &committer, message, &tree, &parent_refs)?;
         if let Some(name) = refname {
@@ -92,13 +110,19 @@ impl Writer {
         Ok(oid)
     }
 
+    /// Points the reference `name` (`refs/heads/…`, `refs/pull/…`) at
+    /// `target`, writing `log` to its reflog.
+    pub fn set_reference(&self, name: &str, target: Oid, log: &str) -> Result<()> {
+        self.repo.reference(name, target, true, log).map(|_| ()).map_err(RepoError::Write)
+    }
+
     /// A lightweight tag.
-    pub fn tag(&self, name: &str, target: Oid) -> Result<(), git2::Error> {
-        self.repo.reference(&format!("refs/tags/{name}"), target, true, "rearview fixture").map(|_| ())
+    pub fn tag(&self, name: &str, target: Oid) -> Result<()> {
+        self.set_reference(&format!("refs/tags/{name}"), target, "rearview fixture")
     }
 
     /// Points HEAD at a branch.
-    pub fn set_head(&self, branch: &str) -> Result<(), git2::Error> {
-        self.repo.set_head(&format!("refs/heads/{branch}"))
+    pub fn set_head(&self, branch: &str) -> Result<()> {
+        self.repo.set_head(&format!("refs/heads/{branch}")).map_err(RepoError::Write)
     }
 }

@@ -2,29 +2,19 @@
 //! the text scenario in `assets/demo/`. Binaries in it are generated here.
 
 pub mod scenario;
-pub mod writer;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use git2::Oid;
-
 use crate::model::{Person, PullRequest, Review, ReviewState};
-use crate::repo::Repo;
+use crate::paths::DEMO_MARKER;
+use crate::repo::write::{Files, Writer};
+use crate::repo::{Oid, Repo, RepoError};
 use crate::store::{Store, User};
 use scenario::{Edit, MergeStyle, Scenario, Segment, Step};
-use writer::{Files, Writer};
 
 /// The scenario, embedded so the binary runs the demo anywhere.
-pub const SCENARIO: &str = include_str!("../../assets/demo/scenario.toml");
-
-/// Marks a directory as a demo this code built (and may rebuild).
-const MARKER: &str = "rearview-demo";
-
-/// Whether a git directory is one `rearview demo` built.
-pub fn is_demo(git_dir: &Path) -> bool {
-    git_dir.join(MARKER).exists()
-}
+pub const SCENARIO: &str = include_str!("../../../assets/demo/scenario.toml");
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -36,12 +26,22 @@ pub enum DemoError {
     NotADemo { path: PathBuf },
     #[error("cannot prepare {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    /// Writing the history failed ([`RepoError::Write`]).
     #[error("git could not write the demo: {0}")]
-    Git(#[from] git2::Error),
+    Git(RepoError),
     #[error(transparent)]
-    Repo(#[from] crate::repo::RepoError),
+    Repo(RepoError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+}
+
+impl From<RepoError> for DemoError {
+    fn from(e: RepoError) -> Self {
+        match e {
+            RepoError::Write(_) => DemoError::Git(e),
+            other => DemoError::Repo(other),
+        }
+    }
 }
 
 /// What `build` made.
@@ -68,7 +68,7 @@ pub fn build(dir: &Path, store: Option<&Path>) -> Result<Demo, DemoError> {
         builder.step(step)?;
     }
     builder.writer.set_head(&scenario.default_branch)?;
-    let marker = builder.writer.repo().path().join(MARKER);
+    let marker = builder.writer.git_dir().join(DEMO_MARKER);
     std::fs::write(&marker, "built by `rearview demo`\n").map_err(|source| DemoError::Io { path: marker, source })?;
 
     let repo = Repo::open(dir)?;
@@ -108,7 +108,7 @@ fn prepare_dir(dir: &Path) -> Result<(), DemoError> {
     if empty {
         return Ok(());
     }
-    if !dir.join(".git").join(MARKER).exists() {
+    if !dir.join(".git").join(DEMO_MARKER).exists() {
         return Err(DemoError::NotADemo { path: dir.to_path_buf() });
     }
     std::fs::remove_dir_all(dir).map_err(io)?;
@@ -210,7 +210,7 @@ impl<'s> Builder<'s> {
     }
 
     fn land(&mut self, branch: &str, tip: Oid, files: Files) -> Result<(), DemoError> {
-        self.writer.repo().reference(&format!("refs/heads/{branch}"), tip, true, "demo")?;
+        self.writer.set_reference(&format!("refs/heads/{branch}"), tip, "demo")?;
         self.branches.insert(branch.to_string(), (tip, files));
         Ok(())
     }
@@ -324,7 +324,7 @@ impl<'s> Builder<'s> {
             head = self.commit(&[head], &state, &author, &author, at, "Address review comments\n")?;
             pr_commits.push(head);
         }
-        self.writer.repo().reference(&refname, head, true, "demo pull request head")?;
+        self.writer.set_reference(&refname, head, "demo pull request head")?;
 
         let merged_at = self.clock;
         let merger = self.person(spec.merged_by)?;
