@@ -11,6 +11,8 @@ use crate::render::theme::{Color, Theme};
 use crate::render::{Span, Style, StyledLine};
 use crate::repo::{Repo, RepoError};
 
+use super::JobError;
+
 /// A file of the diff, announced before its lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiffFileInfo {
@@ -57,8 +59,8 @@ pub fn render(
     side_by_side: bool,
     drift_of: Option<&str>,
     emit: &(dyn Fn(DiffPart) -> bool + Sync),
-) -> Result<(), String> {
-    let repo = Repo::open(&ctx.repo).map_err(|e| e.to_string())?;
+) -> Result<(), JobError> {
+    let repo = Repo::open(&ctx.repo)?;
     let syntax_theme = ctx.config.ui.syntax_theme.clone().unwrap_or_else(|| DEFAULT_SYNTAX_THEME.into());
     let more_hex = |_: &FileDiff| "press x for the hex view".to_string();
     let look = Look {
@@ -71,7 +73,7 @@ pub fn render(
     };
     let mut screen = Screen { emit, warn: look.warn };
     if let Some(original) = drift_of {
-        let d = crate::pipeline::change::drift(&repo, original, sha).map_err(|e| e.to_string())?;
+        let d = crate::pipeline::change::drift(&repo, original, sha)?;
         let title = Style { bold: true, ..Style::fg(Color::Indexed(6)) };
         let line = vec![Span::new(format!("drift from the original: {}", d.summary()), title)];
         if emit(DiffPart::Lines(vec![(LineTag::Body, line)])) {
@@ -79,8 +81,8 @@ pub fn render(
         }
         return Ok(());
     }
-    let diff = repo.diff_lazy(sha, &[]).map_err(|e| e.to_string())?;
-    let shown = printer::print_change(&repo, &diff, &look, &mut screen).map_err(|e| e.to_string())?;
+    let diff = repo.diff_lazy(sha, &[])?;
+    let shown = printer::print_change(&repo, &diff, &look, &mut screen)?;
     if shown == 0 {
         let line = vec![Span::new("(no changes against the first parent)", Style { dim: true, ..Style::default() })];
         emit(DiffPart::Lines(vec![(LineTag::Body, line)]));

@@ -8,7 +8,7 @@ use crate::render::hex;
 use crate::render::StyledLine;
 use crate::repo::Repo;
 
-use super::JobContext;
+use super::{JobContext, JobError};
 
 /// One side (old or new) of a binary file.
 #[derive(Debug, Clone)]
@@ -28,10 +28,10 @@ pub struct HexData {
     pub new: Option<HexSide>,
 }
 
-pub fn load(ctx: &JobContext, path: &str, old: Option<&str>, new: Option<&str>) -> Result<HexData, String> {
-    let repo = Repo::open(&ctx.repo).map_err(|e| e.to_string())?;
+pub fn load(ctx: &JobContext, path: &str, old: Option<&str>, new: Option<&str>) -> Result<HexData, JobError> {
+    let repo = Repo::open(&ctx.repo)?;
     let palette = hex::Palette::from_theme(&ctx.theme);
-    let side = |label: &'static str, id: Option<&str>| -> Result<Option<HexSide>, String> {
+    let side = |label: &'static str, id: Option<&str>| -> Result<Option<HexSide>, JobError> {
         let Some(id) = id else { return Ok(None) };
         // Inflated straight into a vector of the blob's size (held once),
         // scanned as it comes.
@@ -42,7 +42,7 @@ pub fn load(ctx: &JobContext, path: &str, old: Option<&str>, new: Option<&str>) 
             let facts = stream.scan(48, |_, chunk| bytes.extend_from_slice(chunk))?;
             Ok((bytes, facts))
         });
-        let (bytes, facts) = read.map_err(|e| e.to_string())?.map_err(|e| format!("cannot read blob {id}: {e}"))?;
+        let (bytes, facts) = read?.map_err(|source| JobError::Blob { id: id.to_string(), source })?;
         let summary = hex::summary_in(&palette, facts.len, &bytes[..bytes.len().min(1 << 20)], &facts.findings);
         let own = facts.file_type();
         let findings = inspect::suspicious(&facts.findings, own.as_ref()).into_iter().cloned().collect();

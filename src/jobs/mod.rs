@@ -5,6 +5,7 @@
 //! and a diff that nobody looks at any more stops rendering.
 
 mod diff;
+mod error;
 mod hex;
 mod outbox;
 mod queue;
@@ -21,11 +22,12 @@ use crate::config::Config;
 use crate::model::FileStatus;
 use crate::render::theme::Theme;
 
+pub use crate::pipeline::checklist::ReleaseAudit;
 pub use crate::pipeline::printer::LineTag;
 pub use diff::{DiffFileInfo, DiffPart};
+pub use error::JobError;
 pub use hex::{HexData, HexSide};
 pub use queue::QueueData;
-pub use release::ReleaseAudit;
 
 // What the TUI shows of the layers below jobs, so that it reaches them
 // only through jobs: sync progress, an archive's verification, and the
@@ -80,23 +82,23 @@ pub struct Job {
 /// What came back.
 #[derive(Debug)]
 pub enum Reply {
-    Queue(Result<QueueData, String>),
+    Queue(Result<QueueData, JobError>),
     /// A piece of a diff, in order.
     Diff(DiffPart),
     /// The diff is complete (or failed).
-    DiffDone(Result<(), String>),
-    Hex(Result<HexData, String>),
+    DiffDone(Result<(), JobError>),
+    Hex(Result<HexData, JobError>),
     SyncEvent(SyncEvent),
     /// The sync ended: a summary, or why it failed.
-    SyncDone(Result<String, String>),
+    SyncDone(Result<String, JobError>),
     /// The action is in the store (or why not).
-    Recorded(Result<String, String>),
+    Recorded(Result<String, JobError>),
     /// What a push of the outbox did.
-    Pushed(Result<String, String>),
-    Release(Result<ReleaseAudit, String>),
+    Pushed(Result<String, JobError>),
+    Release(Result<ReleaseAudit, JobError>),
     /// An archive verification's progress, in percent of the archive read.
     ArchiveProgress(u8),
-    Archive(Result<crate::release::Verification, String>),
+    Archive(Result<crate::release::Verification, JobError>),
 }
 
 #[derive(Debug)]
@@ -181,7 +183,7 @@ impl Jobs {
                 if let Err(e) = spawned {
                     // No thread to render on: say so rather than wait forever.
                     let send = Sender { id: job.id, reports: self.reports.clone() };
-                    send.reply(Reply::DiffDone(Err(format!("cannot start a render thread: {e}"))));
+                    send.reply(Reply::DiffDone(Err(JobError::Thread(e))));
                 }
             }
             Request::Hex { path, old_blob, new_blob } => {
@@ -209,7 +211,7 @@ impl Jobs {
             }
             Request::Sync => {
                 if self.syncing.swap(true, Ordering::SeqCst) {
-                    send.reply(Reply::SyncDone(Err("a sync is already running".into())));
+                    send.reply(Reply::SyncDone(Err(JobError::SyncRunning)));
                     return;
                 }
                 let syncing = self.syncing.clone();
@@ -255,12 +257,12 @@ pub fn status_mark(status: FileStatus) -> &'static str {
 }
 
 /// Builds the queue blocking (tests and benches).
-pub fn load_queue_blocking(ctx: &JobContext, files: bool) -> Result<QueueData, String> {
+pub fn load_queue_blocking(ctx: &JobContext, files: bool) -> Result<QueueData, JobError> {
     queue::load(ctx, files)
 }
 
 /// Reads the last run's queue snapshot blocking (tests and benches).
-pub fn load_cached_queue_blocking(ctx: &JobContext) -> Result<QueueData, String> {
+pub fn load_cached_queue_blocking(ctx: &JobContext) -> Result<QueueData, JobError> {
     queue::load_snapshot(ctx)
 }
 
@@ -271,7 +273,7 @@ pub fn render_diff_blocking(
     width: usize,
     side_by_side: bool,
     drift_of: Option<&str>,
-) -> Result<Vec<DiffPart>, String> {
+) -> Result<Vec<DiffPart>, JobError> {
     let parts = std::sync::Mutex::new(Vec::new());
     diff::render(ctx, sha, width, side_by_side, drift_of, &|part| {
         if let Ok(mut p) = parts.lock() {
@@ -279,7 +281,7 @@ pub fn render_diff_blocking(
         }
         true
     })?;
-    parts.into_inner().map_err(|_| "render thread panicked".to_string())
+    parts.into_inner().map_err(|_| JobError::RenderPanicked)
 }
 
 /// Reads a hex view's data blocking (tests and benches).
@@ -288,7 +290,7 @@ pub fn load_hex_blocking(
     path: &str,
     old_blob: Option<&str>,
     new_blob: Option<&str>,
-) -> Result<HexData, String> {
+) -> Result<HexData, JobError> {
     hex::load(ctx, path, old_blob, new_blob)
 }
 
@@ -299,17 +301,17 @@ pub fn record_blocking(
     pr: Option<u64>,
     kind: crate::model::LedgerKind,
     note: &str,
-) -> Result<String, String> {
+) -> Result<String, JobError> {
     outbox::record(ctx, sha, pr, kind, note)
 }
 
 /// Pushes the outbox blocking (tests).
-pub fn push_blocking(ctx: &JobContext) -> Result<String, String> {
+pub fn push_blocking(ctx: &JobContext) -> Result<String, JobError> {
     outbox::push(ctx)
 }
 
 /// A branch's release checklist, blocking (tests).
-pub fn release_audit_blocking(ctx: &JobContext, branch: &str) -> Result<ReleaseAudit, String> {
+pub fn release_audit_blocking(ctx: &JobContext, branch: &str) -> Result<ReleaseAudit, JobError> {
     release::audit(ctx, branch)
 }
 
@@ -318,11 +320,11 @@ pub fn verify_archive_blocking(
     ctx: &JobContext,
     tag: &str,
     path: &std::path::Path,
-) -> Result<crate::release::Verification, String> {
+) -> Result<crate::release::Verification, JobError> {
     release::verify(ctx, tag, path, &mut |_| true)
 }
 
 /// Runs a sync blocking, reporting progress to `events` (tests).
-pub fn sync_blocking(ctx: &JobContext, events: Arc<dyn Fn(SyncEvent) + Send + Sync>) -> Result<String, String> {
+pub fn sync_blocking(ctx: &JobContext, events: Arc<dyn Fn(SyncEvent) + Send + Sync>) -> Result<String, JobError> {
     sync::run(ctx, events)
 }

@@ -8,13 +8,13 @@ use crate::pipeline::review::{self, Hold, Pushed};
 use crate::repo::Repo;
 use crate::store::Store;
 
-use super::JobContext;
+use super::{JobContext, JobError};
 
 /// Writes the action to the ledger and the outbox (before any network).
-pub fn record(ctx: &JobContext, sha: &str, pr: Option<u64>, kind: LedgerKind, note: &str) -> Result<String, String> {
-    let repo = Repo::open(&ctx.repo).map_err(|e| e.to_string())?;
-    let mut store = Store::open(&ctx.db).map_err(|e| e.to_string())?;
-    let recorded = review::record(&repo, &mut store, sha, pr, kind, note).map_err(|e| e.to_string())?;
+pub fn record(ctx: &JobContext, sha: &str, pr: Option<u64>, kind: LedgerKind, note: &str) -> Result<String, JobError> {
+    let repo = Repo::open(&ctx.repo)?;
+    let mut store = Store::open(&ctx.db)?;
+    let recorded = review::record(&repo, &mut store, sha, pr, kind, note)?;
     let (reviewer, id) = (recorded.reviewer, recorded.action.id);
     Ok(if recorded.again {
         format!("already approved by {reviewer} (#{id})")
@@ -24,12 +24,11 @@ pub fn record(ctx: &JobContext, sha: &str, pr: Option<u64>, kind: LedgerKind, no
 }
 
 /// Delivers what the outbox holds; a one-line summary.
-pub fn push(ctx: &JobContext) -> Result<String, String> {
-    let repo = Repo::open(&ctx.repo).map_err(|e| e.to_string())?;
-    let mut store = Store::open(&ctx.db).map_err(|e| e.to_string())?;
+pub fn push(ctx: &JobContext) -> Result<String, JobError> {
+    let repo = Repo::open(&ctx.repo)?;
+    let mut store = Store::open(&ctx.db)?;
     let quiet = std::sync::Arc::new(|_| {});
-    let pushed = review::push(&repo, &mut store, &ctx.config, ctx.github_api.as_deref(), quiet, &mut |_, _| {})
-        .map_err(|e| e.to_string())?;
+    let pushed = review::push(&repo, &mut store, &ctx.config, ctx.github_api.as_deref(), quiet, &mut |_, _| {})?;
     let results = match pushed {
         Pushed::Held { held, why: Hold::Unreachable { reason, .. } } => return Ok(format!("{held} queued ({reason})")),
         Pushed::Held { held, why: Hold::NoToken } => {

@@ -7,7 +7,7 @@ use crate::pipeline::{self, Selection};
 use crate::repo::Repo;
 use crate::store::Store;
 
-use super::JobContext;
+use super::{JobContext, JobError};
 
 /// The queue and what the status bar says about it.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -32,13 +32,13 @@ pub struct QueueData {
 /// Changes per branch the TUI lists (the CLI's `--limit`).
 const HISTORY_LIMIT: usize = 10_000;
 
-pub fn load(ctx: &JobContext, files: bool) -> Result<QueueData, String> {
+pub fn load(ctx: &JobContext, files: bool) -> Result<QueueData, JobError> {
     let started = std::time::Instant::now();
-    let repo = Repo::open(&ctx.repo).map_err(|e| e.to_string())?;
-    let mut store = Store::open(&ctx.db).map_err(|e| e.to_string())?;
+    let repo = Repo::open(&ctx.repo)?;
+    let mut store = Store::open(&ctx.db)?;
     let selection = Selection { limit: HISTORY_LIMIT, files, ..Selection::default() };
-    let loaded = pipeline::load(&repo, &mut store, &ctx.config, &selection).map_err(|e| e.to_string())?;
-    let outbox = store.outbox_pending().map_err(|e| e.to_string())?;
+    let loaded = pipeline::load(&repo, &mut store, &ctx.config, &selection)?;
+    let outbox = store.outbox_pending()?;
     let data = QueueData {
         queue: loaded.queue,
         repo_name: repo.name(),
@@ -77,11 +77,16 @@ fn save_snapshot(ctx: &JobContext, data: &QueueData) {
 }
 
 /// The last run's queue, if there is one that reads back.
-pub fn load_snapshot(ctx: &JobContext) -> Result<QueueData, String> {
+pub fn load_snapshot(ctx: &JobContext) -> Result<QueueData, JobError> {
     let path = snapshot_path(ctx);
-    let bytes = std::fs::read(&path).map_err(|e| format!("no queue snapshot at {}: {e}", path.display()))?;
-    let mut data: QueueData =
-        serde_json::from_slice(&bytes).map_err(|e| format!("queue snapshot {} unreadable: {e}", path.display()))?;
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(source) => return Err(JobError::NoSnapshot { path, source }),
+    };
+    let mut data: QueueData = match serde_json::from_slice(&bytes) {
+        Ok(data) => data,
+        Err(source) => return Err(JobError::BadSnapshot { path, source }),
+    };
     data.cached = true;
     Ok(data)
 }

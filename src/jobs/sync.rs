@@ -8,22 +8,21 @@ use crate::pipeline::sync as plan;
 use crate::repo::Repo;
 use crate::store::Store;
 
-use super::JobContext;
+use super::{JobContext, JobError};
 
 /// Runs a sync to the end: a one-line summary, or why it failed.
-pub fn run(ctx: &JobContext, events: Arc<dyn Fn(SyncEvent) + Send + Sync>) -> Result<String, String> {
-    let repo = Repo::open(&ctx.repo).map_err(|e| e.to_string())?;
-    let mut store = Store::open(&ctx.db).map_err(|e| e.to_string())?;
+pub fn run(ctx: &JobContext, events: Arc<dyn Fn(SyncEvent) + Send + Sync>) -> Result<String, JobError> {
+    let repo = Repo::open(&ctx.repo)?;
+    let mut store = Store::open(&ctx.db)?;
     let request = plan::Request { api: ctx.github_api.clone(), ..plan::Request::default() };
-    let plan = plan::plan(&repo, &ctx.config, &request).map_err(|e| e.to_string())?;
+    let plan = plan::plan(&repo, &ctx.config, &request)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the sync's runtime: {e}"))?;
+        .map_err(|source| JobError::Runtime { what: "sync", source })?;
     let slug = plan.slug.clone();
     let auth = if plan.token_source.is_some() { "" } else { " (unauthenticated)" };
-    let report =
-        runtime.block_on(plan::run(&mut store, &ctx.config, plan, false, events)).map_err(|e| e.to_string())?.report;
+    let report = runtime.block_on(plan::run(&mut store, &ctx.config, plan, false, events))?.report;
     let fetched: usize = report.branches.iter().map(|b| b.fetched).sum();
     Ok(format!("synced {slug}{auth}: {fetched} pull requests fetched, {} commits looked up", report.commits_checked))
 }

@@ -15,6 +15,7 @@ use crate::store::{Store, StoreError};
 use crate::triage::{self, Landed};
 
 pub mod change;
+pub mod checklist;
 pub mod demo;
 pub mod printer;
 pub mod review;
@@ -261,8 +262,21 @@ impl<'a> Linker<'a> {
     /// Walks the main line back to where the oldest maintenance branch left it.
     fn index_main_line(&mut self, maintenance: &[&Range]) -> Result<(), Error> {
         let main_tip = self.repo.branch_tip(&self.default_branch)?;
-        let bases: Vec<_> = maintenance.iter().filter_map(|r| self.repo.merge_base(main_tip, r.tip)).collect();
-        let oldest = bases.iter().copied().find(|b| bases.iter().all(|o| o == b || self.repo.is_ancestor(*b, *o)));
+        let mut bases = Vec::new();
+        for range in maintenance {
+            bases.extend(self.repo.merge_base(main_tip, range.tip)?);
+        }
+        let mut oldest = None;
+        for &base in &bases {
+            let mut before_all = true;
+            for &other in &bases {
+                before_all &= other == base || self.repo.is_ancestor(base, other)?;
+            }
+            if before_all {
+                oldest = Some(base);
+                break;
+            }
+        }
         let range = Range { base: oldest, tip: main_tip, branch: self.default_branch.clone() };
         self.main_line = self.repo.walk(&range, ORIGIN_SEARCH_CAP)?;
         for (i, c) in self.main_line.iter().enumerate() {

@@ -253,14 +253,20 @@ impl Repo {
         Ok(Range { base: Some(base_oid), tip: tip_oid, branch })
     }
 
-    /// Where two histories meet, if they do.
-    pub fn merge_base(&self, a: Oid, b: Oid) -> Option<Oid> {
-        self.git.merge_base(a, b).ok()
+    /// Where two histories meet; `None` only when they never do (a git
+    /// error is an error: taken for "no base", a branch would list its
+    /// whole history).
+    pub fn merge_base(&self, a: Oid, b: Oid) -> Result<Option<Oid>> {
+        match self.git.merge_base(a, b) {
+            Ok(base) => Ok(Some(base)),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(self.err(&format!("find where {a} and {b} meet"), e)),
+        }
     }
 
     /// Whether `ancestor` is reachable from `of` (a commit is not its own ancestor).
-    pub fn is_ancestor(&self, ancestor: Oid, of: Oid) -> bool {
-        self.git.graph_descendant_of(of, ancestor).unwrap_or(false)
+    pub fn is_ancestor(&self, ancestor: Oid, of: Oid) -> Result<bool> {
+        self.git.graph_descendant_of(of, ancestor).map_err(|e| self.err("compare two histories", e))
     }
 
     /// The range that holds a branch's own changes: a maintenance branch
@@ -271,7 +277,7 @@ impl Repo {
             None
         } else {
             let main = self.branch_tip(default_branch)?;
-            self.merge_base(main, tip).filter(|b| *b != tip)
+            self.merge_base(main, tip)?.filter(|b| *b != tip)
         };
         Ok(Range { base, tip, branch: branch.to_string() })
     }

@@ -15,9 +15,13 @@ impl Repo {
         let mut tags: HashMap<Oid, Vec<String>> = HashMap::new();
         let names = self.git.tag_names(None).map_err(failed("cannot list tags".into()))?;
         for name in names.iter().flatten().flatten() {
-            let target = self.git.revparse_single(&format!("refs/tags/{name}")).and_then(|o| o.peel_to_commit());
-            if let Ok(commit) = target {
-                tags.entry(commit.id()).or_default().push(name.to_string());
+            let reading = || failed(format!("cannot read tag {name}"));
+            let object = self.git.revparse_single(&format!("refs/tags/{name}")).map_err(reading())?;
+            match object.peel_to_commit() {
+                Ok(commit) => tags.entry(commit.id()).or_default().push(name.to_string()),
+                // A tag of a tree or a blob marks no release of a branch.
+                Err(e) if matches!(e.class(), git2::ErrorClass::Object | git2::ErrorClass::Invalid) => {}
+                Err(e) => return Err(reading()(e)),
             }
         }
         let tip = self.branch_tip(branch)?;
@@ -25,7 +29,8 @@ impl Repo {
         let mut walk = self.git.revwalk().map_err(walking())?;
         walk.push(tip).map_err(walking())?;
         walk.simplify_first_parent().map_err(walking())?;
-        for oid in walk.flatten() {
+        for oid in walk {
+            let oid = oid.map_err(walking())?;
             if let Some(names) = tags.get_mut(&oid) {
                 names.sort();
                 return Ok(names.pop());

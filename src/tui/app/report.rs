@@ -18,7 +18,7 @@ impl App {
                 }
             }
             Reply::Queue(result) if id == self.queue_job || id == self.files_job => {
-                return self.queue_arrived(id, result);
+                return self.queue_arrived(id, result.map_err(|e| e.to_string()));
             }
             Reply::Diff(part) => {
                 if let Some(doc) = self.diff.as_mut().filter(|d| d.id == id) {
@@ -31,7 +31,7 @@ impl App {
             Reply::DiffDone(result) => {
                 let rows = self.body_rows();
                 if let Some(doc) = self.diff.as_mut().filter(|d| d.id == id) {
-                    doc.finish(result);
+                    doc.finish(result.map_err(|e| e.to_string()));
                     doc.settle(rows);
                     if doc.hex_when_ready {
                         return self.try_pending_hex();
@@ -40,7 +40,7 @@ impl App {
             }
             Reply::Hex(result) if id == self.hex_job => {
                 if let Some(hex) = &mut self.hex {
-                    hex.arrive(result);
+                    hex.arrive(result.map_err(|e| e.to_string()));
                 }
             }
             Reply::Recorded(result) if id == self.record_job => match result {
@@ -65,7 +65,7 @@ impl App {
             }
             Reply::Release(result) if id == self.release_job => {
                 if let Some(doc) = &mut self.release {
-                    doc.audit = Some(result);
+                    doc.audit = Some(result.map_err(|e| e.to_string()));
                 }
             }
             Reply::ArchiveProgress(percent) if id == self.archive_job => {
@@ -75,7 +75,7 @@ impl App {
             }
             Reply::Archive(result) if id == self.archive_job => {
                 if let Some(check) = self.release.as_mut().and_then(|d| d.archive.as_mut()) {
-                    check.result = Some(result);
+                    check.result = Some(result.map_err(|e| e.to_string()));
                 }
             }
             Reply::SyncEvent(event) if id == self.sync_job => self.sync_event(event),
@@ -87,7 +87,7 @@ impl App {
                     }
                     Err(e) => {
                         self.notify(format!("sync failed: {e}"), true);
-                        self.sync = SyncState::Failed(e);
+                        self.sync = SyncState::Failed(e.to_string());
                     }
                 }
                 // Verdicts may have changed: rebuild the queue.

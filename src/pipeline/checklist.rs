@@ -1,0 +1,34 @@
+//! The release manager's checklist for a branch: its changes since its
+//! last tag, triaged with every file read (pending changes, backport drift,
+//! risk), as the TUI's release screen shows it.
+
+use super::{load, Error, Selection};
+use crate::config::Config;
+use crate::model::Queue;
+use crate::repo::Repo;
+use crate::store::Store;
+
+/// What a release manager checks before tagging `branch`.
+#[derive(Debug, Clone)]
+pub struct ReleaseAudit {
+    pub branch: String,
+    /// The newest tag on the branch's first-parent line (the last release).
+    pub tag: Option<String>,
+    /// The changes since that tag.
+    pub queue: Queue,
+}
+
+/// What is pending on `branch` since its last tag (riskiest first in the
+/// view), with backport drift and risk: every file is read.
+pub fn checklist(repo: &Repo, store: &mut Store, config: &Config, branch: &str) -> Result<ReleaseAudit, Error> {
+    let tag = repo.last_tag(branch)?;
+    let selection = Selection {
+        branches: if tag.is_none() { vec![branch.to_string()] } else { Vec::new() },
+        range: tag.as_ref().map(|t| format!("{t}..{branch}")),
+        range_branch: Some(branch.to_string()),
+        files: true,
+        ..Selection::default()
+    };
+    let loaded = load(repo, store, config, &selection)?;
+    Ok(ReleaseAudit { branch: branch.to_string(), tag, queue: loaded.queue })
+}
