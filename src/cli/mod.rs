@@ -454,14 +454,19 @@ fn open_repo(global: &Global) -> Result<Repo> {
     Ok(Repo::open(&path)?)
 }
 
+/// The store the global flags name, else the repository's default one.
+fn store_path(global: &Global, repo: &Repo) -> Result<PathBuf> {
+    match &global.db {
+        Some(p) => Ok(p.clone()),
+        None => rearview::paths::default_store(&repo.git_dir(), &repo.name())
+            .context("neither XDG_DATA_HOME nor HOME is set: pass --db PATH"),
+    }
+}
+
 fn context(global: &Global) -> Result<Context> {
     let config = Config::load(global.config.as_deref())?;
     let repo = open_repo(global)?;
-    let db = match &global.db {
-        Some(p) => p.clone(),
-        None => rearview::paths::default_store(&repo.git_dir(), &repo.name())
-            .context("neither XDG_DATA_HOME nor HOME is set: pass --db PATH")?,
-    };
+    let db = store_path(global, &repo)?;
     let store = Store::open(&db)?;
     if global.verbose {
         let shown = |p: &Path| rearview::render::sanitize::sanitize_line(&p.display().to_string());
@@ -593,11 +598,7 @@ fn interactive() -> bool {
 fn tui(global: &Global) -> Result<ExitCode> {
     let config = Config::load(global.config.as_deref())?;
     let repo = open_repo(global)?;
-    let db = match &global.db {
-        Some(p) => p.clone(),
-        None => rearview::paths::default_store(&repo.git_dir(), &repo.name())
-            .context("neither XDG_DATA_HOME nor HOME is set: pass --db PATH")?,
-    };
+    let db = store_path(global, &repo)?;
     // Fail here, on the plain terminal, rather than inside the TUI.
     drop(Store::open(&db)?);
     let theme = assets::ui_theme(&config)?;
