@@ -137,6 +137,10 @@ pub struct Branches {
     /// Branch name patterns to watch (`*` matches anything). Default: the
     /// main line plus every branch named like a maintenance branch.
     pub watch: Option<Vec<String>>,
+    /// Where a maintenance branch's own changes begin (a revision), by
+    /// branch, when the rule in the README finds the wrong point.
+    #[serde(default)]
+    pub start: std::collections::HashMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -94,6 +94,9 @@ pub struct AuditScope {
     pub repository: String,
     pub branch: String,
     pub since: String,
+    /// Where the branch's own changes start (`repo::scope`), if it is a
+    /// maintenance branch.
+    pub branch_since: Option<String>,
     pub generated_at: String,
 }
 
@@ -175,9 +178,13 @@ fn drift_groups(md: &mut String, pending: &[&Change]) {
 pub fn audit_markdown(queue: &Queue, scope: &AuditScope) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# Review audit: `{}` since `{}`\n", code(&scope.branch), code(&scope.since));
+    let own = match &scope.branch_since {
+        Some(start) => format!(" (the branch's own changes start after `{}`)", code(start)),
+        None => String::new(),
+    };
     let _ = writeln!(
         md,
-        "Repository `{}`, range `{}..{}`, generated {} by rearview.\n",
+        "Repository `{}`, range `{}..{}`{own}, generated {} by rearview.\n",
         code(&scope.repository),
         code(&scope.since),
         code(&scope.branch),

@@ -5,6 +5,7 @@ use std::process::Command;
 
 use git2::Oid;
 use rearview::model::{FileStatus, Person};
+use rearview::repo::scope::Scope;
 use rearview::repo::write::{Files, Writer};
 use rearview::repo::{Repo, RepoError};
 
@@ -128,7 +129,9 @@ fn maintenance_branches_start_where_they_left_the_main_line() {
     let f = fixture();
     let repo = Repo::open(&f.path).expect("open");
     assert_eq!(repo.default_branch(None).expect("default"), "main");
-    let r = repo.branch_range("3.12", "main").expect("range");
+    let scope =
+        Scope { default_branch: "main".into(), watched: vec!["main".into(), "3.12".into()], ..Scope::default() };
+    let r = repo.branch_range("3.12", &scope).expect("range");
     let walked = repo.walk(&r, usize::MAX).expect("walk");
     assert_eq!(walked.len(), 1, "only the maintenance commit, not the shared history");
     assert_eq!(walked[0].subject, "News for 3.12.1");

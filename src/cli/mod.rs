@@ -482,10 +482,18 @@ fn build_queue(global: &Global, ctx: &mut Context, selection: &Selection) -> Res
     if global.verbose {
         let stages: Vec<String> =
             loaded.timings.iter().map(|(stage, took)| format!("{stage} {:.1}", took.as_secs_f64() * 1e3)).collect();
+        let scoped: Vec<String> = loaded
+            .branches
+            .iter()
+            .map(|b| match loaded.since.get(b) {
+                Some(start) => format!("{b} since {start}"),
+                None => b.clone(),
+            })
+            .collect();
         eprintln!(
             "rearview: {} changes on {} (main line {}) in {} ms ({} ms)",
             loaded.queue.changes.len(),
-            loaded.branches.join(", "),
+            rearview::render::sanitize::sanitize_line(&scoped.join(", ")),
             loaded.default_branch,
             started.elapsed().as_millis(),
             stages.join(", ")
@@ -543,6 +551,7 @@ fn audit(global: &Global, args: &AuditArgs) -> Result<ExitCode> {
         repository: ctx.repo.name(),
         branch: args.branch.clone(),
         since: args.since.clone(),
+        branch_since: pipeline::branch_range(&ctx.repo, &ctx.config, &args.branch)?.since,
         generated_at: rearview::model::rfc3339(chrono::Utc::now().timestamp()),
     };
     let text = match args.format {

@@ -16,6 +16,9 @@ pub struct QueueData {
     pub repo_name: String,
     pub default_branch: String,
     pub branches: Vec<String>,
+    /// Where each maintenance branch's own changes start, by branch.
+    #[serde(default)]
+    pub since: std::collections::BTreeMap<String, String>,
     /// `https://github.com/owner/name`, when the repository is known.
     pub web: Option<String>,
     /// Actions waiting in the outbox.
@@ -44,6 +47,7 @@ pub fn load(ctx: &JobContext, files: bool) -> Result<QueueData, JobError> {
         repo_name: repo.name(),
         default_branch: loaded.default_branch,
         branches: loaded.branches,
+        since: loaded.since,
         web: web_url(ctx, &repo),
         outbox,
         with_files: files,

@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use crate::config::Config;
 use crate::model::message::{self, MessageRefs};
 use crate::model::{Commit, Original, OriginalLink, Queue};
+use crate::repo::scope::Scope;
 use crate::repo::{Range, Repo, RepoError};
 use crate::store::{Store, StoreError};
 use crate::triage::{self, Landed};
@@ -62,6 +63,9 @@ pub struct Loaded {
     pub queue: Queue,
     pub default_branch: String,
     pub branches: Vec<String>,
+    /// Where each maintenance branch's own changes start (`v3.10.0`), by
+    /// branch, as `repo::scope` found it or the config set it.
+    pub since: std::collections::BTreeMap<String, String>,
     /// How long each stage took, in order (shown by `--verbose`).
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -94,8 +98,9 @@ pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selecti
     let listed = walk(repo, &ranges, selection.limit)?;
     clock.mark("walk");
     let queue = triage_listed(repo, store, config, listed, &ranges, &default_branch, selection.files, &mut clock)?;
+    let since = ranges.iter().filter_map(|r| Some((r.branch.clone(), r.since.clone()?))).collect();
     let branches = ranges.into_iter().map(|r| r.branch).collect();
-    Ok(Loaded { queue, default_branch, branches, timings: clock.marks })
+    Ok(Loaded { queue, default_branch, branches, since, timings: clock.marks })
 }
 
 /// The first-parent commits of each range, newest first, each listed once
@@ -216,17 +221,32 @@ fn ranges(repo: &Repo, config: &Config, selection: &Selection, default_branch: &
         }
         return Ok(vec![range]);
     }
-    let branches = if selection.branches.is_empty() {
-        let mut watched: Vec<String> =
-            repo.branch_names()?.into_iter().filter(|b| config.watches(b, default_branch)).collect();
-        watched.retain(|b| b != default_branch);
-        watched.sort_by(|a, b| version_order(b).cmp(&version_order(a)).then(a.cmp(b)));
-        watched.insert(0, default_branch.to_string());
-        watched
-    } else {
-        selection.branches.clone()
-    };
-    branches.iter().map(|b| repo.branch_range(b, default_branch).map_err(Error::from)).collect()
+    let watched = watched_branches(repo, config, default_branch)?;
+    let branches = if selection.branches.is_empty() { watched.clone() } else { selection.branches.clone() };
+    let scope = scope(config, default_branch, watched);
+    branches.iter().map(|b| repo.branch_range(b, &scope).map_err(Error::from)).collect()
+}
+
+/// The range of `branch`'s own changes, by the scope rule (`repo::scope`).
+pub fn branch_range(repo: &Repo, config: &Config, branch: &str) -> Result<Range, RepoError> {
+    let default_branch = repo.default_branch(config.branches.default.as_deref())?;
+    let watched = watched_branches(repo, config, &default_branch)?;
+    repo.branch_range(branch, &scope(config, &default_branch, watched))
+}
+
+/// What deciding where each branch starts needs (see `repo::scope`).
+pub fn scope(config: &Config, default_branch: &str, watched: Vec<String>) -> Scope {
+    Scope { default_branch: default_branch.to_string(), watched, starts: config.branches.start.clone() }
+}
+
+/// The watched branches: the main line first, then maintenance branches,
+/// newest version first.
+pub fn watched_branches(repo: &Repo, config: &Config, default_branch: &str) -> Result<Vec<String>, RepoError> {
+    let mut watched: Vec<String> =
+        repo.branch_names()?.into_iter().filter(|b| b != default_branch && config.watches(b, default_branch)).collect();
+    watched.sort_by(|a, b| version_order(b).cmp(&version_order(a)).then(a.cmp(b)));
+    watched.insert(0, default_branch.to_string());
+    Ok(watched)
 }
 
 /// `3.13` sorts after `3.9`: numeric parts compare as numbers.
@@ -277,7 +297,7 @@ impl<'a> Linker<'a> {
                 break;
             }
         }
-        let range = Range { base: oldest, tip: main_tip, branch: self.default_branch.clone() };
+        let range = Range { base: oldest, tip: main_tip, branch: self.default_branch.clone(), since: None };
         self.main_line = self.repo.walk(&range, ORIGIN_SEARCH_CAP)?;
         for (i, c) in self.main_line.iter().enumerate() {
             self.main_by_sha.insert(c.sha.clone(), i);
@@ -293,25 +313,26 @@ impl<'a> Linker<'a> {
     fn link_by_message(&mut self, landed: &mut Landed, refs: &MessageRefs) -> Result<(), Error> {
         for sha in &refs.cherry_picked_from {
             if let Some(commit) = self.repo.commit(sha)? {
-                if commit.sha != landed.commit.sha {
-                    self.set_original(landed, commit, OriginalLink::CherryPickTrailer);
+                if commit.sha != landed.commit.sha && self.set_original(landed, commit, OriginalLink::CherryPickTrailer)
+                {
                     return Ok(());
                 }
             }
         }
         if let Some(number) = refs.original_pr {
             if let Some(commit) = self.main_commit_for_pr(number)? {
-                self.set_original(landed, commit, OriginalLink::PullRequestNumber);
-                return Ok(());
+                if self.set_original(landed, commit, OriginalLink::PullRequestNumber) {
+                    return Ok(());
+                }
             }
         }
         // A cherry-pick that kept its subject: the number is the original's.
         if let Some(number) = refs.pr {
             if let Some(&i) = self.main_by_pr.get(&number) {
                 let commit = self.main_line[i].clone();
-                if commit.sha != landed.commit.sha {
+                if commit.sha != landed.commit.sha && self.set_original(landed, commit, OriginalLink::PullRequestNumber)
+                {
                     landed.claimed_pr = None;
-                    self.set_original(landed, commit, OriginalLink::PullRequestNumber);
                 }
             }
         }
@@ -330,7 +351,13 @@ impl<'a> Linker<'a> {
         }
     }
 
-    fn set_original(&mut self, landed: &mut Landed, commit: Commit, link: OriginalLink) {
+    /// Links `landed` to `commit` as its original, unless `commit` landed
+    /// after it: an original always comes first, and a later twin (a
+    /// forward-port, or the same bump made on each branch) is never one.
+    fn set_original(&mut self, landed: &mut Landed, commit: Commit, link: OriginalLink) -> bool {
+        if commit.time > landed.commit.time {
+            return false;
+        }
         let branch = if self.main_by_sha.contains_key(&commit.sha) {
             self.default_branch.clone()
         } else {
@@ -339,6 +366,7 @@ impl<'a> Linker<'a> {
         landed.original =
             Some(Original { sha: commit.sha.clone(), pr: message::parse_refs(&commit.message).pr, branch, link });
         self.originals.insert(commit.sha.clone(), commit);
+        true
     }
 
     /// Files of commits: from the store's cache, computing (in parallel) and
@@ -401,16 +429,20 @@ impl<'a> Linker<'a> {
         let ids = self.patch_ids(&wanted)?;
         for (i, shas) in candidates {
             let Some(own) = ids.get(&changes[i].commit.sha) else { continue };
-            // The newest main-line commit with the same patch is the original.
+            // The newest main-line commit with the same patch that landed
+            // before the backport is the original.
+            let landed_at = changes[i].commit.time;
             let found = shas
                 .iter()
                 .filter(|s| ids.get(*s) == Some(own))
+                .filter(|s| self.main_by_sha.get(*s).is_some_and(|&pos| self.main_line[pos].time <= landed_at))
                 .min_by_key(|s| self.main_by_sha.get(*s).copied().unwrap_or(usize::MAX));
             if let Some(sha) = found {
                 if let Some(&pos) = self.main_by_sha.get(sha) {
                     let commit = self.main_line[pos].clone();
-                    self.set_original(&mut changes[i], commit, OriginalLink::PatchId);
-                    changes[i].patch_id_matches = Some(true);
+                    if self.set_original(&mut changes[i], commit, OriginalLink::PatchId) {
+                        changes[i].patch_id_matches = Some(true);
+                    }
                 }
             }
         }

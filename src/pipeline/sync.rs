@@ -13,6 +13,7 @@ use crate::forge::token::{self, TokenSource};
 use crate::forge::{ForgeError, SyncEvent};
 use crate::model::message;
 use crate::model::RepoSlug;
+use crate::repo::scope::Scope;
 use crate::repo::Repo;
 use crate::store::Store;
 
@@ -114,17 +115,11 @@ pub fn connection(
 pub fn plan(repo: &Repo, config: &Config, request: &Request) -> Result<Plan, PlanError> {
     let (slug, settings, token_source) = connection(repo, config, request.api.as_deref())?;
     let default_branch = repo.default_branch(config.branches.default.as_deref())?;
-    let branches = if request.branches.is_empty() {
-        let mut watched: Vec<String> =
-            repo.branch_names()?.into_iter().filter(|b| config.watches(b, &default_branch)).collect();
-        watched.retain(|b| b != &default_branch);
-        watched.insert(0, default_branch.clone());
-        watched
-    } else {
-        request.branches.clone()
-    };
+    let watched = super::watched_branches(repo, config, &default_branch)?;
+    let branches = if request.branches.is_empty() { watched.clone() } else { request.branches.clone() };
     let since = request.since.as_deref().map(|text| since(repo, text)).transpose()?;
-    let unclaimed = unclaimed_commits(repo, &branches, &default_branch, since)?;
+    let scope = super::scope(config, &default_branch, watched);
+    let unclaimed = unclaimed_commits(repo, &branches, &scope, since)?;
     let options =
         Options { branches, since, full: request.full, unclaimed, concurrency: config.github.concurrency * 2 };
     Ok(Plan { slug, settings, options, token_source })
@@ -162,12 +157,12 @@ fn since(repo: &Repo, text: &str) -> Result<i64, PlanError> {
 fn unclaimed_commits(
     repo: &Repo,
     branches: &[String],
-    default_branch: &str,
+    scope: &Scope,
     since: Option<i64>,
 ) -> Result<Vec<String>, PlanError> {
     let mut shas = Vec::new();
     for branch in branches {
-        let range = repo.branch_range(branch, default_branch)?;
+        let range = repo.branch_range(branch, scope)?;
         for commit in repo.walk(&range, LINK_WINDOW)? {
             if since.is_some_and(|s| commit.time < s) {
                 break;

@@ -10,6 +10,7 @@ pub mod identity;
 mod linediff;
 mod loose;
 mod pack;
+pub mod scope;
 mod tags;
 pub mod textdiff;
 pub mod tree;
@@ -59,6 +60,9 @@ pub struct Range {
     pub tip: Oid,
     /// The branch the changes landed on, as the user would name it.
     pub branch: String,
+    /// Where the range starts, as a person names it (`v3.10.0`); `None`
+    /// for a whole history.
+    pub since: Option<String>,
 }
 
 /// An open repository. Not `Sync` (git2 handles are not), so background
@@ -233,7 +237,7 @@ impl Repo {
                 return Err(malformed("it is empty"));
             }
             let tip = self.resolve(text)?;
-            return Ok(Range { base: None, tip, branch: branch_label(text) });
+            return Ok(Range { base: None, tip, branch: branch_label(text), since: None });
         };
         if tip.contains("..") {
             return Err(malformed("it has more than one `..`"));
@@ -250,7 +254,7 @@ impl Repo {
         } else {
             branch_label(tip)
         };
-        Ok(Range { base: Some(base_oid), tip: tip_oid, branch })
+        Ok(Range { base: Some(base_oid), tip: tip_oid, branch, since: Some(base_name.to_string()) })
     }
 
     /// Where two histories meet; `None` only when they never do (a git
@@ -267,19 +271,6 @@ impl Repo {
     /// Whether `ancestor` is reachable from `of` (a commit is not its own ancestor).
     pub fn is_ancestor(&self, ancestor: Oid, of: Oid) -> Result<bool> {
         self.git.graph_descendant_of(of, ancestor).map_err(|e| self.err("compare two histories", e))
-    }
-
-    /// The range that holds a branch's own changes: a maintenance branch
-    /// starts where it left the main line; the main line is its whole history.
-    pub fn branch_range(&self, branch: &str, default_branch: &str) -> Result<Range> {
-        let tip = self.branch_tip(branch)?;
-        let base = if branch == default_branch {
-            None
-        } else {
-            let main = self.branch_tip(default_branch)?;
-            self.merge_base(main, tip)?.filter(|b| *b != tip)
-        };
-        Ok(Range { base, tip, branch: branch.to_string() })
     }
 
     /// First-parent commits of a range, newest first, at most `limit`.

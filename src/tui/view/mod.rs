@@ -63,7 +63,18 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
             Loading::Loaded(data) => {
                 let name = sanitize_line(&data.repo_name);
                 spans.push(Span::styled(format!(" {name} "), Style::new().add_modifier(Modifier::BOLD)));
-                spans.push(Span::styled(format!("{} ", sanitize_line(&data.branches.join(" "))), styles.dim()));
+                // Each maintenance branch with where its own changes start,
+                // when the bar has room for it.
+                let roomy = area.width >= 120;
+                let scoped: Vec<String> = data
+                    .branches
+                    .iter()
+                    .map(|b| match data.since.get(b).filter(|_| roomy) {
+                        Some(start) => format!("{b} since {start}"),
+                        None => b.clone(),
+                    })
+                    .collect();
+                spans.push(Span::styled(format!("{} ", sanitize_line(&scoped.join(" "))), styles.dim()));
                 if data.cached {
                     spans.push(Span::styled("(last run's queue, refreshing…) ", styles.dim()));
                 }
