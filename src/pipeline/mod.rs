@@ -88,6 +88,9 @@ impl Stopwatch {
     }
 }
 
+/// How long before a maintenance branch began its originals may have landed.
+const ORIGIN_LEAD: i64 = 365 * 86_400;
+
 /// The upper bound on main-line commits searched for backport originals.
 const ORIGIN_SEARCH_CAP: usize = 200_000;
 
@@ -282,23 +285,19 @@ impl<'a> Linker<'a> {
     /// Walks the main line back to where the oldest maintenance branch left it.
     fn index_main_line(&mut self, maintenance: &[&Range]) -> Result<(), Error> {
         let main_tip = self.repo.branch_tip(&self.default_branch)?;
-        let mut bases = Vec::new();
+        // Back to a year before the oldest of them began: an original landed
+        // before its backport, often before the branch's start (a fix made
+        // while the release was prepared). Not to the merge base: forward
+        // merges move it up to the newest merge.
+        let mut oldest: Option<i64> = Some(i64::MAX);
         for range in maintenance {
-            bases.extend(self.repo.merge_base(main_tip, range.tip)?);
+            let began = match range.base {
+                Some(base) => self.repo.commit(&base.to_string())?.map(|c| c.time - ORIGIN_LEAD),
+                None => None,
+            };
+            oldest = oldest.zip(began).map(|(a, b)| a.min(b));
         }
-        let mut oldest = None;
-        for &base in &bases {
-            let mut before_all = true;
-            for &other in &bases {
-                before_all &= other == base || self.repo.is_ancestor(base, other)?;
-            }
-            if before_all {
-                oldest = Some(base);
-                break;
-            }
-        }
-        let range = Range { base: oldest, tip: main_tip, branch: self.default_branch.clone(), since: None };
-        self.main_line = self.repo.walk(&range, ORIGIN_SEARCH_CAP)?;
+        self.main_line = self.repo.walk_back_to(main_tip, oldest, ORIGIN_SEARCH_CAP)?;
         for (i, c) in self.main_line.iter().enumerate() {
             self.main_by_sha.insert(c.sha.clone(), i);
             if let Some(pr) = message::parse_refs(&c.message).pr {

@@ -290,6 +290,25 @@ impl Repo {
         Ok(commits)
     }
 
+    /// First-parent commits from `tip`, newest first, back to those that
+    /// landed before `oldest` (a day's clock skew allowed; `None`: the whole
+    /// line), at most `limit`.
+    pub fn walk_back_to(&self, tip: Oid, oldest: Option<i64>, limit: usize) -> Result<Vec<Commit>> {
+        let mut walk = self.git.revwalk().map_err(|e| self.err("start a history walk", e))?;
+        walk.simplify_first_parent().map_err(|e| self.err("walk first parents", e))?;
+        walk.set_sorting(Sort::NONE).map_err(|e| self.err("sort history", e))?;
+        walk.push(tip).map_err(|e| self.err("walk history", e))?;
+        let mut commits = Vec::new();
+        for oid in walk.take(limit) {
+            let commit = self.commit_at(oid.map_err(|e| self.err("walk history", e))?)?;
+            if oldest.is_some_and(|t| commit.time < t - 86_400) {
+                break;
+            }
+            commits.push(commit);
+        }
+        Ok(commits)
+    }
+
     /// One commit, or `None` when the repository does not have it.
     pub fn commit(&self, sha: &str) -> Result<Option<Commit>> {
         let Ok(oid) = Oid::from_str(sha) else { return Ok(None) };
