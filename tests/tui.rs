@@ -928,3 +928,30 @@ fn the_readme_example_config_is_valid() {
     assert!(config.keys.contains_key("next_hunk"));
     Keymap::new(&config.keys).expect("its [keys] are valid");
 }
+
+#[test]
+fn a_queue_cut_by_the_history_limit_says_so_beside_its_count() {
+    let demo = demo();
+    let d = Driver::new(&demo, 160, 48);
+    let data = d.app.data().expect("loaded").clone();
+    assert!(data.cut.is_empty(), "the demo is never cut: {:?}", data.cut);
+    assert!(!d.screen().contains("cut at"));
+
+    // The same queue, as a repository with more history than the limit gives it.
+    let mut cut = data;
+    cut.cut = vec!["3.12".into()];
+    for (width, height) in [(160, 48), (80, 24)] {
+        let app = App::new(Keymap::default(), Styles::new(Theme::default(), true), Session::default(), false);
+        let mut d = Driver { app, ctx: demo.ctx.clone(), effects: Vec::new(), during_sync: None, queue_loads: 0 };
+        d.app.update(Msg::Resize(width, height));
+        d.app.update(Msg::Tick(NOW));
+        let effects = d.app.start();
+        let Some(Effect::Job(Job { id, .. })) = effects.first().cloned() else {
+            panic!("asks for a queue first: {effects:?}")
+        };
+        d.app.update(Msg::Report(Report { id, reply: Reply::Queue(Ok(cut.clone())) }));
+        let screen = d.screen();
+        let title = screen.lines().find(|l| l.contains("Queue")).unwrap_or_default().to_string();
+        assert!(title.contains("(3.12 cut at 10000)"), "{width}×{height}: {screen}");
+    }
+}

@@ -16,6 +16,12 @@ pub struct QueueData {
     pub repo_name: String,
     pub default_branch: String,
     pub branches: Vec<String>,
+    /// Branches listed only up to `limit` changes, with more history left.
+    #[serde(default)]
+    pub cut: Vec<String>,
+    /// Changes listed per branch at most.
+    #[serde(default)]
+    pub limit: usize,
     /// `https://github.com/owner/name`, when the repository is known.
     pub web: Option<String>,
     /// Actions waiting in the outbox.
@@ -44,6 +50,8 @@ pub fn load(ctx: &JobContext, files: bool) -> Result<QueueData, JobError> {
         repo_name: repo.name(),
         default_branch: loaded.default_branch,
         branches: loaded.branches,
+        cut: loaded.cut,
+        limit: HISTORY_LIMIT,
         web: web_url(ctx, &repo),
         outbox,
         with_files: files,
