@@ -84,7 +84,7 @@ fn queue(table: &mut Table) {
         let t1 = Instant::now();
         let mut app = new_app();
         let id = queue_job(&mut app);
-        app.update(Msg::Report(Report { id, reply: Reply::Queue(Ok(data)) }));
+        app.update(Msg::Report(Box::new(Report { id, reply: Reply::Queue(Ok(data)) })));
         let t2 = Instant::now();
         let mut terminal = terminal();
         terminal.draw(|f| view::draw(f, &app)).expect("draw");
@@ -122,7 +122,7 @@ fn queue(table: &mut Table) {
             .expect("the app asks for the last queue first");
         let data = jobs::load_cached_queue_blocking(&ctx).expect("the snapshot of the last run");
         let t1 = Instant::now();
-        app.update(Msg::Report(Report { id, reply: Reply::Queue(Ok(data)) }));
+        app.update(Msg::Report(Box::new(Report { id, reply: Reply::Queue(Ok(data)) })));
         let mut screen = self::terminal();
         screen.draw(|f| view::draw(f, &app)).expect("draw");
         total.push(t0.elapsed());
@@ -187,11 +187,11 @@ fn diff(table: &mut Table) {
             // What the event loop does: one message, up to 64 more
             // reports, then a frame.
             let busy = Instant::now();
-            app.update(Msg::Report(report));
+            app.update(Msg::Report(Box::new(report)));
             for _ in 0..64 {
                 match reports.try_recv() {
                     Ok(report) => {
-                        app.update(Msg::Report(report));
+                        app.update(Msg::Report(Box::new(report)));
                     }
                     Err(_) => break,
                 }
@@ -259,7 +259,7 @@ fn diff(table: &mut Table) {
             while rested.elapsed() < Duration::from_millis(500) {
                 match reports.try_recv() {
                     Ok(report) => {
-                        app.update(Msg::Report(report));
+                        app.update(Msg::Report(Box::new(report)));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(1)),
                 }
@@ -329,7 +329,7 @@ fn drain_until_done(app: &mut App, reports: &mut tokio::sync::mpsc::UnboundedRec
     while !app.diff.as_ref().is_none_or(|d| d.done()) {
         match reports.blocking_recv() {
             Some(report) => {
-                app.update(Msg::Report(report));
+                app.update(Msg::Report(Box::new(report)));
             }
             None => break,
         }
@@ -393,7 +393,7 @@ fn app_with_queue(data: &QueueData, sha: &str) -> App {
     app.update(Msg::Resize(WIDTH, HEIGHT));
     app.view.filter.status = rearview::tui::app::StatusFilter::All;
     let id = queue_job(&mut app);
-    app.update(Msg::Report(Report { id, reply: Reply::Queue(Ok(data.clone())) }));
+    app.update(Msg::Report(Box::new(Report { id, reply: Reply::Queue(Ok(data.clone())) })));
     assert_eq!(app.selected().map(|c| c.sha.as_str()), Some(sha), "the rewrite is selected");
     app
 }

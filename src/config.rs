@@ -328,16 +328,55 @@ impl Config {
     }
 }
 
-/// Whether a branch name looks like a maintenance branch: `3.12`, `v5.6`,
-/// `release/*`, `release-*`, `maint-*`, `maint/*`, `stable/*`.
+/// Whether a branch name looks like a maintenance branch (the default
+/// watch list): a version `3.12`, `v5.6`, `8.3.x`, `v3.10.x`, `7.x`; a
+/// versioned product `openssl-3.0`, `OpenSSL_1_1_1-stable`; or a name under
+/// `release/`, `release-`, `stable/`, `maint/`, `maint-`, `maintenance/`.
+/// Other names with a `/` are not: bots and people file their own branches
+/// under a path (`patchback/backports/3.11/…`, `feature/3.12`).
 pub fn is_maintenance_branch(name: &str) -> bool {
-    let version = name.strip_prefix('v').unwrap_or(name);
-    let parts: Vec<&str> = version.split('.').collect();
-    let is_version = parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
-    is_version
-        || ["release/", "release-", "maint-", "maint/", "stable/"]
-            .iter()
-            .any(|p| name.strip_prefix(p).is_some_and(|rest| !rest.is_empty()))
+    const PREFIXES: [&str; 6] = ["release/", "release-", "stable/", "maint/", "maint-", "maintenance/"];
+    if PREFIXES.iter().any(|p| name.strip_prefix(p).is_some_and(|rest| !rest.is_empty())) {
+        return true;
+    }
+    if name.contains('/') {
+        return false;
+    }
+    if is_version(name) {
+        return true;
+    }
+    // `openssl-3.0`: a product name, then its version.
+    if let Some((product, version)) = name.rsplit_once('-') {
+        if is_product(product) && is_version(version) {
+            return true;
+        }
+    }
+    // `OpenSSL_1_1_1-stable`: a version written with underscores.
+    if let Some(product) = name.strip_suffix("-stable") {
+        let parts: Vec<&str> = product.split('_').collect();
+        let numbers = parts.iter().rev().take_while(|p| is_number(p)).count();
+        return numbers >= 2 && numbers < parts.len() && is_product(&parts[..parts.len() - numbers].join("_"));
+    }
+    false
+}
+
+/// `3.12`, `v5.6`, `2.7.18`, `8.3.x`, `7.x`: two parts or more, all numbers
+/// but the last, which may be `x` (or `y`, as in Linux's `6.1.y`).
+fn is_version(text: &str) -> bool {
+    let text = text.strip_prefix('v').unwrap_or(text);
+    let parts: Vec<&str> = text.split('.').collect();
+    let Some((last, leading)) = parts.split_last() else { return false };
+    !leading.is_empty() && leading.iter().all(|p| is_number(p)) && (is_number(last) || matches!(*last, "x" | "y"))
+}
+
+fn is_number(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_ascii_digit())
+}
+
+/// A product's name: starts with a letter; letters, digits, `_`, `-`.
+fn is_product(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 #[cfg(test)]
@@ -382,11 +421,51 @@ weight = 3
 
     #[test]
     fn maintenance_branch_names() {
-        for yes in ["3.12", "v5.6", "2.7.18", "release/1.0", "release-2024", "maint-3.4", "maint/x", "stable/6.1"] {
-            assert!(is_maintenance_branch(yes), "{yes}");
+        let watched = [
+            "3.12",
+            "8.3.x",
+            "v3.10.x",
+            "7.x",
+            "v5.6",
+            "2.7.18",
+            "maintenance/1.26.x",
+            "release/1.0",
+            "release-2024",
+            "stable/6.1",
+            "maint-3.4",
+            "maint/x",
+            "openssl-3.0",
+            "linux-6.1.y",
+            "OpenSSL_1_1_1-stable",
+        ];
+        for yes in watched {
+            assert!(is_maintenance_branch(yes), "{yes} is watched");
         }
-        for no in ["main", "master", "3", "v5", "3.x", "feature/3.12", "release/", "v.1", "1..2"] {
-            assert!(!is_maintenance_branch(no), "{no}");
+        let not_watched = [
+            "main",
+            "master",
+            "3",
+            "v5",
+            "x",
+            "3.x.1",
+            "feature/3.12",
+            "dependabot/pip/aiohttp-3.9.0",
+            "dependabot/github_actions/actions/checkout-4.1",
+            "patchback/backports/3.11/36a2567d96903007a2b6ff6c10af9392767bfe0f/pr-10910",
+            "copilot/fix-pytest-3.12",
+            "release/",
+            "maintenance/",
+            "v.1",
+            "1..2",
+            "-3.0",
+            "3-3.0",
+            "fix-stall",
+            "Dreamsorcerer-patch-1",
+            "stable",
+            "1_1-stable",
+        ];
+        for no in not_watched {
+            assert!(!is_maintenance_branch(no), "{no} is not watched");
         }
     }
 
@@ -402,6 +481,8 @@ weight = 3
         assert!(c.watches("main", "main"));
         assert!(c.watches("3.12", "main"));
         assert!(c.watches("release/2.0", "main"));
+        assert!(c.watches("8.3.x", "main"));
         assert!(!c.watches("feature-x", "main"));
+        assert!(!c.watches("patchback/backports/3.11/abc/pr-1", "main"));
     }
 }

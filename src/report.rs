@@ -12,8 +12,9 @@ use crate::render::sanitize::{escape_json_hidden, sanitize_line};
 use crate::render::theme::{Color, Theme};
 
 /// The queue as an aligned table, one change per line; verdicts and kinds
-/// coloured when a theme is given (a terminal that wants colour).
-pub fn table(queue: &Queue, theme: Option<&Theme>) -> String {
+/// coloured when a theme is given (a terminal that wants colour). A `note`
+/// on the count (a limit that cut the listing) follows it in the footer.
+pub fn table(queue: &Queue, note: Option<&str>, theme: Option<&Theme>) -> String {
     let header = ["VERDICT", "KIND", "BRANCH", "PR", "SHA", "AUTHOR", "TITLE", "EVIDENCE"];
     let rows: Vec<[String; 8]> = queue
         .changes
@@ -58,18 +59,24 @@ pub fn table(queue: &Queue, theme: Option<&Theme>) -> String {
             theme.map(|t| [Some(t.verdict(change.verdict)), Some(t.kind(change.kind))]).unwrap_or([None, None]);
         line(row, colors);
     }
-    let _ = writeln!(out, "\n{}", summary(queue));
+    let _ = writeln!(out, "\n{}", noted_summary(queue, note));
     out
 }
 
 /// `40 changes: 31 covered, 9 pending (reviewed 25, …)`.
 pub fn summary(queue: &Queue) -> String {
+    noted_summary(queue, None)
+}
+
+/// The summary with a note on the count: `1000 changes (NOTE): …`.
+fn noted_summary(queue: &Queue, note: Option<&str>) -> String {
     let pending = queue.pending().count();
     let total = queue.changes.len();
     let counts: Vec<String> =
         queue.counts().iter().map(|(v, n)| format!("{} {n}", v.as_str().replace('_', " "))).collect();
     let plural = if total == 1 { "change" } else { "changes" };
-    format!("{total} {plural}: {} covered, {pending} pending ({})", total - pending, counts.join(", "))
+    let note = note.map(|n| format!(" ({})", sanitize_line(n))).unwrap_or_default();
+    format!("{total} {plural}{note}: {} covered, {pending} pending ({})", total - pending, counts.join(", "))
 }
 
 /// The evidence of a change in one line.
@@ -298,5 +305,19 @@ mod tests {
     fn clipping_counts_characters() {
         assert_eq!(clip("ünïcode", 4), "ünï…");
         assert_eq!(clip("abc", 3), "abc");
+    }
+
+    #[test]
+    fn a_note_on_the_count_follows_it_in_the_footer() {
+        let queue = Queue { changes: Vec::new() };
+        let plain = table(&queue, None, None);
+        assert!(plain.ends_with("\n0 changes: 0 covered, 0 pending (reviewed 0, approved after merge 0, partly reviewed 0, unreviewed 0, concern raised 0)\n"), "{plain}");
+        let noted = table(&queue, Some("3.11 cut at --limit 1000: pass --limit 0 for all"), None);
+        let footer = noted.lines().last().unwrap_or_default();
+        assert!(
+            footer.starts_with("0 changes (3.11 cut at --limit 1000: pass --limit 0 for all): 0 covered"),
+            "{footer}"
+        );
+        assert_eq!(summary(&queue), plain.lines().last().unwrap_or_default(), "audit's summary has no note");
     }
 }

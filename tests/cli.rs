@@ -499,3 +499,166 @@ fn git_output(dir: &Path, args: &[&str]) -> Vec<u8> {
     assert!(out.status.success(), "git {args:?}");
     out.stdout
 }
+
+/// A small project: `main` with five changes, a `3.12` maintenance branch
+/// with six of its own, and an unwatched `feature` branch, each change a new file.
+struct Branches {
+    _dir: tempfile::TempDir,
+    repo: PathBuf,
+    db: PathBuf,
+    /// Where `3.12` and `feature` left `main`.
+    fork: String,
+    /// `3.12`'s changes, oldest first.
+    maintenance: Vec<String>,
+    /// `main`'s changes after the fork, oldest first.
+    main_line: Vec<String>,
+    feature_tip: String,
+}
+
+impl Branches {
+    fn list(&self, extra: &[&str]) -> Output {
+        let mut args = vec!["--repo", self.repo.to_str().expect("utf-8"), "--db", self.db.to_str().expect("utf-8")];
+        args.push("list");
+        args.extend_from_slice(extra);
+        rearview(&args)
+    }
+
+    /// `list --format json` with `extra`: the changes, and stderr.
+    fn list_json(&self, extra: &[&str]) -> (Vec<Value>, String) {
+        let out = self.list(&[&["--format", "json"], extra].concat());
+        assert!(out.status.success(), "list failed: {}", stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is pure JSON");
+        (v.as_array().expect("a JSON array").clone(), stderr(&out))
+    }
+}
+
+fn branches_repo() -> Branches {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("project");
+    let mut w = Writer::init(&repo).expect("init");
+    let dev = Person { name: "Dev".into(), email: "dev@example.org".into() };
+    let mut files = Files::new();
+    let mut time = 1_700_000_000;
+    let mut change = |w: &mut Writer, files: &mut Files, branch: &str, parent: Option<rearview::repo::Oid>, n: u32| {
+        files.insert(format!("{branch}-{n}.txt"), format!("change {n}\n").into_bytes());
+        let tree = w.tree(files).expect("tree");
+        time += 60;
+        let parents: Vec<_> = parent.into_iter().collect();
+        let message = format!("Change {n} on {branch}\n");
+        w.commit(Some(&format!("refs/heads/{branch}")), &parents, tree, &dev, &dev, time, &message).expect("commit")
+    };
+    let mut tip = None;
+    for n in 0..3 {
+        tip = Some(change(&mut w, &mut files, "main", tip, n));
+    }
+    let fork = tip.expect("main has commits");
+    let main_files = files.clone();
+    let mut maintenance = Vec::new();
+    let mut on_branch = Some(fork);
+    for n in 0..6 {
+        on_branch = Some(change(&mut w, &mut files, "3.12", on_branch, n));
+        maintenance.extend(on_branch.map(|o| o.to_string()));
+    }
+    let mut feature_files = main_files.clone();
+    let feature_tip = change(&mut w, &mut feature_files, "feature", Some(fork), 0);
+    let mut files = main_files;
+    let mut main_line = Vec::new();
+    for n in 3..5 {
+        tip = Some(change(&mut w, &mut files, "main", tip, n));
+        main_line.extend(tip.map(|o| o.to_string()));
+    }
+    w.set_head("main").expect("head");
+    let db = dir.path().join("project.sqlite3");
+    Branches {
+        _dir: dir,
+        repo,
+        db,
+        fork: fork.to_string(),
+        maintenance,
+        main_line,
+        feature_tip: feature_tip.to_string(),
+    }
+}
+
+const CUT_NOTE: &str = "3.12 cut at --limit 3: pass --limit 0 for all";
+
+#[test]
+fn a_listing_cut_by_the_limit_says_so_with_the_flag_that_lifts_it() {
+    let project = branches_repo();
+
+    let out = project.list(&["--branch", "3.12", "--limit", "3"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let footer = stdout(&out).lines().last().unwrap_or_default().to_string();
+    assert!(footer.starts_with(&format!("3 changes ({CUT_NOTE}): ")), "the footer says it: {footer}");
+
+    // JSON keeps stdout pure; the note is one line on stderr.
+    let (changes, err) = project.list_json(&["--branch", "3.12", "--limit", "3"]);
+    assert_eq!(changes.len(), 3);
+    assert_eq!(err, format!("rearview: {CUT_NOTE}\n"));
+
+    // Every watched branch: only the one with more left is named.
+    let out = project.list(&["--limit", "5"]);
+    let footer = stdout(&out).lines().last().unwrap_or_default().to_string();
+    assert!(footer.starts_with("10 changes (3.12 cut at --limit 5: pass --limit 0 for all): "), "{footer}");
+    let out = project.list(&["--limit", "4"]);
+    let footer = stdout(&out).lines().last().unwrap_or_default().to_string();
+    assert!(footer.contains("(main, 3.12 cut at --limit 4"), "main has 5 changes too: {footer}");
+}
+
+#[test]
+fn a_listing_the_limit_did_not_cut_says_nothing_of_it() {
+    let project = branches_repo();
+    // Exactly as many changes as the limit: nothing was left out.
+    for limit in ["6", "7", "0"] {
+        let out = project.list(&["--branch", "3.12", "--limit", limit]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.lines().last().unwrap_or_default().starts_with("6 changes: "), "--limit {limit}: {text}");
+        assert!(!text.contains("cut at"), "--limit {limit}: {text}");
+        let (changes, err) = project.list_json(&["--branch", "3.12", "--limit", limit]);
+        assert_eq!((changes.len(), err.as_str()), (6, ""), "--limit {limit}");
+    }
+    let (_, err) = project.list_json(&["--range", &format!("{}..3.12", project.fork), "--limit", "6"]);
+    assert_eq!(err, "");
+    let (_, err) = project.list_json(&["--range", &format!("{}..3.12", project.fork), "--limit", "5"]);
+    assert_eq!(err, "rearview: 3.12 cut at --limit 5: pass --limit 0 for all\n", "a range is cut the same way");
+}
+
+#[test]
+fn a_range_with_a_branch_lists_the_range_on_that_branch() {
+    let project = branches_repo();
+    let range = format!("{}..{}", project.fork, project.feature_tip);
+    let (changes, _) = project.list_json(&["--range", &range, "--branch", "3.12"]);
+    assert_eq!(changes.len(), 1, "the range, not the branch: {changes:?}");
+    assert_eq!(changes[0]["sha"], project.feature_tip.as_str());
+    assert_eq!(changes[0]["branch"], "3.12");
+
+    let out = project.list(&["--range", &range, "--branch", "3.12", "--branch", "main"]);
+    assert_fails(&out, "pass --branch once with it");
+    let out = project.list(&["--range", &range, "--branch", "3.99"]);
+    assert_fails(&out, "unknown branch `3.99`");
+}
+
+#[test]
+fn a_range_without_a_branch_names_the_watched_branch_that_lists_its_tip() {
+    let project = branches_repo();
+    let on_maintenance = format!("{}..{}", project.maintenance[0], project.maintenance[3]);
+    let (changes, _) = project.list_json(&["--range", &on_maintenance]);
+    assert_eq!(changes.len(), 3);
+    assert!(changes.iter().all(|c| c["branch"] == "3.12"), "{changes:?}");
+
+    let on_main = format!("{}..{}", project.fork, project.main_line[0]);
+    let (changes, _) = project.list_json(&["--range", &on_main]);
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0]["branch"], "main");
+
+    // A revision: the branch that lists it, not the revision's text.
+    let (changes, _) = project.list_json(&["--range", "3.12~5..3.12~2"]);
+    assert!(changes.len() == 3 && changes.iter().all(|c| c["branch"] == "3.12"), "{changes:?}");
+
+    // On no watched branch: the tip as written.
+    let short = &project.feature_tip[..10];
+    let (changes, _) = project.list_json(&["--range", &format!("{}..{short}", project.fork)]);
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0]["branch"], short);
+}

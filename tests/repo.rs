@@ -140,6 +140,32 @@ fn maintenance_branches_start_where_they_left_the_main_line() {
 }
 
 #[test]
+fn a_range_holds_its_first_parent_changes_only() {
+    let f = fixture();
+    let repo = Repo::open(&f.path).expect("open");
+    let holds = |range: &str, commit: Oid| {
+        let range = repo.parse_range(range).expect("range");
+        repo.first_parent_holds(&range, commit).expect("walk")
+    };
+    for &commit in &f.main {
+        assert!(holds("main", commit), "{commit} is a change of main");
+    }
+    assert!(!holds("main", f.side), "a merged side commit is reachable, but no change of main");
+    assert!(holds("v1..main", f.rename));
+    assert!(!holds("v1..main", f.main[3]), "the base is not in its range");
+    assert!(!holds("v1..main", f.main[4]), "nor what precedes it");
+    let maintenance = repo
+        .branch_range(
+            "3.12",
+            &Scope { default_branch: "main".into(), watched: vec!["main".into(), "3.12".into()], ..Scope::default() },
+        )
+        .expect("range");
+    let tip = repo.branch_tip("3.12").expect("tip");
+    assert!(repo.first_parent_holds(&maintenance, tip).expect("walk"));
+    assert!(!repo.first_parent_holds(&maintenance, f.binary).expect("walk"), "another branch's change");
+}
+
+#[test]
 fn files_report_status_counts_renames_and_binaries() {
     let f = fixture();
     let repo = Repo::open(&f.path).expect("open");

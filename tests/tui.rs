@@ -119,7 +119,7 @@ impl Driver {
                 let outcome = jobs::sync_blocking(&self.ctx, std::sync::Arc::new(record));
                 let events = events.lock().map(|v| v.clone()).unwrap_or_default();
                 for event in events {
-                    self.send(Msg::Report(Report { id, reply: Reply::SyncEvent(event) }));
+                    self.send(Msg::Report(Box::new(Report { id, reply: Reply::SyncEvent(event) })));
                 }
                 // What the status bar said while the sync ran.
                 self.during_sync = Some(self.screen());
@@ -127,7 +127,7 @@ impl Driver {
             }
         };
         for reply in replies {
-            self.send(Msg::Report(Report { id, reply }));
+            self.send(Msg::Report(Box::new(Report { id, reply })));
         }
     }
 
@@ -555,7 +555,7 @@ fn quitting_saves_the_selection_and_filter_and_they_come_back() {
     app.update(Msg::Resize(160, 48));
     let Some(Effect::Job(job)) = app.start().pop() else { panic!("loads the queue") };
     let data = jobs::load_queue_blocking(&demo.ctx, false).expect("queue");
-    app.update(Msg::Report(Report { id: job.id, reply: Reply::Queue(Ok(data)) }));
+    app.update(Msg::Report(Box::new(Report { id: job.id, reply: Reply::Queue(Ok(data)) })));
     assert!(app.selected().is_some_and(|c| c.title.contains("Explain the checker")));
     assert_eq!(app.view.filter.status, StatusFilter::All);
 }
@@ -568,7 +568,7 @@ fn stale_reports_are_dropped() {
     let id = d.app.diff.as_ref().map(|x| x.id).expect("diff");
     let lines = d.app.diff.as_ref().map(|x| x.lines.len()).expect("lines");
     let part = rearview::jobs::DiffPart::Lines(vec![(rearview::jobs::LineTag::Body, Vec::new())]);
-    d.send(Msg::Report(Report { id: id - 1, reply: Reply::Diff(part) }));
+    d.send(Msg::Report(Box::new(Report { id: id - 1, reply: Reply::Diff(part) })));
     assert_eq!(d.app.diff.as_ref().map(|x| x.lines.len()), Some(lines), "an older job's piece is ignored");
 }
 
@@ -675,7 +675,7 @@ fn the_next_start_draws_the_last_queue_before_the_fresh_one_is_built() {
         panic!("asks for the snapshot first: {effects:?}")
     };
     let snapshot = jobs::load_cached_queue_blocking(&demo.ctx).expect("the first run left a snapshot");
-    app.update(Msg::Report(Report { id, reply: Reply::Queue(Ok(snapshot)) }));
+    app.update(Msg::Report(Box::new(Report { id, reply: Reply::Queue(Ok(snapshot)) })));
     let data = app.data().expect("drawn from the snapshot");
     assert!(data.cached);
     assert_eq!(data.queue.changes.len(), fresh);
@@ -927,4 +927,31 @@ fn the_readme_example_config_is_valid() {
     assert_eq!(config.ui.syntax_theme.as_deref(), Some("Monokai Extended"));
     assert!(config.keys.contains_key("next_hunk"));
     Keymap::new(&config.keys).expect("its [keys] are valid");
+}
+
+#[test]
+fn a_queue_cut_by_the_history_limit_says_so_beside_its_count() {
+    let demo = demo();
+    let d = Driver::new(&demo, 160, 48);
+    let data = d.app.data().expect("loaded").clone();
+    assert!(data.cut.is_empty(), "the demo is never cut: {:?}", data.cut);
+    assert!(!d.screen().contains("cut at"));
+
+    // The same queue, as a repository with more history than the limit gives it.
+    let mut cut = data;
+    cut.cut = vec!["3.12".into()];
+    for (width, height) in [(160, 48), (80, 24)] {
+        let app = App::new(Keymap::default(), Styles::new(Theme::default(), true), Session::default(), false);
+        let mut d = Driver { app, ctx: demo.ctx.clone(), effects: Vec::new(), during_sync: None, queue_loads: 0 };
+        d.app.update(Msg::Resize(width, height));
+        d.app.update(Msg::Tick(NOW));
+        let effects = d.app.start();
+        let Some(Effect::Job(Job { id, .. })) = effects.first().cloned() else {
+            panic!("asks for a queue first: {effects:?}")
+        };
+        d.app.update(Msg::Report(Box::new(Report { id, reply: Reply::Queue(Ok(cut.clone())) })));
+        let screen = d.screen();
+        let title = screen.lines().find(|l| l.contains("Queue")).unwrap_or_default().to_string();
+        assert!(title.contains("(3.12 cut at 10000)"), "{width}×{height}: {screen}");
+    }
 }

@@ -10,7 +10,7 @@ use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use rearview::config::Config;
-use rearview::model::{ChangeKind, Queue, Verdict};
+use rearview::model::{ChangeKind, Verdict};
 use rearview::pipeline::{self, Selection};
 use rearview::repo::Repo;
 use rearview::report;
@@ -196,11 +196,11 @@ enum LedgerFormat {
 
 #[derive(Args)]
 struct ListArgs {
-    /// Only this branch (repeatable; default: every watched branch).
+    /// Only this branch (repeatable; default: every watched branch). With --range: the branch its changes landed on.
     #[arg(long = "branch", value_name = "BRANCH")]
     branches: Vec<String>,
     /// A range instead of branches: BASE..TIP, e.g. v3.12.4..3.12.
-    #[arg(long, value_name = "RANGE", conflicts_with = "branches")]
+    #[arg(long, value_name = "RANGE")]
     range: Option<String>,
     /// Only changes with this status (repeatable); `pending` means any that needs a reviewer.
     #[arg(long = "status", value_enum, value_name = "STATUS")]
@@ -476,7 +476,7 @@ fn context(global: &Global) -> Result<Context> {
     Ok(Context { repo, config, store })
 }
 
-fn build_queue(global: &Global, ctx: &mut Context, selection: &Selection) -> Result<Queue> {
+fn build_queue(global: &Global, ctx: &mut Context, selection: &Selection) -> Result<pipeline::Loaded> {
     let started = Instant::now();
     let loaded = pipeline::load(&ctx.repo, &mut ctx.store, &ctx.config, selection)?;
     if global.verbose {
@@ -499,20 +499,42 @@ fn build_queue(global: &Global, ctx: &mut Context, selection: &Selection) -> Res
             stages.join(", ")
         );
     }
-    Ok(loaded.queue)
+    Ok(loaded)
+}
+
+/// What a limit hid, and the flag that lifts it.
+fn cut_note(loaded: &pipeline::Loaded, limit: usize) -> Option<String> {
+    if loaded.cut.is_empty() {
+        return None;
+    }
+    Some(format!("{} cut at --limit {limit}: pass --limit 0 for all", loaded.cut.join(", ")))
 }
 
 fn list(global: &Global, args: &ListArgs) -> Result<ExitCode> {
     let mut ctx = context(global)?;
+    // With a range, --branch names the branch its changes landed on.
+    let (branches, range_branch) = match (&args.range, args.branches.as_slice()) {
+        (None, _) => (args.branches.clone(), None),
+        (Some(_), []) => (Vec::new(), None),
+        (Some(_), [branch]) => {
+            ctx.repo.branch_tip(branch)?;
+            (Vec::new(), Some(branch.clone()))
+        }
+        (Some(range), _) => {
+            anyhow::bail!("--range {range} lands on one branch: pass --branch once with it, or no --range")
+        }
+    };
     let selection = Selection {
-        branches: args.branches.clone(),
+        branches,
         range: args.range.clone(),
         limit: args.limit,
-        range_branch: None,
+        range_branch,
         // Risk needs the files and their content.
         files: args.format == ListFormat::Json || args.sort == SortOrder::Risk || args.min_risk.is_some(),
     };
-    let mut queue = build_queue(global, &mut ctx, &selection)?;
+    let loaded = build_queue(global, &mut ctx, &selection)?;
+    let note = cut_note(&loaded, args.limit);
+    let mut queue = loaded.queue;
     queue.changes.retain(|c| {
         (args.statuses.is_empty() || args.statuses.iter().any(|s| s.filter().accepts(c)))
             && (args.kinds.is_empty() || args.kinds.iter().any(|k| k.kind() == c.kind))
@@ -523,8 +545,14 @@ fn list(global: &Global, args: &ListArgs) -> Result<ExitCode> {
         queue.changes.sort_by_key(|c| std::cmp::Reverse(c.score));
     }
     let text = match args.format {
-        ListFormat::Table => report::table(&queue, table_theme(global, &ctx.config)?.as_ref()),
-        ListFormat::Json => report::json(&queue) + "\n",
+        ListFormat::Table => report::table(&queue, note.as_deref(), table_theme(global, &ctx.config)?.as_ref()),
+        ListFormat::Json => {
+            // stdout stays pure JSON: the note goes beside it.
+            if let Some(note) = &note {
+                eprintln!("rearview: {}", rearview::render::sanitize::sanitize_line(note));
+            }
+            report::json(&queue) + "\n"
+        }
     };
     print(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -543,7 +571,7 @@ fn audit(global: &Global, args: &AuditArgs) -> Result<ExitCode> {
         files: true,
         ..Selection::default()
     };
-    let mut queue = build_queue(global, &mut ctx, &selection)?;
+    let mut queue = build_queue(global, &mut ctx, &selection)?.queue;
     if let Some(min) = args.min_risk {
         queue.changes.retain(|c| c.score >= min);
     }
@@ -591,8 +619,10 @@ fn demo(global: &Global, args: &DemoArgs) -> Result<ExitCode> {
         return tui(&demo_global);
     }
     let mut ctx = context(&demo_global)?;
-    let queue = build_queue(&demo_global, &mut ctx, &Selection { limit: 1000, ..Selection::default() })?;
-    print(&format!("\n{}", report::table(&queue, table_theme(&demo_global, &ctx.config)?.as_ref())))?;
+    let loaded = build_queue(&demo_global, &mut ctx, &Selection { limit: 1000, ..Selection::default() })?;
+    let note = cut_note(&loaded, 1000);
+    let table = report::table(&loaded.queue, note.as_deref(), table_theme(&demo_global, &ctx.config)?.as_ref());
+    print(&format!("\n{table}"))?;
     print(&format!("\nTry: rearview list --repo {} --status pending\n", shell_quote(&built.repo)))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -19,6 +19,12 @@ pub struct QueueData {
     /// Where each maintenance branch's own changes start, by branch.
     #[serde(default)]
     pub since: std::collections::BTreeMap<String, String>,
+    /// Branches listed only up to `limit` changes, with more history left.
+    #[serde(default)]
+    pub cut: Vec<String>,
+    /// Changes listed per branch at most.
+    #[serde(default)]
+    pub limit: usize,
     /// `https://github.com/owner/name`, when the repository is known.
     pub web: Option<String>,
     /// Actions waiting in the outbox.
@@ -48,6 +54,8 @@ pub fn load(ctx: &JobContext, files: bool) -> Result<QueueData, JobError> {
         default_branch: loaded.default_branch,
         branches: loaded.branches,
         since: loaded.since,
+        cut: loaded.cut,
+        limit: HISTORY_LIMIT,
         web: web_url(ctx, &repo),
         outbox,
         with_files: files,

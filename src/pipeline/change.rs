@@ -48,7 +48,7 @@ pub fn find(repo: &Repo, store: &mut Store, config: &Config, target: &Target) ->
         Target::Revision(rev) => Some(repo.resolve(rev)?.to_string()),
         Target::PullRequest(_) => None,
     };
-    let listed = walk(repo, &ranges, SEARCH_LIMIT)?;
+    let listed = walk(repo, &ranges, SEARCH_LIMIT)?.listed;
     // A pull request names its change by the commit's message or by the
     // forge's commit link: only those commits need triage.
     let linked = match target {

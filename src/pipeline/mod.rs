@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::model::message::{self, MessageRefs};
 use crate::model::{Commit, Original, OriginalLink, Queue};
 use crate::repo::scope::Scope;
-use crate::repo::{Range, Repo, RepoError};
+use crate::repo::{Oid, Range, Repo, RepoError};
 use crate::store::{Store, StoreError};
 use crate::triage::{self, Landed};
 
@@ -48,7 +48,9 @@ pub struct Selection {
     pub branches: Vec<String>,
     /// A `BASE..TIP` range instead of branches.
     pub range: Option<String>,
-    /// The branch a range's changes landed on (default: named after its tip).
+    /// The branch a range's changes landed on (default: the tip's name when
+    /// it is a watched branch, else the watched branch that lists the tip,
+    /// else the tip as written).
     pub range_branch: Option<String>,
     /// At most this many changes per branch (0: no limit).
     pub limit: usize,
@@ -66,6 +68,9 @@ pub struct Loaded {
     /// Where each maintenance branch's own changes start (`v3.10.0`), by
     /// branch, as `repo::scope` found it or the config set it.
     pub since: std::collections::BTreeMap<String, String>,
+    /// The branches (or the range) whose listing stopped at the selection's
+    /// limit with more history left: what was shown is not all there is.
+    pub cut: Vec<String>,
     /// How long each stage took, in order (shown by `--verbose`).
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -98,29 +103,44 @@ pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selecti
     let mut clock = Stopwatch::start();
     let default_branch = repo.default_branch(config.branches.default.as_deref())?;
     let ranges = ranges(repo, config, selection, &default_branch)?;
-    let listed = walk(repo, &ranges, selection.limit)?;
+    let Walked { listed, cut } = walk(repo, &ranges, selection.limit)?;
     clock.mark("walk");
     let queue = triage_listed(repo, store, config, listed, &ranges, &default_branch, selection.files, &mut clock)?;
     let since = ranges.iter().filter_map(|r| Some((r.branch.clone(), r.since.clone()?))).collect();
     let branches = ranges.into_iter().map(|r| r.branch).collect();
-    Ok(Loaded { queue, default_branch, branches, since, timings: clock.marks })
+    Ok(Loaded { queue, default_branch, branches, since, cut, timings: clock.marks })
+}
+
+/// What the walk of the selected ranges found.
+struct Walked {
+    /// Commits with the branch they are listed under.
+    listed: Vec<(String, Commit)>,
+    /// The branches of ranges the limit cut short.
+    cut: Vec<String>,
 }
 
 /// The first-parent commits of each range, newest first, each listed once
 /// (under the first range that reaches it), at most `limit` per range (0:
-/// no limit).
-fn walk(repo: &Repo, ranges: &[Range], limit: usize) -> Result<Vec<(String, Commit)>, Error> {
+/// no limit); and the ranges the limit cut short.
+fn walk(repo: &Repo, ranges: &[Range], limit: usize) -> Result<Walked, Error> {
     let limit = if limit == 0 { usize::MAX } else { limit };
     let mut seen = HashSet::new();
     let mut listed: Vec<(String, Commit)> = Vec::new();
+    let mut cut = Vec::new();
     for range in ranges {
-        for commit in repo.walk(range, limit)? {
+        // One commit past the limit tells whether the range holds more.
+        let mut commits = repo.walk(range, limit.saturating_add(1))?;
+        if commits.len() > limit {
+            commits.truncate(limit);
+            cut.push(range.branch.clone());
+        }
+        for commit in commits {
             if seen.insert(commit.sha.clone()) {
                 listed.push((range.branch.clone(), commit));
             }
         }
     }
-    Ok(listed)
+    Ok(Walked { listed, cut })
 }
 
 /// Links, reads and triages the `listed` commits of `ranges` into a queue.
@@ -219,8 +239,17 @@ fn triage_listed(
 fn ranges(repo: &Repo, config: &Config, selection: &Selection, default_branch: &str) -> Result<Vec<Range>, Error> {
     if let Some(text) = &selection.range {
         let mut range = repo.parse_range(text)?;
-        if let Some(branch) = &selection.range_branch {
-            range.branch = branch.clone();
+        match &selection.range_branch {
+            Some(branch) => range.branch = branch.clone(),
+            None => {
+                let watched = watched_branches(repo, config, default_branch)?;
+                if !watched.contains(&range.branch) {
+                    let scope = scope(config, default_branch, watched);
+                    if let Some(holder) = branch_listing(repo, &scope, range.tip)? {
+                        range.branch = holder;
+                    }
+                }
+            }
         }
         return Ok(vec![range]);
     }
@@ -250,6 +279,19 @@ pub fn watched_branches(repo: &Repo, config: &Config, default_branch: &str) -> R
     watched.sort_by(|a, b| version_order(b).cmp(&version_order(a)).then(a.cmp(b)));
     watched.insert(0, default_branch.to_string());
     Ok(watched)
+}
+
+/// The first of `branches` whose own listing (what `--branch` shows: its
+/// range's first-parent line) holds `commit`, so a range ending there is
+/// attributed to the branch it landed on.
+fn branch_listing(repo: &Repo, scope: &Scope, commit: Oid) -> Result<Option<String>, Error> {
+    for branch in &scope.watched {
+        let range = repo.branch_range(branch, scope)?;
+        if repo.first_parent_holds(&range, commit)? {
+            return Ok(Some(branch.clone()));
+        }
+    }
+    Ok(None)
 }
 
 /// `3.13` sorts after `3.9`: numeric parts compare as numbers.

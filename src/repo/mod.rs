@@ -334,6 +334,28 @@ impl Repo {
         })
     }
 
+    /// Whether `commit` is one of `range`'s changes: on its tip's
+    /// first-parent line and not reachable from its base. Only the line
+    /// above `commit` is walked: its parents' history is hidden.
+    pub fn first_parent_holds(&self, range: &Range, commit: Oid) -> Result<bool> {
+        if range.base == Some(commit) || !(range.tip == commit || self.is_ancestor(commit, range.tip)?) {
+            return Ok(false);
+        }
+        let found = self.git.find_commit(commit).map_err(|e| self.err(&format!("read commit {commit}"), e))?;
+        let mut walk = self.git.revwalk().map_err(|e| self.err("start a history walk", e))?;
+        walk.simplify_first_parent().map_err(|e| self.err("walk first parents", e))?;
+        walk.push(range.tip).map_err(|e| self.err("walk history", e))?;
+        for hidden in range.base.into_iter().chain(found.parent_ids()) {
+            walk.hide(hidden).map_err(|e| self.err("walk history", e))?;
+        }
+        for oid in walk {
+            if oid.map_err(|e| self.err("walk history", e))? == commit {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// [`Repo::files`] for many commits, spread over the machine's cores.
     pub fn files_of_many(&self, shas: &[String]) -> Result<HashMap<String, Vec<FileChange>>> {
         self.per_commit_parallel(shas, |repo, sha| repo.files(sha))

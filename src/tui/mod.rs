@@ -155,7 +155,7 @@ async fn event_loop(
                 Some(Err(e)) => return Err(TuiError::Terminal(e)),
                 None => return Ok(()),
             },
-            Some(report) = reports.recv() => Msg::Report(report),
+            Some(report) = reports.recv() => Msg::Report(Box::new(report)),
             _ = tick.tick() => Msg::Tick(chrono::Utc::now().timestamp()),
         };
         pending = app.update(msg);
@@ -163,7 +163,7 @@ async fn event_loop(
         // diff sends many pieces).
         for _ in 0..64 {
             match reports.try_recv() {
-                Ok(report) => pending.extend(app.update(Msg::Report(report))),
+                Ok(report) => pending.extend(app.update(Msg::Report(Box::new(report)))),
                 Err(_) => break,
             }
         }

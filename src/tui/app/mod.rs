@@ -33,7 +33,7 @@ pub enum Msg {
     Key(KeyEvent),
     Mouse(MouseEvent),
     Resize(u16, u16),
-    Report(Report),
+    Report(Box<Report>),
     /// A timer tick (about ten a second), with the wall clock in seconds.
     Tick(i64),
 }
@@ -239,7 +239,7 @@ impl App {
             Msg::Key(key) => self.key(key),
             Msg::Mouse(mouse) => self.mouse(mouse),
             Msg::Resize(w, h) => self.resize(w, h),
-            Msg::Report(report) => self.report(report),
+            Msg::Report(report) => self.report(*report),
             Msg::Tick(now) => self.tick(now),
         }
     }

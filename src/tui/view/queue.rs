@@ -96,19 +96,17 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
     };
     let view = &app.view;
     let search = if view.search.is_empty() { String::new() } else { format!(" /{}", view.search) };
-    let title = Line::from(vec![
+    let mut title = vec![
         Span::styled(" Queue ", Style::new().add_modifier(Modifier::BOLD)),
-        Span::styled(
-            format!(
-                "{}/{} · {} · by {}{search} ",
-                view.visible.len(),
-                data.queue.changes.len(),
-                view.filter.describe(),
-                view.sort.label()
-            ),
-            styles.dim(),
-        ),
-    ]);
+        Span::styled(format!("{}/{} ", view.visible.len(), data.queue.changes.len()), styles.dim()),
+    ];
+    // The count is not all there is: say so beside it.
+    if !data.cut.is_empty() {
+        let cut = format!("({} cut at {}) ", sanitize_line(&data.cut.join(", ")), data.limit);
+        title.push(Span::styled(cut, styles.warning()));
+    }
+    title.push(Span::styled(format!("· {} · by {}{search} ", view.filter.describe(), view.sort.label()), styles.dim()));
+    let title = Line::from(title);
     let block = pane(app, title, focused);
     let inner_rows = usize::from(area.height.saturating_sub(2));
     if view.visible.is_empty() {
