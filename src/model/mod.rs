@@ -592,6 +592,10 @@ pub enum OriginalLink {
     PullRequestNumber,
     /// No trailer at all: an equal patch-id on another watched branch.
     PatchId,
+    /// A backport convention names the original commit: patchback's subject
+    /// or branch, Linux stable's `commit <sha> upstream.`, a configured
+    /// `[[backport.patterns]]` regex.
+    BackportConvention,
 }
 
 /// The original of a backport.
