@@ -32,6 +32,8 @@ pub struct Config {
     pub github: GitHub,
     #[serde(default)]
     pub review: ReviewRules,
+    #[serde(default)]
+    pub backport: Backport,
     /// TUI key bindings: action name → a key or a list of keys (each
     /// replaces that action's default keys).
     #[serde(default)]
@@ -252,6 +254,68 @@ fn default_path_weight() -> u32 {
     15
 }
 
+/// `[backport]`: how this project names a backport's original, beyond the
+/// conventions rearview reads by itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Backport {
+    /// `[[backport.patterns]]`, tried in order before the built-in ones.
+    #[serde(default)]
+    pub patterns: Vec<BackportPattern>,
+}
+
+/// A regex over the whole commit message whose named group `pr` or `sha`
+/// names the original (`^` is the message's start; `(?m)` for any line).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackportPattern {
+    pub regex: String,
+}
+
+/// A checked pattern, ready to read messages.
+#[derive(Debug, Clone)]
+pub struct CompiledPattern(regex::Regex);
+
+impl Backport {
+    /// The patterns, compiled. [`Config::validate`] refused any that do not
+    /// compile or name nothing, so none is dropped from a loaded config.
+    pub fn compiled(&self) -> Vec<CompiledPattern> {
+        self.patterns.iter().filter_map(|p| p.compile().ok()).collect()
+    }
+}
+
+impl BackportPattern {
+    /// The compiled regex, or what is wrong with it and what to do.
+    fn compile(&self) -> Result<CompiledPattern, String> {
+        let example = r"(?P<sha>[0-9a-f]{7,40}) or (?P<pr>[0-9]+)";
+        let regex = regex::Regex::new(&self.regex).map_err(|e| {
+            // The regex crate's message spans lines; its last says why.
+            let text = e.to_string();
+            let why = text.lines().rev().map(str::trim).find(|l| !l.is_empty()).unwrap_or("invalid").to_string();
+            format!(
+                "backport.patterns regex `{}` does not compile ({}); fix it (Rust regex syntax, e.g. {example})",
+                self.regex,
+                why.trim_start_matches("error: ")
+            )
+        })?;
+        if !regex.capture_names().flatten().any(|n| n == "pr" || n == "sha") {
+            return Err(format!(
+                "backport.patterns regex `{}` has no group named `pr` or `sha`; name the original with {example}",
+                self.regex
+            ));
+        }
+        Ok(CompiledPattern(regex))
+    }
+}
+
+impl crate::model::message::NamesOriginal for CompiledPattern {
+    fn capture(&self, message: &str) -> Option<crate::model::message::Captured> {
+        let found = self.0.captures(message)?;
+        let group = |name| found.name(name).map(|m| m.as_str().to_string());
+        Some(crate::model::message::Captured { pr: group("pr"), sha: group("sha") })
+    }
+}
+
 impl Config {
     /// Loads the config: an explicit path must exist; the default path
     /// (`$XDG_CONFIG_HOME/rearview/config.toml`) may be absent.
@@ -304,6 +368,9 @@ impl Config {
         }
         if let Some(rule) = self.risk.paths.iter().find(|r| r.glob.trim().is_empty()) {
             return Err(invalid(format!("risk.paths entry `{}` has an empty glob", rule.reason)));
+        }
+        for pattern in &self.backport.patterns {
+            pattern.compile().map_err(invalid)?;
         }
         Ok(())
     }
@@ -417,6 +484,27 @@ weight = 3
         assert!(msg.contains("/etc/c.toml line 3"), "{msg}");
         assert!(msg.contains("watched"), "{msg}");
         assert!(!msg.contains('\n'), "one line: {msg}");
+    }
+
+    #[test]
+    fn backport_patterns_are_checked_when_the_config_loads() {
+        let good = "[[backport.patterns]]\nregex = '^\\[backport (?P<sha>[0-9a-f]{7,40})\\]'\n\n[[backport.patterns]]\nregex = 'was #(?P<pr>[0-9]+)'\n";
+        let c = Config::parse(good, Path::new("c.toml")).expect("valid patterns");
+        assert_eq!(c.backport.compiled().len(), 2);
+
+        let bad = "[[backport.patterns]]\nregex = '(?P<sha>[0-9a-f'\n";
+        let msg = Config::parse(bad, Path::new("c.toml")).expect_err("does not compile").to_string();
+        assert!(msg.starts_with("config c.toml: backport.patterns regex `(?P<sha>[0-9a-f`"), "{msg}");
+        assert!(msg.contains("does not compile") && msg.contains("fix it"), "{msg}");
+        assert!(!msg.contains('\n'), "one line: {msg}");
+
+        let unnamed = "[[backport.patterns]]\nregex = '^\\[backport ([0-9a-f]+)\\]'\n";
+        let msg = Config::parse(unnamed, Path::new("c.toml")).expect_err("no group").to_string();
+        assert!(msg.contains("has no group named `pr` or `sha`"), "{msg}");
+        assert!(msg.contains("(?P<sha>"), "says what to write: {msg}");
+
+        let typo = "[[backport.patterns]]\nregexp = 'x'\n";
+        assert!(Config::parse(typo, Path::new("c.toml")).is_err(), "unknown keys are errors");
     }
 
     #[test]

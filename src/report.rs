@@ -244,6 +244,7 @@ pub fn audit_markdown(queue: &Queue, scope: &AuditScope) -> String {
                 crate::model::OriginalLink::CherryPickTrailer => "cherry-pick trailer",
                 crate::model::OriginalLink::PullRequestNumber => "PR number",
                 crate::model::OriginalLink::PatchId => "patch-id (no trailer)",
+                crate::model::OriginalLink::BackportConvention => "backport convention",
             };
             let _ = writeln!(
                 md,

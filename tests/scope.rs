@@ -191,3 +191,21 @@ fn a_later_twin_on_the_main_line_is_never_the_original() {
     let out = h.list(&["list", "--branch", "3.12", "--format", "json"]);
     assert!(original_of(&out, "Bump foo to 2").is_some(), "the earlier twin is linked");
 }
+
+#[test]
+fn a_change_that_names_an_original_it_cannot_be_linked_to_says_so() {
+    let mut h = History::new();
+    let m1 = h.commit(Some("main"), &[], 1_000, "a.txt", "1", "Start\n");
+    let fix = h.commit(None, &[m1], 2_000, "b.txt", "1", "[PR #7/0123abcd backport][3.12] Fix a leak (#8)\n");
+    let plain = h.commit(None, &[fix], 3_000, "c.txt", "1", "News for 3.12.1\n");
+    h.branch("3.12", plain);
+    h.writer.set_head("main").expect("head");
+    let out = h.list(&["list", "--branch", "3.12", "--format", "json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let changes = list.as_array().expect("array");
+    assert_eq!(changes.len(), 2);
+    assert_eq!(changes[0]["title"], "News for 3.12.1");
+    assert!(changes[0].get("unlinked_backport").is_none(), "only written when true");
+    assert_eq!(changes[1]["unlinked_backport"], true, "{}", changes[1]);
+    assert!(changes[1]["original"].is_null());
+}

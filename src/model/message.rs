@@ -7,14 +7,35 @@ use crate::model::{Person, Trailer};
 /// What a commit message says about where the change came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MessageRefs {
-    /// The pull request this commit merged, as the subject claims.
+    /// The pull request this commit merged, as the message claims: the
+    /// change's own number, never its original's.
     pub pr: Option<u64>,
-    /// `[3.12]` at the start of the subject: the branch a backport targets.
+    /// The branch a backport targets, as its subject names it (`[3.12]`,
+    /// `[PR #N/sha backport][3.11]`, `Backport PR #N on branch 8.x`).
     pub backport_prefix: Option<String>,
-    /// The original pull request a backport names (`(GH-N)`).
+    /// The original pull request a backport names (`(GH-N)`, a bot's
+    /// subject or branch, `Backport of #N`, a configured pattern).
     pub original_pr: Option<u64>,
+    /// The original commit a backport convention names, lowercase hex, full
+    /// or a prefix of at least 7 digits (patchback, Linux stable, a
+    /// configured pattern).
+    pub original_sha: Option<String>,
     /// `(cherry picked from commit X)` lines, in order.
     pub cherry_picked_from: Vec<String>,
+}
+
+/// A project's own backport convention (the config's `[[backport.patterns]]`):
+/// what its match on a message captured, as text. The config implements it
+/// with its compiled regexes, so this module needs no regex engine.
+pub trait NamesOriginal {
+    fn capture(&self, message: &str) -> Option<Captured>;
+}
+
+/// The named groups a configured pattern captured: `pr` and `sha`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Captured {
+    pub pr: Option<String>,
+    pub sha: Option<String>,
 }
 
 /// The first line of a message.
@@ -22,18 +43,24 @@ pub fn subject(message: &str) -> &str {
     message.lines().next().unwrap_or("").trim_end()
 }
 
-/// The title a human would give the change: for GitHub merge commits the
-/// subject is `Merge pull request #N from …` and the title is the body's
-/// first line.
+/// The title a human would give the change: the first line that is neither
+/// a trailer nor a cherry-pick note. For GitHub merge commits the subject is
+/// `Merge pull request #N from …` and the title is the body's first such
+/// line (the subject when the body has none).
 pub fn title(message: &str) -> String {
     let subject = subject(message);
-    if merge_pull_request_number(subject).is_some() {
-        let body_first = message.lines().skip(1).map(str::trim).find(|l| !l.is_empty());
-        if let Some(line) = body_first {
-            return line.to_string();
-        }
+    let skip = usize::from(merge_pull_request_number(subject).is_some());
+    let block = trailer_block_start(message);
+    let found = message
+        .lines()
+        .enumerate()
+        .skip(skip)
+        .map(|(i, line)| (i, line.trim()))
+        .find(|&(i, line)| !line.is_empty() && !is_cherry_pick_note(line) && !is_trailer_line(line, i, block));
+    match found {
+        Some((_, line)) => line.to_string(),
+        None => subject.to_string(),
     }
-    subject.to_string()
 }
 
 /// The title without the trailing ` (#N)` GitHub appends for pull request
@@ -46,32 +73,263 @@ pub fn title_without_number(message: &str, pr: Option<u64>) -> String {
     }
 }
 
+fn is_cherry_pick_note(line: &str) -> bool {
+    line.starts_with("(cherry picked from commit ")
+}
+
+/// A `Key: value` line of the trailer block, or anywhere with a key that
+/// only trailers use (`Co-authored-by`, `Signed-off-by`, …), so that
+/// `Fix: the parser` in a body is still a title.
+fn is_trailer_line(line: &str, index: usize, block_start: Option<usize>) -> bool {
+    let Some(trailer) = split_trailer(line) else { return false };
+    let key = trailer.key.to_ascii_lowercase();
+    block_start.is_some_and(|start| index >= start)
+        || key.ends_with("-by")
+        || KNOWN_TRAILERS.iter().any(|k| k.eq_ignore_ascii_case(&key))
+}
+
+/// The index of the trailer block's first line, when the message has one.
+fn trailer_block_start(message: &str) -> Option<usize> {
+    if trailers(message).is_empty() {
+        return None;
+    }
+    let lines: Vec<&str> = message.trim_end().lines().collect();
+    lines.iter().rposition(|l| l.trim().is_empty()).map(|i| i + 1)
+}
+
 /// Parses the references a message makes. See the module tests for examples.
 pub fn parse_refs(message: &str) -> MessageRefs {
-    let subject = subject(message);
-    let backport_prefix = backport_prefix(subject);
-    let merge_pr = merge_pull_request_number(subject);
-    let refs = parenthesised_numbers(subject);
+    parse_refs_with(message, &[])
+}
 
-    let mut pr = merge_pr;
-    let mut original_pr = None;
-    if backport_prefix.is_some() {
-        // `[3.12] Fix (GH-100) (#120)`: GH-N names the original, the last
-        // `(#N)` is the backport's own pull request.
-        original_pr = refs.iter().find(|r| r.gh).map(|r| r.number);
-        let hashes: Vec<u64> = refs.iter().filter(|r| !r.gh).map(|r| r.number).collect();
-        if original_pr.is_none() && hashes.len() >= 2 {
-            original_pr = hashes.first().copied();
+/// [`parse_refs`], with a project's own conventions read first.
+pub fn parse_refs_with(message: &str, patterns: &[&dyn NamesOriginal]) -> MessageRefs {
+    let subject = subject(message);
+    let mut refs = MessageRefs { cherry_picked_from: cherry_picked_from(message), ..MessageRefs::default() };
+    let merge_pr = merge_pull_request_number(subject);
+    match (merge_pr, squash_number(subject)) {
+        // `Merge pull request #M from … (#N)`: a squash of another merge.
+        (Some(merged), Some(own)) => {
+            refs.pr = Some(own);
+            refs.original_pr = Some(merged);
         }
-        if pr.is_none() {
-            pr = hashes.last().copied();
-        }
-    } else if pr.is_none() {
-        // Older squash merges wrote `(GH-N)` for their own number.
-        pr = refs.last().map(|r| r.number);
+        (merged, _) => refs.pr = merged,
     }
 
-    MessageRefs { pr, backport_prefix, original_pr, cherry_picked_from: cherry_picked_from(message) }
+    // The project's own word comes first: the first pattern that names
+    // something valid.
+    let configured = patterns.iter().filter_map(|p| p.capture(message)).find_map(|captured| {
+        let sha = captured.sha.as_deref().and_then(hex_sha);
+        let pr = captured.pr.as_deref().and_then(|p| parse_number(p.trim_start_matches('#')));
+        (sha.is_some() || pr.is_some()).then_some((sha, pr))
+    });
+    if let Some((sha, pr)) = configured {
+        refs.original_sha = sha;
+        refs.original_pr = pr.or(refs.original_pr);
+    }
+    if merge_pr.is_some() {
+        read_merged_branch(subject, &mut refs);
+        // A bot's merge carries the backport's subject as its title.
+        let title = title(message);
+        if title != subject {
+            read_bot_subject(&title, &mut refs);
+        }
+    }
+    read_bot_subject(subject, &mut refs);
+    if refs.original_sha.is_none() {
+        refs.original_sha = upstream_commit(message);
+    }
+    if refs.original_pr.is_none() {
+        refs.original_pr = backport_of(message);
+    }
+    read_numbers(subject, &mut refs);
+    if refs.pr.is_none() {
+        refs.pr = merged_from_pull(message);
+    }
+    refs
+}
+
+/// The subject's own and original numbers by GitHub's suffixes: the last
+/// `(#N)` is the pull request the change merged as.
+fn read_numbers(subject: &str, refs: &mut MessageRefs) {
+    let numbers = parenthesised_numbers(subject);
+    let prefix = backport_prefix(subject);
+    if prefix.is_some() {
+        // `[3.12] Fix (GH-100) (#120)`: GH-N names the original, the last
+        // `(#N)` is the backport's own pull request.
+        let hashes: Vec<u64> = numbers.iter().filter(|r| !r.gh).map(|r| r.number).collect();
+        let original = numbers.iter().find(|r| r.gh).map(|r| r.number);
+        let original = original.or_else(|| (hashes.len() >= 2).then(|| hashes[0]));
+        refs.original_pr = refs.original_pr.or(original);
+        if refs.pr.is_none() {
+            refs.pr = hashes.last().copied();
+        }
+    } else if refs.pr.is_none() && meeseeks_subject(subject).is_none() {
+        // Older squash merges wrote `(GH-N)` for their own number.
+        refs.pr = numbers.last().map(|r| r.number);
+        // `Title (#A) (#B)`: pull request B squashed a subject that already
+        // ended in A's number, so it carries A's change.
+        if refs.original_pr.is_none() {
+            refs.original_pr = squash_of_squash(subject);
+        }
+    }
+    if refs.backport_prefix.is_none() {
+        refs.backport_prefix = prefix;
+    }
+}
+
+/// The ` (#N)` GitHub appends to a squashed pull request's subject.
+fn squash_number(subject: &str) -> Option<u64> {
+    let inner = subject.trim_end().strip_suffix(')')?;
+    let open = inner.rfind(" (#")?;
+    parse_number(&inner[open + 3..])
+}
+
+/// `Title (#A) (#B)` → A.
+fn squash_of_squash(subject: &str) -> Option<u64> {
+    let own = squash_number(subject)?;
+    let rest = subject.trim_end().strip_suffix(&format!(" (#{own})"))?;
+    squash_number(rest).filter(|&original| original != own)
+}
+
+/// Backport bots' subjects: patchback's `[PR #N/sha backport][3.11] Title`
+/// and MeeseeksDev's `Backport PR #N on branch 8.x (Title)` or
+/// `Backport PR #N: Title`. A convention read earlier wins.
+fn read_bot_subject(subject: &str, refs: &mut MessageRefs) {
+    if let Some((number, sha, branch)) = patchback_subject(subject) {
+        refs.original_pr = refs.original_pr.or(Some(number));
+        refs.original_sha = refs.original_sha.take().or(sha);
+        refs.backport_prefix = refs.backport_prefix.take().or(branch);
+    } else if let Some((number, branch)) = meeseeks_subject(subject) {
+        refs.original_pr = refs.original_pr.or(Some(number));
+        refs.backport_prefix = refs.backport_prefix.take().or(branch);
+        if refs.pr.is_none() {
+            // Only GitHub's suffix: the parenthesised title may hold numbers.
+            refs.pr = squash_number(subject).filter(|&n| n != number);
+        }
+    }
+}
+
+/// `[PR #11081/5da0231f backport][3.11] …` → (11081, sha, 3.11). The
+/// opening bracket and the sha are optional (both are seen in the wild).
+fn patchback_subject(subject: &str) -> Option<(u64, Option<String>, Option<String>)> {
+    let rest = subject.strip_prefix('[').unwrap_or(subject).strip_prefix("PR #")?;
+    let (inside, after) = rest.split_once(" backport]")?;
+    let (digits, sha) = match inside.split_once('/') {
+        Some((digits, sha)) => (digits, Some(hex_sha(sha)?)),
+        None => (inside, None),
+    };
+    let branch = after.strip_prefix('[').and_then(|b| b.split_once(']')).map(|(b, _)| b).filter(|b| is_branch_like(b));
+    Some((parse_number(digits)?, sha, branch.map(str::to_string)))
+}
+
+/// `Backport PR #14913 on branch 8.x (…)` → (14913, 8.x);
+/// `Backport PR #14913: …` → (14913, none).
+fn meeseeks_subject(subject: &str) -> Option<(u64, Option<String>)> {
+    let rest = subject.strip_prefix("Backport PR #")?;
+    let (digits, after) = split_digits(rest);
+    let number = parse_number(digits)?;
+    if after.starts_with(':') {
+        return Some((number, None));
+    }
+    let branch = after.strip_prefix(" on branch ")?.split(' ').next().filter(|b| is_branch_like(b))?;
+    Some((number, Some(branch.to_string())))
+}
+
+/// The branch a bot's merge came from: patchback's
+/// `…/patchback/backports/<branch>/<sha>/pr-<N>`, MeeseeksDev's
+/// `…/auto-backport-of-pr-<N>-on-<branch>`, the backport action's
+/// `…/backport-<N>-to-<branch>`.
+fn read_merged_branch(subject: &str, refs: &mut MessageRefs) {
+    let Some(branch) = subject.split_once(" from ").map(|(_, b)| b.split(' ').next().unwrap_or("")) else {
+        return;
+    };
+    if let Some(rest) = branch.split_once("patchback/backports/").map(|(_, r)| r) {
+        // The target branch may hold slashes: read from the end.
+        let parts: Vec<&str> = rest.rsplitn(3, '/').collect();
+        if let [pr, sha, target] = parts[..] {
+            if let (Some(sha), Some(number)) = (hex_sha(sha), pr.strip_prefix("pr-").and_then(parse_number)) {
+                refs.original_sha = refs.original_sha.take().or(Some(sha));
+                refs.original_pr = refs.original_pr.or(Some(number));
+                refs.backport_prefix = refs.backport_prefix.take().or(Some(target.to_string()));
+            }
+        }
+        return;
+    }
+    // `owner/branch`: the branch may hold slashes, the owner cannot.
+    let name = branch.split_once('/').map(|(_, name)| name).unwrap_or(branch);
+    let found = name
+        .strip_prefix("auto-backport-of-pr-")
+        .map(|r| (r, "-on-"))
+        .or_else(|| name.strip_prefix("backport-").map(|r| (r, "-to-")));
+    if let Some((rest, joiner)) = found {
+        let (digits, after) = split_digits(rest);
+        if let (Some(number), Some(target)) = (parse_number(digits), after.strip_prefix(joiner)) {
+            refs.original_pr = refs.original_pr.or(Some(number));
+            if is_branch_like(target) {
+                refs.backport_prefix = refs.backport_prefix.take().or(Some(target.to_string()));
+            }
+        }
+    }
+}
+
+/// Linux stable: the body's first line is `commit <sha> upstream.` or
+/// `[ Upstream commit <sha> ]`.
+fn upstream_commit(message: &str) -> Option<String> {
+    let first = message.lines().skip(1).map(str::trim).find(|l| !l.is_empty())?;
+    let lower = first.to_ascii_lowercase();
+    let sha = if let Some(rest) = lower.strip_prefix("commit ") {
+        let (sha, after) = rest.split_once(' ')?;
+        after.trim_end_matches('.').eq("upstream").then_some(sha)?
+    } else {
+        let inner = lower.strip_prefix('[')?.strip_suffix(']')?.trim();
+        inner.strip_prefix("upstream commit ")?.trim()
+    };
+    hex_sha(sha)
+}
+
+/// `Backport of #N`, `Manual backport of https://github.com/o/r/pull/N`,
+/// `backport of o/r#N`, `Backport of PR #N`: the first such phrase.
+fn backport_of(message: &str) -> Option<u64> {
+    let lower = message.to_ascii_lowercase();
+    lower.match_indices("backport of ").find_map(|(at, phrase)| {
+        let rest = &lower[at + phrase.len()..];
+        let rest = rest.strip_prefix("pr ").or_else(|| rest.strip_prefix("pull request ")).unwrap_or(rest);
+        let reference = rest.split_whitespace().next()?;
+        let reference = reference.trim_end_matches(['.', ',', ')', ':', ';']);
+        pull_number_of(reference)
+    })
+}
+
+/// `#N`, `owner/name#N` or a URL with `/pull/N` → N.
+fn pull_number_of(reference: &str) -> Option<u64> {
+    if let Some((_, after)) = reference.split_once("/pull/") {
+        return parse_number(split_digits(after).0);
+    }
+    let (_, digits) = reference.split_once('#')?;
+    parse_number(digits)
+}
+
+/// OpenSSL records the pull request a change merged as
+/// `(Merged from https://github.com/openssl/openssl/pull/N)` in its body.
+fn merged_from_pull(message: &str) -> Option<u64> {
+    message.lines().skip(1).find_map(|line| {
+        let url = line.trim().strip_prefix("(Merged from ")?.strip_suffix(')')?;
+        let (_, after) = url.split_once("/pull/")?;
+        parse_number(after.trim_end_matches('/'))
+    })
+}
+
+/// Leading ASCII digits and the rest.
+fn split_digits(text: &str) -> (&str, &str) {
+    let end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    text.split_at(end)
+}
+
+/// A commit id or a prefix of one (7 to 64 hex digits), lowercase.
+fn hex_sha(text: &str) -> Option<String> {
+    let hex = (7..=64).contains(&text.len()) && text.chars().all(|c| c.is_ascii_hexdigit());
+    hex.then(|| text.to_ascii_lowercase())
 }
 
 /// `Merge pull request #123 from owner/branch` → 123.
@@ -126,12 +384,16 @@ fn parse_number(digits: &str) -> Option<u64> {
 pub fn backport_prefix(subject: &str) -> Option<String> {
     let rest = subject.strip_prefix('[')?;
     let close = rest.find(']')?;
-    let inner = &rest[..close];
-    let branch_like = !inner.is_empty()
-        && inner.len() <= 40
-        && inner.chars().any(|c| c.is_ascii_digit())
-        && inner.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/'));
-    branch_like.then(|| inner.to_string())
+    // `[3.14 backport]` names the branch the same way.
+    let inner = rest[..close].strip_suffix(" backport").unwrap_or(&rest[..close]);
+    is_branch_like(inner).then(|| inner.to_string())
+}
+
+fn is_branch_like(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 40
+        && name.chars().any(|c| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/'))
 }
 
 /// Every `(cherry picked from commit X)` line, anywhere in the message.
@@ -140,9 +402,7 @@ pub fn cherry_picked_from(message: &str) -> Vec<String> {
         .lines()
         .filter_map(|line| {
             let inner = line.trim().strip_prefix("(cherry picked from commit ")?.strip_suffix(')')?;
-            let sha = inner.trim();
-            let hex = sha.len() >= 7 && sha.len() <= 64 && sha.chars().all(|c| c.is_ascii_hexdigit());
-            hex.then(|| sha.to_ascii_lowercase())
+            hex_sha(inner.trim())
         })
         .collect()
 }
@@ -166,7 +426,7 @@ pub fn trailers(message: &str) -> Vec<Trailer> {
         }
         match split_trailer(line) {
             Some(t) => trailers.push(t),
-            None if line.trim().starts_with("(cherry picked from commit ") => {}
+            None if is_cherry_pick_note(line.trim()) => {}
             None => other_lines += 1,
         }
     }
@@ -262,6 +522,147 @@ mod tests {
             let r = parse_refs(subject);
             assert_eq!((r.pr, r.backport_prefix.as_deref(), r.original_pr), *want, "subject: {subject:?}");
         }
+    }
+
+    /// (own pr, original pr, original sha) of a message.
+    fn origin(message: &str) -> (Option<u64>, Option<u64>, Option<String>) {
+        let r = parse_refs(message);
+        (r.pr, r.original_pr, r.original_sha)
+    }
+
+    #[test]
+    fn patchback_squash_subject() {
+        let r = parse_refs("[PR #11081/5da0231f backport][3.11] Revert cache key change for linter (#11082)\n");
+        assert_eq!((r.pr, r.original_pr, r.original_sha.as_deref()), (Some(11082), Some(11081), Some("5da0231f")));
+        assert_eq!(r.backport_prefix.as_deref(), Some("3.11"));
+        // Without the sha, and with the opening bracket lost.
+        assert_eq!(origin("[PR #12217 backport][3.14] Raise on redirect (#12245)"), (Some(12245), Some(12217), None));
+        assert_eq!(
+            origin("PR #11112/8edec63 backport][3.12] Fix cookie parsing issues (#11117)"),
+            (Some(11117), Some(11112), Some("8edec63".into()))
+        );
+        // A revert of a backport is not one.
+        assert_eq!(
+            origin("Revert \"[PR #12794/c67c9e46 backport][3.15] reject non-digit Content-Length (#12883)\" (#12900)"),
+            (Some(12900), None, None)
+        );
+    }
+
+    #[test]
+    fn patchback_merge_branch() {
+        let msg = "Merge pull request #13468 from pytest-dev/patchback/backports/8.3.x/1498ba3aa57be19d649e64ee2db0d90ee315abad/pr-13467\n\n[PR #13467/1498ba3a backport][8.3.x] scripts/release: add missing `build`\n";
+        let r = parse_refs(msg);
+        assert_eq!(r.pr, Some(13468));
+        assert_eq!(r.original_pr, Some(13467));
+        assert_eq!(r.original_sha.as_deref(), Some("1498ba3aa57be19d649e64ee2db0d90ee315abad"), "the full sha wins");
+        assert_eq!(r.backport_prefix.as_deref(), Some("8.3.x"));
+        let slashed = "Merge pull request #5 from o/patchback/backports/maintenance/1.26.x/0123456789abcdef0123456789abcdef01234567/pr-4";
+        assert_eq!(parse_refs(slashed).backport_prefix.as_deref(), Some("maintenance/1.26.x"));
+        assert_eq!(parse_refs(slashed).original_pr, Some(4));
+    }
+
+    #[test]
+    fn meeseeksdev_subjects_and_branches() {
+        let r = parse_refs("Backport PR #14913 on branch 8.x (Update changelog for 8.37) (#14915)");
+        assert_eq!((r.pr, r.original_pr, r.backport_prefix.as_deref()), (Some(14915), Some(14913), Some("8.x")));
+        assert_eq!(origin("Backport PR #14913: Update changelog for 8.37"), (None, Some(14913), None));
+        // A number inside the parenthesised title is not the change's own.
+        assert_eq!(origin("Backport PR #5 on branch 8.x (Fix (#3))"), (None, Some(5), None));
+        let merge = "Merge pull request #28000 from meeseeksmachine/auto-backport-of-pr-27990-on-v3.8.x\n\nBackport PR #27990 on branch v3.8.x (Fix)\n";
+        assert_eq!(origin(merge), (Some(28000), Some(27990), None));
+        assert_eq!(origin("Merge pull request #9 from o/backport-7-to-release/2.x"), (Some(9), Some(7), None));
+        assert_eq!(origin("Merge pull request #9 from o/backport-pre-commit-fix"), (Some(9), None, None));
+    }
+
+    #[test]
+    fn openssl_merged_from_names_the_own_pull_request() {
+        let msg = "Fix a leak in BIO_new\n\nMore words.\n\nReviewed-by: Tomas Mraz <tomas@openssl.org>\n(Merged from https://github.com/openssl/openssl/pull/24537)\n";
+        assert_eq!(origin(msg), (Some(24537), None, None));
+        let picked = "Fix\n\nReviewed-by: A <a@x>\n(Merged from https://github.com/openssl/openssl/pull/7)\n\n(cherry picked from commit 0123456789abcdef0123456789abcdef01234567)\n";
+        let r = parse_refs(picked);
+        assert_eq!((r.pr, r.original_pr), (Some(7), None));
+        assert_eq!(r.cherry_picked_from, ["0123456789abcdef0123456789abcdef01234567"]);
+        assert_eq!(origin("Subject (#3)\n\n(Merged from https://github.com/o/r/pull/7)"), (Some(3), None, None));
+    }
+
+    #[test]
+    fn linux_stable_upstream_line() {
+        let sha = "5f1fd8f2da5b4a3c9e0f6d6a1c2b3d4e5f6a7b8c";
+        let stable = format!("net: fix a race\n\ncommit {sha} upstream.\n\nThe race...\n");
+        assert_eq!(origin(&stable), (None, None, Some(sha.into())));
+        let bracketed = format!("net: fix a race\n\n[ Upstream commit {} ]\n\nThe race...\n", sha.to_uppercase());
+        assert_eq!(origin(&bracketed), (None, None, Some(sha.into())));
+        // Only the first body line counts, and prose is not it.
+        assert_eq!(origin(&format!("S\n\nWords.\ncommit {sha} upstream.")), (None, None, None));
+        assert_eq!(origin("S\n\ncommit nothex upstream."), (None, None, None));
+    }
+
+    #[test]
+    fn hand_made_backports() {
+        assert_eq!(origin("Backport of #123: fix the parser (#130)"), (Some(130), Some(123), None));
+        assert_eq!(
+            origin("[3.x] Fix the parser\n\nManual backport of https://github.com/o/r/pull/77"),
+            (None, Some(77), None)
+        );
+        assert_eq!(
+            origin("Fix\n\nThis is a backport of https://github.com/o/r/pull/77/files."),
+            (None, Some(77), None)
+        );
+        assert_eq!(origin("Fix\n\nbackport of PR #12, by hand"), (None, Some(12), None));
+        assert_eq!(origin("Fix\n\nBackport of o/r#12"), (None, Some(12), None));
+        assert_eq!(origin("Fix\n\nthe backport of the fix, and backport of #5"), (None, Some(5), None));
+        assert_eq!(origin("Fix\n\nBackport of nothing"), (None, None, None));
+        // `Title (#A) (#B)`: B squashed A's subject.
+        assert_eq!(origin("Add target-version to black config (#9962) (#9986)"), (Some(9986), Some(9962), None));
+        assert_eq!(origin("[3.14 backport] Add port binding (#12167) (#12184)"), (Some(12184), Some(12167), None));
+        // A squash of a GitHub merge subject: the trailing number is its own.
+        assert_eq!(
+            origin("Merge pull request #13256 from webknjaz/maintenance/towncrier-bump (#13258)"),
+            (Some(13258), Some(13256), None)
+        );
+    }
+
+    /// A configured pattern, as the config's compiled regexes answer.
+    struct Fixed(Option<Captured>);
+
+    impl NamesOriginal for Fixed {
+        fn capture(&self, _message: &str) -> Option<Captured> {
+            self.0.clone()
+        }
+    }
+
+    #[test]
+    fn configured_patterns_come_first_and_are_checked() {
+        let sha = Fixed(Some(Captured { pr: None, sha: Some("ABCDEF1".into()) }));
+        let pr = Fixed(Some(Captured { pr: Some("#42".into()), sha: None }));
+        let junk = Fixed(Some(Captured { pr: Some("x".into()), sha: Some("xyz".into()) }));
+        let none = Fixed(None);
+        let msg = "[PR #11081/5da0231f backport][3.11] Revert (#11082)";
+        let r = parse_refs_with(msg, &[&none, &junk, &sha, &pr]);
+        assert_eq!((r.pr, r.original_pr, r.original_sha.as_deref()), (Some(11082), Some(11081), Some("abcdef1")));
+        let r = parse_refs_with("Fix (#3)", &[&pr]);
+        assert_eq!((r.pr, r.original_pr, r.original_sha), (Some(3), Some(42), None));
+        assert_eq!(parse_refs_with("Fix (#3)", &[&junk]), parse_refs("Fix (#3)"));
+    }
+
+    #[test]
+    fn titles_skip_cherry_pick_notes_and_trailers() {
+        let pytest = "Merge pull request #13256 from webknjaz/maintenance/towncrier-bump (#13258)\n\n(cherry picked from commit c4028e90bbd2007a9054de66dedda61f358b568a)\n\nCo-authored-by: S <s@x>\n";
+        assert_eq!(title(pytest), "Merge pull request #13256 from webknjaz/maintenance/towncrier-bump (#13258)");
+        assert_eq!(
+            title_without_number(pytest, Some(13258)),
+            "Merge pull request #13256 from webknjaz/maintenance/towncrier-bump"
+        );
+        let merge = "Merge pull request #9 from bob/b\n\n(cherry picked from commit 0123456)\nSigned-off-by: B <b@x>\n\nFix: the real title\n\nAcked-by: C <c@x>\n";
+        assert_eq!(title(merge), "Fix: the real title");
+        assert_eq!(title("(cherry picked from commit 0123456)\n\nThe change\n"), "The change");
+        assert_eq!(
+            title("Merge pull request #9 from bob/b\n\nCo-authored-by: A <a@x>\n"),
+            "Merge pull request #9 from bob/b"
+        );
+        let patchback = "Merge pull request #13468 from o/patchback/backports/8.3.x/1498ba3aa57be19d649e64ee2db0d90ee315abad/pr-13467\n\n[PR #13467/1498ba3a backport][8.3.x] Add `build`\n";
+        assert_eq!(title(patchback), "[PR #13467/1498ba3a backport][8.3.x] Add `build`");
+        assert_eq!(subject(pytest), "Merge pull request #13256 from webknjaz/maintenance/towncrier-bump (#13258)");
     }
 
     #[test]

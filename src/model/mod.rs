@@ -592,6 +592,10 @@ pub enum OriginalLink {
     PullRequestNumber,
     /// No trailer at all: an equal patch-id on another watched branch.
     PatchId,
+    /// A backport convention names the original commit: patchback's subject
+    /// or branch, Linux stable's `commit <sha> upstream.`, a configured
+    /// `[[backport.patterns]]` regex.
+    BackportConvention,
 }
 
 /// The original of a backport.
@@ -625,6 +629,10 @@ pub struct Change {
     pub pending: bool,
     pub evidence: Vec<Evidence>,
     pub original: Option<Original>,
+    /// Its message names an original (a bot's subject or branch, a
+    /// cherry-pick note, `Backport of #N`, …) that could not be linked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlinked_backport: bool,
     pub patch_id_matches: Option<bool>,
     pub files: Vec<FileChange>,
     /// The sum of the risk signals' weights: the queue's order.

@@ -161,12 +161,18 @@ fn triage_listed(
         links.index_main_line(&maintenance)?;
     }
 
+    // The project's own backport conventions, read before the built-in ones.
+    let patterns = config.backport.compiled();
+    let patterns: Vec<&dyn message::NamesOriginal> = patterns.iter().map(|p| p as _).collect();
     let mut changes: Vec<Landed> = listed
         .into_iter()
         .map(|(branch, commit)| {
-            let refs = message::parse_refs(&commit.message);
+            let refs = message::parse_refs_with(&commit.message, &patterns);
+            let names_original =
+                refs.original_pr.is_some() || refs.original_sha.is_some() || !refs.cherry_picked_from.is_empty();
             let mut landed = Landed {
                 claimed_pr: refs.pr,
+                names_original,
                 commit,
                 branch,
                 files: Vec::new(),
@@ -350,12 +356,15 @@ impl<'a> Linker<'a> {
     }
 
     /// Links a maintenance-branch commit by what its message says: a
-    /// cherry-pick trailer, or a pull request number that the main line merged.
+    /// cherry-pick trailer, a commit a backport convention names (full sha
+    /// or prefix; preferred to its pull request number), the original pull
+    /// request it names, or a pull request number that the main line merged.
     fn link_by_message(&mut self, landed: &mut Landed, refs: &MessageRefs) -> Result<(), Error> {
-        for sha in &refs.cherry_picked_from {
+        let named = refs.cherry_picked_from.iter().map(|sha| (sha, OriginalLink::CherryPickTrailer));
+        let by_convention = refs.original_sha.iter().map(|sha| (sha, OriginalLink::BackportConvention));
+        for (sha, link) in named.chain(by_convention) {
             if let Some(commit) = self.repo.commit(sha)? {
-                if commit.sha != landed.commit.sha && self.set_original(landed, commit, OriginalLink::CherryPickTrailer)
-                {
+                if commit.sha != landed.commit.sha && self.set_original(landed, commit, link) {
                     return Ok(());
                 }
             }
@@ -521,6 +530,7 @@ impl<'a> Linker<'a> {
             .map(|(sha, commit)| {
                 let landed = Landed {
                     claimed_pr: message::parse_refs(&commit.message).pr,
+                    names_original: false,
                     commit: commit.clone(),
                     branch: self.default_branch.clone(),
                     files: Vec::new(),

@@ -311,9 +311,14 @@ impl Repo {
 
     /// One commit, or `None` when the repository does not have it.
     pub fn commit(&self, sha: &str) -> Result<Option<Commit>> {
-        let Ok(oid) = Oid::from_str(sha) else { return Ok(None) };
-        match self.git.find_commit(oid) {
-            Ok(_) => self.commit_at(oid).map(Some),
+        // Messages name commits by full ids or by prefixes (7+ hex digits);
+        // an unknown or ambiguous one is no commit.
+        let hex = sha.len() >= 7 && sha.chars().all(|c| c.is_ascii_hexdigit());
+        if !hex {
+            return Ok(None);
+        }
+        match self.git.find_commit_by_prefix(sha) {
+            Ok(found) => self.commit_at(found.id()).map(Some),
             Err(_) => Ok(None),
         }
     }

@@ -25,6 +25,9 @@ pub struct Landed {
     pub branch: String,
     /// The pull request the message claims (not a backport's original).
     pub claimed_pr: Option<u64>,
+    /// The message names an original (by a backport convention or a
+    /// cherry-pick note): it looks like a backport, linked or not.
+    pub names_original: bool,
     pub files: Vec<FileChange>,
     pub original: Option<Original>,
     pub patch_id_matches: Option<bool>,
@@ -130,6 +133,7 @@ fn triage_one(landed: &Landed, input: &Input, config: &Config) -> Change {
         pending: verdict.is_pending(),
         evidence,
         original: landed.original.clone(),
+        unlinked_backport: landed.names_original && landed.original.is_none(),
         patch_id_matches: landed.patch_id_matches,
         files: landed.files.clone(),
         score: 0,
@@ -421,6 +425,7 @@ mod tests {
                 trailers: trailers.iter().map(|(k, v)| Trailer { key: k.to_string(), value: v.to_string() }).collect(),
             },
             branch: "main".into(),
+            names_original: false,
             claimed_pr: None,
             files: Vec::new(),
             original: None,

@@ -335,6 +335,7 @@ mod tests {
             pending: true,
             evidence: Vec::new(),
             original: None,
+            unlinked_backport: false,
             patch_id_matches: None,
             files: files
                 .iter()

@@ -231,6 +231,7 @@ pub fn detail_lines(app: &App, c: &Change) -> Vec<Line<'static>> {
             OriginalLink::CherryPickTrailer => "cherry-pick trailer",
             OriginalLink::PullRequestNumber => "pull request number in the title",
             OriginalLink::PatchId => "equal patch-id (no trailer)",
+            OriginalLink::BackportConvention => "backport convention naming the commit",
         };
         let pr = original.pr.map(|n| format!(" #{n}")).unwrap_or_default();
         lines.push(Line::from(format!(

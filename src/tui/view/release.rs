@@ -76,21 +76,35 @@ fn lines(app: &App, doc: &ReleaseDoc) -> Vec<Line<'static>> {
         out.push(item(app, c, format!("{} · risk {}", c.verdict.as_str(), c.score)));
     }
 
+    // ✓ only when every change that looks like a backport is linked to its
+    // original and carries its patch.
     let drifted: Vec<&Change> =
         changes.iter().filter(|c| c.kind == ChangeKind::Backport && c.drift.is_some_and(|d| d > 0)).collect();
-    let text = match drifted.len() {
-        0 => "every backport carries its original's patch".to_string(),
-        n => format!(
+    let unlinked: Vec<&Change> = changes.iter().filter(|c| c.unlinked_backport).collect();
+    let text = match (drifted.len(), unlinked.len()) {
+        (0, 0) => "every backport is linked to its original and carries its patch".to_string(),
+        (0, n) => format!(
+            "{n} change{} name an original that is not linked (check it by hand)",
+            if n == 1 { "" } else { "s" }
+        ),
+        (n, 0) => format!(
             "{n} backport{} drifted from the original (d in its diff shows only the drift)",
+            if n == 1 { "" } else { "s" }
+        ),
+        (n, m) => format!(
+            "{n} backport{} drifted from the original; {m} name an original that is not linked",
             if n == 1 { "" } else { "s" }
         ),
     };
     out.push(Line::from(""));
-    out.push(check(app, drifted.is_empty(), text));
+    out.push(check(app, drifted.is_empty() && unlinked.is_empty(), text));
     for c in drifted {
         let hunks = c.drift.unwrap_or(0);
         let what = if hunks == 1 { "1 hunk differs".to_string() } else { format!("{hunks} hunks differ") };
         out.push(item(app, c, what));
+    }
+    for c in unlinked {
+        out.push(item(app, c, "names an original that is not linked".to_string()));
     }
 
     let risky: Vec<&Change> = changes.iter().filter(|c| c.risks.iter().any(|r| r.severity >= Severity::High)).collect();
