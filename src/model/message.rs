@@ -137,7 +137,7 @@ pub fn parse_refs_with(message: &str, patterns: &[&dyn NamesOriginal]) -> Messag
     }
     read_bot_subject(subject, &mut refs);
     if refs.original_sha.is_none() {
-        refs.original_sha = upstream_commit(message);
+        refs.original_sha = upstream_commit(message).or_else(|| merged_as(message));
     }
     if refs.original_pr.is_none() {
         refs.original_pr = backport_of(message);
@@ -286,6 +286,19 @@ fn upstream_commit(message: &str) -> Option<String> {
         inner.strip_prefix("upstream commit ")?.trim()
     };
     hex_sha(sha)
+}
+
+/// patchback's body: `This is a backport of PR <url>/pull/N as merged into
+/// master (<url>/commit/<sha>).`: the commit the original merged as.
+fn merged_as(message: &str) -> Option<String> {
+    let lower = message.to_ascii_lowercase();
+    let (at, phrase) = lower.match_indices("as merged into ").next()?;
+    // The link follows within the sentence.
+    let rest = lower.get(at + phrase.len()..)?;
+    let rest = rest.get(..rest.len().min(300))?;
+    let after = &rest[rest.find("/commit/")? + "/commit/".len()..];
+    let sha: String = after.chars().take_while(char::is_ascii_hexdigit).collect();
+    hex_sha(&sha)
 }
 
 /// `Backport of #N`, `Manual backport of https://github.com/o/r/pull/N`,
@@ -583,6 +596,21 @@ mod tests {
         assert_eq!((r.pr, r.original_pr), (Some(7), None));
         assert_eq!(r.cherry_picked_from, ["0123456789abcdef0123456789abcdef01234567"]);
         assert_eq!(origin("Subject (#3)\n\n(Merged from https://github.com/o/r/pull/7)"), (Some(3), None, None));
+    }
+
+    #[test]
+    fn patchback_body_names_the_commit_the_original_merged_as() {
+        let sha = "e1aec0ac94277a8b67092293aeac3c19e17fdd86";
+        let message = format!(
+            "[PR #11643 backport][3.14] Move dependency metadata (#11736)\n\nThis is a backport of PR \
+             https://github.com/aio-libs/aiohttp/pull/11643\nas merged into master\n\
+             (https://github.com/aio-libs/aiohttp/commit/{sha}).\n"
+        );
+        let r = parse_refs(&message);
+        assert_eq!((r.pr, r.original_pr, r.original_sha.as_deref()), (Some(11736), Some(11643), Some(sha)));
+        // Without the sentence a commit link names nothing.
+        let plain = format!("Fix a leak\n\nSee https://github.com/o/r/commit/{sha} for the cause.\n");
+        assert_eq!(parse_refs(&plain).original_sha, None);
     }
 
     #[test]
