@@ -308,3 +308,80 @@ fn another_reviewers_store_sees_the_posted_approval_and_concern_after_a_sync() {
     assert_eq!(v, "concern_raised", "{evidence}");
     assert!(evidence.contains("concern raised after merge by reviewer"), "{evidence}");
 }
+
+/// Starts every command at once, then waits for them all.
+fn run_together(commands: Vec<Command>) -> Vec<Output> {
+    let children: Vec<_> = commands
+        .into_iter()
+        .map(|mut c| c.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start rearview"))
+        .collect();
+    children.into_iter().map(|c| c.wait_with_output().expect("wait for rearview")).collect()
+}
+
+/// Rounds of each concurrency test, and processes per round.
+const ROUNDS: usize = 20;
+const TOGETHER: usize = 3;
+
+/// A reviewer of their own for each round, so each round adds one approval.
+fn review_as(w: &World, round: usize) {
+    git2::Repository::open(&w.repo)
+        .and_then(|r| r.config())
+        .and_then(|mut c| c.set_str("user.email", &format!("reviewer{round}@example.org")))
+        .expect("set user.email");
+}
+
+/// Every approval in the ledger is posted, and each was posted exactly once
+/// (its marker in one review, one POST per approval).
+fn assert_each_posted_once(w: &World, pr: u64, approvals: usize, round: usize) {
+    let ledger = w.ledger();
+    assert_eq!(ledger.len(), approvals, "round {round}: one ledger entry per approval: {ledger:?}");
+    let posts = w.github.requests().iter().filter(|r| r.method == "POST" && r.path == reviews_path(pr)).count();
+    assert_eq!(posts, approvals, "round {round}: one POST per approval");
+    let reviews = w.reviews_on(pr);
+    assert_eq!(reviews.len(), approvals, "round {round}: one review per approval");
+    for entry in &ledger {
+        assert_eq!(entry["state"], "posted", "round {round}: {entry}");
+        let uid = entry["uid"].as_str().expect("uid");
+        let id = format!("{}-{}-{}-{}-{}", &uid[..8], &uid[8..12], &uid[12..16], &uid[16..20], &uid[20..]);
+        let carrying = reviews.iter().filter(|r| r.body.contains(&format!("id={id}"))).count();
+        assert_eq!(carrying, 1, "round {round}: approval {uid} posted {carrying} times");
+    }
+}
+
+#[test]
+fn three_concurrent_pushers_post_each_approval_exactly_once() {
+    let w = World::new();
+    let pr = w.pr_by("Tidy the checker's exit code handling");
+    w.github.set_latency(Duration::from_millis(40));
+    let mut outputs = 0;
+    for round in 0..ROUNDS {
+        review_as(&w, round);
+        let out = w.run(&["approve", &format!("#{pr}"), "--no-push"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let pushers = (0..TOGETHER).map(|_| w.command(&["outbox", "--push"])).collect();
+        for out in run_together(pushers) {
+            assert!(out.status.success(), "round {round}: {}", stderr(&out));
+            outputs += 1;
+        }
+        assert_each_posted_once(&w, pr, round + 1, round);
+    }
+    assert_eq!(outputs, ROUNDS * TOGETHER);
+}
+
+#[test]
+fn three_concurrent_approvals_of_one_change_are_one_approval_posted_once() {
+    let w = World::new();
+    let pr = w.pr_by("Tidy the checker's exit code handling");
+    w.github.set_latency(Duration::from_millis(40));
+    for round in 0..ROUNDS {
+        review_as(&w, round);
+        let approvers = (0..TOGETHER).map(|_| w.command(&["approve", &format!("#{pr}")])).collect();
+        let outputs = run_together(approvers);
+        for out in &outputs {
+            assert!(out.status.success(), "round {round}: {}", stderr(out));
+        }
+        let again = outputs.iter().filter(|o| stderr(o).contains("already approved")).count();
+        assert_eq!(again, TOGETHER - 1, "round {round}: all but one found the first approval");
+        assert_each_posted_once(&w, pr, round + 1, round);
+    }
+}

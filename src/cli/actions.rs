@@ -112,8 +112,12 @@ fn push(global: &Global, ctx: &mut Context) -> Result<Option<Vec<(OutboxEntry, O
             Ok(None)
         }
         Pushed::Delivered { slug, results } => {
-            if results.is_empty() {
+            // Entries another process holds were left to it, not skipped.
+            let elsewhere = ctx.store.outbox(false)?.iter().filter(|e| e.state == Delivery::Posting).count();
+            if results.is_empty() && elsewhere == 0 {
                 eprintln!("rearview: the outbox for {slug} is empty");
+            } else if elsewhere > 0 {
+                eprintln!("rearview: {elsewhere} action(s) being sent by another rearview process: left to it");
             }
             Ok(Some(results))
         }
@@ -158,7 +162,9 @@ fn line(e: &OutboxEntry) -> String {
         (Delivery::Posted, _) => format!("posted {}", e.url.as_deref().unwrap_or("")).trim_end().to_string(),
         (Delivery::Failed, Some(reason)) => format!("failed: {reason}"),
         (Delivery::Pending, Some(reason)) => format!("queued ({reason})"),
-        (Delivery::Posting, _) => "posting (interrupted; checked for its marker on the next push)".to_string(),
+        (Delivery::Posting, _) => {
+            "posting (being sent, or interrupted: checked for its marker before it is sent again)".to_string()
+        }
         (state, None) => format!("{} (attempts {})", state.as_str(), e.attempts),
     };
     sanitize_line(&format!(

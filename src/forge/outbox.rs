@@ -87,24 +87,35 @@ impl Outcome {
 /// Attempts per entry and push (each after a marker check).
 const ATTEMPTS: u32 = 4;
 
+/// How long a claim holds before another process may take the entry: far
+/// longer than one delivery (its attempts and marker checks) takes.
+pub const LEASE: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
 /// Pushes every entry not yet posted (failed ones too: a push is a retry),
-/// oldest first, reporting each outcome as it happens.
+/// oldest first, reporting each outcome as it happens. Each entry is
+/// claimed before it is sent, so an entry another process is sending is
+/// left to it; each is tried once per push.
 pub async fn push(
     github: &GitHub,
     store: &mut Store,
     report: &mut dyn FnMut(&OutboxEntry, &Outcome),
 ) -> Result<Vec<(OutboxEntry, Outcome)>, crate::store::StoreError> {
+    let owner = crate::store::process_owner();
     let mut done = Vec::new();
-    for entry in store.outbox(false)? {
-        store.set_delivery(entry.action.id, Delivery::Posting, None)?;
+    let mut tried = Vec::new();
+    while let Some(entry) = store.claim_next(owner, LEASE, &tried)? {
+        tried.push(entry.action.id);
         let outcome = deliver(github, &entry).await;
+        let id = entry.action.id;
+        // A claim lost to an expired lease leaves the outcome to the new
+        // owner, which checks for the marker first.
         match &outcome {
             Outcome::Posted { url } | Outcome::AlreadyPosted { url } => {
-                store.set_delivery(entry.action.id, Delivery::Posted, url.as_deref())?
+                store.finish_claim(id, owner, Delivery::Posted, url.as_deref())?
             }
-            Outcome::Refused { reason } => store.set_delivery(entry.action.id, Delivery::Failed, Some(reason))?,
-            Outcome::Later { reason } => store.set_delivery(entry.action.id, Delivery::Pending, Some(reason))?,
-        }
+            Outcome::Refused { reason } => store.finish_claim(id, owner, Delivery::Failed, Some(reason))?,
+            Outcome::Later { reason } => store.finish_claim(id, owner, Delivery::Pending, Some(reason))?,
+        };
         report(&entry, &outcome);
         done.push((entry, outcome));
     }

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::forge::github::GitHub;
 use crate::forge::outbox::{self, Outcome};
 use crate::forge::{ForgeError, SyncEvent};
-use crate::model::{Approval, Delivery, LedgerKind, OutboxEntry, RepoSlug};
+use crate::model::{Approval, LedgerKind, OutboxEntry, RepoSlug};
 use crate::repo::{identity, Repo};
 use crate::store::{Store, StoreError};
 
@@ -26,17 +26,6 @@ pub fn reviewer(repo: &Repo, store: &Store) -> Result<Option<String>, StoreError
         return Ok(Some(logins.get(&email.to_ascii_lowercase()).cloned().unwrap_or(email)));
     }
     Ok(std::env::var("USER").ok().filter(|u| !u.is_empty()))
-}
-
-/// An approval `reviewer` already recorded for `sha` (approving twice is
-/// one approval).
-pub fn earlier_approval(store: &Store, sha: &str, reviewer: &str) -> Result<Option<Approval>, StoreError> {
-    let mut entries = store.ledger(&[sha.to_string()])?;
-    Ok(entries
-        .remove(sha)
-        .unwrap_or_default()
-        .into_iter()
-        .find(|a| a.kind == LedgerKind::Approval && a.reviewer.eq_ignore_ascii_case(reviewer)))
 }
 
 /// An action as recorded.
@@ -59,13 +48,10 @@ pub fn record(
     note: &str,
 ) -> Result<Recorded, Error> {
     let reviewer = reviewer(repo, store)?.ok_or(Error::NoReviewer)?;
-    if kind == LedgerKind::Approval {
-        if let Some(action) = earlier_approval(store, sha, &reviewer)? {
-            return Ok(Recorded { action, reviewer, again: true });
-        }
-    }
-    let action = store.record(sha, pr, kind, &reviewer, note)?;
-    Ok(Recorded { action, reviewer, again: false })
+    // The store keeps one approval per reviewer and change, also when
+    // several processes approve at once.
+    let (action, fresh) = store.record(sha, pr, kind, &reviewer, note)?;
+    Ok(Recorded { action, reviewer, again: !fresh })
 }
 
 /// Why the outbox waits instead of being pushed.
@@ -134,11 +120,8 @@ fn unreachable_reason(e: &PlanError, git_dir: &std::path::Path) -> Option<String
     }
 }
 
-/// Marks every undelivered entry as waiting for `reason`.
+/// Marks every undelivered entry as waiting for `reason` (except those
+/// another process is sending now).
 fn hold(store: &mut Store, reason: &str) -> Result<usize, StoreError> {
-    let waiting = store.outbox(false)?;
-    for entry in &waiting {
-        store.set_delivery(entry.action.id, Delivery::Pending, Some(reason))?;
-    }
-    Ok(waiting.len())
+    store.hold_outbox(reason)
 }

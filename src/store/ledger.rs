@@ -3,14 +3,17 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
-use super::{now, sql_err, Result, Store, StoreError};
+use super::{now, sql_err, Result, Store};
 use crate::model::{Approval, Delivery, LedgerKind, OutboxEntry};
 
 impl Store {
     /// Records an approval or concern, and queues it in the outbox, in one
-    /// transaction: once this returns, the record survives any crash.
+    /// transaction: once this returns, the record survives any crash. An
+    /// approval `reviewer` already recorded for `sha` is returned instead
+    /// (with `false`): approving twice, even from two processes at once, is
+    /// one approval (the store's unique index decides).
     pub fn record(
         &mut self,
         sha: &str,
@@ -18,26 +21,52 @@ impl Store {
         kind: LedgerKind,
         reviewer: &str,
         body: &str,
-    ) -> Result<Approval> {
+    ) -> Result<(Approval, bool)> {
         let created_at = now();
-        let tx = self.conn.transaction().map_err(sql_err(&self.path, "start a transaction"))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql_err(&self.path, "start a transaction"))?;
         // SQLite's randomblob draws from the OS: the marker id is unguessable.
-        let uid: String = tx
+        let inserted: Option<(i64, String)> = tx
             .query_row(
                 "INSERT INTO ledger (sha, pr, kind, reviewer, body, created_at, uid)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, lower(hex(randomblob(16)))) RETURNING uid",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, lower(hex(randomblob(16))))
+                 ON CONFLICT DO NOTHING RETURNING id, uid",
                 params![sha, pr.map(|n| n as i64), kind.as_str(), reviewer, body, created_at],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
+            .optional()
             .map_err(sql_err(&self.path, "write the ledger"))?;
-        let id = tx.last_insert_rowid();
+        let Some((id, uid)) = inserted else {
+            let earlier = tx
+                .query_row(
+                    "SELECT id, coalesce(uid, ''), body, created_at FROM ledger
+                     WHERE kind = 'approval' AND sha = ?1 AND lower(reviewer) = lower(?2) AND duplicate_of IS NULL",
+                    params![sha, reviewer],
+                    |r| {
+                        Ok(Approval {
+                            id: r.get(0)?,
+                            uid: r.get(1)?,
+                            sha: sha.to_string(),
+                            kind: LedgerKind::Approval,
+                            reviewer: reviewer.to_string(),
+                            body: r.get(2)?,
+                            created_at: r.get(3)?,
+                        })
+                    },
+                )
+                .map_err(sql_err(&self.path, "read the earlier approval that the ledger kept instead"))?;
+            tx.commit().map_err(sql_err(&self.path, "finish reading the ledger"))?;
+            return Ok((earlier, false));
+        };
         tx.execute(
             "INSERT INTO outbox (ledger_id, state, updated_at) VALUES (?1, 'pending', ?2)",
             params![id, created_at],
         )
         .map_err(sql_err(&self.path, "queue in the outbox"))?;
         tx.commit().map_err(sql_err(&self.path, "commit the ledger entry"))?;
-        Ok(Approval {
+        let action = Approval {
             id,
             uid,
             sha: sha.to_string(),
@@ -45,7 +74,8 @@ impl Store {
             reviewer: reviewer.to_string(),
             body: body.to_string(),
             created_at,
-        })
+        };
+        Ok((action, true))
     }
 
     /// Ledger entries for the given commits, oldest first.
@@ -85,16 +115,24 @@ impl Store {
     /// Every ledger entry with its delivery state, oldest first; `all`
     /// includes the ones already posted.
     pub fn outbox(&self, all: bool) -> Result<Vec<OutboxEntry>> {
+        self.outbox_where(if all { "" } else { "WHERE o.state != 'posted'" }, [])
+    }
+
+    /// One ledger entry with its delivery state.
+    pub(super) fn outbox_entry(&self, id: i64) -> Result<Option<OutboxEntry>> {
+        Ok(self.outbox_where("WHERE l.id = ?1", [id])?.into_iter().next())
+    }
+
+    fn outbox_where(&self, filter: &str, args: impl rusqlite::Params) -> Result<Vec<OutboxEntry>> {
         let sql = format!(
             "SELECT l.id, coalesce(l.uid, ''), l.sha, l.pr, l.kind, l.reviewer, l.body, l.created_at,
                     o.state, o.attempts, o.last_error, o.remote_url, o.updated_at
-             FROM ledger l JOIN outbox o ON o.ledger_id = l.id {}
-             ORDER BY l.created_at, l.id",
-            if all { "" } else { "WHERE o.state != 'posted'" }
+             FROM ledger l JOIN outbox o ON o.ledger_id = l.id {filter}
+             ORDER BY l.created_at, l.id"
         );
         let mut stmt = self.conn.prepare(&sql).map_err(sql_err(&self.path, "prepare an outbox read"))?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map(args, |r| {
                 Ok((
                     (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<i64>>(3)?),
                     (r.get::<_, String>(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, i64>(7)?),
@@ -123,40 +161,6 @@ impl Store {
             });
         }
         Ok(out)
-    }
-
-    /// Moves an outbox entry on: `posting` counts an attempt; `posted`
-    /// keeps the URL; `pending` and `failed` keep the reason.
-    pub fn set_delivery(&mut self, id: i64, state: Delivery, detail: Option<&str>) -> Result<()> {
-        let sql = match state {
-            Delivery::Posting => {
-                "UPDATE outbox SET state = 'posting', attempts = attempts + 1, updated_at = ?2 WHERE ledger_id = ?1"
-            }
-            Delivery::Posted => {
-                "UPDATE outbox SET state = 'posted', remote_url = ?3, last_error = NULL, updated_at = ?2
-                 WHERE ledger_id = ?1"
-            }
-            Delivery::Pending => {
-                "UPDATE outbox SET state = 'pending', last_error = ?3, updated_at = ?2 WHERE ledger_id = ?1"
-            }
-            Delivery::Failed => {
-                "UPDATE outbox SET state = 'failed', last_error = ?3, updated_at = ?2 WHERE ledger_id = ?1"
-            }
-        };
-        let params = params![id, now(), detail];
-        let changed = match state {
-            Delivery::Posting => self.conn.execute(sql, params![id, now()]),
-            _ => self.conn.execute(sql, params),
-        }
-        .map_err(sql_err(&self.path, "update the outbox"))?;
-        if changed == 0 {
-            return Err(StoreError::Sql {
-                path: self.path.clone(),
-                doing: format!("update outbox entry {id} (it does not exist)"),
-                source: rusqlite::Error::QueryReturnedNoRows,
-            });
-        }
-        Ok(())
     }
 
     /// How many ledger entries still wait to reach the forge.

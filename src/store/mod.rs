@@ -5,6 +5,7 @@
 //! newer rearview is refused before anything is written to it.
 
 mod cache;
+mod claim;
 mod forge_cache;
 mod ledger;
 mod schema;
@@ -15,6 +16,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::{PullRequest, Review};
 
+pub use claim::process_owner;
 pub use schema::LATEST as SCHEMA_VERSION;
 
 #[derive(Debug, thiserror::Error)]
@@ -251,6 +253,43 @@ mod tests {
         let ledger = s.ledger(&["abc".to_string()]).expect("ledger");
         assert_eq!(ledger["abc"][0].reviewer, "rev");
         assert_eq!(s.outbox_pending().expect("outbox"), 1);
+    }
+
+    #[test]
+    fn duplicate_approvals_from_before_the_uniqueness_rule_migrate_to_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("s.sqlite3");
+        {
+            // A store at version 5 where three processes approved at once:
+            // the second copy was posted, the others not.
+            let conn = Connection::open(&path).expect("open");
+            conn.execute_batch(
+                "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+            )
+            .expect("version table");
+            for (i, m) in schema::MIGRATIONS.iter().take(5).enumerate() {
+                conn.execute_batch(m).expect("old migration");
+                conn.execute("INSERT INTO schema_version VALUES (?1, 0)", [i as i64 + 1]).expect("version");
+            }
+            for (id, reviewer, state) in [(1, "rev", "pending"), (2, "Rev", "posted"), (3, "rev", "failed")] {
+                conn.execute(
+                    "INSERT INTO ledger (id, sha, pr, kind, reviewer, body, created_at, uid)
+                     VALUES (?1, 'abc', 1, 'approval', ?2, '', ?1, ?1)",
+                    params![id, reviewer],
+                )
+                .expect("ledger");
+                conn.execute(
+                    "INSERT INTO outbox (ledger_id, state, updated_at) VALUES (?1, ?2, 0)",
+                    params![id, state],
+                )
+                .expect("outbox");
+            }
+        }
+        let mut s = Store::open(&path).expect("migrate");
+        let left = s.outbox(true).expect("outbox");
+        assert_eq!(left.iter().map(|e| e.action.id).collect::<Vec<_>>(), vec![2], "the posted one stands");
+        let (again, fresh) = s.record("abc", Some(1), LedgerKind::Approval, "REV", "").expect("record");
+        assert_eq!((again.id, fresh), (2, false));
     }
 
     #[test]

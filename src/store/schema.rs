@@ -110,6 +110,27 @@ ALTER TABLE reviews ADD COLUMN marker TEXT;
     r#"
 ALTER TABLE commit_cache ADD COLUMN scan TEXT;
 "#,
+    // 6: concurrent processes on one store. A sender claims an outbox entry
+    // (owner, lease) before posting it; one approval per reviewer and change.
+    // Duplicates recorded before this rule: the unposted ones are dropped
+    // (the approval that stands is posted for them), the posted ones kept as
+    // history, marked with the approval that stands.
+    r#"
+ALTER TABLE outbox ADD COLUMN owner TEXT;
+ALTER TABLE outbox ADD COLUMN lease_until INTEGER;
+ALTER TABLE ledger ADD COLUMN duplicate_of INTEGER;
+UPDATE ledger SET duplicate_of = (
+    SELECT k.id FROM ledger k LEFT JOIN outbox ko ON ko.ledger_id = k.id
+    WHERE k.kind = 'approval' AND k.sha = ledger.sha AND lower(k.reviewer) = lower(ledger.reviewer)
+    ORDER BY coalesce(ko.state = 'posted', 0) DESC, k.id LIMIT 1
+) WHERE kind = 'approval';
+UPDATE ledger SET duplicate_of = NULL WHERE duplicate_of = id;
+DELETE FROM outbox WHERE state != 'posted'
+    AND ledger_id IN (SELECT id FROM ledger WHERE duplicate_of IS NOT NULL);
+DELETE FROM ledger WHERE duplicate_of IS NOT NULL AND id NOT IN (SELECT ledger_id FROM outbox);
+CREATE UNIQUE INDEX ledger_one_approval ON ledger (sha, lower(reviewer))
+    WHERE kind = 'approval' AND duplicate_of IS NULL;
+"#,
 ];
 
 /// The newest schema version this build knows.
