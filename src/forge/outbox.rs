@@ -105,8 +105,9 @@ pub async fn push(
     let mut tried = Vec::new();
     while let Some(entry) = store.claim_next(owner, LEASE, &tried)? {
         tried.push(entry.action.id);
-        let outcome = deliver(github, &entry).await;
         let id = entry.action.id;
+        let mut renew = || store.renew_claim(id, owner, LEASE).unwrap_or(false);
+        let outcome = deliver(github, &entry, &mut renew).await;
         // A claim lost to an expired lease leaves the outcome to the new
         // owner, which checks for the marker first.
         match &outcome {
@@ -123,14 +124,19 @@ pub async fn push(
 }
 
 /// One entry: look for the marker, post, and on a transient failure look
-/// again before the next attempt.
-pub async fn deliver(github: &GitHub, entry: &OutboxEntry) -> Outcome {
+/// again before the next attempt. `renew` extends the sender's claim before
+/// each retry (a retry may wait long for a rate limit); when it says the
+/// claim is lost, another process owns the entry and this one stops.
+pub async fn deliver(github: &GitHub, entry: &OutboxEntry, renew: &mut dyn FnMut() -> bool) -> Outcome {
     let target = target(entry);
     let action = &entry.action;
     let marker = marker(action.kind, &action.uid, &action.sha);
     let text = body(action.kind, &action.sha, &action.body, &action.uid);
     let mut last = String::new();
     for attempt in 1..=ATTEMPTS {
+        if attempt > 1 && !renew() {
+            return Outcome::Later { reason: format!("{last}; another rearview process took it over") };
+        }
         match github.posted(&target).await {
             Ok(posts) => {
                 if let Some(found) = find(&posts, &marker) {

@@ -137,6 +137,19 @@ impl Store {
         Ok(changed > 0)
     }
 
+    /// Extends `owner`'s claim on an entry to `lease` from now; false when
+    /// it no longer holds it.
+    pub fn renew_claim(&mut self, id: i64, owner: &str, lease: Duration) -> Result<bool> {
+        let until = now().saturating_add(i64::try_from(lease.as_secs()).unwrap_or(i64::MAX));
+        self.conn
+            .execute(
+                "UPDATE outbox SET lease_until = ?3 WHERE ledger_id = ?1 AND owner = ?2 AND state = 'posting'",
+                params![id, owner, until],
+            )
+            .map(|changed| changed > 0)
+            .map_err(sql_err(&self.path, format!("renew the claim on outbox entry {id}")))
+    }
+
     /// Marks every undelivered entry no live process holds as waiting for
     /// `reason`; returns how many entries are undelivered.
     pub fn hold_outbox(&mut self, reason: &str) -> Result<usize> {
@@ -193,11 +206,14 @@ mod tests {
         assert_eq!((claimed.action.id, claimed.state, claimed.attempts), (id, Delivery::Posting, 1));
         assert!(store.claim_next("me/2/00", LEASE, &[]).expect("claim").is_none(), "held by a live lease");
         assert!(!store.finish_claim(id, "me/2/00", Delivery::Posted, None).expect("finish"), "not the owner");
+        assert!(!store.renew_claim(id, "me/2/00", LEASE).expect("renew"), "not the owner");
+        assert!(store.renew_claim(id, other, LEASE).expect("renew"));
 
         store.conn.execute("UPDATE outbox SET lease_until = ?1", [now() - 1]).expect("expire the lease");
         let taken = store.claim_next("me/2/00", LEASE, &[]).expect("claim").expect("the expired one");
         assert_eq!((taken.action.id, taken.attempts), (id, 2));
         assert!(!store.finish_claim(id, other, Delivery::Posted, None).expect("finish"), "the old owner lost it");
+        assert!(!store.renew_claim(id, other, LEASE).expect("renew"), "and cannot renew it");
         assert!(store.finish_claim(id, "me/2/00", Delivery::Posted, Some("https://x")).expect("finish"));
         assert!(store.claim_next("me/2/00", LEASE, &[]).expect("claim").is_none(), "posted: nothing left");
     }
