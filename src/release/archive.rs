@@ -5,13 +5,13 @@
 
 use std::cell::Cell;
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::rc::Rc;
 
 use serde::Serialize;
 
-use super::Error;
+use super::{zipdir, Error};
 
 /// The archive formats rearview reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -196,28 +196,72 @@ impl Archive {
     }
 
     /// Reads every entry in order, handing each to `each` with the
-    /// compressed bytes consumed so far.
+    /// compressed bytes consumed so far. Returns where another extractor
+    /// would read on: data after a tar's end marker or a stream's end.
     pub fn read(
         &self,
         consumed: &Consumed,
         each: &mut dyn FnMut(Entry<'_>, &Consumed) -> Result<Flow, Error>,
-    ) -> Result<(), Error> {
-        let source = Counting { inner: BufReader::with_capacity(64 * 1024, &self.file), count: consumed.clone() };
+    ) -> Result<Option<Differential>, Error> {
+        let source = BufReader::with_capacity(64 * 1024, Counting { inner: &self.file, count: consumed.clone() });
+        let corrupt = |e: io::Error| self.corrupt(e);
+        // Single-stream decoders: a second member or stream is trailing
+        // data, which `gzip -d` and `xz -d` would decompress too.
         match self.format {
-            Format::Tar => self.read_tar(source, consumed, each),
-            Format::TarGz => self.read_tar(flate2::read::MultiGzDecoder::new(source), consumed, each),
-            Format::TarXz => self.read_tar(lzma_rust2::XzReader::new(source, true), consumed, each),
-            Format::TarBz2 => self.read_tar(bzip2::read::MultiBzDecoder::new(source), consumed, each),
-            Format::Zip => self.read_zip(consumed, each),
+            Format::Tar => {
+                let mut tar = Counting { inner: source, count: Consumed::default() };
+                self.read_tar(&mut tar, consumed, each)
+            }
+            Format::TarGz => {
+                let mut tar = Counting { inner: flate2::bufread::GzDecoder::new(source), count: Consumed::default() };
+                if let Some(found) = self.read_tar(&mut tar, consumed, each)? {
+                    return Ok(Some(found));
+                }
+                let rest = tar.inner.into_inner();
+                stream_tail(rest, consumed, "gzip", b"\x1f\x8b").map_err(corrupt)
+            }
+            Format::TarXz => {
+                let mut tar = Counting { inner: lzma_rust2::XzReader::new(source, false), count: Consumed::default() };
+                if let Some(found) = self.read_tar(&mut tar, consumed, each)? {
+                    return Ok(Some(found));
+                }
+                let rest = tar.inner.into_inner();
+                stream_tail(rest, consumed, "xz", b"\xfd7zXZ\0").map_err(corrupt)
+            }
+            Format::TarBz2 => {
+                let mut tar = Counting { inner: bzip2::bufread::BzDecoder::new(source), count: Consumed::default() };
+                if let Some(found) = self.read_tar(&mut tar, consumed, each)? {
+                    return Ok(Some(found));
+                }
+                let rest = tar.inner.into_inner();
+                stream_tail(rest, consumed, "bzip2", b"BZh").map_err(corrupt)
+            }
+            Format::Zip => self.read_zip(consumed, each).map(|()| None),
         }
     }
 
-    fn read_tar(
+    /// Reads a tar stream; then what follows its end marker, which must
+    /// be zeros (`tar -i` reads on past the marker).
+    fn read_tar<R: Read>(
         &self,
-        stream: impl Read,
+        stream: &mut Counting<R>,
         consumed: &Consumed,
         each: &mut dyn FnMut(Entry<'_>, &Consumed) -> Result<Flow, Error>,
-    ) -> Result<(), Error> {
+    ) -> Result<Option<Differential>, Error> {
+        if !self.read_tar_entries(&mut *stream, consumed, each)? {
+            // Stopped at a limit: the rest is not read.
+            return Ok(None);
+        }
+        tar_tail(stream).map_err(|e| self.corrupt(e))
+    }
+
+    /// The entries of a tar; false when the caller stopped.
+    fn read_tar_entries(
+        &self,
+        stream: &mut dyn Read,
+        consumed: &Consumed,
+        each: &mut dyn FnMut(Entry<'_>, &Consumed) -> Result<Flow, Error>,
+    ) -> Result<bool, Error> {
         let mut archive = tar::Archive::new(stream);
         // Raw entries: the tar crate would read a long-name or PAX header
         // into memory whatever its size; here they are capped.
@@ -310,10 +354,10 @@ impl Archive {
             };
             let flow = each(Entry { name, kind, size, compressed_size: None, reader: &mut entry }, consumed)?;
             if flow == Flow::Stop {
-                return Ok(());
+                return Ok(false);
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Names that a zip's central directory holds more than once. The zip
@@ -333,61 +377,15 @@ impl Archive {
 
     /// The raw names of the central directory, in order.
     fn zip_names(&self) -> io::Result<Vec<Vec<u8>>> {
-        let mut file = &self.file;
-        let len = self.file_size;
-        // The end of central directory record: 22 bytes and a comment of
-        // at most 64 KiB, at the end.
-        let tail_len = len.min(22 + 65535);
-        let mut tail = vec![0; tail_len as usize];
-        file.seek(SeekFrom::Start(len - tail_len))?;
-        file.read_exact(&mut tail)?;
-        file.seek(SeekFrom::Start(0))?;
-        let Some(at) = tail.windows(4).rposition(|w| w == b"PK\x05\x06") else {
-            return Err(io::Error::other("no end of central directory record"));
-        };
-        let eocd_pos = len - tail_len + at as u64;
-        let u16_at = |b: &[u8], i: usize| b.get(i..i + 2).map_or(0, |x| u16::from_le_bytes([x[0], x[1]]));
-        let u32_at = |b: &[u8], i: usize| b.get(i..i + 4).map_or(0, |x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]));
-        let eocd = &tail[at..];
-        let mut cd_size = u64::from(u32_at(eocd, 12));
-        let mut cd_end = eocd_pos;
-        if u32_at(eocd, 12) == u32::MAX || u32_at(eocd, 16) == u32::MAX || u16_at(eocd, 10) == u16::MAX {
-            // Zip64: the locator (20 bytes before) points at the zip64 record.
-            if at >= 20 && tail[at - 20..].starts_with(b"PK\x06\x07") {
-                let loc = &tail[at - 20..at];
-                let record_at = u64::from_le_bytes(loc[8..16].try_into().unwrap_or([0; 8]));
-                let mut record = [0u8; 56];
-                file.seek(SeekFrom::Start(record_at))?;
-                file.read_exact(&mut record)?;
-                file.seek(SeekFrom::Start(0))?;
-                if record.starts_with(b"PK\x06\x06") {
-                    cd_size = u64::from_le_bytes(record[40..48].try_into().unwrap_or([0; 8]));
-                    cd_end = record_at;
-                }
-            }
-        }
-        // Located from its end, the directory is found even after a
-        // prepended stub (self-extracting archives).
-        let cd_start =
-            cd_end.checked_sub(cd_size).ok_or_else(|| io::Error::other("a central directory larger than the file"))?;
-        if cd_size > 256 << 20 {
-            return Err(io::Error::other(format!("a central directory of {cd_size} bytes")));
-        }
-        let mut cd = vec![0; cd_size as usize];
-        file.seek(SeekFrom::Start(cd_start))?;
-        file.read_exact(&mut cd)?;
-        file.seek(SeekFrom::Start(0))?;
-        let mut names = Vec::new();
-        let mut i = 0usize;
-        while i + 46 <= cd.len() && cd[i..].starts_with(b"PK\x01\x02") {
-            let name_len = usize::from(u16_at(&cd, i + 28));
-            let extra_len = usize::from(u16_at(&cd, i + 30));
-            let comment_len = usize::from(u16_at(&cd, i + 32));
-            let Some(name) = cd.get(i + 46..i + 46 + name_len) else { break };
-            names.push(name.to_vec());
-            i += 46 + name_len + extra_len + comment_len;
-        }
-        Ok(names)
+        let dir = zipdir::read_directory(&self.file, self.file_size)?;
+        Ok(dir.entries.into_iter().map(|e| e.name).collect())
+    }
+
+    /// Where the zip's local headers disagree with its central directory
+    /// (see `zipdir`), if anywhere.
+    pub fn zip_layout(&self) -> Result<Option<Differential>, Error> {
+        let dir = zipdir::read_directory(&self.file, self.file_size).map_err(|e| self.corrupt(e))?;
+        zipdir::check_layout(&self.file, self.file_size, &dir).map_err(|e| self.corrupt(e))
     }
 
     fn read_zip(
@@ -434,6 +432,77 @@ impl Archive {
         }
         Ok(())
     }
+}
+
+/// Where the archive reads differently in another extractor: the offset,
+/// and what that extractor would see there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Differential {
+    pub offset: u64,
+    pub detail: String,
+}
+
+/// Most bytes read after a tar's end marker: GNU tar pads to 10 KiB
+/// records; more than this is no padding.
+const PADDING_CAP: u64 = 1 << 20;
+
+/// After the end marker (the tar crate stops at the first zero block):
+/// zeros only, up to [`PADDING_CAP`].
+fn tar_tail<R: Read>(stream: &mut Counting<R>) -> io::Result<Option<Differential>> {
+    let start = stream.count.get();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let at = stream.count.get();
+        let got = match stream.read(&mut buf) {
+            Ok(0) => return Ok(None),
+            Ok(got) => got,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if let Some(i) = buf[..got].iter().position(|b| *b != 0) {
+            let offset = at + i as u64;
+            // A header's `ustar` magic sits 257 bytes into its block.
+            let block = (i / 512) * 512;
+            let header = buf.get(block + 257..block + 262) == Some(b"ustar".as_slice());
+            let what = if header { "another tar header" } else { "non-zero data" };
+            let detail = format!(
+                "{what} at offset {offset} of the tar stream, after its end-of-archive marker: `tar -i` (--ignore-zeros) reads on and extracts what follows; rearview stopped at the marker"
+            );
+            return Ok(Some(Differential { offset, detail }));
+        }
+        if stream.count.get() - start > PADDING_CAP {
+            let detail = format!(
+                "more than {PADDING_CAP} bytes after the tar's end-of-archive marker (offset {start}): no padding is that long; not read further"
+            );
+            return Ok(Some(Differential { offset: start, detail }));
+        }
+    }
+}
+
+/// After a compressed stream's end: nothing.
+fn stream_tail<B: BufRead>(
+    mut rest: B,
+    consumed: &Consumed,
+    what: &str,
+    magic: &[u8],
+) -> io::Result<Option<Differential>> {
+    let left = rest.fill_buf()?;
+    if left.is_empty() {
+        return Ok(None);
+    }
+    let offset = consumed.get().saturating_sub(left.len() as u64);
+    let detail = if left.starts_with(magic) {
+        format!(
+            "a second {what} stream at offset {offset}: `{what} -d` decompresses it too and hands tar what it holds; rearview read the first stream only"
+        )
+    } else {
+        let hex: Vec<String> = left.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        format!(
+            "data after the {what} stream's end at offset {offset} (starting {}): another tool may read it; rearview stopped at the stream's end",
+            hex.join(" ")
+        )
+    };
+    Ok(Some(Differential { offset, detail }))
 }
 
 /// Zip needs `Seek`; the counting wrapper passes it through.

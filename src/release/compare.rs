@@ -9,7 +9,7 @@ use sha1::{Digest, Sha1};
 
 use super::archive::{Archive, Consumed, Entry, EntryKind, Flow};
 use super::content::{binary_note, executable_payload, Scanner, Side};
-use super::names::{components, escapes, lossy, PathProblem, Top};
+use super::names::{collision_detail, components, escapes, fold, lossy, PathProblem, Top};
 use super::{
     is_generated, never_generated, Content, Error, Finding, FindingKind, Format, Options, Progress, Verification,
     CONTENT_CAP, PROGRESS_EVERY, RATIO_FLOOR,
@@ -50,6 +50,13 @@ pub(super) struct State<'a> {
     /// `bytes` when progress was last reported.
     reported: u64,
     archive_commit: Option<String>,
+    /// Declared sizes and compressed sizes of the zip entries so far.
+    declared: u64,
+    packed: u64,
+    /// Names folded for collisions (see `names::fold`): the tag's, then the
+    /// archive's as they come.
+    tag_folded: Option<HashMap<String, String>>,
+    folded: HashMap<String, String>,
 }
 
 impl<'a> State<'a> {
@@ -83,6 +90,10 @@ impl<'a> State<'a> {
             archive_size: reader.file_size,
             reported: 0,
             archive_commit: None,
+            declared: 0,
+            packed: 0,
+            tag_folded: None,
+            folded: HashMap::new(),
         }
     }
 }
@@ -153,10 +164,13 @@ impl State<'_> {
                 self.push(FindingKind::SizeLimit, name, false, detail);
                 break Ok(Read { bytes: n, stopped: true });
             }
-            if n > RATIO_FLOOR {
+            // Per entry once 16 MiB came out of it; for the whole archive
+            // once 16 MiB came out in all (a bomb spread over many entries).
+            if n > RATIO_FLOOR || self.bytes > RATIO_FLOOR {
                 let packed = entry.compressed_size.unwrap_or_else(|| consumed.get().saturating_sub(start)).max(1);
                 let total_packed = consumed.get().max(1);
-                if n / packed > self.options.max_ratio || self.bytes / total_packed > self.options.max_ratio {
+                let entry_bomb = n > RATIO_FLOOR && n / packed > self.options.max_ratio;
+                if entry_bomb || self.bytes / total_packed > self.options.max_ratio {
                     self.complete = false;
                     // The decoder reads ahead: a small count is a bound.
                     let from = if packed < 64 * 1024 {
@@ -164,10 +178,17 @@ impl State<'_> {
                     } else {
                         format!("about {packed} bytes of the archive")
                     };
-                    let detail = format!(
-                        "reading stopped: {n} bytes came out of {from}, more than {}:1 (--max-ratio): a decompression bomb; the rest was not compared",
-                        self.options.max_ratio
-                    );
+                    let detail = if entry_bomb {
+                        format!(
+                            "reading stopped: {n} bytes came out of {from}, more than {}:1 (--max-ratio): a decompression bomb; the rest was not compared",
+                            self.options.max_ratio
+                        )
+                    } else {
+                        format!(
+                            "reading stopped: {} bytes came out of the first {total_packed} bytes of the archive, more than {}:1 (--max-ratio): a decompression bomb spread over its entries; the rest was not compared",
+                            self.bytes, self.options.max_ratio
+                        )
+                    };
                     self.push(FindingKind::CompressionRatio, name, false, detail);
                     break Ok(Read { bytes: n, stopped: true });
                 }
@@ -211,6 +232,19 @@ impl State<'_> {
                 );
                 self.push(FindingKind::CompressionRatio, &raw_name, false, detail);
                 return Ok(Flow::Continue);
+            }
+            // The declared sizes of the whole archive so far, from the first
+            // entry on: a bomb spread over many small entries.
+            self.declared = self.declared.saturating_add(entry.size);
+            self.packed = self.packed.saturating_add(packed);
+            if self.declared > RATIO_FLOOR && self.declared / self.packed.max(1) > self.options.max_ratio {
+                self.complete = false;
+                let detail = format!(
+                    "reading stopped: the entries up to this one declare {} bytes from {} compressed, more than {}:1 (--max-ratio): a decompression bomb spread over its entries; the rest was not read",
+                    self.declared, self.packed, self.options.max_ratio
+                );
+                self.push(FindingKind::CompressionRatio, &raw_name, false, detail);
+                return Ok(Flow::Stop);
             }
         }
 
@@ -289,6 +323,9 @@ impl State<'_> {
                 "appears more than once: extractors keep the last copy, which is what is compared next",
             );
         }
+        if std::str::from_utf8(&rel).is_ok() {
+            self.collision(&path);
+        }
         let tag = self.tree.files.get(&rel).copied();
         match entry.kind.clone() {
             EntryKind::Dir | EntryKind::GlobalHeader { .. } => Ok(Flow::Continue),
@@ -329,6 +366,32 @@ impl State<'_> {
                 Ok(flow(read))
             }
             EntryKind::File { mode } => self.file(&path, &rel, &mut entry, mode, tag.as_ref(), consumed),
+        }
+    }
+
+    /// A name that is another on case-insensitive or normalizing
+    /// filesystems: the tag's, or one earlier in the archive.
+    fn collision(&mut self, path: &str) {
+        let key = fold(path);
+        let tree = &self.tree;
+        let tag = self.tag_folded.get_or_insert_with(|| {
+            let mut map = HashMap::new();
+            for name in tree.files.keys().filter_map(|k| std::str::from_utf8(k).ok()) {
+                map.entry(fold(name)).or_insert_with(|| name.to_string());
+            }
+            map
+        });
+        let other = match tag.get(&key) {
+            Some(t) if t != path => Some((t.clone(), "the tag's")),
+            _ => match self.folded.get(&key) {
+                Some(a) if a != path => Some((a.clone(), "the archive's earlier")),
+                _ => None,
+            },
+        };
+        self.folded.entry(key).or_insert_with(|| path.to_string());
+        if let Some((other, whose)) = other {
+            let detail = collision_detail(path, &other, whose);
+            self.push(FindingKind::NameCollision, path, false, detail);
         }
     }
 

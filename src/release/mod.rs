@@ -22,6 +22,7 @@ mod compare;
 mod content;
 mod names;
 pub mod report;
+mod zipdir;
 
 use std::path::{Path, PathBuf};
 
@@ -165,6 +166,13 @@ pub enum FindingKind {
     /// Reading stopped (or an entry was skipped): it expands more than
     /// `max_ratio` (a decompression bomb).
     CompressionRatio,
+    /// Another extractor would read other files: a zip whose local headers
+    /// disagree with its central directory, data after a tar's end marker
+    /// or after a compressed stream's end.
+    ParserDifferential,
+    /// Two names that are one file on a case-insensitive or normalizing
+    /// filesystem (macOS, Windows): one extracted file replaces the other.
+    NameCollision,
 }
 
 impl FindingKind {
@@ -186,6 +194,8 @@ impl FindingKind {
             FindingKind::NoTopDirectory => "no_top_directory",
             FindingKind::SizeLimit => "size_limit",
             FindingKind::CompressionRatio => "compression_ratio",
+            FindingKind::ParserDifferential => "parser_differential",
+            FindingKind::NameCollision => "name_collision",
         }
     }
 
@@ -208,6 +218,8 @@ impl FindingKind {
             FindingKind::NoTopDirectory => "no top directory",
             FindingKind::SizeLimit => "size limit",
             FindingKind::CompressionRatio => "compression ratio",
+            FindingKind::ParserDifferential => "parser differential",
+            FindingKind::NameCollision => "name collision",
         }
     }
 }
@@ -343,9 +355,20 @@ pub fn verify_with_progress(
             let detail = "the zip's central directory has this name more than once: only the last copy was read and compared; another extractor may take another";
             state.push(FindingKind::Duplicate, &lossy(&name), false, detail);
         }
+        if let Some(found) = reader.zip_layout()? {
+            state.push(
+                FindingKind::ParserDifferential,
+                "",
+                false,
+                format!("at offset {}: {}", found.offset, found.detail),
+            );
+        }
     }
     let consumed = Consumed::default();
-    reader.read(&consumed, &mut |entry, consumed| state.entry(entry, consumed))?;
+    let trailing = reader.read(&consumed, &mut |entry, consumed| state.entry(entry, consumed))?;
+    if let Some(found) = trailing {
+        state.push(FindingKind::ParserDifferential, "", false, found.detail);
+    }
     Ok(state.finish(tag, peeled.commit))
 }
 

@@ -1,5 +1,8 @@
 //! Entry names of an archive: their components, the absolute and
-//! traversing ones refused, the top directory, and links that leave the tree.
+//! traversing ones refused, the top directory, links that leave the tree,
+//! and names that collide once case is folded or Unicode normalized.
+
+use unicode_normalization::UnicodeNormalization;
 
 /// The archive's top directory (`name-1.2.3/`), stripped from every entry
 /// once the first entries show it.
@@ -54,6 +57,45 @@ pub(super) fn escapes(rel: &[u8], target: &[u8]) -> bool {
     false
 }
 
+/// A name as case-insensitive, normalizing filesystems see it: NFC, then
+/// lower case (NFC again: lowering can decompose).
+pub(super) fn fold(name: &str) -> String {
+    let lower: String = name.nfc().collect::<String>().to_lowercase();
+    lower.nfc().collect()
+}
+
+/// Code points of `s`, for showing what differs between look-alike names.
+fn code_points(s: &str) -> String {
+    let points: Vec<String> = s.chars().take(12).map(|c| format!("U+{:04X}", u32::from(c))).collect();
+    let more = if s.chars().count() > 12 { " …" } else { "" };
+    if points.is_empty() {
+        "nothing".to_string()
+    } else {
+        format!("{}{more}", points.join(" "))
+    }
+}
+
+/// Why `name` and `other` collide, with the code points of the part that
+/// differs (`whose` says where `other` comes from).
+pub(super) fn collision_detail(name: &str, other: &str, whose: &str) -> String {
+    let (a, b): (Vec<char>, Vec<char>) = (name.chars().collect(), other.chars().collect());
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
+    let ours: String = a[prefix..a.len() - suffix].iter().collect();
+    let theirs: String = b[prefix..b.len() - suffix].iter().collect();
+    let normalizing = name.nfc().eq(other.nfc());
+    let why = if normalizing {
+        "the same name once Unicode-normalized (NFC/NFD): one file on normalizing filesystems (macOS)"
+    } else {
+        "the same name when case is folded: one file on case-insensitive filesystems (macOS, Windows)"
+    };
+    format!(
+        "collides with {whose} `{other}`: {why}, where one extracted file replaces the other; here {} where it has {}",
+        code_points(&ours),
+        code_points(&theirs)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +108,19 @@ mod tests {
         assert!(matches!(components(b"a\\..\\x"), Err(PathProblem::Traversal)));
         let ok = components(b"./q-1.0//src/./a.c").ok().unwrap_or_default();
         assert_eq!(ok, vec![b"q-1.0".as_slice(), b"src", b"a.c"]);
+    }
+
+    #[test]
+    fn normalization_and_case_collide() {
+        let (nfc, nfd) = ("caf\u{e9}.txt", "cafe\u{301}.txt");
+        assert_ne!(nfc, nfd);
+        assert_eq!(fold(nfc), fold(nfd));
+        assert_eq!(fold("README"), fold("readme"));
+        assert_ne!(fold("a"), fold("b"));
+        let detail = collision_detail(nfd, nfc, "the tag's");
+        assert!(detail.contains("U+0065 U+0301 where it has U+00E9"), "{detail}");
+        assert!(detail.contains("normalizing"), "{detail}");
+        assert!(collision_detail("README", "readme", "x").contains("case is folded"));
     }
 
     #[test]
