@@ -25,6 +25,9 @@ pub struct QueueData {
     /// Changes listed per branch at most.
     #[serde(default)]
     pub limit: usize,
+    /// A shallow clone's missing history: the status bar says so.
+    #[serde(default)]
+    pub shallow: Option<String>,
     /// `https://github.com/owner/name`, when the repository is known.
     pub web: Option<String>,
     /// Actions waiting in the outbox.
@@ -56,6 +59,7 @@ pub fn load(ctx: &JobContext, files: bool) -> Result<QueueData, JobError> {
         since: loaded.since,
         cut: loaded.cut,
         limit: HISTORY_LIMIT,
+        shallow: loaded.shallow,
         web: web_url(ctx, &repo),
         outbox,
         with_files: files,

