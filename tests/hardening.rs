@@ -105,3 +105,32 @@ fn audit_of_a_shallow_clone_from_a_base_it_holds_runs() {
     let out = shallow.run(&["audit", "--branch", "main", "--since", "main~1"]);
     assert_ne!(out.status.code(), Some(2), "stderr: {}", stderr(&out));
 }
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    meta.permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn the_store_and_the_queue_snapshot_beside_it_are_private() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("repo");
+    history(&repo, 2);
+    let state = dir.path().join("state/rearview");
+    let db = state.join("db.sqlite3");
+    let ctx = rearview::jobs::JobContext {
+        repo,
+        db: db.clone(),
+        config: rearview::config::Config::default(),
+        github_api: None,
+        theme: rearview::render::theme::Theme::default(),
+    };
+    rearview::jobs::load_queue_blocking(&ctx, false).expect("the queue loads");
+    assert_eq!(mode(&db), 0o600, "the store");
+    assert_eq!(mode(&state), 0o700, "the store's directory");
+    assert_eq!(mode(&dir.path().join("state")), 0o700, "its parent, created for it");
+    assert_eq!(mode(&state.join("db.sqlite3.queue.json")), 0o600, "the queue snapshot");
+}

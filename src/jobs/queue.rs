@@ -84,7 +84,7 @@ fn save_snapshot(ctx: &JobContext, data: &QueueData) {
     let partial = path.with_extension("json.partial");
     let written = serde_json::to_vec(data)
         .map_err(std::io::Error::other)
-        .and_then(|bytes| std::fs::write(&partial, bytes))
+        .and_then(|bytes| crate::paths::write_private(&partial, &bytes))
         .and_then(|()| std::fs::rename(&partial, &path));
     if let Err(e) = written {
         // Only the next start's first frame is slower for it.

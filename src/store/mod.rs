@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::{PullRequest, Review};
+use crate::paths;
 
 pub use schema::LATEST as SCHEMA_VERSION;
 
@@ -176,17 +177,9 @@ impl Store {
 /// it will hold who approved what, and SQLite gives the WAL the same mode.
 fn create_private_file(path: &Path) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(dir).map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
+        paths::create_private_dir(dir).map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
+    match paths::open_private(path, std::fs::OpenOptions::new().write(true).create_new(true)) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(source) => Err(StoreError::CreateDir { path: path.to_path_buf(), source }),
