@@ -134,3 +134,23 @@ fn the_store_and_the_queue_snapshot_beside_it_are_private() {
     assert_eq!(mode(&dir.path().join("state")), 0o700, "its parent, created for it");
     assert_eq!(mode(&state.join("db.sqlite3.queue.json")), 0o600, "the queue snapshot");
 }
+
+#[test]
+fn a_store_that_is_a_device_or_a_directory_is_refused_untouched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("repo");
+    history(&repo, 2);
+    let repo_arg = repo.to_str().expect("utf-8");
+    let as_dir = dir.path().to_str().expect("utf-8");
+    for (db, kind) in [("/dev/null", "a device"), (as_dir, "a directory")] {
+        let out = rearview(&["--repo", repo_arg, "--db", db, "list"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{db}: {err}");
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        assert!(err.contains(&format!("the store {db} is {kind}, not a regular file")), "{err}");
+    }
+    // A new file in a directory yet to be made is a store.
+    let fresh = dir.path().join("new/dir/db.sqlite3");
+    let out = rearview(&["--repo", repo_arg, "--db", fresh.to_str().expect("utf-8"), "list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
