@@ -154,3 +154,32 @@ fn a_store_that_is_a_device_or_a_directory_is_refused_untouched() {
     let out = rearview(&["--repo", repo_arg, "--db", fresh.to_str().expect("utf-8"), "list"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn credentials_in_the_github_api_url_are_never_echoed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("repo");
+    history(&repo, 2);
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[github]\nrepository = \"python/quill\"\ntimeout_secs = 2\nbackoff_ms = 1\n")
+        .expect("config");
+    let db = dir.path().join("db.sqlite3");
+    let base = ["--repo", repo.to_str().expect("utf-8"), "--db", db.to_str().expect("utf-8")];
+    let config = config.to_str().expect("utf-8");
+    for api in ["https://alice:hunter2@127.0.0.1:9", "http://alice:hunter2@127.0.0.1:9/api/v3", "ftp://alice:hunter2@x"]
+    {
+        for command in [&["sync"][..], &["outbox", "--push"][..]] {
+            let mut args = base.to_vec();
+            args.extend_from_slice(&["--config", config, "--github-api", api]);
+            args.extend_from_slice(command);
+            let out = Command::new(env!("CARGO_BIN_EXE_rearview"))
+                .args(&args)
+                .env("XDG_CONFIG_HOME", "/nonexistent-rearview-config")
+                .env("GITHUB_TOKEN", "not-a-real-token")
+                .output()
+                .expect("run rearview");
+            let text = format!("{}{}", stderr(&out), String::from_utf8_lossy(&out.stdout));
+            assert!(!text.contains("hunter2") && !text.contains("alice"), "{command:?} with {api}: {text}");
+        }
+    }
+}
