@@ -183,3 +183,89 @@ fn credentials_in_the_github_api_url_are_never_echoed() {
         }
     }
 }
+
+/// Runs rearview, killing it when it takes longer than ten seconds (a
+/// FIFO config used to block forever).
+fn rearview_within(args: &[&str], env: &[(&str, &Path)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rearview"));
+    command.args(args).env("XDG_CONFIG_HOME", "/nonexistent-rearview-config");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start rearview");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while child.try_wait().expect("poll rearview").is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().expect("kill rearview");
+            panic!("rearview {args:?} did not finish within 10 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("collect rearview's output")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_that_is_no_regular_file_or_too_big_is_refused_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("repo");
+    history(&repo, 2);
+    let fifo = dir.path().join("config.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("run mkfifo");
+    assert!(made.success(), "mkfifo");
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, format!("# {}\n", "x".repeat(1 << 20))).expect("write a big config");
+    let db = dir.path().join("db.sqlite3");
+    let cases = [
+        ("/dev/zero".to_string(), "is not a regular file"),
+        (fifo.display().to_string(), "is not a regular file"),
+        (dir.path().display().to_string(), "is a directory"),
+        (big.display().to_string(), "is larger than 1 MiB"),
+    ];
+    for (config, what) in &cases {
+        let args =
+            ["--repo", repo.to_str().expect("utf-8"), "--db", db.to_str().expect("utf-8"), "--config", config, "list"];
+        let out = rearview_within(&args, &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{config}: {err}");
+        assert!(err.contains(&format!("config {config} {what}")), "{config}: {err}");
+    }
+}
+
+#[test]
+fn key_bindings_in_conflict_or_unknown_name_the_file_and_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("repo");
+    history(&repo, 2);
+    let db = dir.path().join("db.sqlite3");
+    let cases = [
+        (
+            "[ui]\nside_by_side = false\n\n[keys]\nup = \"k\"\ndown = \"q\"\n",
+            "line 6: [keys]: `q` for `down` is already `back`'s key",
+        ),
+        ("[keys]\ndwon = \"j\"\n", "line 2: [keys]: `dwon` is not an action"),
+    ];
+    for (text, expected) in cases {
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, text).expect("write the config");
+        let args = [
+            "--repo",
+            repo.to_str().expect("utf-8"),
+            "--db",
+            db.to_str().expect("utf-8"),
+            "--config",
+            config.to_str().expect("utf-8"),
+            "tui",
+        ];
+        let out = rearview_within(&args, &[("XDG_STATE_HOME", dir.path())]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        let named = format!("config {} {expected}", config.display());
+        assert!(err.contains(&named), "wanted {named}\n got {err}");
+    }
+}

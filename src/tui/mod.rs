@@ -85,7 +85,7 @@ impl Drop for Guard {
 }
 
 pub fn run(options: Options) -> Result<(), TuiError> {
-    let keymap = Keymap::new(&options.jobs.config.keys)?;
+    let keymap = Keymap::for_config(&options.jobs.config)?;
     let styles = Styles::new(options.jobs.theme.clone(), options.color);
     let session = load_session(options.session.as_deref());
     let side_by_side = options.jobs.config.ui.side_by_side;
