@@ -269,3 +269,45 @@ fn key_bindings_in_conflict_or_unknown_name_the_file_and_line() {
         assert!(err.contains(&named), "wanted {named}\n got {err}");
     }
 }
+
+fn git_out(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git").current_dir(dir).args(args).output().expect("run git");
+    assert!(out.status.success(), "git {args:?} failed: {}", stderr(&out));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn hex_and_show_on_the_wrong_kind_of_object_say_what_it_is() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("repo");
+    let commits = history(&repo, 2);
+    // A submodule (a commit in the tree) at vendor/lib.
+    git(&repo, &["read-tree", "main"]);
+    let gitlink = format!("160000,{},vendor/lib", commits[0]);
+    git(&repo, &["update-index", "--add", "--cacheinfo", &gitlink]);
+    git(&repo, &["-c", "user.name=Dev", "-c", "user.email=dev@example.org", "commit", "-q", "-m", "Vendor lib"]);
+    let tree = git_out(&repo, &["rev-parse", "main^{tree}"]);
+    let at = |args: &[&str]| {
+        let mut all = vec!["--repo", repo.to_str().expect("utf-8")];
+        all.extend_from_slice(args);
+        rearview(&all)
+    };
+    let cases: [(&[&str], &str); 4] = [
+        (&["hex", "main:f0.txt", "--offset", "100"], "offset 100 is past the end of main:f0.txt: it is 9 bytes"),
+        (&["hex", "main:vendor"], "`main:vendor` in "),
+        (&["hex", "main:vendor/lib"], "is a submodule (at "),
+        (&["show", &tree], "is a tree (a directory), not a commit"),
+    ];
+    for (args, expected) in cases {
+        let out = at(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
+        assert!(err.contains(expected), "{args:?}: wanted {expected}\n got {err}");
+    }
+    let out = at(&["hex", "main:vendor"]);
+    assert!(stderr(&out).contains("is a tree (a directory), not a file"), "{}", stderr(&out));
+    // The last byte is still there to see.
+    let out = at(&["hex", "main:f0.txt", "--offset", "8"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -116,6 +116,15 @@ pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
     let what = || format!("cannot read {}", sanitize_line(&args.spec));
     let (facts, kept) = repo.read_blob(&id, |stream| -> Result<_> {
         let len = stream.len();
+        // An offset past the end would print nothing and look like success.
+        if args.offset > 0 && args.offset >= len {
+            anyhow::bail!(
+                "offset {} is past the end of {}: it is {len} bytes ({}); pass --offset below {len}",
+                args.offset,
+                sanitize_line(&args.spec),
+                hex::human_size(len, SizeStyle::Brief)
+            );
+        }
         let start = args.offset.min(len);
         let range = start..args.length.map_or(len, |n| start.saturating_add(n).min(len));
         let keep = range.end - range.start <= KEEP_LIMIT;

@@ -49,6 +49,9 @@ pub enum RepoError {
     /// which the caller prefixes with what it was writing.
     #[error("{0}")]
     Write(git2::Error),
+    /// A name that resolves, to the wrong kind of object.
+    #[error("`{name}` in {repo} is {kind}, not {wanted}: {hint}")]
+    WrongKind { name: String, repo: String, kind: String, wanted: &'static str, hint: &'static str },
     /// A range reaches into history a shallow clone lacks.
     #[error("{line}")]
     Shallow { line: String },
@@ -127,6 +130,10 @@ impl Repo {
 
     fn err(&self, doing: &str, source: git2::Error) -> RepoError {
         RepoError::Git { doing: doing.to_string(), repo: self.display(), source }
+    }
+
+    fn wrong_kind(&self, name: &str, kind: String, wanted: &'static str, hint: &'static str) -> RepoError {
+        RepoError::WrongKind { name: name.to_string(), repo: self.display(), kind, wanted, hint }
     }
 
     fn unknown(&self, what: &'static str, name: &str) -> RepoError {
@@ -226,7 +233,10 @@ impl Repo {
             return Ok(oid);
         }
         let object = self.git.revparse_single(rev).map_err(|_| self.unknown("revision", rev))?;
-        let commit = object.peel_to_commit().map_err(|_| self.unknown("commit", rev))?;
+        let commit = object.peel_to_commit().map_err(|_| {
+            let kind = object.peel(git2::ObjectType::Any).map(|o| o.kind()).unwrap_or(object.kind());
+            self.wrong_kind(rev, kind_name(kind, &object.id()), "a commit", "name a commit (branch, tag or sha)")
+        })?;
         Ok(commit.id())
     }
 
@@ -413,6 +423,18 @@ fn person(sig: &git2::Signature<'_>) -> Person {
     Person {
         name: String::from_utf8_lossy(sig.name_bytes()).into_owned(),
         email: String::from_utf8_lossy(sig.email_bytes()).into_owned(),
+    }
+}
+
+/// What an object is, as a person names it (a commit in a tree is a
+/// submodule's).
+fn kind_name(kind: Option<git2::ObjectType>, id: &Oid) -> String {
+    match kind {
+        Some(git2::ObjectType::Tree) => "a tree (a directory)".into(),
+        Some(git2::ObjectType::Blob) => "a blob (a file)".into(),
+        Some(git2::ObjectType::Tag) => "a tag".into(),
+        Some(git2::ObjectType::Commit) => format!("a commit ({})", crate::model::short_sha(&id.to_string())),
+        _ => "an object of unknown kind".into(),
     }
 }
 
