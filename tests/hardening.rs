@@ -311,3 +311,24 @@ fn hex_and_show_on_the_wrong_kind_of_object_say_what_it_is() {
     let out = at(&["hex", "main:f0.txt", "--offset", "8"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn an_empty_repository_says_so_in_one_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("empty");
+    std::fs::create_dir(&repo).expect("mkdir");
+    git(&repo, &["init", "-q", "--initial-branch", "trunk"]);
+    let db = dir.path().join("db.sqlite3");
+    let base = ["--repo", repo.to_str().expect("utf-8"), "--db", db.to_str().expect("utf-8")];
+    let commands: [&[&str]; 4] = [&["list"], &[], &["audit", "--branch", "trunk", "--since", "v1"], &["show", "HEAD"]];
+    for command in commands {
+        let mut args = base.to_vec();
+        args.extend_from_slice(command);
+        let out = rearview(&args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{command:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{command:?}: one line: {err}");
+        assert!(err.contains("has no commits yet (its branch `trunk` is unborn)"), "{command:?}: {err}");
+        assert!(!err.contains("UnbornBranch"), "{command:?}: libgit2's raw code: {err}");
+    }
+}

@@ -52,6 +52,9 @@ pub enum RepoError {
     /// A name that resolves, to the wrong kind of object.
     #[error("`{name}` in {repo} is {kind}, not {wanted}: {hint}")]
     WrongKind { name: String, repo: String, kind: String, wanted: &'static str, hint: &'static str },
+    /// A repository with no commits: HEAD names a branch not made yet.
+    #[error("{repo} has no commits yet (its branch `{branch}` is unborn): commit or fetch first, or pass --repo PATH to a clone with history")]
+    Empty { repo: String, branch: String },
     /// A range reaches into history a shallow clone lacks.
     #[error("{line}")]
     Shallow { line: String },
@@ -137,7 +140,22 @@ impl Repo {
     }
 
     fn unknown(&self, what: &'static str, name: &str) -> RepoError {
-        RepoError::Unknown { what, name: name.to_string(), repo: self.display() }
+        // In an empty repository every name is unknown: say why once.
+        self.unborn().unwrap_or_else(|| RepoError::Unknown { what, name: name.to_string(), repo: self.display() })
+    }
+
+    /// The error for a repository whose HEAD is unborn and that holds no
+    /// references at all (a fresh `git init`), if this is one.
+    fn unborn(&self) -> Option<RepoError> {
+        let unborn = matches!(self.git.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch);
+        let no_refs = self.git.references().map(|mut refs| refs.next().is_none()).unwrap_or(false);
+        if !(unborn && no_refs) {
+            return None;
+        }
+        let head = self.git.find_reference("HEAD").ok();
+        let target = head.as_ref().and_then(|h| h.symbolic_target().ok().flatten().map(str::to_string));
+        let branch = target.as_deref().map(branch_label).unwrap_or_else(|| "HEAD".into());
+        Some(RepoError::Empty { repo: self.display(), branch })
     }
 
     /// The remote whose branches are "what landed" (`upstream`, else
@@ -201,7 +219,7 @@ impl Repo {
                 return Ok(name.to_string());
             }
         }
-        let head = self.git.head().map_err(|e| self.err("read HEAD", e))?;
+        let head = self.git.head().map_err(|e| self.unborn().unwrap_or_else(|| self.err("read HEAD", e)))?;
         head.shorthand().map(str::to_string).map_err(|_| self.unknown("branch", "HEAD"))
     }
 
