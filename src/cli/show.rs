@@ -118,11 +118,12 @@ pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
         let len = stream.len();
         // An offset past the end would print nothing and look like success.
         if args.offset > 0 && args.offset >= len {
+            let human = hex::human_size(len, SizeStyle::Brief);
+            let size = if len < 1024 { format!("{len} bytes") } else { format!("{len} bytes ({human})") };
             anyhow::bail!(
-                "offset {} is past the end of {}: it is {len} bytes ({}); pass --offset below {len}",
+                "offset {} is past the end of {}: it is {size}; pass --offset below {len}",
                 args.offset,
-                sanitize_line(&args.spec),
-                hex::human_size(len, SizeStyle::Brief)
+                sanitize_line(&args.spec)
             );
         }
         let start = args.offset.min(len);
