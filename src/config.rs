@@ -15,7 +15,12 @@ pub enum ConfigError {
     Parse { path: PathBuf, line: usize, message: String },
     #[error("config {path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    #[error("config {path} is {what}: pass --config PATH naming a TOML file of at most 1 MiB")]
+    NotAFile { path: PathBuf, what: String },
 }
+
+/// A config larger than this is no config (`--config /dev/zero`).
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +43,17 @@ pub struct Config {
     /// replaces that action's default keys).
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, KeyList>,
+    /// Where this config was read, for messages about it (`[keys]` is
+    /// checked by the TUI, long after parsing).
+    #[serde(skip)]
+    pub source: Option<Source>,
+}
+
+/// The file a config came from and the line of each `[keys]` entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Source {
+    pub path: PathBuf,
+    pub key_lines: std::collections::BTreeMap<String, usize>,
 }
 
 /// One key (`"ctrl-d"`) or several (`["j", "down"]`).
@@ -316,6 +332,27 @@ impl crate::model::message::NamesOriginal for CompiledPattern {
     }
 }
 
+/// The line of each entry of the `[keys]` table (`name = …` under
+/// `[keys]`, or `keys.name = …`), for messages that name it.
+fn key_lines(text: &str) -> std::collections::BTreeMap<String, usize> {
+    let mut lines = std::collections::BTreeMap::new();
+    let mut in_keys = false;
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_keys = line.trim_start_matches('[').trim_end_matches(']').trim() == "keys";
+            continue;
+        }
+        let Some((name, _)) = line.split_once('=') else { continue };
+        let name = name.trim();
+        let name = if in_keys { Some(name) } else { name.strip_prefix("keys.") };
+        if let Some(name) = name {
+            lines.entry(name.trim().trim_matches('"').to_string()).or_insert(number + 1);
+        }
+    }
+    lines
+}
+
 impl Config {
     /// Loads the config: an explicit path must exist; the default path
     /// (`$XDG_CONFIG_HOME/rearview/config.toml`) may be absent.
@@ -330,8 +367,23 @@ impl Config {
     }
 
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        use std::io::Read as _;
+        let read_err = |source| ConfigError::Read { path: path.to_path_buf(), source };
+        let not_a_file = |what: String| ConfigError::NotAFile { path: path.to_path_buf(), what };
+        // Checked before opening: opening a FIFO blocks until a writer comes.
+        let meta = std::fs::metadata(path).map_err(read_err)?;
+        if !meta.is_file() {
+            return Err(not_a_file(if meta.is_dir() { "a directory".into() } else { "not a regular file".into() }));
+        }
+        let file = std::fs::File::open(path).map_err(read_err)?;
+        // Read one byte past the cap: a file that grew since is caught too.
+        let mut bytes = Vec::new();
+        file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
+        if bytes.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(not_a_file("larger than 1 MiB".into()));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|e| read_err(std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error())))?;
         Config::parse(&text, path)
     }
 
@@ -341,6 +393,8 @@ impl Config {
             ConfigError::Parse { path: path.to_path_buf(), line, message: e.message().trim().to_string() }
         })?;
         config.validate(path)?;
+        let mut config = config;
+        config.source = Some(Source { path: path.to_path_buf(), key_lines: key_lines(text) });
         Ok(config)
     }
 

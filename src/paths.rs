@@ -90,6 +90,39 @@ pub fn default_store(git_dir: &Path, repo_name: &str) -> Option<PathBuf> {
     Some(base.join("rearview").join(format!("{safe}-{hash:016x}.sqlite3")))
 }
 
+/// Creates `dir` and its missing parents readable by their owner only
+/// (0700): what rearview keeps says who reviewed what. Existing
+/// directories are left as they are.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Opens `path` as `options` say, readable by its owner only: a new file
+/// is created 0600 (its directory 0700) and an existing one narrowed to
+/// 0600, so a file an older version left 0644 is fixed on the next write.
+pub fn open_private(path: &Path, options: &mut std::fs::OpenOptions) -> std::io::Result<std::fs::File> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_private_dir(dir)?;
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(options, 0o600);
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    Ok(file)
+}
+
+/// Writes `bytes` to `path` (replacing it) as an owner-only file.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut file = open_private(path, std::fs::OpenOptions::new().write(true).create(true).truncate(true))?;
+    file.write_all(bytes)
+}
+
 /// FNV-1a: a stable, dependency-free hash for naming files.
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
@@ -112,5 +145,31 @@ mod tests {
         assert!(glob_match("Doc/*.rst", "Doc/café.rst"), "non-ASCII paths");
         assert!(glob_match("caf?", "café"), "? is one character, not one byte");
         assert!(!glob_match("caf?", "cafés"));
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).map(|m| m.permissions().mode() & 0o777).unwrap_or(0)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_files_are_0600_in_0700_directories() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().expect("temp dir");
+        let file = root.path().join("a/b/state.json");
+        write_private(&file, b"{}").expect("write");
+        assert_eq!(mode(&file), 0o600);
+        assert_eq!(mode(&root.path().join("a")), 0o700);
+        assert_eq!(mode(&root.path().join("a/b")), 0o700);
+        // A file left world-readable is narrowed when written again.
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        write_private(&file, b"{\"x\":1}").expect("rewrite");
+        assert_eq!(mode(&file), 0o600);
+        assert_eq!(std::fs::read(&file).expect("read"), b"{\"x\":1}");
+        let log = root.path().join("log/rearview.log");
+        open_private(&log, std::fs::OpenOptions::new().create(true).append(true)).expect("open");
+        assert_eq!(mode(&log), 0o600);
     }
 }

@@ -323,6 +323,23 @@ fn demo_walkthrough_in_tmux() {
     assert_eq!(tmux.display("#{alternate_on}"), "0", "the alternate screen is left");
     assert_eq!(tmux.display("#{cursor_flag}"), "1", "the cursor is shown again");
     assert_eq!(tmux.display("#{mouse_any_flag}"), "0", "mouse reporting is off");
+    assert_private(&home.join("data/rearview"));
+    assert_private(&home.join("state/rearview"));
+}
+
+/// Every file rearview left under `dir` is its owner's only (0600), and
+/// `dir` too (0700): the store, its session and queue snapshot, the log.
+#[cfg(unix)]
+fn assert_private(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+    assert_eq!(mode(dir), 0o700, "{} is 0700", dir.display());
+    let entries = std::fs::read_dir(dir).expect("list a state directory");
+    let names: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    assert!(!names.is_empty(), "rearview wrote into {}", dir.display());
+    for path in names.iter().filter(|p| p.is_file()) {
+        assert_eq!(mode(path), 0o600, "{} is 0600 (all: {names:?})", path.display());
+    }
 }
 
 /// `text` as one `sh` word.

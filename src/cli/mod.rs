@@ -533,6 +533,9 @@ fn list(global: &Global, args: &ListArgs) -> Result<ExitCode> {
         files: args.format == ListFormat::Json || args.sort == SortOrder::Risk || args.min_risk.is_some(),
     };
     let loaded = build_queue(global, &mut ctx, &selection)?;
+    if let Some(shallow) = &loaded.shallow {
+        eprintln!("rearview: {}", rearview::render::sanitize::sanitize_line(shallow));
+    }
     let note = cut_note(&loaded, args.limit);
     let mut queue = loaded.queue;
     queue.changes.retain(|c| {
@@ -561,9 +564,12 @@ fn list(global: &Global, args: &ListArgs) -> Result<ExitCode> {
 fn audit(global: &Global, args: &AuditArgs) -> Result<ExitCode> {
     let mut ctx = context(global)?;
     // Both ends must exist: name the missing one rather than the range.
-    ctx.repo.branch_tip(&args.branch)?;
-    ctx.repo.resolve(&args.since)?;
+    let tip = ctx.repo.branch_tip(&args.branch)?;
     let until = args.until.as_deref().unwrap_or(&args.branch);
+    // A shallow clone lacks what the report must account for: refuse.
+    let until_tip = if args.until.is_some() { ctx.repo.resolve(until)? } else { tip };
+    ctx.repo.require_history(&args.since, until_tip)?;
+    ctx.repo.resolve(&args.since)?;
     let selection = Selection {
         range: Some(format!("{}..{until}", args.since)),
         range_branch: Some(args.branch.clone()),

@@ -116,6 +116,16 @@ pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
     let what = || format!("cannot read {}", sanitize_line(&args.spec));
     let (facts, kept) = repo.read_blob(&id, |stream| -> Result<_> {
         let len = stream.len();
+        // An offset past the end would print nothing and look like success.
+        if args.offset > 0 && args.offset >= len {
+            let human = hex::human_size(len, SizeStyle::Brief);
+            let size = if len < 1024 { format!("{len} bytes") } else { format!("{len} bytes ({human})") };
+            anyhow::bail!(
+                "offset {} is past the end of {}: it is {size}; pass --offset below {len}",
+                args.offset,
+                sanitize_line(&args.spec)
+            );
+        }
         let start = args.offset.min(len);
         let range = start..args.length.map_or(len, |n| start.saturating_add(n).min(len));
         let keep = range.end - range.start <= KEEP_LIMIT;

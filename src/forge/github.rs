@@ -40,7 +40,8 @@ pub struct Settings {
 impl Settings {
     pub fn new(api: &str, repo: RepoSlug, token: Option<Token>) -> Settings {
         Settings {
-            api: api.trim_end_matches('/').to_string(),
+            // Userinfo is never sent (the token is); kept, messages would echo it.
+            api: super::remote::redact(api).trim_end_matches('/').to_string(),
             repo,
             token,
             concurrency: 8,

@@ -39,21 +39,21 @@ pub fn slug_from_remote(url: &str, web_host: &str) -> Option<RepoSlug> {
 /// The web host for an API base URL: `https://api.github.com` →
 /// `github.com`; `https://ghe.example.com/api/v3` → `ghe.example.com`.
 pub fn web_host(api: &str) -> String {
-    let rest = api.split_once("://").map(|(_, r)| r).unwrap_or(api);
+    let api = redact(api);
+    let rest = api.split_once("://").map(|(_, r)| r).unwrap_or(&api);
     let host = rest.split(['/', ':']).next().unwrap_or(rest).to_ascii_lowercase();
     host.strip_prefix("api.").map(str::to_string).unwrap_or(host)
 }
 
-/// A remote URL with any credentials removed, for messages.
+/// A URL with any credentials (`user:password@`) removed, for messages
+/// and for the API base, whose userinfo nothing sends.
 pub fn redact(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.split_once('/') {
-            Some((authority, path)) if authority.contains('@') => {
-                let host = authority.rsplit('@').next().unwrap_or("");
-                format!("{scheme}://{host}/{path}")
-            }
-            _ => url.to_string(),
-        },
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    // The authority ends at the path, the query or the fragment.
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    match authority.rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://{host}{tail}"),
         None => url.to_string(),
     }
 }
@@ -99,6 +99,11 @@ mod tests {
 
     #[test]
     fn credentials_are_redacted() {
+        assert_eq!(redact("https://u:pw@ghe.example.com"), "https://ghe.example.com");
+        assert_eq!(redact("https://u:pw@host:8443?x=1"), "https://host:8443?x=1");
+        assert_eq!(redact("https://u:p@w@host/api/v3"), "https://host/api/v3");
+        assert_eq!(redact("https://host/a@b"), "https://host/a@b", "an @ in the path is no userinfo");
+        assert_eq!(web_host("https://u:pw@api.github.com"), "github.com");
         assert_eq!(redact("https://user:ghp_secret@github.com/o/r.git"), "https://github.com/o/r.git");
         assert_eq!(redact("git@github.com:o/r.git"), "git@github.com:o/r.git");
     }

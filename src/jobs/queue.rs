@@ -25,6 +25,9 @@ pub struct QueueData {
     /// Changes listed per branch at most.
     #[serde(default)]
     pub limit: usize,
+    /// A shallow clone's missing history: the status bar says so.
+    #[serde(default)]
+    pub shallow: Option<String>,
     /// `https://github.com/owner/name`, when the repository is known.
     pub web: Option<String>,
     /// Actions waiting in the outbox.
@@ -56,6 +59,7 @@ pub fn load(ctx: &JobContext, files: bool) -> Result<QueueData, JobError> {
         since: loaded.since,
         cut: loaded.cut,
         limit: HISTORY_LIMIT,
+        shallow: loaded.shallow,
         web: web_url(ctx, &repo),
         outbox,
         with_files: files,
@@ -80,7 +84,7 @@ fn save_snapshot(ctx: &JobContext, data: &QueueData) {
     let partial = path.with_extension("json.partial");
     let written = serde_json::to_vec(data)
         .map_err(std::io::Error::other)
-        .and_then(|bytes| std::fs::write(&partial, bytes))
+        .and_then(|bytes| crate::paths::write_private(&partial, &bytes))
         .and_then(|()| std::fs::rename(&partial, &path));
     if let Err(e) = written {
         // Only the next start's first frame is slower for it.

@@ -71,6 +71,8 @@ pub struct Loaded {
     /// The branches (or the range) whose listing stopped at the selection's
     /// limit with more history left: what was shown is not all there is.
     pub cut: Vec<String>,
+    /// A shallow clone's missing history, said once.
+    pub shallow: Option<String>,
     /// How long each stage took, in order (shown by `--verbose`).
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
@@ -108,7 +110,7 @@ pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selecti
     let queue = triage_listed(repo, store, config, listed, &ranges, &default_branch, selection.files, &mut clock)?;
     let since = ranges.iter().filter_map(|r| Some((r.branch.clone(), r.since.clone()?))).collect();
     let branches = ranges.into_iter().map(|r| r.branch).collect();
-    Ok(Loaded { queue, default_branch, branches, since, cut, timings: clock.marks })
+    Ok(Loaded { queue, default_branch, branches, since, cut, shallow: repo.shallow_note(), timings: clock.marks })
 }
 
 /// What the walk of the selected ranges found.

@@ -98,7 +98,9 @@ pub fn connection(
     config: &Config,
     api: Option<&str>,
 ) -> Result<(RepoSlug, Settings, Option<TokenSource>), PlanError> {
-    let api = api.unwrap_or(&config.github.api).trim_end_matches('/').to_string();
+    // Userinfo in the API URL is never sent (the token is) but would be
+    // echoed by every message that names the API: drop it here, once.
+    let api = remote::redact(api.unwrap_or(&config.github.api)).trim_end_matches('/').to_string();
     let slug = repository(repo, config.github.repository.as_deref(), &api)?;
     let host = remote::web_host(&api);
     let (token, source) = match token::discover(&host, config.github.token_command.as_deref())? {

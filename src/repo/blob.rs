@@ -123,13 +123,25 @@ impl Repo {
             let tree = self.git.revparse_single(rev).and_then(|o| o.peel_to_tree());
             let entry = tree.map_err(|_| self.unknown("revision", rev))?.get_path(Path::new(path));
             let entry = entry.map_err(|_| self.unknown("blob", spec))?;
-            if entry.kind() != Some(git2::ObjectType::Blob) {
-                return Err(self.unknown("file (blob)", spec));
+            match entry.kind() {
+                Some(git2::ObjectType::Blob) => {}
+                Some(git2::ObjectType::Commit) => {
+                    let kind = format!("a submodule (at {})", crate::model::short_sha(&entry.id().to_string()));
+                    let hint = "run hex in the submodule's own repository";
+                    return Err(self.wrong_kind(spec, kind, "a file", hint));
+                }
+                kind => {
+                    let hint = "name a file in it (`git ls-tree REV:PATH` lists them)";
+                    return Err(self.wrong_kind(spec, super::kind_name(kind, &entry.id()), "a file", hint));
+                }
             }
             return Ok(entry.id().to_string());
         }
         let object = self.git.revparse_single(spec).map_err(|_| self.unknown("blob", spec))?;
-        let blob = object.peel_to_blob().map_err(|_| self.unknown("file (blob)", spec))?;
+        let blob = object.peel_to_blob().map_err(|_| {
+            let hint = "pass REV:PATH of a file or a blob's sha";
+            self.wrong_kind(spec, super::kind_name(object.kind(), &object.id()), "a file", hint)
+        })?;
         Ok(blob.id().to_string())
     }
 }

@@ -11,6 +11,7 @@ mod linediff;
 mod loose;
 mod pack;
 pub mod scope;
+mod shallow;
 mod tags;
 pub mod textdiff;
 pub mod tree;
@@ -48,6 +49,15 @@ pub enum RepoError {
     /// which the caller prefixes with what it was writing.
     #[error("{0}")]
     Write(git2::Error),
+    /// A name that resolves, to the wrong kind of object.
+    #[error("`{name}` in {repo} is {kind}, not {wanted}: {hint}")]
+    WrongKind { name: String, repo: String, kind: String, wanted: &'static str, hint: &'static str },
+    /// A repository with no commits: HEAD names a branch not made yet.
+    #[error("{repo} has no commits yet (its branch `{branch}` is unborn): commit or fetch first, or pass --repo PATH to a clone with history")]
+    Empty { repo: String, branch: String },
+    /// A range reaches into history a shallow clone lacks.
+    #[error("{line}")]
+    Shallow { line: String },
 }
 
 pub type Result<T> = std::result::Result<T, RepoError>;
@@ -125,8 +135,27 @@ impl Repo {
         RepoError::Git { doing: doing.to_string(), repo: self.display(), source }
     }
 
+    fn wrong_kind(&self, name: &str, kind: String, wanted: &'static str, hint: &'static str) -> RepoError {
+        RepoError::WrongKind { name: name.to_string(), repo: self.display(), kind, wanted, hint }
+    }
+
     fn unknown(&self, what: &'static str, name: &str) -> RepoError {
-        RepoError::Unknown { what, name: name.to_string(), repo: self.display() }
+        // In an empty repository every name is unknown: say why once.
+        self.unborn().unwrap_or_else(|| RepoError::Unknown { what, name: name.to_string(), repo: self.display() })
+    }
+
+    /// The error for a repository whose HEAD is unborn and that holds no
+    /// references at all (a fresh `git init`), if this is one.
+    fn unborn(&self) -> Option<RepoError> {
+        let unborn = matches!(self.git.head(), Err(e) if e.code() == git2::ErrorCode::UnbornBranch);
+        let no_refs = self.git.references().map(|mut refs| refs.next().is_none()).unwrap_or(false);
+        if !(unborn && no_refs) {
+            return None;
+        }
+        let head = self.git.find_reference("HEAD").ok();
+        let target = head.as_ref().and_then(|h| h.symbolic_target().ok().flatten().map(str::to_string));
+        let branch = target.as_deref().map(branch_label).unwrap_or_else(|| "HEAD".into());
+        Some(RepoError::Empty { repo: self.display(), branch })
     }
 
     /// The remote whose branches are "what landed" (`upstream`, else
@@ -190,7 +219,7 @@ impl Repo {
                 return Ok(name.to_string());
             }
         }
-        let head = self.git.head().map_err(|e| self.err("read HEAD", e))?;
+        let head = self.git.head().map_err(|e| self.unborn().unwrap_or_else(|| self.err("read HEAD", e)))?;
         head.shorthand().map(str::to_string).map_err(|_| self.unknown("branch", "HEAD"))
     }
 
@@ -222,7 +251,10 @@ impl Repo {
             return Ok(oid);
         }
         let object = self.git.revparse_single(rev).map_err(|_| self.unknown("revision", rev))?;
-        let commit = object.peel_to_commit().map_err(|_| self.unknown("commit", rev))?;
+        let commit = object.peel_to_commit().map_err(|_| {
+            let kind = object.peel(git2::ObjectType::Any).map(|o| o.kind()).unwrap_or(object.kind());
+            self.wrong_kind(rev, kind_name(kind, &object.id()), "a commit", "name a commit (branch, tag or sha)")
+        })?;
         Ok(commit.id())
     }
 
@@ -409,6 +441,18 @@ fn person(sig: &git2::Signature<'_>) -> Person {
     Person {
         name: String::from_utf8_lossy(sig.name_bytes()).into_owned(),
         email: String::from_utf8_lossy(sig.email_bytes()).into_owned(),
+    }
+}
+
+/// What an object is, as a person names it (a commit in a tree is a
+/// submodule's).
+fn kind_name(kind: Option<git2::ObjectType>, id: &Oid) -> String {
+    match kind {
+        Some(git2::ObjectType::Tree) => "a tree (a directory)".into(),
+        Some(git2::ObjectType::Blob) => "a blob (a file)".into(),
+        Some(git2::ObjectType::Tag) => "a tag".into(),
+        Some(git2::ObjectType::Commit) => format!("a commit ({})", crate::model::short_sha(&id.to_string())),
+        _ => "an object of unknown kind".into(),
     }
 }
 

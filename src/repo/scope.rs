@@ -168,7 +168,7 @@ impl Repo {
         described.unwrap_or_else(|| crate::model::short_sha(&oid.to_string()).to_string())
     }
 
-    fn commit_time(&self, oid: Oid) -> Result<i64> {
+    pub(super) fn commit_time(&self, oid: Oid) -> Result<i64> {
         let commit = self.git.find_commit(oid).map_err(|e| self.err(&format!("read commit {oid}"), e))?;
         let time = commit.committer().when().seconds();
         Ok(time)

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::{PullRequest, Review};
+use crate::paths;
 
 pub use claim::process_owner;
 pub use schema::LATEST as SCHEMA_VERSION;
@@ -23,6 +24,10 @@ pub use schema::LATEST as SCHEMA_VERSION;
 pub enum StoreError {
     #[error("cannot create the store directory {path}: {source}")]
     CreateDir { path: PathBuf, source: std::io::Error },
+    #[error(
+        "the store {path} is {kind}, not a regular file: pass --db PATH naming a file (or a new one in a directory)"
+    )]
+    NotAFile { path: PathBuf, kind: &'static str },
     #[error("cannot open the store {path}: {source} (check permissions or pass --db PATH)")]
     Open { path: PathBuf, source: rusqlite::Error },
     #[error("{path} is not a rearview database (corrupt or another kind of file); it was left untouched: move it aside or pass --db PATH")]
@@ -64,6 +69,13 @@ impl Store {
     /// Opens (creating when absent) the store at `path` and brings its
     /// schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
+        // SQLite would open a device or a FIFO and leave a world-writable
+        // journal beside it (`/dev/null-journal`): only files are stores.
+        if let Ok(meta) = std::fs::metadata(path) {
+            if !meta.is_file() {
+                return Err(StoreError::NotAFile { path: path.to_path_buf(), kind: file_kind(&meta.file_type()) });
+            }
+        }
         let fresh = !path.exists();
         if fresh {
             create_private_file(path)?;
@@ -178,20 +190,34 @@ impl Store {
 /// it will hold who approved what, and SQLite gives the WAL the same mode.
 fn create_private_file(path: &Path) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(dir).map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
+        paths::create_private_dir(dir).map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
+    match paths::open_private(path, std::fs::OpenOptions::new().write(true).create_new(true)) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(source) => Err(StoreError::CreateDir { path: path.to_path_buf(), source }),
+    }
+}
+
+/// What a path that is not a regular file is, as a person names it.
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a file"
     }
 }
 

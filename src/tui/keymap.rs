@@ -407,6 +407,23 @@ pub enum KeymapError {
         "config [keys]: `{key}` for `{action}` is not a key (use e.g. `j`, `G`, `ctrl-d`, `enter`, `space`, `f5`)"
     )]
     BadKey { action: String, key: String },
+    #[error("config [keys]: `{key}` for `{action}` is already `{other}`'s key{screen}: give one of them another key")]
+    Conflict { action: String, key: String, other: String, screen: String },
+    /// One of the above, with the config file and line it comes from.
+    #[error("config {path} line {line}: {error}", error = .error.to_string().trim_start_matches("config "))]
+    At { path: std::path::PathBuf, line: usize, error: Box<KeymapError> },
+}
+
+impl KeymapError {
+    /// The `[keys]` entry the error is about.
+    fn action(&self) -> Option<&str> {
+        match self {
+            KeymapError::UnknownAction(action)
+            | KeymapError::BadKey { action, .. }
+            | KeymapError::Conflict { action, .. } => Some(action),
+            KeymapError::At { .. } => None,
+        }
+    }
 }
 
 /// The live bindings: defaults with the config's `[keys]` over them.
@@ -424,6 +441,18 @@ impl Default for Keymap {
 }
 
 impl Keymap {
+    /// The bindings of a config: an error names the config's file and
+    /// the line of the `[keys]` entry.
+    pub fn for_config(config: &crate::config::Config) -> Result<Keymap, KeymapError> {
+        Keymap::new(&config.keys).map_err(|error| {
+            let Some(source) = &config.source else { return error };
+            match error.action().and_then(|a| source.key_lines.get(a)) {
+                Some(&line) => KeymapError::At { path: source.path.clone(), line, error: Box::new(error) },
+                None => error,
+            }
+        })
+    }
+
     pub fn new(overrides: &BTreeMap<String, KeyList>) -> Result<Keymap, KeymapError> {
         for name in overrides.keys() {
             if !COMMANDS.iter().any(|c| c.name == name) {
@@ -448,6 +477,7 @@ impl Keymap {
             }
             keys_of.insert(command.name, keys);
         }
+        check_conflicts(overrides, &keys_of)?;
         Ok(Keymap { bindings, keys: keys_of })
     }
 
@@ -475,9 +505,79 @@ impl Keymap {
     }
 }
 
+/// Refuses a `[keys]` key that another action already answers to where
+/// the overridden action is used: on the same screen, or everywhere and on
+/// a screen (the screen's binding would hide the other). The defaults'
+/// own layering (a screen's key over a global one) is by design.
+fn check_conflicts(
+    overrides: &BTreeMap<String, KeyList>,
+    keys_of: &BTreeMap<&'static str, Vec<Key>>,
+) -> Result<(), KeymapError> {
+    for mine in COMMANDS.iter().filter(|c| overrides.contains_key(c.name)) {
+        for key in keys_of.get(mine.name).map(Vec::as_slice).unwrap_or(&[]) {
+            for other in COMMANDS.iter().filter(|c| c.action != mine.action) {
+                if !keys_of.get(other.name).is_some_and(|keys| keys.contains(key)) {
+                    continue;
+                }
+                let shared = mine.contexts.iter().find(|m| {
+                    other.contexts.iter().any(|o| o == *m || *o == Context::Global || **m == Context::Global)
+                });
+                if let Some(context) = shared {
+                    let screen = match context {
+                        Context::Global => String::new(),
+                        c => format!(" in the {}", c.title().to_lowercase()),
+                    };
+                    return Err(KeymapError::Conflict {
+                        action: mine.name.into(),
+                        key: key.to_string(),
+                        other: other.name.into(),
+                        screen,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_default_given_again_in_the_config_is_no_conflict() {
+        for command in COMMANDS {
+            let keys = command.keys.iter().map(|k| k.to_string()).collect();
+            let over = BTreeMap::from([(command.name.to_string(), KeyList::Many(keys))]);
+            assert!(Keymap::new(&over).is_ok(), "{}: {:?}", command.name, Keymap::new(&over).err());
+        }
+    }
+
+    #[test]
+    fn a_key_another_action_answers_to_is_refused() {
+        let over = BTreeMap::from([("down".to_string(), KeyList::One("q".into()))]);
+        let err = Keymap::new(&over).expect_err("q is back's key");
+        assert_eq!(
+            err.to_string(),
+            "config [keys]: `q` for `down` is already `back`'s key: give one of them another key"
+        );
+        let both = BTreeMap::from([
+            ("down".to_string(), KeyList::One("x".into())),
+            ("up".to_string(), KeyList::One("x".into())),
+        ]);
+        assert!(matches!(Keymap::new(&both), Err(KeymapError::Conflict { .. })), "two overrides on one key");
+    }
+
+    #[test]
+    fn a_config_error_names_its_file_and_line() {
+        let text = "[ui]\nside_by_side = false\n\n[keys]\nup = \"k\"\ndown = \"ctrl-zz\"\n";
+        let config = crate::config::Config::parse(text, std::path::Path::new("/tmp/c.toml")).expect("parses");
+        let err = Keymap::for_config(&config).expect_err("bad key");
+        assert_eq!(
+            err.to_string(),
+            "config /tmp/c.toml line 6: [keys]: `ctrl-zz` for `down` is not a key (use e.g. `j`, `G`, `ctrl-d`, `enter`, `space`, `f5`)"
+        );
+    }
 
     #[test]
     fn every_default_key_parses_and_names_are_unique() {

@@ -61,7 +61,7 @@ fn save_session(path: Option<&Path>, session: &Session) {
     let Some(path) = path else { return };
     match serde_json::to_string_pretty(session) {
         Ok(text) => {
-            if let Err(e) = std::fs::write(path, text) {
+            if let Err(e) = crate::paths::write_private(path, text.as_bytes()) {
                 tracing::warn!("cannot save the session to {}: {e}", path.display());
             }
         }
@@ -85,7 +85,7 @@ impl Drop for Guard {
 }
 
 pub fn run(options: Options) -> Result<(), TuiError> {
-    let keymap = Keymap::new(&options.jobs.config.keys)?;
+    let keymap = Keymap::for_config(&options.jobs.config)?;
     let styles = Styles::new(options.jobs.theme.clone(), options.color);
     let session = load_session(options.session.as_deref());
     let side_by_side = options.jobs.config.ui.side_by_side;
@@ -201,9 +201,9 @@ fn copy(text: &str) {
 /// Logs go to a file (never the terminal): `$XDG_STATE_HOME/rearview/rearview.log`.
 pub fn init_logging(verbose: bool) -> Option<PathBuf> {
     let dir = crate::paths::state_dir()?;
-    std::fs::create_dir_all(&dir).ok()?;
     let path = dir.join("rearview.log");
-    let file = std::fs::OpenOptions::new().create(true).append(true).open(&path).ok()?;
+    // The log names repositories and reviews: the owner's only, as the store.
+    let file = crate::paths::open_private(&path, std::fs::OpenOptions::new().create(true).append(true)).ok()?;
     let level = if verbose { tracing::Level::DEBUG } else { tracing::Level::INFO };
     let subscriber = tracing_subscriber::fmt()
         .with_writer(std::sync::Mutex::new(file))

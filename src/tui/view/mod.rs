@@ -78,6 +78,9 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
                 if data.cached {
                     spans.push(Span::styled("(last run's queue, refreshing…) ", styles.dim()));
                 }
+                if let Some(shallow) = &data.shallow {
+                    spans.push(Span::styled(format!("{} ", sanitize_line(shallow)), styles.warning()));
+                }
                 for (verdict, count) in data.queue.counts() {
                     if count > 0 && verdict != Verdict::Reviewed {
                         spans.push(Span::styled(
