@@ -214,7 +214,12 @@ fn github_refusing_an_approval_of_ones_own_pull_request_keeps_it_failed_with_the
     let w = World::new();
     let pull = w.demo.pulls.iter().find(|p| p.title.contains("Tidy the checker's exit code handling")).expect("pr");
     w.github.set_token_user(TOKEN, &pull.author);
+    // The token's login is the author's: refused at once, nothing recorded.
     let out = w.run(&["approve", &format!("#{}", pull.number)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(w.outbox().is_empty());
+    // Recorded anyway (`--own`), GitHub refuses it.
+    let out = w.run(&["approve", &format!("#{}", pull.number), "--own"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("does not let you approve your own pull request"), "{}", stderr(&out));
     assert!(stderr(&out).contains("raise a concern"), "{}", stderr(&out));

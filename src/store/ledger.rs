@@ -17,6 +17,7 @@ impl Store {
         pr: Option<u64>,
         kind: LedgerKind,
         reviewer: &str,
+        reviewer_email: &str,
         body: &str,
     ) -> Result<Approval> {
         let created_at = now();
@@ -24,9 +25,9 @@ impl Store {
         // SQLite's randomblob draws from the OS: the marker id is unguessable.
         let uid: String = tx
             .query_row(
-                "INSERT INTO ledger (sha, pr, kind, reviewer, body, created_at, uid)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, lower(hex(randomblob(16)))) RETURNING uid",
-                params![sha, pr.map(|n| n as i64), kind.as_str(), reviewer, body, created_at],
+                "INSERT INTO ledger (sha, pr, kind, reviewer, body, created_at, uid, reviewer_email)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, lower(hex(randomblob(16))), ?7) RETURNING uid",
+                params![sha, pr.map(|n| n as i64), kind.as_str(), reviewer, body, created_at, reviewer_email],
                 |r| r.get(0),
             )
             .map_err(sql_err(&self.path, "write the ledger"))?;
@@ -45,16 +46,21 @@ impl Store {
             reviewer: reviewer.to_string(),
             body: body.to_string(),
             created_at,
+            reviewer_email: reviewer_email.to_string(),
+            delivery: Delivery::Pending,
         })
     }
 
-    /// Ledger entries for the given commits, oldest first.
+    /// Ledger entries for the given commits, oldest first, each with its
+    /// delivery state.
     pub fn ledger(&self, shas: &[String]) -> Result<HashMap<String, Vec<Approval>>> {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, sha, kind, reviewer, body, created_at, coalesce(uid, '') FROM ledger
-                 WHERE sha = ?1 ORDER BY created_at, id",
+                "SELECT l.id, l.sha, l.kind, l.reviewer, l.body, l.created_at, coalesce(l.uid, ''),
+                        l.reviewer_email, coalesce(o.state, 'pending')
+                 FROM ledger l LEFT JOIN outbox o ON o.ledger_id = l.id
+                 WHERE l.sha = ?1 ORDER BY l.created_at, l.id",
             )
             .map_err(sql_err(&self.path, "prepare a ledger read"))?;
         let mut out: HashMap<String, Vec<Approval>> = HashMap::new();
@@ -69,14 +75,18 @@ impl Store {
                         r.get::<_, String>(4)?,
                         r.get::<_, i64>(5)?,
                         r.get::<_, String>(6)?,
+                        (r.get::<_, String>(7)?, r.get::<_, String>(8)?),
                     ))
                 })
                 .map_err(sql_err(&self.path, "read the ledger"))?;
             for row in rows {
-                let (id, sha, kind, reviewer, body, created_at, uid) =
+                let (id, sha, kind, reviewer, body, created_at, uid, (reviewer_email, state)) =
                     row.map_err(sql_err(&self.path, "read the ledger"))?;
                 let Some(kind) = LedgerKind::parse(&kind) else { continue };
-                out.entry(sha.clone()).or_default().push(Approval { id, uid, sha, kind, reviewer, body, created_at });
+                let delivery = Delivery::parse(&state).unwrap_or_default();
+                let entry =
+                    Approval { id, uid, sha: sha.clone(), kind, reviewer, body, created_at, reviewer_email, delivery };
+                out.entry(sha).or_default().push(entry);
             }
         }
         Ok(out)
@@ -87,7 +97,7 @@ impl Store {
     pub fn outbox(&self, all: bool) -> Result<Vec<OutboxEntry>> {
         let sql = format!(
             "SELECT l.id, coalesce(l.uid, ''), l.sha, l.pr, l.kind, l.reviewer, l.body, l.created_at,
-                    o.state, o.attempts, o.last_error, o.remote_url, o.updated_at
+                    o.state, o.attempts, o.last_error, o.remote_url, o.updated_at, l.reviewer_email
              FROM ledger l JOIN outbox o ON o.ledger_id = l.id {}
              ORDER BY l.created_at, l.id",
             if all { "" } else { "WHERE o.state != 'posted'" }
@@ -99,7 +109,7 @@ impl Store {
                     (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<i64>>(3)?),
                     (r.get::<_, String>(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, i64>(7)?),
                     (r.get::<_, String>(8)?, r.get::<_, i64>(9)?, r.get::<_, Option<String>>(10)?),
-                    (r.get::<_, Option<String>>(11)?, r.get::<_, i64>(12)?),
+                    (r.get::<_, Option<String>>(11)?, r.get::<_, i64>(12)?, r.get::<_, String>(13)?),
                 ))
             })
             .map_err(sql_err(&self.path, "read the outbox"))?;
@@ -109,11 +119,11 @@ impl Store {
                 (id, uid, sha, pr),
                 (kind, reviewer, body, created_at),
                 (state, attempts, last_error),
-                (url, updated_at),
+                (url, updated_at, reviewer_email),
             ) = row.map_err(sql_err(&self.path, "read the outbox"))?;
             let (Some(kind), Some(state)) = (LedgerKind::parse(&kind), Delivery::parse(&state)) else { continue };
             out.push(OutboxEntry {
-                action: Approval { id, uid, sha, kind, reviewer, body, created_at },
+                action: Approval { id, uid, sha, kind, reviewer, body, created_at, reviewer_email, delivery: state },
                 pr: pr.and_then(|n| u64::try_from(n).ok()),
                 state,
                 attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
@@ -156,6 +166,27 @@ impl Store {
                 source: rusqlite::Error::QueryReturnedNoRows,
             });
         }
+        Ok(())
+    }
+
+    /// The GitHub login the token known by `token_key` acts as, if asked before.
+    pub fn token_login(&self, token_key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT login FROM token_logins WHERE token_key = ?1", [token_key], |r| r.get(0))
+            .map(Some)
+            .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })
+            .map_err(sql_err(&self.path, "read the token's login"))
+    }
+
+    /// Remembers the login a token acts as (GitHub's `GET /user`).
+    pub fn set_token_login(&mut self, token_key: &str, login: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO token_logins (token_key, login, checked_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (token_key) DO UPDATE SET login = excluded.login, checked_at = excluded.checked_at",
+                params![token_key, login, now()],
+            )
+            .map_err(sql_err(&self.path, "remember the token's login"))?;
         Ok(())
     }
 

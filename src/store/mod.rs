@@ -245,7 +245,7 @@ mod tests {
         let path = dir.path().join("s.sqlite3");
         {
             let mut s = Store::open(&path).expect("open");
-            s.record("abc", Some(1), LedgerKind::Approval, "rev", "looks good").expect("record");
+            s.record("abc", Some(1), LedgerKind::Approval, "rev", "", "looks good").expect("record");
         }
         let s = Store::open(&path).expect("reopen");
         let ledger = s.ledger(&["abc".to_string()]).expect("ledger");

@@ -110,6 +110,17 @@ ALTER TABLE reviews ADD COLUMN marker TEXT;
     r#"
 ALTER TABLE commit_cache ADD COLUMN scan TEXT;
 "#,
+    // 6: independence: the reviewer's git email beside each ledger entry,
+    // and the GitHub login each token acts as (asked once).
+    r#"
+ALTER TABLE ledger ADD COLUMN reviewer_email TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE token_logins (
+    token_key  TEXT PRIMARY KEY,
+    login      TEXT NOT NULL,
+    checked_at INTEGER NOT NULL
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The newest schema version this build knows.
