@@ -433,13 +433,13 @@ fn ledger_entries_are_evidence() {
         let mut store = rearview::store::Store::open(&demo.db).expect("open the demo store");
         use rearview::model::LedgerKind;
         store
-            .record(&self_merged, Some(116), LedgerKind::Approval, "bob", "Read it after the fact: fine.")
+            .record(&self_merged, Some(116), LedgerKind::Approval, "bob", "", "Read it after the fact: fine.")
             .expect("record");
         store
-            .record(&reviewed, Some(101), LedgerKind::Concern, "erin", "The line count is off by one.")
+            .record(&reviewed, Some(101), LedgerKind::Concern, "erin", "", "The line count is off by one.")
             .expect("record");
         // The author approving their own change is no evidence.
-        store.record(&self_merged, Some(116), LedgerKind::Approval, "alice", "LGTM").expect("record");
+        store.record(&self_merged, Some(116), LedgerKind::Approval, "alice", "", "LGTM").expect("record");
     }
     let changes = list_json(&demo, &[]);
     let approved = by_pr(&changes, 116);

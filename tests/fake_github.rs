@@ -863,7 +863,7 @@ async fn unknown_routes_and_resources_are_github_404s() {
     let octo = client(&gh, Some(TOKEN));
     for route in [
         "/",
-        "/user",
+        "/users/somebody",
         "/repos/python",
         "/repos/python/nope",
         "/repos/python/nope/pulls",

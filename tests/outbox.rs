@@ -214,7 +214,12 @@ fn github_refusing_an_approval_of_ones_own_pull_request_keeps_it_failed_with_the
     let w = World::new();
     let pull = w.demo.pulls.iter().find(|p| p.title.contains("Tidy the checker's exit code handling")).expect("pr");
     w.github.set_token_user(TOKEN, &pull.author);
+    // The token's login is the author's: refused at once, nothing recorded.
     let out = w.run(&["approve", &format!("#{}", pull.number)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(w.outbox().is_empty());
+    // Recorded anyway (`--own`), GitHub refuses it.
+    let out = w.run(&["approve", &format!("#{}", pull.number), "--own"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("does not let you approve your own pull request"), "{}", stderr(&out));
     assert!(stderr(&out).contains("raise a concern"), "{}", stderr(&out));
@@ -310,6 +315,12 @@ fn another_reviewers_store_sees_the_posted_approval_and_concern_after_a_sync() {
 }
 
 /// Starts every command at once, then waits for them all.
+/// The command run with another token.
+fn as_token(mut command: Command, token: &str) -> Command {
+    command.env("GITHUB_TOKEN", token);
+    command
+}
+
 fn run_together(commands: Vec<Command>) -> Vec<Output> {
     let children: Vec<_> = commands
         .into_iter()
@@ -322,12 +333,18 @@ fn run_together(commands: Vec<Command>) -> Vec<Output> {
 const ROUNDS: usize = 20;
 const TOGETHER: usize = 3;
 
-/// A reviewer of their own for each round, so each round adds one approval.
-fn review_as(w: &World, round: usize) {
+/// A reviewer of their own for each round, so each round adds one
+/// approval: a git identity and a token whose GitHub login is theirs (the
+/// token's login is who reviews). The token to run as.
+fn review_as(w: &World, round: usize) -> String {
     git2::Repository::open(&w.repo)
         .and_then(|r| r.config())
         .and_then(|mut c| c.set_str("user.email", &format!("reviewer{round}@example.org")))
         .expect("set user.email");
+    let token = format!("ghp_reviewer{round}");
+    w.github.require_token(Some(&token));
+    w.github.set_token_user(&token, &format!("reviewer{round}"));
+    token
 }
 
 /// Every approval in the ledger is posted, and each was posted exactly once
@@ -355,10 +372,11 @@ fn three_concurrent_pushers_post_each_approval_exactly_once() {
     w.github.set_latency(Duration::from_millis(40));
     let mut outputs = 0;
     for round in 0..ROUNDS {
-        review_as(&w, round);
-        let out = w.run(&["approve", &format!("#{pr}"), "--no-push"]);
+        let token = review_as(&w, round);
+        let out = w.command(&["approve", &format!("#{pr}"), "--no-push"]).env("GITHUB_TOKEN", &token).output();
+        let out = out.expect("run");
         assert!(out.status.success(), "{}", stderr(&out));
-        let pushers = (0..TOGETHER).map(|_| w.command(&["outbox", "--push"])).collect();
+        let pushers = (0..TOGETHER).map(|_| as_token(w.command(&["outbox", "--push"]), &token)).collect();
         for out in run_together(pushers) {
             assert!(out.status.success(), "round {round}: {}", stderr(&out));
             outputs += 1;
@@ -374,8 +392,8 @@ fn three_concurrent_approvals_of_one_change_are_one_approval_posted_once() {
     let pr = w.pr_by("Tidy the checker's exit code handling");
     w.github.set_latency(Duration::from_millis(40));
     for round in 0..ROUNDS {
-        review_as(&w, round);
-        let approvers = (0..TOGETHER).map(|_| w.command(&["approve", &format!("#{pr}")])).collect();
+        let token = review_as(&w, round);
+        let approvers = (0..TOGETHER).map(|_| as_token(w.command(&["approve", &format!("#{pr}")]), &token)).collect();
         let outputs = run_together(approvers);
         for out in &outputs {
             assert!(out.status.success(), "round {round}: {}", stderr(out));

@@ -184,6 +184,30 @@ fn snapshot(name: &str, driver: &Driver) {
     insta::assert_snapshot!(format!("{name}_{size}"), driver.screen());
 }
 
+#[test]
+fn the_approve_dialog_warns_the_author_and_enter_records_nothing() {
+    let demo = demo();
+    let title = "Reject identifiers that start with a combining mark";
+    let author = {
+        let mut d = Driver::new(&demo, 160, 48);
+        d.select(title);
+        d.app.selected().map(|c| c.author_email.clone()).expect("selected")
+    };
+    git2::Repository::open(&demo.ctx.repo)
+        .and_then(|r| r.config())
+        .and_then(|mut c| c.set_str("user.email", &author))
+        .expect("set user.email");
+    let mut d = Driver::new(&demo, 160, 48);
+    d.select(title);
+    d.keys("a");
+    let screen = d.screen();
+    assert!(screen.contains("will not count") && screen.contains("is the pull request's author"), "{screen}");
+    d.key(KeyCode::Enter);
+    assert!(d.notice().contains("not recorded"), "{}", d.notice());
+    let store = rearview::store::Store::open(&demo.ctx.db).expect("store");
+    assert!(store.outbox(true).expect("outbox").is_empty(), "nothing recorded");
+}
+
 // ---------------------------------------------------------------------------
 // Snapshots: each view and dialog at both sizes.
 

@@ -34,9 +34,20 @@ pub fn act(global: &Global, args: &ActionArgs, kind: LedgerKind) -> Result<ExitC
         );
         note = if note.trim().is_empty() { scope } else { format!("{scope}\n\n{note}") };
     }
+    let api = global.github_api.as_deref();
+    let reviewer = review::reviewer(&ctx.repo, &mut ctx.store, &ctx.config, api, review::Lookup::Ask)?
+        .ok_or(rearview::pipeline::Error::NoReviewer)?;
+    // One's own change: said before anything is recorded or sent.
+    if let Some(why) = review::not_independent(&change, &reviewer).filter(|_| kind == LedgerKind::Approval) {
+        if !args.own {
+            eprintln!("rearview: not recorded, it would not count: {}; `--own` records it anyway", sanitize_line(&why));
+            return Ok(ExitCode::from(2));
+        }
+        eprintln!("rearview: recording it anyway (--own); it will not count: {}", sanitize_line(&why));
+    }
     // Approving twice is one approval: the second finds the first.
     let review::Recorded { action, reviewer, again } =
-        review::record(&ctx.repo, &mut ctx.store, &change.sha, change.pr, kind, &note)?;
+        review::record(&mut ctx.store, &reviewer, &change.sha, change.pr, kind, &note)?;
     if again {
         eprintln!("rearview: already approved by {} (#{}): not recorded again", sanitize_line(&reviewer), action.id);
     }

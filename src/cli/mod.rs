@@ -170,6 +170,10 @@ struct ActionArgs {
     /// For a backport: say that the approval covers its drift from the original only.
     #[arg(long)]
     drift_only: bool,
+    /// Record an approval of your own change anyway (refused otherwise, exit 2):
+    /// it never counts, and GitHub refuses it on your own pull request.
+    #[arg(long)]
+    own: bool,
 }
 
 #[derive(Args)]

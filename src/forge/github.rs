@@ -135,6 +135,20 @@ impl GitHub {
         }
     }
 
+    /// The login the token acts as (`GET /user`).
+    pub async fn viewer_login(&self) -> Result<String> {
+        #[derive(Deserialize)]
+        struct User {
+            login: String,
+        }
+        match self.get_json::<User>("/user", None, "the token's user").await? {
+            (Some(user), _, _) => Ok(user.login),
+            (None, _, _) => {
+                Err(ForgeError::NotGitHub { api: self.settings.api.clone(), detail: "/user answered 304".into() })
+            }
+        }
+    }
+
     /// GET and decode JSON: `(None, …)` for 304. Returns the ETag and the
     /// `next` link. Malformed bodies are retried like dropped connections.
     async fn get_json<T: DeserializeOwned>(

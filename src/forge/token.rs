@@ -16,6 +16,15 @@ impl Token {
         plausible.then_some(Token(secret))
     }
 
+    /// A name for this token at `api` that does not reveal it: the key of
+    /// the login it acts as, cached in the store.
+    pub fn key(&self, api: &str) -> String {
+        use sha1::{Digest, Sha1};
+        let digest =
+            Sha1::new().chain_update(api.as_bytes()).chain_update([0]).chain_update(self.0.as_bytes()).finalize();
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// The secret itself, for the HTTP client only.
     pub fn expose(&self) -> &str {
         &self.0

@@ -14,7 +14,9 @@ use super::{JobContext, JobError};
 pub fn record(ctx: &JobContext, sha: &str, pr: Option<u64>, kind: LedgerKind, note: &str) -> Result<String, JobError> {
     let repo = Repo::open(&ctx.repo)?;
     let mut store = Store::open(&ctx.db)?;
-    let recorded = review::record(&repo, &mut store, sha, pr, kind, note)?;
+    let reviewer = review::reviewer(&repo, &mut store, &ctx.config, ctx.github_api.as_deref(), review::Lookup::Ask)?
+        .ok_or(crate::pipeline::Error::NoReviewer)?;
+    let recorded = review::record(&mut store, &reviewer, sha, pr, kind, note)?;
     let (reviewer, id) = (recorded.reviewer, recorded.action.id);
     Ok(if recorded.again {
         format!("already approved by {reviewer} (#{id})")

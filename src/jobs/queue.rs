@@ -3,6 +3,7 @@
 use crate::forge::remote;
 use crate::model::Queue;
 use crate::model::RepoSlug;
+use crate::pipeline::review::{self, Lookup};
 use crate::pipeline::{self, Selection};
 use crate::repo::Repo;
 use crate::store::Store;
@@ -34,6 +35,13 @@ pub struct QueueData {
     pub outbox: usize,
     /// Whether changes carry their file lists.
     pub with_files: bool,
+    /// Who approvals from here are recorded as (the token's login when the
+    /// store knows it, else git's identity), and git's user.email: the
+    /// approve dialog says when an approval would not count.
+    #[serde(default)]
+    pub reviewer: Option<String>,
+    #[serde(default)]
+    pub reviewer_email: String,
     /// Read from the last run's snapshot: shown until the fresh one comes.
     #[serde(default)]
     pub cached: bool,
@@ -51,6 +59,8 @@ pub fn load(ctx: &JobContext, files: bool) -> Result<QueueData, JobError> {
     let selection = Selection { limit: HISTORY_LIMIT, files, ..Selection::default() };
     let loaded = pipeline::load(&repo, &mut store, &ctx.config, &selection)?;
     let outbox = store.outbox_pending()?;
+    // Cached only: building the queue never waits for GitHub.
+    let reviewer = review::reviewer(&repo, &mut store, &ctx.config, ctx.github_api.as_deref(), Lookup::Cached)?;
     let data = QueueData {
         queue: loaded.queue,
         repo_name: repo.name(),
@@ -64,6 +74,8 @@ pub fn load(ctx: &JobContext, files: bool) -> Result<QueueData, JobError> {
         outbox,
         with_files: files,
         cached: false,
+        reviewer_email: reviewer.as_ref().map(|r| r.email.clone()).unwrap_or_default(),
+        reviewer: reviewer.map(|r| r.name),
         took: started.elapsed(),
     };
     if !files {

@@ -1,7 +1,11 @@
 //! Plain data shared by every layer, and the pure parsing of commit
 //! messages into it (`message`). No I/O.
 
+pub mod independence;
+mod ledger;
 pub mod message;
+
+pub use ledger::{Approval, Delivery, LedgerKind, OutboxEntry};
 
 use serde::{Deserialize, Serialize};
 
@@ -326,96 +330,6 @@ pub struct Review {
     pub marker: Option<LedgerKind>,
 }
 
-/// What a reviewer recorded locally about a change after the fact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LedgerKind {
-    Approval,
-    Concern,
-}
-
-impl LedgerKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LedgerKind::Approval => "approval",
-            LedgerKind::Concern => "concern",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<LedgerKind> {
-        match s {
-            "approval" => Some(LedgerKind::Approval),
-            "concern" => Some(LedgerKind::Concern),
-            _ => None,
-        }
-    }
-}
-
-/// An approval or concern in the local ledger (the outbox posts it to the forge).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Approval {
-    pub id: i64,
-    /// The id in the marker of what is posted (`<!-- rearview:approval id=… -->`).
-    #[serde(default)]
-    pub uid: String,
-    pub sha: String,
-    pub kind: LedgerKind,
-    pub reviewer: String,
-    /// The reviewer's note (the posted text adds a heading and the marker).
-    pub body: String,
-    pub created_at: i64,
-}
-
-/// Where an outbox entry is on its way to the forge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Delivery {
-    /// Waiting to be posted (never tried, or a retry is due).
-    Pending,
-    /// A push started and has not finished (or crashed: it is checked for
-    /// its marker before being posted again).
-    Posting,
-    Posted,
-    /// The forge refused it; the reason says why. Retried only on request.
-    Failed,
-}
-
-impl Delivery {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Delivery::Pending => "pending",
-            Delivery::Posting => "posting",
-            Delivery::Posted => "posted",
-            Delivery::Failed => "failed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Delivery> {
-        Some(match s {
-            "pending" => Delivery::Pending,
-            "posting" => Delivery::Posting,
-            "posted" => Delivery::Posted,
-            "failed" => Delivery::Failed,
-            _ => return None,
-        })
-    }
-}
-
-/// A ledger entry with its delivery state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutboxEntry {
-    #[serde(flatten)]
-    pub action: Approval,
-    /// The pull request it goes to (none: a commit comment).
-    pub pr: Option<u64>,
-    pub state: Delivery,
-    pub attempts: u32,
-    pub last_error: Option<String>,
-    /// Where it landed on the forge.
-    pub url: Option<String>,
-    pub updated_at: i64,
-}
-
 /// Why a change has its verdict: one piece of evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "source", rename_all = "snake_case")]
@@ -642,6 +556,9 @@ pub struct Change {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drift: Option<u32>,
     pub risks: Vec<RiskSignal>,
+    /// Whose approval would not count (authors, co-authors, committer).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<independence::Party>,
 }
 
 /// The triaged list of changes, newest first per branch.

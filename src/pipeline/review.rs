@@ -11,21 +11,82 @@ use crate::config::Config;
 use crate::forge::github::GitHub;
 use crate::forge::outbox::{self, Outcome};
 use crate::forge::{ForgeError, SyncEvent};
-use crate::model::{Approval, LedgerKind, OutboxEntry, RepoSlug};
+use crate::model::{Approval, Change, LedgerKind, OutboxEntry, RepoSlug};
 use crate::repo::{identity, Repo};
 use crate::store::{Store, StoreError};
 
 /// What to do when nobody can be named as the reviewer.
 pub const NO_REVIEWER: &str = "who is reviewing? set git's user.email (git config --global user.email you@example.org)";
 
-/// Who is reviewing: the GitHub login of git's `user.email` when the store
-/// knows it, else that email, else `$USER`.
-pub fn reviewer(repo: &Repo, store: &Store) -> Result<Option<String>, StoreError> {
-    if let Some(email) = identity::user_email(&repo.git_dir()) {
-        let logins = store.forge_data(&[], &[])?.logins;
-        return Ok(Some(logins.get(&email.to_ascii_lowercase()).cloned().unwrap_or(email)));
+/// Who is reviewing: `name` is what the ledger records (the token's GitHub
+/// login when known, else git's user.email, else `$USER`); `email` is
+/// git's user.email (empty without one), also matched against authors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reviewer {
+    pub name: String,
+    pub email: String,
+}
+
+/// Whether finding the reviewer may ask GitHub who the token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// `GET /user` once per token, then cached in the store.
+    Ask,
+    /// Only what the store already knows (no network).
+    Cached,
+}
+
+/// Who is reviewing (see [`Reviewer`]); `None` when nobody can be named.
+pub fn reviewer(
+    repo: &Repo,
+    store: &mut Store,
+    config: &Config,
+    api: Option<&str>,
+    lookup: Lookup,
+) -> Result<Option<Reviewer>, StoreError> {
+    let email = identity::user_email(&repo.git_dir()).unwrap_or_default();
+    if let Some(login) = token_login(repo, store, config, api, lookup)? {
+        return Ok(Some(Reviewer { name: login, email }));
     }
-    Ok(std::env::var("USER").ok().filter(|u| !u.is_empty()))
+    if !email.is_empty() {
+        let logins = store.forge_data(&[], &[])?.logins;
+        let name = logins.get(&email.to_ascii_lowercase()).cloned().unwrap_or_else(|| email.clone());
+        return Ok(Some(Reviewer { name, email }));
+    }
+    Ok(std::env::var("USER").ok().filter(|u| !u.is_empty()).map(|name| Reviewer { name, email }))
+}
+
+/// The GitHub login the token acts as: cached per token and API, asked
+/// once with `Lookup::Ask`. Offline, or without a token or a GitHub
+/// repository, there is none and the git identity stands.
+fn token_login(
+    repo: &Repo,
+    store: &mut Store,
+    config: &Config,
+    api: Option<&str>,
+    lookup: Lookup,
+) -> Result<Option<String>, StoreError> {
+    let Ok((_, mut settings, Some(_))) = plan::connection(repo, config, api) else { return Ok(None) };
+    let Some(key) = settings.token.as_ref().map(|t| t.key(&settings.api)) else { return Ok(None) };
+    if let Some(login) = store.token_login(&key)? {
+        return Ok(Some(login));
+    }
+    if lookup == Lookup::Cached {
+        return Ok(None);
+    }
+    // One try: a reviewer offline is named by git instead of waiting.
+    settings.attempts = 1;
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return Ok(None) };
+    let asked = runtime.block_on(async { GitHub::new(settings, Arc::new(|_| {}))?.viewer_login().await });
+    let Ok(login) = asked else { return Ok(None) };
+    store.set_token_login(&key, &login)?;
+    Ok(Some(login))
+}
+
+/// Why `reviewer`'s approval of `change` would not count (they are one of
+/// its authors or its committer), in one line; `None` when it would.
+pub fn not_independent(change: &Change, reviewer: &Reviewer) -> Option<String> {
+    crate::model::independence::not_independent(&change.parties, &reviewer.name, &reviewer.email)
 }
 
 /// An action as recorded.
@@ -37,21 +98,21 @@ pub struct Recorded {
     pub again: bool,
 }
 
-/// Writes an approval or a concern to the ledger and the outbox (before
-/// any network); a second approval by the same reviewer is the first.
+/// Writes an approval or a concern by `reviewer` to the ledger and the
+/// outbox (before any network); a second approval by the same reviewer is
+/// the first.
 pub fn record(
-    repo: &Repo,
     store: &mut Store,
+    reviewer: &Reviewer,
     sha: &str,
     pr: Option<u64>,
     kind: LedgerKind,
     note: &str,
 ) -> Result<Recorded, Error> {
-    let reviewer = reviewer(repo, store)?.ok_or(Error::NoReviewer)?;
     // The store keeps one approval per reviewer and change, also when
     // several processes approve at once.
-    let (action, fresh) = store.record(sha, pr, kind, &reviewer, note)?;
-    Ok(Recorded { action, reviewer, again: !fresh })
+    let (action, fresh) = store.record(sha, pr, kind, &reviewer.name, &reviewer.email, note)?;
+    Ok(Recorded { action, reviewer: reviewer.name.clone(), again: !fresh })
 }
 
 /// Why the outbox waits instead of being pushed.

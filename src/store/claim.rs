@@ -192,7 +192,7 @@ mod tests {
     fn store_with_one_action() -> (tempfile::TempDir, Store, i64) {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut store = Store::open(&dir.path().join("s.sqlite3")).expect("open store");
-        let (action, fresh) = store.record("abc", Some(1), LedgerKind::Approval, "rev", "").expect("record");
+        let (action, fresh) = store.record("abc", Some(1), LedgerKind::Approval, "rev", "", "").expect("record");
         assert!(fresh);
         (dir, store, action.id)
     }
@@ -246,10 +246,10 @@ mod tests {
     #[test]
     fn approving_twice_returns_the_first_approval() {
         let (_dir, mut store, id) = store_with_one_action();
-        let (again, fresh) = store.record("abc", Some(1), LedgerKind::Approval, "REV", "more").expect("record");
+        let (again, fresh) = store.record("abc", Some(1), LedgerKind::Approval, "REV", "", "more").expect("record");
         assert!(!fresh);
         assert_eq!(again.id, id);
-        let (concern, fresh) = store.record("abc", Some(1), LedgerKind::Concern, "rev", "hm").expect("record");
+        let (concern, fresh) = store.record("abc", Some(1), LedgerKind::Concern, "rev", "", "hm").expect("record");
         assert!(fresh && concern.id != id, "concerns are not deduplicated");
         assert_eq!(store.outbox(true).expect("outbox").len(), 2);
     }

@@ -20,6 +20,7 @@ impl Store {
         pr: Option<u64>,
         kind: LedgerKind,
         reviewer: &str,
+        reviewer_email: &str,
         body: &str,
     ) -> Result<(Approval, bool)> {
         let created_at = now();
@@ -30,10 +31,10 @@ impl Store {
         // SQLite's randomblob draws from the OS: the marker id is unguessable.
         let inserted: Option<(i64, String)> = tx
             .query_row(
-                "INSERT INTO ledger (sha, pr, kind, reviewer, body, created_at, uid)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, lower(hex(randomblob(16))))
+                "INSERT INTO ledger (sha, pr, kind, reviewer, body, created_at, uid, reviewer_email)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, lower(hex(randomblob(16))), ?7)
                  ON CONFLICT DO NOTHING RETURNING id, uid",
-                params![sha, pr.map(|n| n as i64), kind.as_str(), reviewer, body, created_at],
+                params![sha, pr.map(|n| n as i64), kind.as_str(), reviewer, body, created_at, reviewer_email],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
@@ -41,10 +42,13 @@ impl Store {
         let Some((id, uid)) = inserted else {
             let earlier = tx
                 .query_row(
-                    "SELECT id, coalesce(uid, ''), body, created_at FROM ledger
-                     WHERE kind = 'approval' AND sha = ?1 AND lower(reviewer) = lower(?2) AND duplicate_of IS NULL",
+                    "SELECT l.id, coalesce(l.uid, ''), l.body, l.created_at, l.reviewer_email, o.state
+                     FROM ledger l LEFT JOIN outbox o ON o.ledger_id = l.id
+                     WHERE l.kind = 'approval' AND l.sha = ?1 AND lower(l.reviewer) = lower(?2)
+                       AND l.duplicate_of IS NULL",
                     params![sha, reviewer],
                     |r| {
+                        let state: Option<String> = r.get(5)?;
                         Ok(Approval {
                             id: r.get(0)?,
                             uid: r.get(1)?,
@@ -53,6 +57,8 @@ impl Store {
                             reviewer: reviewer.to_string(),
                             body: r.get(2)?,
                             created_at: r.get(3)?,
+                            reviewer_email: r.get(4)?,
+                            delivery: state.as_deref().and_then(Delivery::parse).unwrap_or_default(),
                         })
                     },
                 )
@@ -74,17 +80,22 @@ impl Store {
             reviewer: reviewer.to_string(),
             body: body.to_string(),
             created_at,
+            reviewer_email: reviewer_email.to_string(),
+            delivery: Delivery::Pending,
         };
         Ok((action, true))
     }
 
-    /// Ledger entries for the given commits, oldest first.
+    /// Ledger entries for the given commits, oldest first, each with its
+    /// delivery state.
     pub fn ledger(&self, shas: &[String]) -> Result<HashMap<String, Vec<Approval>>> {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, sha, kind, reviewer, body, created_at, coalesce(uid, '') FROM ledger
-                 WHERE sha = ?1 ORDER BY created_at, id",
+                "SELECT l.id, l.sha, l.kind, l.reviewer, l.body, l.created_at, coalesce(l.uid, ''),
+                        l.reviewer_email, coalesce(o.state, 'pending')
+                 FROM ledger l LEFT JOIN outbox o ON o.ledger_id = l.id
+                 WHERE l.sha = ?1 ORDER BY l.created_at, l.id",
             )
             .map_err(sql_err(&self.path, "prepare a ledger read"))?;
         let mut out: HashMap<String, Vec<Approval>> = HashMap::new();
@@ -99,14 +110,18 @@ impl Store {
                         r.get::<_, String>(4)?,
                         r.get::<_, i64>(5)?,
                         r.get::<_, String>(6)?,
+                        (r.get::<_, String>(7)?, r.get::<_, String>(8)?),
                     ))
                 })
                 .map_err(sql_err(&self.path, "read the ledger"))?;
             for row in rows {
-                let (id, sha, kind, reviewer, body, created_at, uid) =
+                let (id, sha, kind, reviewer, body, created_at, uid, (reviewer_email, state)) =
                     row.map_err(sql_err(&self.path, "read the ledger"))?;
                 let Some(kind) = LedgerKind::parse(&kind) else { continue };
-                out.entry(sha.clone()).or_default().push(Approval { id, uid, sha, kind, reviewer, body, created_at });
+                let delivery = Delivery::parse(&state).unwrap_or_default();
+                let entry =
+                    Approval { id, uid, sha: sha.clone(), kind, reviewer, body, created_at, reviewer_email, delivery };
+                out.entry(sha).or_default().push(entry);
             }
         }
         Ok(out)
@@ -126,7 +141,7 @@ impl Store {
     fn outbox_where(&self, filter: &str, args: impl rusqlite::Params) -> Result<Vec<OutboxEntry>> {
         let sql = format!(
             "SELECT l.id, coalesce(l.uid, ''), l.sha, l.pr, l.kind, l.reviewer, l.body, l.created_at,
-                    o.state, o.attempts, o.last_error, o.remote_url, o.updated_at
+                    o.state, o.attempts, o.last_error, o.remote_url, o.updated_at, l.reviewer_email
              FROM ledger l JOIN outbox o ON o.ledger_id = l.id {filter}
              ORDER BY l.created_at, l.id"
         );
@@ -137,7 +152,7 @@ impl Store {
                     (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<i64>>(3)?),
                     (r.get::<_, String>(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, i64>(7)?),
                     (r.get::<_, String>(8)?, r.get::<_, i64>(9)?, r.get::<_, Option<String>>(10)?),
-                    (r.get::<_, Option<String>>(11)?, r.get::<_, i64>(12)?),
+                    (r.get::<_, Option<String>>(11)?, r.get::<_, i64>(12)?, r.get::<_, String>(13)?),
                 ))
             })
             .map_err(sql_err(&self.path, "read the outbox"))?;
@@ -147,11 +162,11 @@ impl Store {
                 (id, uid, sha, pr),
                 (kind, reviewer, body, created_at),
                 (state, attempts, last_error),
-                (url, updated_at),
+                (url, updated_at, reviewer_email),
             ) = row.map_err(sql_err(&self.path, "read the outbox"))?;
             let (Some(kind), Some(state)) = (LedgerKind::parse(&kind), Delivery::parse(&state)) else { continue };
             out.push(OutboxEntry {
-                action: Approval { id, uid, sha, kind, reviewer, body, created_at },
+                action: Approval { id, uid, sha, kind, reviewer, body, created_at, reviewer_email, delivery: state },
                 pr: pr.and_then(|n| u64::try_from(n).ok()),
                 state,
                 attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
@@ -161,6 +176,27 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// The GitHub login the token known by `token_key` acts as, if asked before.
+    pub fn token_login(&self, token_key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT login FROM token_logins WHERE token_key = ?1", [token_key], |r| r.get(0))
+            .map(Some)
+            .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })
+            .map_err(sql_err(&self.path, "read the token's login"))
+    }
+
+    /// Remembers the login a token acts as (GitHub's `GET /user`).
+    pub fn set_token_login(&mut self, token_key: &str, login: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO token_logins (token_key, login, checked_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (token_key) DO UPDATE SET login = excluded.login, checked_at = excluded.checked_at",
+                params![token_key, login, now()],
+            )
+            .map_err(sql_err(&self.path, "remember the token's login"))?;
+        Ok(())
     }
 
     /// How many ledger entries still wait to reach the forge.

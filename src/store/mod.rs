@@ -273,7 +273,7 @@ mod tests {
         let path = dir.path().join("s.sqlite3");
         {
             let mut s = Store::open(&path).expect("open");
-            s.record("abc", Some(1), LedgerKind::Approval, "rev", "looks good").expect("record");
+            s.record("abc", Some(1), LedgerKind::Approval, "rev", "", "looks good").expect("record");
         }
         let s = Store::open(&path).expect("reopen");
         let ledger = s.ledger(&["abc".to_string()]).expect("ledger");
@@ -314,7 +314,7 @@ mod tests {
         let mut s = Store::open(&path).expect("migrate");
         let left = s.outbox(true).expect("outbox");
         assert_eq!(left.iter().map(|e| e.action.id).collect::<Vec<_>>(), vec![2], "the posted one stands");
-        let (again, fresh) = s.record("abc", Some(1), LedgerKind::Approval, "REV", "").expect("record");
+        let (again, fresh) = s.record("abc", Some(1), LedgerKind::Approval, "REV", "", "").expect("record");
         assert_eq!((again.id, fresh), (2, false));
     }
 

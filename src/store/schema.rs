@@ -131,6 +131,17 @@ DELETE FROM ledger WHERE duplicate_of IS NOT NULL AND id NOT IN (SELECT ledger_i
 CREATE UNIQUE INDEX ledger_one_approval ON ledger (sha, lower(reviewer))
     WHERE kind = 'approval' AND duplicate_of IS NULL;
 "#,
+    // 7: independence: the reviewer's git email beside each ledger entry,
+    // and the GitHub login each token acts as (asked once).
+    r#"
+ALTER TABLE ledger ADD COLUMN reviewer_email TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE token_logins (
+    token_key  TEXT PRIMARY KEY,
+    login      TEXT NOT NULL,
+    checked_at INTEGER NOT NULL
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The newest schema version this build knows.

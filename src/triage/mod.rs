@@ -8,11 +8,12 @@
 use std::collections::HashMap;
 
 use crate::config::Config;
+use crate::model::independence::{party_of, Party, Role};
 use crate::model::message;
 use crate::model::rfc3339;
 use crate::model::{
-    short_sha, Approval, Change, ChangeKind, Commit, Evidence, FileChange, ForgeData, LedgerKind, Original, Person,
-    PullRequest, Queue, Review, ReviewState, RiskKind, Verdict,
+    short_sha, Approval, Change, ChangeKind, Commit, Delivery, Evidence, FileChange, ForgeData, LedgerKind, Original,
+    Person, PullRequest, Queue, Review, ReviewState, RiskKind, Verdict,
 };
 
 pub mod drift;
@@ -139,6 +140,7 @@ fn triage_one(landed: &Landed, input: &Input, config: &Config) -> Change {
         score: 0,
         drift: None,
         risks: Vec::new(),
+        parties: Authors::of(landed, pr, &input.forge, |login| config.is_bot(login)).parties,
     };
     let facts = risk::Facts {
         scan: input.scans.get(&commit.sha),
@@ -201,46 +203,56 @@ fn login_of(person: &Person, forge: &ForgeData) -> Option<String> {
 }
 
 /// The people a review must not come from: authors (PR author, commit
-/// author, co-authors) and the committer.
+/// author, co-authors), the committer, and who had a bot backport it.
 struct Authors {
-    logins: Vec<String>,
-    people: Vec<Person>,
+    parties: Vec<Party>,
 }
 
 impl Authors {
     fn of(landed: &Landed, pr: Option<&PullRequest>, forge: &ForgeData, is_bot: impl Fn(&str) -> bool) -> Authors {
         let commit = &landed.commit;
-        let mut people = vec![commit.author.clone()];
+        let mut people = vec![(Role::Author, commit.author.clone())];
         people.extend(
             commit
                 .trailers
                 .iter()
                 .filter(|t| message::is_coauthor_trailer(&t.key))
-                .map(|t| message::parse_person(&t.value)),
+                .map(|t| (Role::CoAuthor, message::parse_person(&t.value))),
         );
         // GitHub's web-flow committer is not a person; a real committer is.
         if !commit.committer.email.eq_ignore_ascii_case("noreply@github.com") {
-            people.push(commit.committer.clone());
+            people.push((Role::Committer, commit.committer.clone()));
         }
-        let mut logins: Vec<String> = people.iter().filter_map(|p| login_of(p, forge)).collect();
-        logins.extend(pr.map(|p| p.author.clone()));
+        let login = |role, login: String| Party { role, login: Some(login), person: None };
+        // The PR author first: the rule a reviewer is most likely told.
+        let mut parties: Vec<Party> = pr.map(|p| login(Role::PrAuthor, p.author.clone())).into_iter().collect();
+        parties.extend(people.into_iter().map(|(role, person)| Party {
+            role,
+            login: login_of(&person, forge),
+            person: Some(person),
+        }));
         // A bot's backport is the work of whoever had it made: the merger
         // of the original, who asked for the backport.
         if let (Some(pr), Some(original)) = (pr, landed.original.as_ref()) {
             let trigger = original.pr.and_then(|n| forge.pull_requests.get(&n)).and_then(|o| o.merged_by.clone());
             if is_bot(&pr.author) {
-                logins.extend(trigger);
+                parties.extend(trigger.map(|t| login(Role::Requester, t)));
             }
         }
-        Authors { logins, people }
+        Authors { parties }
     }
 
     fn includes_login(&self, login: &str) -> bool {
-        self.logins.iter().any(|l| l.eq_ignore_ascii_case(login))
+        self.parties.iter().any(|p| p.login.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(login)))
     }
 
     fn includes_person(&self, person: &Person) -> bool {
-        self.people.iter().any(|p| p.same_as(person))
+        self.parties.iter().any(|p| p.person.as_ref().is_some_and(|q| q.same_as(person)))
+    }
+
+    /// A ledger entry's reviewer, by login, email or name.
+    fn includes_reviewer(&self, entry: &Approval) -> bool {
+        party_of(&self.parties, &entry.reviewer, &entry.reviewer_email).is_some()
     }
 }
 
@@ -304,7 +316,11 @@ fn assess(landed: &Landed, pr: Option<&PullRequest>, input: &Input, config: &Con
 
     let no_entries = Vec::new();
     let entries = input.ledger.get(&commit.sha).unwrap_or(&no_entries);
-    for entry in entries.iter().filter(|e| independent(&e.reviewer)) {
+    // The rules for reviews hold for the ledger too; a refused action is
+    // no evidence.
+    let counted =
+        |e: &&Approval| e.delivery != Delivery::Failed && !config.is_bot(&e.reviewer) && !authors.includes_reviewer(e);
+    for entry in entries.iter().filter(counted) {
         let item =
             Evidence::Ledger { id: entry.id, kind: entry.kind, reviewer: entry.reviewer.clone(), at: entry.created_at };
         match entry.kind {
@@ -489,6 +505,8 @@ mod tests {
                 reviewer: who.to_string(),
                 body: String::new(),
                 created_at: *at,
+                reviewer_email: String::new(),
+                delivery: crate::model::Delivery::Pending,
             })
             .collect();
         input.ledger.insert("c1".into(), entries);
@@ -575,6 +593,20 @@ mod tests {
                 want: Verdict::ApprovedAfterMerge,
             },
             Case {
+                name: "ledger approval by the author's email does not count",
+                reviews: vec![],
+                trailers: vec![],
+                ledger: vec![(Approval, "ALICE@example.org", MERGED + 5)],
+                want: Verdict::Unreviewed,
+            },
+            Case {
+                name: "ledger approval by a co-author does not count",
+                reviews: vec![],
+                trailers: vec![("Co-authored-by", "Dave <dave@example.org>")],
+                ledger: vec![(Approval, "dave@example.org", MERGED + 5)],
+                want: Verdict::Unreviewed,
+            },
+            Case {
                 name: "ledger approval by the author does not count",
                 reviews: vec![],
                 trailers: vec![],
@@ -651,6 +683,43 @@ mod tests {
             assert_eq!(change.pending, case.want.is_pending(), "{}", case.name);
             assert!(!change.evidence.is_empty(), "{}: a verdict always says why", case.name);
         }
+    }
+
+    #[test]
+    fn a_ledger_entry_is_matched_by_its_git_email_and_a_failed_one_is_no_evidence() {
+        let case = Case {
+            name: "",
+            reviews: vec![],
+            trailers: vec![],
+            ledger: vec![(LedgerKind::Approval, "dave", MERGED + 5)],
+            want: Verdict::Unreviewed,
+        };
+        let with = |email: &str, delivery: Delivery, committer: Option<&str>| {
+            let mut l = landed("c1", "alice", &[]);
+            if let Some(c) = committer {
+                l.commit.committer = person(c);
+            }
+            let mut input = Input::default();
+            let entry = Approval {
+                id: 1,
+                uid: String::new(),
+                sha: "c1".into(),
+                kind: LedgerKind::Approval,
+                reviewer: case.ledger[0].1.into(),
+                body: String::new(),
+                created_at: MERGED + 5,
+                reviewer_email: email.into(),
+                delivery,
+            };
+            input.ledger.insert("c1".into(), vec![entry]);
+            input.changes.push(l);
+            triage(&input, &Config::default()).changes.remove(0).verdict
+        };
+        assert_eq!(with("dave@example.org", Delivery::Posted, None), Verdict::ApprovedAfterMerge);
+        assert_eq!(with("alice@example.org", Delivery::Posted, None), Verdict::Unreviewed, "the author's email");
+        assert_eq!(with("dave@example.org", Delivery::Posted, Some("dave")), Verdict::Unreviewed, "the committer");
+        assert_eq!(with("dave@example.org", Delivery::Failed, None), Verdict::Unreviewed, "refused");
+        assert_eq!(with("dave@example.org", Delivery::Pending, None), Verdict::ApprovedAfterMerge);
     }
 
     #[test]

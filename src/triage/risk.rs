@@ -351,6 +351,7 @@ mod tests {
             score: 0,
             drift: None,
             risks: Vec::new(),
+            parties: Vec::new(),
         }
     }
 

@@ -1094,6 +1094,11 @@ impl State {
         let get = req.method == Method::GET;
         let post = req.method == Method::POST;
         match segments.as_slice() {
+            // The token's own account (as GitHub: 401 without a token).
+            ["user"] if get => match login {
+                Some(login) => Reply::json(200, &user_json(&self.url, login)),
+                None => Reply::error(401, "Requires authentication", &[], "https://docs.github.com/rest/users/users"),
+            },
             ["rate_limit"] if get => {
                 let mut reply = self.rate_limit_reply(req.token.is_some(), now);
                 reply.free = true;

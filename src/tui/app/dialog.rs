@@ -83,6 +83,10 @@ impl App {
                             self.overlay = Some(Overlay::ActionDialog { kind, sha, text });
                             return Vec::new();
                         }
+                        if let Some(why) = self.not_independent(kind, &sha) {
+                            self.notify(format!("not recorded, it would not count: {why}"), true);
+                            return Vec::new();
+                        }
                         return self.record(kind, sha, text);
                     }
                     KeyCode::Enter => {
@@ -102,6 +106,17 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// Why an approval of `sha` from here would not count (the reviewer is
+    /// one of its authors or its committer); the dialog warns, enter refuses.
+    pub fn not_independent(&self, kind: ActionKind, sha: &str) -> Option<String> {
+        let data = self.data()?;
+        let who = data.reviewer.as_deref()?;
+        let change = data.queue.changes.iter().find(|c| c.sha == sha)?;
+        (kind == ActionKind::Approve)
+            .then(|| crate::model::independence::not_independent(&change.parties, who, &data.reviewer_email))
+            .flatten()
     }
 
     /// Sends the action to the store; the dialog's text is kept until it is

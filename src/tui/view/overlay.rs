@@ -148,8 +148,14 @@ fn action(frame: &mut Frame, app: &App, area: Rect, kind: ActionKind, sha: &str,
         ]),
         Line::from(vec![Span::styled("where   ", styles.dim()), Span::raw(target)]),
         Line::from(vec![Span::styled("as      ", styles.dim()), Span::raw("the GitHub account of your token")]),
-        Line::from(Span::styled("body", bold)),
     ];
+    if let Some(why) = app.not_independent(kind, sha) {
+        lines.push(Line::from(Span::styled(
+            format!("⚠ will not count, not recorded: {}", sanitize_line(&why)),
+            styles.warning(),
+        )));
+    }
+    lines.push(Line::from(Span::styled("body", bold)));
     let body = action_body(kind, sha, text);
     // The cursor follows the note being typed (the body's third line on).
     let note_start = match kind {
