@@ -186,6 +186,27 @@ fn credentials_in_the_github_api_url_are_never_echoed() {
 
 /// Runs rearview, killing it when it takes longer than ten seconds (a
 /// FIFO config used to block forever).
+#[cfg(unix)]
+#[test]
+fn the_demo_and_its_store_are_private() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let out = rearview_within(&["demo", "--no-tui"], &[("XDG_DATA_HOME", &data)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let home = data.join("rearview");
+    for made in [data.clone(), home.clone(), home.join("demo")] {
+        assert_eq!(mode(&made), 0o700, "{} was created for rearview", made.display());
+    }
+    let stores: Vec<_> = std::fs::read_dir(&home)
+        .expect("read the data dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sqlite3"))
+        .collect();
+    assert_eq!(stores.len(), 1, "{stores:?}");
+    assert_eq!(mode(&stores[0]), 0o600, "the demo's store");
+}
+
 fn rearview_within(args: &[&str], env: &[(&str, &Path)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_rearview"));
     command.args(args).env("XDG_CONFIG_HOME", "/nonexistent-rearview-config");

@@ -98,11 +98,12 @@ pub fn build(dir: &Path, store: Option<&Path>) -> Result<Demo, DemoError> {
 }
 
 /// An absent or empty directory is fine; an earlier demo is removed; anything
-/// else is refused.
+/// else is refused. The directories created for it are their owner's only
+/// (0700), like every other place rearview writes.
 fn prepare_dir(dir: &Path) -> Result<(), DemoError> {
     let io = |source| DemoError::Io { path: dir.to_path_buf(), source };
     if !dir.exists() {
-        return std::fs::create_dir_all(dir).map_err(io);
+        return crate::paths::create_private_dir(dir).map_err(io);
     }
     let empty = std::fs::read_dir(dir).map_err(io)?.next().is_none();
     if empty {
@@ -112,7 +113,7 @@ fn prepare_dir(dir: &Path) -> Result<(), DemoError> {
         return Err(DemoError::NotADemo { path: dir.to_path_buf() });
     }
     std::fs::remove_dir_all(dir).map_err(io)?;
-    std::fs::create_dir_all(dir).map_err(io)
+    crate::paths::create_private_dir(dir).map_err(io)
 }
 
 fn remove_store(path: &Path) -> Result<(), DemoError> {
