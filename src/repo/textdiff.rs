@@ -37,14 +37,7 @@ pub fn text_diff(path: &str, old: Option<&[u8]>, new: Option<&[u8]>, max_lines: 
                 _ => continue,
             };
             if kept >= max_lines {
-                hunks.push(Hunk {
-                    old_start: hunk.old_start(),
-                    old_lines: hunk.old_lines(),
-                    new_start: hunk.new_start(),
-                    new_lines: hunk.new_lines(),
-                    context,
-                    lines,
-                });
+                hunks.push(hunk_of(&hunk, context, lines));
                 break 'hunks;
             }
             let mut text = line.content();
@@ -60,14 +53,7 @@ pub fn text_diff(path: &str, old: Option<&[u8]>, new: Option<&[u8]>, max_lines: 
             });
             kept += 1;
         }
-        hunks.push(Hunk {
-            old_start: hunk.old_start(),
-            old_lines: hunk.old_lines(),
-            new_start: hunk.new_start(),
-            new_lines: hunk.new_lines(),
-            context,
-            lines,
-        });
+        hunks.push(hunk_of(&hunk, context, lines));
     }
     let status = match (old, new) {
         (None, _) => FileStatus::Added,
@@ -86,4 +72,16 @@ pub fn text_diff(path: &str, old: Option<&[u8]>, new: Option<&[u8]>, max_lines: 
         new_blob: None,
         hunks,
     })
+}
+
+/// A hunk with its header's ranges and the lines kept of it.
+fn hunk_of(hunk: &git2::DiffHunk<'_>, context: String, lines: Vec<DiffLine>) -> Hunk {
+    Hunk {
+        old_start: hunk.old_start(),
+        old_lines: hunk.old_lines(),
+        new_start: hunk.new_start(),
+        new_lines: hunk.new_lines(),
+        context,
+        lines,
+    }
 }

@@ -82,32 +82,21 @@ impl Writer {
         time: i64,
         message: &str,
     ) -> Result<Oid> {
-        self.write_commit(refname, parents, tree, author, committer, time, message).map_err(RepoError::Write)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn write_commit(
-        &self,
-        refname: Option<&str>,
-        parents: &[Oid],
-        tree: Oid,
-        author: &Person,
-        committer: &Person,
-        time: i64,
-        message: &str,
-    ) -> std::result::Result<Oid, git2::Error> {
-        let when = Time::new(time, 0);
-        let author = Signature::new(&author.name, &author.email, &when)?;
-        let committer = Signature::new(&committer.name, &committer.email, &when)?;
-        let tree = self.repo.find_tree(tree)?;
-        let parents: Vec<git2::Commit<'_>> =
-            parents.iter().map(|p| self.repo.find_commit(*p)).collect::<std::result::Result<_, _>>()?;
-        let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-        let oid = self.repo.commit(None, &author, &committer, message, &tree, &parent_refs)?;
-        if let Some(name) = refname {
-            self.repo.reference(name, oid, true, "rearview fixture")?;
-        }
-        Ok(oid)
+        let write = || -> std::result::Result<Oid, git2::Error> {
+            let when = Time::new(time, 0);
+            let author = Signature::new(&author.name, &author.email, &when)?;
+            let committer = Signature::new(&committer.name, &committer.email, &when)?;
+            let tree = self.repo.find_tree(tree)?;
+            let parents: Vec<git2::Commit<'_>> =
+                parents.iter().map(|p| self.repo.find_commit(*p)).collect::<std::result::Result<_, _>>()?;
+            let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+            let oid = self.repo.commit(None, &author, &committer, message, &tree, &parent_refs)?;
+            if let Some(name) = refname {
+                self.repo.reference(name, oid, true, "rearview fixture")?;
+            }
+            Ok(oid)
+        };
+        write().map_err(RepoError::Write)
     }
 
     /// Points the reference `name` (`refs/heads/…`, `refs/pull/…`) at
