@@ -55,7 +55,7 @@ fn kind() -> impl Strategy<Value = LineKind> {
 }
 
 fn render(f: &FileDiff, side_by_side: bool, width: usize) -> Vec<String> {
-    let layout = Layout { side_by_side, width, syntax_theme: "Monokai Extended".into() };
+    let layout = Layout { side_by_side, width, syntax_theme: "Monokai Extended".into(), max_line_chars: None };
     let mut r = DiffRenderer::new(f, layout, Palette::default());
     let mut out: Vec<String> = r.header().iter().map(|l| l.iter().map(|s| s.text.as_str()).collect()).collect();
     for i in 0..r.hunk_count() {

@@ -353,3 +353,125 @@ fn an_empty_repository_says_so_in_one_line() {
         assert!(!err.contains("UnbornBranch"), "{command:?}: libgit2's raw code: {err}");
     }
 }
+
+#[test]
+fn an_unknown_syntax_theme_is_said_with_the_near_names() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("repo");
+    history(&repo, 2);
+    let repo_arg = repo.to_str().expect("utf-8");
+    let db = dir.path().join("db.sqlite3");
+    let db_arg = db.to_str().expect("utf-8");
+    let flagged: [&[&str]; 2] = [
+        &["--repo", repo_arg, "show", "main", "--syntax-theme", "Monokai Extnded"],
+        &["--repo", repo_arg, "--db", db_arg, "drift", "main", "--syntax-theme", "Monokai Extnded"],
+    ];
+    for args in flagged {
+        let out = rearview_within(args, &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("unknown syntax theme `Monokai Extnded`: did you mean Monokai Extended"), "{err}");
+        assert!(out.stdout.is_empty(), "nothing drawn in another theme");
+    }
+    // Case is forgiven; a name near nothing lists the themes there are.
+    let out = rearview_within(&["--repo", repo_arg, "show", "main", "--syntax-theme", "nord"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = rearview_within(&["--repo", repo_arg, "show", "main", "--syntax-theme", "zzzzzzzzzzzzzzzzzz"], &[]);
+    assert!(stderr(&out).contains("the themes are ") && stderr(&out).contains("Solarized (dark)"), "{}", stderr(&out));
+
+    // From the config: the file is named, for show and for the TUI alike.
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[ui]\nsyntax_theme = \"Dracla\"\n").expect("write the config");
+    let config_arg = config.to_str().expect("utf-8");
+    for command in [["show", "main"], ["tui", "--"]] {
+        let mut args = vec!["--repo", repo_arg, "--db", db_arg, "--config", config_arg];
+        args.extend(command.iter().filter(|a| **a != "--"));
+        let out = rearview_within(&args, &[("XDG_STATE_HOME", dir.path())]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{command:?}: {err}");
+        let named =
+            format!("config {config_arg}: ui.syntax_theme: unknown syntax theme `Dracla`: did you mean Dracula");
+        assert!(err.contains(&named), "{command:?}: wanted {named}\n got {err}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn hex_names_a_file_whose_path_is_not_utf8() {
+    use std::io::Write as _;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("repo");
+    history(&repo, 1);
+    let mut hash = Command::new("git")
+        .current_dir(&repo)
+        .args(["hash-object", "-w", "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run git hash-object");
+    hash.stdin.take().expect("stdin").write_all(&[0xde, 0xad, 0xbe, 0xef, 0x00, 0x01]).expect("write the blob");
+    let blob = String::from_utf8(hash.wait_with_output().expect("hash-object").stdout).expect("sha");
+    git(&repo, &["read-tree", "main"]);
+    // Latin-1 "café.bin": the é is the lone byte 0xE9.
+    let mut cacheinfo = format!("100644,{},caf", blob.trim()).into_bytes();
+    cacheinfo.extend_from_slice(b"\xe9.bin");
+    let added = Command::new("git")
+        .current_dir(&repo)
+        .args(["update-index", "--add", "--cacheinfo"])
+        .arg(std::ffi::OsStr::from_bytes(&cacheinfo))
+        .status()
+        .expect("run git update-index");
+    assert!(added.success());
+    git(&repo, &["-c", "user.name=Dev", "-c", "user.email=dev@example.org", "commit", "-q", "-m", "Latin-1 name"]);
+
+    let hex = |spec: &[u8]| {
+        Command::new(env!("CARGO_BIN_EXE_rearview"))
+            .arg("--repo")
+            .arg(&repo)
+            .arg("hex")
+            .arg(std::ffi::OsStr::from_bytes(spec))
+            .output()
+            .expect("run rearview hex")
+    };
+    let out = hex(b"main:caf\xe9.bin");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text.contains("de ad be ef 00 01"), "{text}");
+    assert!(text.lines().next().is_some_and(|l| l.starts_with("main:caf") && l.contains(".bin: ")), "{text}");
+
+    // The UTF-8 spelling is another name, and is not there.
+    let out = hex("main:café.bin".as_bytes());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn an_orphan_head_beside_branches_with_history_names_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("repo");
+    history(&repo, 2);
+    git(&repo, &["branch", "-m", "main", "trunk"]);
+    git(&repo, &["symbolic-ref", "HEAD", "refs/heads/gh-pages"]);
+    let db = dir.path().join("db.sqlite3");
+    let base = ["--repo", repo.to_str().expect("utf-8"), "--db", db.to_str().expect("utf-8")];
+    let commands: [&[&str]; 3] = [&["list"], &[], &["show", "HEAD"]];
+    for command in commands {
+        let mut args = base.to_vec();
+        args.extend_from_slice(command);
+        let out = rearview(&args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{command:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{command:?}: one line: {err}");
+        assert!(err.contains("is `gh-pages`, a branch with no commits yet"), "{command:?}: {err}");
+        assert!(err.contains("branches with history: trunk"), "{command:?}: {err}");
+        assert!(!err.contains("UnbornBranch") && !err.contains("reference"), "{command:?}: libgit2's words: {err}");
+    }
+    // Named, the main line works.
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[branches]\ndefault = \"trunk\"\n").expect("write the config");
+    let mut args = base.to_vec();
+    args.extend_from_slice(&["--config", config.to_str().expect("utf-8"), "list"]);
+    let out = rearview(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Change 1"));
+}

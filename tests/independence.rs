@@ -96,12 +96,16 @@ impl World {
 
     /// Runs rearview as the git identity `email` with a token GitHub knows as `login`.
     fn run_as(&self, email: &str, login: &str, args: &[&str]) -> Output {
+        let token = format!("ghp_token_of_{login}");
+        self.github.set_token_user(&token, login);
+        self.run_with_token(email, &token, args)
+    }
+
+    fn run_with_token(&self, email: &str, token: &str, args: &[&str]) -> Output {
         git2::Repository::open(&self.repo)
             .and_then(|r| r.config())
             .and_then(|mut c| c.set_str("user.email", email))
             .expect("set user.email");
-        let token = format!("ghp_token_of_{login}");
-        self.github.set_token_user(&token, login);
         std::process::Command::new(env!("CARGO_BIN_EXE_rearview"))
             .args(args)
             .args(["--repo", s(&self.repo), "--db", s(&self.dir.join("store.sqlite3")), "--config", s(&self.config)])
@@ -212,4 +216,29 @@ fn the_reviewer_is_the_tokens_login_asked_once() {
     let asked = w.github.requests().iter().filter(|r| r.path == "/user").count();
     assert_eq!(asked, 1, "GET /user once, then the store's cache");
     assert_eq!(w.verdict(&w.other), "approved_after_merge");
+}
+
+#[test]
+fn a_renamed_login_is_learnt_once_the_cached_one_is_a_day_old() {
+    let w = World::new();
+    let token = "ghp_token_of_a_renamed_reviewer";
+    w.github.set_token_user(token, "frank");
+    let out = w.run_with_token("frank.git@example.org", token, &["approve", &w.other, "--no-push"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Frank renames his account; within the day the store's word stands.
+    w.github.set_token_user(token, "frank-r");
+    let out = w.run_with_token("frank.git@example.org", token, &["approve", &w.pushed, "--no-push"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(w.outbox().iter().all(|e| e["reviewer"] == "frank"), "{:?}", w.outbox());
+    assert_eq!(w.github.requests().iter().filter(|r| r.path == "/user").count(), 1);
+
+    // A day later GitHub is asked again, and the new name is used.
+    let store = rusqlite::Connection::open(w.dir.join("store.sqlite3")).expect("open the store");
+    store.execute("UPDATE token_logins SET checked_at = checked_at - 2 * 86400", []).expect("age the cache");
+    drop(store);
+    let out = w.run_with_token("frank.git@example.org", token, &["concern", &w.pr_change, "-m", "why?", "--no-push"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(w.github.requests().iter().filter(|r| r.path == "/user").count(), 2);
+    let outbox = w.outbox();
+    assert_eq!(outbox.last().map(|e| e["reviewer"].clone()), Some(Value::from("frank-r")), "{outbox:?}");
 }

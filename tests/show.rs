@@ -210,7 +210,7 @@ fn rendered(file: &rearview::model::FileDiff, source: &dyn rearview::model::Hunk
     use rearview::render::diff::{DiffRenderer, Layout, Palette};
     let mut out = Vec::new();
     for side_by_side in [false, true] {
-        let layout = Layout { side_by_side, width: 100, syntax_theme: "Monokai Extended".into() };
+        let layout = Layout { side_by_side, width: 100, syntax_theme: "Monokai Extended".into(), max_line_chars: None };
         let mut r = DiffRenderer::with_source(file, source, layout, Palette::default());
         out.extend(r.header().iter().map(|l| rearview::render::ansi::line(l, true)));
         for i in 0..r.hunk_count() {
@@ -323,7 +323,7 @@ fn a_long_side_styled_by_two_threads_matches_one_run() {
         new_blob: None,
         hunks: vec![hunk],
     };
-    let layout = Layout { side_by_side: false, width: 1000, syntax_theme: DEFAULT_THEME.into() };
+    let layout = Layout { side_by_side: false, width: 1000, syntax_theme: DEFAULT_THEME.into(), max_line_chars: None };
     let rendered = DiffRenderer::new(&file, layout, Palette::default()).hunk(0);
     let reference = FileHighlighter::new("big.c", &lines[0], DEFAULT_THEME).highlight(&lines, 0..lines.len());
     let fg = |spans: &[rearview::render::Span]| -> Vec<_> {

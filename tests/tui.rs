@@ -979,3 +979,97 @@ fn a_queue_cut_by_the_history_limit_says_so_beside_its_count() {
         assert!(title.contains("(3.12 cut at 10000)"), "{width}×{height}: {screen}");
     }
 }
+
+/// Files a commit adds: path and bytes.
+type Added<'a> = Vec<(&'a str, Vec<u8>)>;
+
+/// `main` in a new repository at `path`: one commit per (message, files
+/// added), in order, all by one developer.
+fn main_line(path: &std::path::Path, commits: Vec<(&str, Added<'_>)>) {
+    use rearview::model::Person;
+    use rearview::repo::write::{Files, Writer};
+    let mut w = Writer::init(path).expect("init");
+    let dev = Person { name: "Dev".into(), email: "dev@example.org".into() };
+    let mut files = Files::new();
+    let mut parents = Vec::new();
+    for (i, (message, added)) in commits.into_iter().enumerate() {
+        files.extend(added.into_iter().map(|(name, bytes)| (name.to_string(), bytes)));
+        let tree = w.tree(&files).expect("tree");
+        let at = 1_717_000_000 + i as i64 * 100;
+        parents = vec![w.commit(Some("refs/heads/main"), &parents, tree, &dev, &dev, at, message).expect("commit")];
+    }
+    w.set_head("main").expect("head");
+}
+
+/// The TUI's jobs on `repo`, with a store beside it in `dir`.
+fn world(dir: tempfile::TempDir, repo: std::path::PathBuf) -> Demo {
+    let db = dir.path().join("db.sqlite3");
+    let ctx = JobContext { repo, db, config: Config::default(), github_api: None, theme: Theme::default() };
+    Demo { _dir: dir, ctx }
+}
+
+#[test]
+fn a_ten_megabyte_line_is_cut_for_display_searched_as_shown_and_whole_in_hex() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("bundle");
+    // Two short lines (66 bytes), then one line of ten million characters.
+    let mut bundle = b"// generated bundle, do not edit\n// generated bundle, do not edit\n".to_vec();
+    bundle.extend_from_slice(b"var head_marker=1;");
+    bundle.extend(std::iter::repeat_n(b'x', 10_000_000 - 36));
+    bundle.extend_from_slice(b"var tail_marker=2;\n");
+    let start = vec![("README", b"a bundle\n".to_vec())];
+    main_line(&repo, vec![("Start\n", start), ("Add the minified bundle\n", vec![("dist/bundle.min.js", bundle)])]);
+    let demo = world(dir, repo);
+    let mut d = Driver::new(&demo, 120, 40);
+    d.select("Add the minified bundle");
+    d.key(KeyCode::Enter);
+    let doc = d.app.diff.as_ref().expect("the diff");
+    let held: usize = doc.lines.iter().map(|l| l.spans.iter().map(|s| s.content.len()).sum::<usize>()).sum();
+    assert!(doc.lines.len() < 120, "the line is cut, not wrapped a hundred thousand times: {}", doc.lines.len());
+    assert!(held < 64 * 1024, "the screen holds {held} bytes of text");
+    let screen = d.screen();
+    assert!(screen.contains("var head_marker=1;"), "{screen}");
+    assert!(screen.contains("new line 3 cut: 10,000,000 characters, the first 2,048 shown"), "{screen}");
+
+    // Search finds what is shown, not what was cut.
+    d.keys("/head_marker");
+    d.key(KeyCode::Enter);
+    assert!(d.notice().contains("1 line"), "{}", d.notice());
+    d.keys("/tail_marker");
+    d.key(KeyCode::Enter);
+    assert!(d.notice().contains("no match"), "{}", d.notice());
+
+    // x shows the whole line, from its first byte.
+    d.keys("x");
+    assert_eq!(d.app.screen, Screen::Hex);
+    let hex = d.app.hex.as_ref().expect("hex");
+    assert_eq!(hex.top, 64, "the row holding byte 66, where line 3 starts");
+    assert_eq!(hex.side().map(|s| s.bytes.len()), Some(66 + 10_000_000 + 1), "the whole file, newline and all");
+    d.key(KeyCode::Esc);
+    assert_eq!(d.app.screen, Screen::Diff);
+}
+
+#[test]
+fn a_shallow_clone_says_its_history_is_missing_in_the_header() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let origin = dir.path().join("origin");
+    let changes: Vec<(String, String)> = (0..6).map(|i| (format!("Change {i}\n"), format!("f{i}.txt"))).collect();
+    let commits =
+        changes.iter().map(|(message, file)| (message.as_str(), vec![(file.as_str(), message.clone().into_bytes())]));
+    main_line(&origin, commits.collect());
+    let url = format!("file://{}", origin.display());
+    let clone = dir.path().join("clone");
+    let cloned = std::process::Command::new("git")
+        .args(["clone", "--quiet", "--depth", "2", &url])
+        .arg(&clone)
+        .status()
+        .expect("run git clone");
+    assert!(cloned.success());
+    let demo = world(dir, clone);
+    for (width, height) in [(160, 48), (80, 24)] {
+        let d = Driver::new(&demo, width, height);
+        let screen = d.screen();
+        assert!(screen.contains("shallow clone: history before"), "{width}×{height}:\n{screen}");
+        assert!(screen.contains("Change 5"), "the history it has is listed:\n{screen}");
+    }
+}

@@ -285,7 +285,7 @@ fn demo_walkthrough_in_tmux() {
 
     // 6. Help lists the live bindings; any other key closes it.
     tmux.key("?");
-    let docs = ["next hunk", "previous hunk", "go to a byte offset", "this help", "hex view of the binary file"];
+    let docs = ["next hunk", "previous hunk", "go to a byte offset", "this help", "hex view of the file"];
     let screen = tmux.wait_for("the help overlay", STEP, |s| s.contains("Help ·") && s.contains("Hex view"));
     for doc in docs {
         assert!(screen.contains(doc), "help lists `{doc}`:\n{screen}");

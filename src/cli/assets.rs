@@ -33,6 +33,23 @@ pub fn ui_theme(config: &Config) -> Result<Theme, ConfigError> {
     })
 }
 
+/// The syntax theme to draw with: the flag, else the config's
+/// `ui.syntax_theme`, else the default; a name that matches no theme is an
+/// error naming the near ones (the config file too when it came from there).
+pub fn syntax_theme(flag: Option<&str>, config: &Config) -> anyhow::Result<String> {
+    use rearview::render::highlight::{resolve_theme, DEFAULT_THEME};
+    if let Some(name) = flag {
+        return Ok(resolve_theme(name)?);
+    }
+    let Some(name) = config.ui.syntax_theme.as_deref() else { return Ok(DEFAULT_THEME.to_string()) };
+    resolve_theme(name).map_err(|e| {
+        anyhow::Error::new(ConfigError::Invalid {
+            path: config.source.as_ref().map(|s| s.path.clone()).unwrap_or_default(),
+            message: format!("ui.syntax_theme: {e}"),
+        })
+    })
+}
+
 /// The user's own `.tmTheme` files, for the commands that highlight: a
 /// file that does not parse is named on stderr and left out.
 pub fn load_syntax_themes() {

@@ -20,6 +20,7 @@ use super::{context, DriftArgs, Global};
 
 pub fn drift(global: &Global, args: &DriftArgs) -> Result<ExitCode> {
     let mut ctx = context(global)?;
+    let syntax_theme = super::assets::syntax_theme(args.syntax_theme.as_deref(), &ctx.config)?;
     let target = Target::Revision(args.rev.clone());
     let change = change::find(&ctx.repo, &mut ctx.store, &ctx.config, &target)?.with_context(|| {
         format!("`{}` is not a change on a watched branch (`rearview list` shows them)", sanitize_line(&args.rev))
@@ -64,7 +65,8 @@ pub fn drift(global: &Global, args: &DriftArgs) -> Result<ExitCode> {
         layout: Layout {
             side_by_side: false,
             width: args.width.unwrap_or(120).clamp(40, 1000),
-            syntax_theme: args.syntax_theme.clone(),
+            syntax_theme,
+            max_line_chars: None,
         },
         palette: Palette::default(),
         hex_palette: hex::Palette::default(),

@@ -152,9 +152,10 @@ struct DriftArgs {
     /// Columns to lay out for (default 120).
     #[arg(long)]
     width: Option<usize>,
-    /// Syntax highlighting theme (syntect / bat theme name).
-    #[arg(long, default_value = "Monokai Extended")]
-    syntax_theme: String,
+    /// Syntax highlighting theme (a bat theme name; default: the config's
+    /// ui.syntax_theme, else Monokai Extended).
+    #[arg(long)]
+    syntax_theme: Option<String>,
 }
 
 #[derive(Args)]
@@ -276,9 +277,10 @@ struct VerifyReleaseArgs {
     /// Columns for diffs (default: the terminal's width, or 120).
     #[arg(long)]
     width: Option<usize>,
-    /// Syntax highlighting theme for diffs (syntect / bat theme name).
-    #[arg(long, default_value = "Monokai Extended")]
-    syntax_theme: String,
+    /// Syntax highlighting theme for diffs (a bat theme name; default: the
+    /// config's ui.syntax_theme, else Monokai Extended).
+    #[arg(long)]
+    syntax_theme: Option<String>,
 }
 
 #[derive(Args)]
@@ -294,15 +296,16 @@ struct ShowArgs {
     /// Columns to lay out for (default: the terminal's width, or 120).
     #[arg(long)]
     width: Option<usize>,
-    /// Syntax highlighting theme (syntect / bat theme name).
-    #[arg(long, default_value = "Monokai Extended")]
-    syntax_theme: String,
+    /// Syntax highlighting theme (a bat theme name; default: the config's
+    /// ui.syntax_theme, else Monokai Extended).
+    #[arg(long)]
+    syntax_theme: Option<String>,
 }
 
 #[derive(Args)]
 struct HexArgs {
-    /// `REV:PATH`, e.g. `HEAD:tests/data.bin`.
-    spec: String,
+    /// `REV:PATH`, e.g. `HEAD:tests/data.bin` (the path may be any bytes).
+    spec: std::ffi::OsString,
     /// First byte to show (decimal or 0x hex).
     #[arg(long, default_value = "0", value_parser = parse_offset)]
     offset: u64,
@@ -407,7 +410,10 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let global = cli.global;
-    let highlights = matches!(cli.command, None | Some(Command::Tui | Command::Show(_) | Command::Demo(_)));
+    let highlights = matches!(
+        cli.command,
+        None | Some(Command::Tui | Command::Show(_) | Command::Demo(_) | Command::Drift(_) | Command::VerifyRelease(_))
+    );
     if highlights {
         assets::load_syntax_themes();
     }
@@ -651,6 +657,8 @@ fn tui(global: &Global) -> Result<ExitCode> {
     // Fail here, on the plain terminal, rather than inside the TUI.
     drop(Store::open(&db)?);
     let theme = assets::ui_theme(&config)?;
+    // A mistyped syntax theme is said here, not drawn in another theme.
+    assets::syntax_theme(None, &config)?;
     let log = rearview::tui::init_logging(global.verbose);
     tracing::info!(repo = %repo.git_dir().display(), "tui start");
     let color = match global.color {

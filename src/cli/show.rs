@@ -23,7 +23,9 @@ use super::{open_repo, terminal, Global, HexArgs, ShowArgs};
 const INLINE_HEX_ROWS: usize = 8;
 
 pub fn show(global: &Global, args: &ShowArgs) -> Result<ExitCode> {
-    // Printing a change reads the repository only: no store, no config.
+    // Printing a change reads the repository only: no store; the config
+    // only for the syntax theme.
+    let syntax_theme = theme_for(global, args.syntax_theme.as_deref())?;
     let repo = &open_repo(global)?;
     let oid = repo.resolve(&args.rev)?;
     let sha = oid.to_string();
@@ -50,7 +52,8 @@ pub fn show(global: &Global, args: &ShowArgs) -> Result<ExitCode> {
     let layout = Layout {
         side_by_side: args.side_by_side,
         width: terminal::width(args.width, 20),
-        syntax_theme: args.syntax_theme.clone(),
+        syntax_theme,
+        max_line_chars: None,
     };
     // While the first file's lines are diffed, another core loads the
     // syntaxes and links that file's grammar.
@@ -75,6 +78,14 @@ pub fn show(global: &Global, args: &ShowArgs) -> Result<ExitCode> {
     printer::print_change(repo, &diff, &look, &mut printed)?;
     printed.finish()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The syntax theme the flag names, else the config's, else the default.
+pub(super) fn theme_for(global: &Global, flag: Option<&str>) -> Result<String> {
+    if let Some(name) = flag {
+        return Ok(rearview::render::highlight::resolve_theme(name)?);
+    }
+    super::assets::syntax_theme(None, &rearview::config::Config::load(global.config.as_deref())?)
 }
 
 /// The type and size line of a blob.
@@ -113,7 +124,9 @@ fn clip<'a>(chunk: &'a [u8], at: u64, range: &std::ops::Range<u64>) -> &'a [u8] 
 pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
     let repo = open_repo(global)?;
     let id = repo.blob_at(&args.spec)?;
-    let what = || format!("cannot read {}", sanitize_line(&args.spec));
+    // Shown with its undecodable bytes replaced (and revealed by sanitizing).
+    let spec = args.spec.to_string_lossy();
+    let what = || format!("cannot read {}", sanitize_line(&spec));
     let (facts, kept) = repo.read_blob(&id, |stream| -> Result<_> {
         let len = stream.len();
         // An offset past the end would print nothing and look like success.
@@ -123,7 +136,7 @@ pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
             anyhow::bail!(
                 "offset {} is past the end of {}: it is {size}; pass --offset below {len}",
                 args.offset,
-                sanitize_line(&args.spec)
+                sanitize_line(&spec)
             );
         }
         let start = args.offset.min(len);
@@ -141,7 +154,7 @@ pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
     })??;
     let mut out = Out::stdout(global.color.wanted());
     let (kind, text) = describe(&facts);
-    out.line(format!("{}: {text}", sanitize_line(&args.spec)), Style { bold: true, ..Style::default() })?;
+    out.line(format!("{}: {text}", sanitize_line(&spec)), Style { bold: true, ..Style::default() })?;
     out.line(format!("entropy per block: {}", hex::sparkline(&facts.entropy)), Style::default())?;
     let warn = Style { bold: true, ..Style::fg(Color::Indexed(9)) };
     let suspicious = inspect::suspicious(&facts.findings, kind.as_ref());

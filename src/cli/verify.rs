@@ -40,6 +40,7 @@ pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
 }
 
 pub fn verify_release(global: &Global, args: &VerifyReleaseArgs) -> Result<ExitCode> {
+    let syntax_theme = super::show::theme_for(global, args.syntax_theme.as_deref())?;
     let repo = match &global.repo {
         Some(p) => p.clone(),
         None => std::env::current_dir().context("cannot read the current directory")?,
@@ -68,7 +69,8 @@ pub fn verify_release(global: &Global, args: &VerifyReleaseArgs) -> Result<ExitC
             let layout = Layout {
                 side_by_side: false,
                 width: terminal::width(args.width, 40),
-                syntax_theme: args.syntax_theme.clone(),
+                syntax_theme: syntax_theme.clone(),
+                max_line_chars: None,
             };
             let mut out = Out::stdout(global.color.wanted());
             let mut failed = None;

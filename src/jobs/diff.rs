@@ -36,6 +36,10 @@ pub enum DiffPart {
     Lines(Vec<(LineTag, StyledLine)>),
 }
 
+/// Characters of a line the TUI lays out: a 10 MB one-line file would
+/// otherwise wrap to a hundred thousand rows. The hex view shows it whole.
+pub const MAX_LINE_CHARS: usize = 2048;
+
 /// Syntect theme used when the config names none.
 pub const DEFAULT_SYNTAX_THEME: &str = "Monokai Extended";
 
@@ -64,7 +68,7 @@ pub fn render(
     let syntax_theme = ctx.config.ui.syntax_theme.clone().unwrap_or_else(|| DEFAULT_SYNTAX_THEME.into());
     let more_hex = |_: &FileDiff| "press x for the hex view".to_string();
     let look = Look {
-        layout: Layout { side_by_side, width: width.max(20), syntax_theme },
+        layout: Layout { side_by_side, width: width.max(20), syntax_theme, max_line_chars: Some(MAX_LINE_CHARS) },
         palette: palette(&ctx.theme),
         hex_palette: crate::render::hex::Palette::from_theme(&ctx.theme),
         warn: Style { bold: true, ..Style::fg(ctx.theme.ui.warning) },

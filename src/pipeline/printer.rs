@@ -5,7 +5,7 @@
 //! The CLI's sink writes them to stdout; the TUI's sends them to the screen.
 
 use crate::model::{FileDiff, FileStatus, HunkSource};
-use crate::render::diff::{file_header, DiffRenderer, Layout, Palette};
+use crate::render::diff::{file_header, CutLine, DiffRenderer, Layout, Palette};
 use crate::render::hex;
 use crate::render::sanitize::sanitize_line;
 use crate::render::theme::Color;
@@ -22,6 +22,8 @@ pub enum LineTag {
     Body,
     /// A line that reveals a hidden character or names a payload finding.
     Finding,
+    /// The row under a line cut for display (the hex view shows it whole).
+    Cut(CutLine),
 }
 
 /// Where printed lines go.
@@ -112,12 +114,16 @@ fn hunks(mut renderer: DiffRenderer<'_>, sink: &mut impl Sink) -> bool {
     for i in 0..renderer.hunk_count() {
         let mut first = true;
         let mut going = true;
-        renderer.render_hunk(i, &mut |lines| {
+        renderer.render_hunk(i, &mut |lines, cuts| {
             let tagged = lines
                 .into_iter()
-                .map(|line| {
+                .enumerate()
+                .map(|(at, line)| {
+                    let cut = cuts.iter().find(|(row, _)| *row == at).map(|(_, cut)| *cut);
                     let tag = if std::mem::take(&mut first) {
                         LineTag::HunkHeader
+                    } else if let Some(cut) = cut {
+                        LineTag::Cut(cut)
                     } else if reveals(&line) {
                         LineTag::Finding
                     } else {

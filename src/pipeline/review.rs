@@ -56,8 +56,11 @@ pub fn reviewer(
     Ok(std::env::var("USER").ok().filter(|u| !u.is_empty()).map(|name| Reviewer { name, email }))
 }
 
+/// How long GitHub's word on a token's login is taken without asking again.
+const TOKEN_LOGIN_FRESH_SECS: i64 = 24 * 3600;
+
 /// The GitHub login the token acts as: cached per token and API, asked
-/// once with `Lookup::Ask`. Offline, or without a token or a GitHub
+/// with `Lookup::Ask` when not known or a day old. Offline, or without a token or a GitHub
 /// repository, there is none and the git identity stands.
 fn token_login(
     repo: &Repo,
@@ -68,17 +71,23 @@ fn token_login(
 ) -> Result<Option<String>, StoreError> {
     let Ok((_, mut settings, Some(_))) = plan::connection(repo, config, api) else { return Ok(None) };
     let Some(key) = settings.token.as_ref().map(|t| t.key(&settings.api)) else { return Ok(None) };
-    if let Some(login) = store.token_login(&key)? {
-        return Ok(Some(login));
+    let cached = store.token_login(&key)?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    match cached {
+        // A login can be renamed: asked again once a day, when asking is allowed.
+        Some((login, checked_at)) if lookup == Lookup::Cached || now - checked_at < TOKEN_LOGIN_FRESH_SECS => {
+            return Ok(Some(login));
+        }
+        None if lookup == Lookup::Cached => return Ok(None),
+        _ => {}
     }
-    if lookup == Lookup::Cached {
-        return Ok(None);
-    }
-    // One try: a reviewer offline is named by git instead of waiting.
+    let cached = cached.map(|(login, _)| login);
+    // One try: a reviewer offline is named by the cache, else by git,
+    // instead of waiting.
     settings.attempts = 1;
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return Ok(None) };
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return Ok(cached) };
     let asked = runtime.block_on(async { GitHub::new(settings, Arc::new(|_| {}))?.viewer_login().await });
-    let Ok(login) = asked else { return Ok(None) };
+    let Ok(login) = asked else { return Ok(cached) };
     store.set_token_login(&key, &login)?;
     Ok(Some(login))
 }

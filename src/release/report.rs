@@ -297,12 +297,13 @@ pub fn markdown(v: &Verification) -> String {
     for f in v.findings.iter().filter(|f| !f.allowed) {
         let body: Vec<String> = match &f.content {
             Content::Diff(_) => diff_text(f).unwrap_or_default().iter().map(|l| sanitize_line(l)).collect(),
-            Content::Binary { .. } => {
-                content_lines(f, &Layout { side_by_side: false, width: 100, syntax_theme: String::new() })
-                    .iter()
-                    .map(|l| l.iter().map(|s| s.text.as_str()).collect())
-                    .collect()
-            }
+            Content::Binary { .. } => content_lines(
+                f,
+                &Layout { side_by_side: false, width: 100, syntax_theme: String::new(), max_line_chars: None },
+            )
+            .iter()
+            .map(|l| l.iter().map(|s| s.text.as_str()).collect())
+            .collect(),
             Content::None => continue,
         };
         let longest = body.iter().map(|l| longest_run(l, '`')).max().unwrap_or(0);

@@ -116,27 +116,35 @@ impl Repo {
         Ok(read(stream))
     }
 
-    /// `REV:PATH` → the blob's id.
-    pub fn blob_at(&self, spec: &str) -> Result<String> {
+    /// `REV:PATH` → the blob's id. The path is bytes, as git stores it: a
+    /// name that is not UTF-8 can still be named (from the shell, `$'\xe9'`).
+    pub fn blob_at(&self, spec: &std::ffi::OsStr) -> Result<String> {
+        let shown = spec.to_string_lossy();
+        let spec_bytes = spec.as_encoded_bytes();
+        let split = spec_bytes.iter().position(|b| *b == b':').map(|at| spec_bytes.split_at(at));
         // Through the tree entry: looking the blob up would inflate it.
-        if let Some((rev, path)) = spec.split_once(':').filter(|(rev, path)| !rev.is_empty() && !path.is_empty()) {
+        if let Some((rev, path)) =
+            split.map(|(rev, path)| (rev, &path[1..])).filter(|(r, p)| !r.is_empty() && !p.is_empty())
+        {
+            let rev = std::str::from_utf8(rev).map_err(|_| self.unknown("revision", &String::from_utf8_lossy(rev)))?;
             let tree = self.git.revparse_single(rev).and_then(|o| o.peel_to_tree());
-            let entry = tree.map_err(|_| self.unknown("revision", rev))?.get_path(Path::new(path));
-            let entry = entry.map_err(|_| self.unknown("blob", spec))?;
+            let entry = tree.map_err(|_| self.unknown("revision", rev))?.get_path(&path_of(path));
+            let entry = entry.map_err(|_| self.unknown("blob", &shown))?;
             match entry.kind() {
                 Some(git2::ObjectType::Blob) => {}
                 Some(git2::ObjectType::Commit) => {
                     let kind = format!("a submodule (at {})", crate::model::short_sha(&entry.id().to_string()));
                     let hint = "run hex in the submodule's own repository";
-                    return Err(self.wrong_kind(spec, kind, "a file", hint));
+                    return Err(self.wrong_kind(&shown, kind, "a file", hint));
                 }
                 kind => {
                     let hint = "name a file in it (`git ls-tree REV:PATH` lists them)";
-                    return Err(self.wrong_kind(spec, super::kind_name(kind, &entry.id()), "a file", hint));
+                    return Err(self.wrong_kind(&shown, super::kind_name(kind, &entry.id()), "a file", hint));
                 }
             }
             return Ok(entry.id().to_string());
         }
+        let spec = spec.to_str().ok_or_else(|| self.unknown("blob", &shown))?;
         let object = self.git.revparse_single(spec).map_err(|_| self.unknown("blob", spec))?;
         let blob = object.peel_to_blob().map_err(|_| {
             let hint = "pass REV:PATH of a file or a blob's sha";
@@ -144,4 +152,17 @@ impl Repo {
         })?;
         Ok(blob.id().to_string())
     }
+}
+
+/// A path in a tree from its bytes.
+#[cfg(unix)]
+fn path_of(bytes: &[u8]) -> std::path::PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    Path::new(std::ffi::OsStr::from_bytes(bytes)).to_path_buf()
+}
+
+/// A path in a tree from its bytes (elsewhere, paths are UTF-8).
+#[cfg(not(unix))]
+fn path_of(bytes: &[u8]) -> std::path::PathBuf {
+    std::path::PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
 }

@@ -55,6 +55,10 @@ pub enum RepoError {
     /// A repository with no commits: HEAD names a branch not made yet.
     #[error("{repo} has no commits yet (its branch `{branch}` is unborn): commit or fetch first, or pass --repo PATH to a clone with history")]
     Empty { repo: String, branch: String },
+    /// HEAD names a branch with no commits (`git checkout --orphan`) in a
+    /// repository whose other branches have history.
+    #[error("HEAD in {repo} is `{branch}`, a branch with no commits yet, so the main line is unknown: set [branches] default = \"NAME\" in the config (branches with history: {others}), or check out one of them")]
+    OrphanHead { repo: String, branch: String, others: String },
     /// A range reaches into history a shallow clone lacks.
     #[error("{line}")]
     Shallow { line: String },
@@ -141,7 +145,9 @@ impl Repo {
 
     fn unknown(&self, what: &'static str, name: &str) -> RepoError {
         // In an empty repository every name is unknown: say why once.
-        self.unborn().unwrap_or_else(|| RepoError::Unknown { what, name: name.to_string(), repo: self.display() })
+        self.unborn()
+            .or_else(|| if name == "HEAD" { self.orphan_head() } else { None })
+            .unwrap_or_else(|| RepoError::Unknown { what, name: name.to_string(), repo: self.display() })
     }
 
     /// The error for a repository whose HEAD is unborn and that holds no
@@ -156,6 +162,21 @@ impl Repo {
         let target = head.as_ref().and_then(|h| h.symbolic_target().ok().flatten().map(str::to_string));
         let branch = target.as_deref().map(branch_label).unwrap_or_else(|| "HEAD".into());
         Some(RepoError::Empty { repo: self.display(), branch })
+    }
+
+    /// The error for an unborn HEAD beside branches with history, if this
+    /// is one: it names the branches to choose from.
+    fn orphan_head(&self) -> Option<RepoError> {
+        let Err(e) = self.git.head() else { return None };
+        if e.code() != git2::ErrorCode::UnbornBranch {
+            return None;
+        }
+        let head = self.git.find_reference("HEAD").ok()?;
+        let branch = head.symbolic_target().ok().flatten().map(branch_label)?;
+        let mut others = self.branch_names().ok()?;
+        others.truncate(8);
+        let others = if others.is_empty() { "none".to_string() } else { others.join(", ") };
+        Some(RepoError::OrphanHead { repo: self.display(), branch, others })
     }
 
     /// The remote whose branches are "what landed" (`upstream`, else
@@ -219,7 +240,10 @@ impl Repo {
                 return Ok(name.to_string());
             }
         }
-        let head = self.git.head().map_err(|e| self.unborn().unwrap_or_else(|| self.err("read HEAD", e)))?;
+        let head = self
+            .git
+            .head()
+            .map_err(|e| self.unborn().or_else(|| self.orphan_head()).unwrap_or_else(|| self.err("read HEAD", e)))?;
         head.shorthand().map(str::to_string).map_err(|_| self.unknown("branch", "HEAD"))
     }
 

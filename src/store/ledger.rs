@@ -178,10 +178,13 @@ impl Store {
         Ok(out)
     }
 
-    /// The GitHub login the token known by `token_key` acts as, if asked before.
-    pub fn token_login(&self, token_key: &str) -> Result<Option<String>> {
+    /// The GitHub login the token known by `token_key` acts as, if asked
+    /// before, and when GitHub last said so (Unix seconds).
+    pub fn token_login(&self, token_key: &str) -> Result<Option<(String, i64)>> {
         self.conn
-            .query_row("SELECT login FROM token_logins WHERE token_key = ?1", [token_key], |r| r.get(0))
+            .query_row("SELECT login, checked_at FROM token_logins WHERE token_key = ?1", [token_key], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .map(Some)
             .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })
             .map_err(sql_err(&self.path, "read the token's login"))

@@ -182,6 +182,18 @@ impl DiffDoc {
         self.rows.partition_point(|&l| l < line).min(self.rows.len().saturating_sub(1))
     }
 
+    /// The line cut for display that the reader is looking at in file
+    /// `index`: the first on screen, else the file's first.
+    pub fn cut_line(&self, index: usize, screen_rows: usize) -> Option<crate::render::diff::CutLine> {
+        let file = self.files.get(index)?;
+        let cut = |line: &usize| match self.tags.get(*line) {
+            Some(LineTag::Cut(cut)) if (file.start..file.end).contains(line) => Some(*cut),
+            _ => None,
+        };
+        let on_screen = self.rows.iter().skip(self.top).take(screen_rows);
+        on_screen.filter_map(cut).next().or_else(|| (file.start..file.end).find_map(|l| cut(&l)))
+    }
+
     /// The file at the top of the screen.
     pub fn current_file(&self) -> Option<usize> {
         let line = *self.rows.get(self.top)?;
@@ -355,13 +367,16 @@ pub struct HexDoc {
     pub top: u64,
     /// The finding last jumped to.
     pub finding: Option<usize>,
+    /// A line to open at (a text line cut in the diff): on the old side?
+    /// and its number.
+    pub open_at_line: Option<(bool, u32)>,
 }
 
 pub const ROW_BYTES: u64 = 16;
 
 impl HexDoc {
     pub fn loading(path: String) -> HexDoc {
-        HexDoc { path, data: None, new_side: true, top: 0, finding: None }
+        HexDoc { path, data: None, new_side: true, top: 0, finding: None, open_at_line: None }
     }
 
     pub fn arrive(&mut self, result: Result<HexData, String>) {
@@ -369,6 +384,15 @@ impl HexDoc {
             self.new_side = data.new.is_some();
         }
         self.data = Some(result);
+        if let Some((old, line)) = self.open_at_line.take() {
+            if let Some(Ok(data)) = &self.data {
+                // The cut line's side, when it exists.
+                self.new_side = if old { data.old.is_none() } else { data.new.is_some() };
+            }
+            if let Some(offset) = self.side().map(|side| line_offset(&side.bytes, line)) {
+                self.goto(offset);
+            }
+        }
     }
 
     /// The side shown.
@@ -448,6 +472,15 @@ impl HexDoc {
         };
         self.jump_to_finding(index)
     }
+}
+
+/// Where line `line` (1-based) starts in `bytes` (the end, past the last).
+fn line_offset(bytes: &[u8], line: u32) -> u64 {
+    let skip = (line as usize).saturating_sub(1);
+    if skip == 0 {
+        return 0;
+    }
+    memchr::memchr_iter(b'\n', bytes).nth(skip - 1).map_or(bytes.len() as u64, |at| at as u64 + 1)
 }
 
 /// The release checklist of a branch.

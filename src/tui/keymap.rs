@@ -247,7 +247,7 @@ pub const COMMANDS: &[Command] = &[
     Command {
         action: Action::Hex,
         name: "hex",
-        doc: "hex view of the binary file",
+        doc: "hex view of the file (a binary, or a long line whole)",
         contexts: &[Queue, Diff],
         keys: &["x"],
     },

@@ -16,7 +16,7 @@ pub use words::{word_changes, CharRanges};
 use header::hunk_header;
 use layout::{side_by_side_row, unified_row, Part};
 use pieces::{pieces, Piece, FIRST_PIECE, PIECE};
-use rows::{pair_rows, RowKind};
+use rows::{pair_rows, Row, RowKind};
 use sides::{SideHighlighter, HELP_AFTER};
 use words::WordScratch;
 
@@ -32,6 +32,22 @@ pub struct Layout {
     pub width: usize,
     /// A syntect theme name.
     pub syntax_theme: String,
+    /// Lines longer than this many characters are cut for display, with a
+    /// marker row saying how long they are (None: never cut).
+    pub max_line_chars: Option<usize>,
+}
+
+/// Where [`DiffRenderer::render_hunk`] hands each laid-out piece, with its
+/// cut lines' marker rows; it returns whether to go on.
+pub type PieceSink<'a> = dyn FnMut(Vec<StyledLine>, &[(usize, CutLine)]) -> bool + 'a;
+
+/// A line cut for display: which side, its number there, its length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CutLine {
+    /// On the old side (else the new).
+    pub old: bool,
+    pub line: u32,
+    pub chars: usize,
 }
 
 /// The diff's colours (the syntax colours come from the syntax theme).
@@ -170,7 +186,7 @@ impl<'a> DiffRenderer<'a> {
     /// One hunk, laid out, all at once.
     pub fn hunk(&mut self, index: usize) -> Vec<StyledLine> {
         let mut out = Vec::new();
-        self.render_hunk(index, &mut |lines| {
+        self.render_hunk(index, &mut |lines, _| {
             out.extend(lines);
             true
         });
@@ -222,25 +238,55 @@ impl<'a> DiffRenderer<'a> {
     /// One hunk, laid out piece by piece: `emit` gets each piece as soon as
     /// it is highlighted and returns whether to go on (a closed pipe, a
     /// full screen). A change block longer than a piece is shown as aligned
-    /// slices, its removed lines just above their replacements.
-    pub fn render_hunk(&mut self, index: usize, emit: &mut dyn FnMut(Vec<StyledLine>) -> bool) {
+    /// slices, its removed lines just above their replacements. With each
+    /// piece come its cut lines' marker rows (index in the piece, what was cut).
+    pub fn render_hunk(&mut self, index: usize, emit: &mut PieceSink<'_>) {
         let source = self.source;
         let (Some(head), Some(range)) = (source.head(index), self.hunk_pieces.get(index).cloned()) else {
             return;
         };
-        if !emit(vec![hunk_header(&head, &self.palette)]) {
+        if !emit(vec![hunk_header(&head, &self.palette)], &[]) {
             return;
         }
         let blank = LineRef { kind: LineKind::Context, old_no: None, new_no: None, no_newline: false, text: "" };
         for p in range {
-            let (old, new) = self.styled(p);
+            let (mut old, mut new) = self.styled(p);
             let Some(piece) = self.plan.get(p) else { return };
             let lines: Vec<LineRef<'_>> = piece.lines.iter().map(|&i| source.line(index, i).unwrap_or(blank)).collect();
+            // Cut before the words are compared and the lines wrapped: a
+            // 10 MB line costs what its first screens cost.
+            let (old_cut, new_cut) = match self.layout.max_line_chars {
+                Some(max) => (cut_long(&mut old, max), cut_long(&mut new, max)),
+                None => (Vec::new(), Vec::new()),
+            };
             let mut rows = pair_rows(&lines, old, new, &self.palette, &mut self.words);
+            let (mut old_cut, mut new_cut) = (old_cut.into_iter(), new_cut.into_iter());
             let mut out = Vec::new();
+            let mut cuts = Vec::new();
+            // Which of a row's sides were cut, as its side lines come in order.
+            let mut row_cuts = |row: &Row| {
+                let old_side = row.old.is_some() || row.kind == RowKind::Context;
+                let new_side = row.new.is_some() && row.kind == RowKind::Change || row.kind == RowKind::Context;
+                let old_full = if old_side { old_cut.next().flatten() } else { None };
+                let new_full = if new_side { new_cut.next().flatten() } else { None };
+                let old = row.old.as_ref().zip(old_full).map(|((n, _), chars)| CutLine { old: true, line: *n, chars });
+                let new = row.new.as_ref().zip(new_full).map(|((n, _), chars)| CutLine { old: false, line: *n, chars });
+                (old, new)
+            };
+            let mut marker = |out: &mut Vec<StyledLine>, cut: CutLine| {
+                cuts.push((out.len(), cut));
+                out.push(cut_marker(cut, self.layout.max_line_chars.unwrap_or(0), &self.palette));
+            };
             if self.layout.side_by_side {
                 for row in &mut rows {
+                    let (old_cut, new_cut) = row_cuts(row);
                     out.extend(side_by_side_row(row, &self.palette, self.layout.width));
+                    // A context line is one line, shown on both halves.
+                    let new_cut =
+                        if row.kind == RowKind::Context { new_cut.filter(|_| old_cut.is_none()) } else { new_cut };
+                    for cut in [old_cut, new_cut].into_iter().flatten() {
+                        marker(&mut out, cut);
+                    }
                 }
             } else {
                 // Unified, as git prints it: a change block's removed lines,
@@ -252,19 +298,85 @@ impl<'a> DiffRenderer<'a> {
                     } else {
                         i + 1
                     };
+                    let cut: Vec<_> = rows[i..end].iter().map(&mut row_cuts).collect();
                     for part in [Part::Old, Part::New] {
-                        for row in &mut rows[i..end] {
+                        for (row, (old_cut, new_cut)) in rows[i..end].iter_mut().zip(&cut) {
                             out.extend(unified_row(row, part, &self.palette, self.layout.width));
+                            // A context row prints once, with its old half.
+                            let shown = match (row.kind, part) {
+                                (RowKind::Context, Part::Old) => old_cut.or(*new_cut),
+                                (RowKind::Context, Part::New) => None,
+                                (RowKind::Change, Part::Old) => *old_cut,
+                                (RowKind::Change, Part::New) => *new_cut,
+                            };
+                            if let Some(cut) = shown {
+                                marker(&mut out, cut);
+                            }
                         }
                     }
                     i = end;
                 }
             }
-            if !emit(out) {
+            if !emit(out, &cuts) {
                 return;
             }
         }
     }
+}
+
+/// Cuts each line longer than `max` characters to `max`: per line, its
+/// full length when it was cut.
+fn cut_long(lines: &mut [StyledLine], max: usize) -> Vec<Option<usize>> {
+    lines
+        .iter_mut()
+        .map(|line| {
+            let chars: usize =
+                line.iter().map(|s| if s.text.is_ascii() { s.text.len() } else { s.text.chars().count() }).sum();
+            if chars <= max {
+                return None;
+            }
+            let mut left = max;
+            line.retain_mut(|span| {
+                if left == 0 {
+                    return false;
+                }
+                let n = span.text.chars().count();
+                if n > left {
+                    let end = span.text.char_indices().nth(left).map_or(span.text.len(), |(at, _)| at);
+                    span.text.truncate(end);
+                    span.text.shrink_to_fit();
+                }
+                left = left.saturating_sub(n);
+                true
+            });
+            Some(chars)
+        })
+        .collect()
+}
+
+/// The row under a cut line: how long it is, and how much shows.
+fn cut_marker(cut: CutLine, shown: usize, palette: &Palette) -> StyledLine {
+    let side = if cut.old { "old" } else { "new" };
+    let text = format!(
+        "           ⋯ {side} line {} cut: {} characters, the first {} shown (the hex view shows it whole)",
+        cut.line,
+        thousands(cut.chars),
+        thousands(shown)
+    );
+    vec![crate::render::Span::new(text, Style { bold: true, ..palette.hunk_header })]
+}
+
+/// 10485760 as 10,485,760.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Lines `from..to` of a side, owned, for its highlighter (which runs on

@@ -35,7 +35,8 @@ pub use cache::{CACHE_BYTES, CACHE_LINES};
 pub use highlighter::{FileHighlighter, HighlightStats, CHECKPOINT_INTERVAL, MAX_HIGHLIGHT_CHARS};
 pub use lines::LineSource;
 pub use sets::{
-    register_user_themes, syntax_set, theme_names, ThemeFile, UserThemes, DEFAULT_LIGHT_THEME, DEFAULT_THEME,
+    register_user_themes, resolve_theme, syntax_set, theme_names, ThemeFile, UnknownTheme, UserThemes,
+    DEFAULT_LIGHT_THEME, DEFAULT_THEME,
 };
 pub use syntax::syntax_for;
 pub use warm_up::{warm_up, warm_up_for};

@@ -151,6 +151,50 @@ pub(super) fn find_theme(name: &str) -> Option<ThemeRef> {
     })
 }
 
+/// A `--syntax-theme` or `ui.syntax_theme` that names no theme, with the
+/// names closest to it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown syntax theme `{name}`: {}", suggestion(.near))]
+pub struct UnknownTheme {
+    pub name: String,
+    /// Up to five known names, nearest first; empty when none is close.
+    pub near: Vec<String>,
+}
+
+fn suggestion(near: &[String]) -> String {
+    if near.is_empty() {
+        format!("the themes are {}", theme_names().join(", "))
+    } else {
+        format!("did you mean {}?", near.join(" or "))
+    }
+}
+
+/// The known theme `name` means (exact, else ignoring case), or the names
+/// close to it: a typo is said, never silently drawn in another theme.
+pub fn resolve_theme(name: &str) -> Result<String, UnknownTheme> {
+    let names = theme_names();
+    if names.iter().any(|n| n == name) {
+        return Ok(name.to_string());
+    }
+    if let Some(n) = names.iter().find(|n| n.eq_ignore_ascii_case(name)) {
+        return Ok(n.clone());
+    }
+    let wanted = name.to_lowercase();
+    let mut near: Vec<(usize, String)> = names
+        .into_iter()
+        .filter_map(|n| {
+            let lower = n.to_lowercase();
+            let distance = strsim::levenshtein(&wanted, &lower);
+            let contains = !wanted.is_empty() && (lower.contains(&wanted) || wanted.contains(&lower));
+            // A third of the name may be wrong, and at least two letters.
+            let close = distance <= (wanted.chars().count() / 3).max(2);
+            (contains || close).then_some((if contains { 0 } else { distance }, n))
+        })
+        .collect();
+    near.sort();
+    Err(UnknownTheme { name: name.to_string(), near: near.into_iter().take(5).map(|(_, n)| n).collect() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::FileHighlighter;

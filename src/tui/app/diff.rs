@@ -188,16 +188,20 @@ impl App {
             self.notify("no file here", true);
             return Vec::new();
         };
-        if !file.info.binary {
-            self.notify(format!("{} is text: the hex view is for binary files", file.info.path), true);
-            return Vec::new();
-        }
+        // A text file opens at the line cut in view, which the diff shows
+        // only in part.
+        let cut = match (&self.diff, file.info.binary) {
+            (Some(doc), false) => doc.cut_line(index, self.body_rows()),
+            _ => None,
+        };
         let info = file.info.clone();
         let old = info.old_blob.clone().filter(|_| info.status != crate::model::FileStatus::Added);
         let new = info.new_blob.clone().filter(|_| info.status != crate::model::FileStatus::Deleted);
         let (id, effect) = self.job(Request::Hex { path: info.path.clone(), old_blob: old, new_blob: new });
         self.hex_job = id;
-        self.hex = Some(HexDoc::loading(info.path));
+        let mut hex = HexDoc::loading(info.path);
+        hex.open_at_line = cut.map(|cut| (cut.old, cut.line));
+        self.hex = Some(hex);
         self.hex_from = if std::mem::take(&mut self.hex_back_to_queue) { Screen::Queue } else { Screen::Diff };
         self.screen = Screen::Hex;
         vec![effect]
