@@ -231,7 +231,9 @@ impl Risk {
 fn default_weight(kind: RiskKind) -> u32 {
     match kind {
         RiskKind::EmbeddedPayload => 40,
+        RiskKind::FeatureTest => 35,
         RiskKind::HiddenCharacters => 30,
+        RiskKind::SuspiciousSymlink => 25,
         RiskKind::BinaryWithoutProvenance => 25,
         RiskKind::BuildSystem => 20,
         RiskKind::SecuritySensitivePath => 15,

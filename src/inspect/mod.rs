@@ -10,6 +10,7 @@
 //! finding's detail) hold printable ASCII only; `render` shows them.
 
 mod blob;
+pub mod build;
 mod bytes;
 mod entropy;
 mod filetype;

@@ -1,10 +1,12 @@
 //! Plain data shared by every layer, and the pure parsing of commit
 //! messages into it (`message`). No I/O.
 
+mod content;
 pub mod independence;
 mod ledger;
 pub mod message;
 
+pub use content::{BuildClass, BuildEdit, ContentFinding, ContentKind, ContentScan, Place, SCAN_RULES};
 pub use ledger::{Approval, Delivery, LedgerKind, OutboxEntry};
 
 use serde::{Deserialize, Serialize};
@@ -409,12 +411,18 @@ pub enum RiskKind {
     LargeChange,
     UnusualAuthor,
     SelfMerged,
+    /// A build-time check program (CMake, autoconf, meson) edited.
+    FeatureTest,
+    /// A symlink that points outside the tree, or at an absolute path.
+    SuspiciousSymlink,
 }
 
 impl RiskKind {
-    pub const ALL: [RiskKind; 11] = [
+    pub const ALL: [RiskKind; 13] = [
         RiskKind::EmbeddedPayload,
+        RiskKind::FeatureTest,
         RiskKind::HiddenCharacters,
+        RiskKind::SuspiciousSymlink,
         RiskKind::BinaryWithoutProvenance,
         RiskKind::BuildSystem,
         RiskKind::SecuritySensitivePath,
@@ -439,6 +447,8 @@ impl RiskKind {
             RiskKind::LargeChange => "large_change",
             RiskKind::UnusualAuthor => "unusual_author",
             RiskKind::SelfMerged => "self_merged",
+            RiskKind::FeatureTest => "feature_test",
+            RiskKind::SuspiciousSymlink => "suspicious_symlink",
         }
     }
 
@@ -581,40 +591,6 @@ impl Queue {
 /// The first 10 hex digits of a sha (or the whole string when shorter).
 pub fn short_sha(sha: &str) -> &str {
     sha.get(..10).unwrap_or(sha)
-}
-
-/// Something found in a change's added content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContentFinding {
-    pub kind: ContentKind,
-    pub path: String,
-    #[serde(default)]
-    pub line: Option<u32>,
-    #[serde(default)]
-    pub column: Option<u32>,
-    #[serde(default)]
-    pub offset: Option<u64>,
-    /// What it is, already sanitized: `ELF header`, `U+202E RLO`, …
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ContentKind {
-    /// An executable header, a shebang or dropper commands inside a binary.
-    Payload,
-    /// A long base64 or hex run added to a text file.
-    Encoded,
-    /// A bidi control, an invisible character or a homoglyph identifier.
-    Hidden,
-}
-
-/// What the pipeline read in a change's content (cached per commit).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContentScan {
-    pub findings: Vec<ContentFinding>,
-    /// Binary files added or changed that no text file of the tree names.
-    pub unmentioned: Vec<String>,
 }
 
 /// One line of a hunk as the renderer reads it: the text is raw

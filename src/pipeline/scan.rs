@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::inspect::{self, BinaryRule};
-use crate::model::{ContentFinding, ContentKind, ContentScan};
+use crate::model::{ContentFinding, ContentKind, ContentScan, Place};
 use crate::model::{FileDiff, FileStatus, LineKind};
 use crate::render::sanitize;
 use crate::repo::{Repo, RepoError};
@@ -56,9 +56,17 @@ pub fn scan_many(repo: &Repo, shas: &[String]) -> Result<HashMap<String, Content
 /// What one commit adds.
 pub fn scan_commit(repo: &Repo, sha: &str) -> Result<ContentScan, RepoError> {
     let files = repo.diff(sha, &[])?;
-    let mut scan = ContentScan::default();
+    let mut scan = ContentScan { rules: crate::model::SCAN_RULES, ..ContentScan::default() };
     let mut binaries = Vec::new();
     for file in &files {
+        if !file.binary && inspect::build::path_class(file.path()).is_some() {
+            let text = |id: &Option<String>| -> Result<Option<String>, RepoError> {
+                let Some(id) = id else { return Ok(None) };
+                Ok(Some(String::from_utf8_lossy(&repo.blob(id)?).into_owned()))
+            };
+            let (old, new) = (text(&file.old_blob)?, text(&file.new_blob)?);
+            scan.build.extend(inspect::build::classify(file, old.as_deref(), new.as_deref()));
+        }
         if file.status == FileStatus::Deleted {
             continue;
         }
@@ -92,6 +100,7 @@ fn scan_blob(repo: &Repo, path: &str, id: &str, out: &mut Vec<ContentFinding>) -
             column: None,
             offset: Some(f.offset),
             detail: sanitize::sanitize_line(&format!("{}: {}", f.kind.label(), clip(&f.detail, 80))),
+            place: Place::Binary,
         });
     }
     Ok(())
@@ -99,6 +108,7 @@ fn scan_blob(repo: &Repo, path: &str, id: &str, out: &mut Vec<ContentFinding>) -
 
 fn scan_text(file: &FileDiff, out: &mut Vec<ContentFinding>) {
     let path = sanitize::sanitize_line(file.path());
+    let place = if is_prose(file.path()) { Place::Prose } else { Place::Code };
     for line in file.hunks.iter().flat_map(|h| &h.lines).filter(|l| l.kind == LineKind::Added) {
         let number = line.new_no.unwrap_or(0);
         for f in sanitize::findings(&line.text, number as usize, number == 1) {
@@ -112,13 +122,18 @@ fn scan_text(file: &FileDiff, out: &mut Vec<ContentFinding>) {
                 sanitize::FindingKind::Control => format!("control character {} (U+{:04X})", f.what, f.code_point),
                 _ => format!("U+{:04X} {}", f.code_point, f.what),
             };
+            let kind = match f.kind {
+                sanitize::FindingKind::MixedScript => ContentKind::Confusable,
+                _ => ContentKind::Hidden,
+            };
             out.push(ContentFinding {
-                kind: ContentKind::Hidden,
+                kind,
                 path: path.clone(),
                 line: Some(number),
                 column: u32::try_from(f.column).ok(),
                 offset: None,
                 detail,
+                place,
             });
         }
         if let Some((column, len, what)) = encoded_run(&line.text) {
@@ -129,9 +144,22 @@ fn scan_text(file: &FileDiff, out: &mut Vec<ContentFinding>) {
                 column: Some(column),
                 offset: None,
                 detail: format!("a {len}-character {what} run"),
+                place,
             });
         }
     }
+}
+
+/// Prose and data files: text a reader reads, not code a machine runs.
+fn is_prose(path: &str) -> bool {
+    let lower = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+    matches!(ext, "md" | "markdown" | "rst" | "txt" | "adoc" | "csv" | "tsv" | "po" | "pot" | "html" | "htm" | "tex")
+        || matches!(lower.as_str(), "readme" | "changes" | "changelog" | "news" | "authors" | "contributors")
+        || path.starts_with("docs/")
+        || path.starts_with("doc/")
+        || path.contains("/changes/")
+        || path.starts_with("CHANGES/")
 }
 
 /// The first long run of base64 or hex in a line: (column, length, which).

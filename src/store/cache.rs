@@ -83,8 +83,10 @@ impl Store {
         for sha in shas {
             let json: Option<String> =
                 stmt.query_row([sha], |r| r.get(0)).optional().map_err(sql_err(&self.path, "read the cache"))?;
-            // A scan this build cannot read is made again.
-            if let Some(scan) = json.and_then(|j| serde_json::from_str(&j).ok()) {
+            // A scan this build cannot read, or made under other rules, is
+            // made again.
+            let scan: Option<ContentScan> = json.and_then(|j| serde_json::from_str(&j).ok());
+            if let Some(scan) = scan.filter(|s| s.rules == crate::model::SCAN_RULES) {
                 out.insert(sha.clone(), scan);
             }
         }

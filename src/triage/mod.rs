@@ -16,6 +16,7 @@ use crate::model::{
     Person, PullRequest, Queue, Review, ReviewState, RiskKind, Verdict,
 };
 
+pub mod content;
 pub mod drift;
 pub mod risk;
 
@@ -157,7 +158,10 @@ fn triage_one(landed: &Landed, input: &Input, config: &Config) -> Change {
     // Trojan Source and payloads in "test data" are made to pass review:
     // an approval given at merge time does not cover what its reviewer
     // could not see. (An approval after merge, with the risks in sight, does.)
-    let hidden = change.risks.iter().find(|r| matches!(r.kind, RiskKind::HiddenCharacters | RiskKind::EmbeddedPayload));
+    let hidden = change.risks.iter().find(|r| {
+        matches!(r.kind, RiskKind::HiddenCharacters | RiskKind::EmbeddedPayload)
+            && r.severity >= crate::model::Severity::High
+    });
     if let (Verdict::Reviewed, Some(risk)) = (change.verdict, hidden) {
         change.pending = true;
         change.evidence.push(Evidence::Note {

@@ -6,9 +6,10 @@
 
 use super::drift::Interdiff;
 use crate::config::Config;
+use crate::inspect;
 use crate::model::{
-    short_sha, Change, ChangeKind, ContentKind, ContentScan, Evidence, FileStatus, Location, RiskKind, RiskSignal,
-    Severity,
+    short_sha, BuildClass, BuildEdit, Change, ChangeKind, ContentScan, Evidence, FileStatus, Location, RiskKind,
+    RiskSignal, Severity,
 };
 use crate::paths::glob_match;
 
@@ -31,59 +32,32 @@ pub struct Facts<'a> {
     pub drift: Option<&'a Interdiff>,
 }
 
-/// Build and CI files: they run on every builder's and packager's machine.
-pub const BUILD_GLOBS: &[&str] = &[
-    "configure",
-    "configure.ac",
-    "configure.in",
-    "*/configure",
-    "*/configure.ac",
-    "*.m4",
-    "Makefile.am",
-    "*/Makefile.am",
-    "Makefile.in",
-    "*/Makefile.in",
-    "Makefile.pre.in",
-    "Makefile",
-    "*/Makefile",
-    "*.mk",
-    "Dockerfile",
-    "*/Dockerfile",
-    "Cargo.toml",
-    "*/Cargo.toml",
-    ".ci/*",
-    "CMakeLists.txt",
-    "*/CMakeLists.txt",
-    "*.cmake",
-    "setup.py",
-    "setup.cfg",
-    "pyproject.toml",
-    "build.rs",
-    "*/build.rs",
-    "*.ld",
-    "*.lds",
-    ".github/workflows/*",
-    ".github/actions/*",
-    ".gitlab-ci.yml",
-    ".travis.yml",
-    ".circleci/*",
-    "azure-pipelines.yml",
-    ".azure-pipelines/*",
-    "Jenkinsfile",
-    "meson.build",
-    "*/meson.build",
-];
-
-fn severity(kind: RiskKind) -> Severity {
+/// The severity a kind has when nothing about the finding moves it.
+pub fn base_severity(kind: RiskKind) -> Severity {
     match kind {
         RiskKind::EmbeddedPayload => Severity::Critical,
-        RiskKind::HiddenCharacters | RiskKind::BinaryWithoutProvenance | RiskKind::BuildSystem => Severity::High,
+        RiskKind::HiddenCharacters
+        | RiskKind::BinaryWithoutProvenance
+        | RiskKind::BuildSystem
+        | RiskKind::FeatureTest
+        | RiskKind::SuspiciousSymlink => Severity::High,
         RiskKind::SecuritySensitivePath
         | RiskKind::BackportDrift
         | RiskKind::BinaryFile
         | RiskKind::StaleApproval
         | RiskKind::UnusualAuthor => Severity::Medium,
         RiskKind::LargeChange | RiskKind::SelfMerged => Severity::Low,
+    }
+}
+
+/// A kind's weight at a severity: each step above or below the kind's
+/// usual severity doubles or halves it (never below 1).
+pub fn scaled_weight(weight: u32, kind: RiskKind, severity: Severity) -> u32 {
+    let steps = severity as i32 - base_severity(kind) as i32;
+    if steps >= 0 {
+        weight.saturating_mul(1 << steps)
+    } else {
+        (weight >> (-steps).min(31)).max(1)
     }
 }
 
@@ -96,9 +70,14 @@ struct Signals<'c> {
 }
 
 impl Signals<'_> {
+    /// A signal at its kind's usual severity.
     fn push(&mut self, kind: RiskKind, explanation: String, location: Location) {
-        let weight = self.config.risk.weight(kind);
-        self.out.push(RiskSignal { kind, severity: severity(kind), weight, explanation, location });
+        self.push_at(kind, base_severity(kind), explanation, location);
+    }
+
+    fn push_at(&mut self, kind: RiskKind, severity: Severity, explanation: String, location: Location) {
+        let weight = scaled_weight(self.config.risk.weight(kind), kind, severity);
+        self.out.push(RiskSignal { kind, severity, weight, explanation, location });
     }
 
     fn at(path: &str) -> Location {
@@ -114,32 +93,8 @@ pub fn signals(change: &Change, facts: &Facts, config: &Config) -> Vec<RiskSigna
     if let Some(scan) = facts.scan {
         for f in &scan.findings {
             let location = Location { path: Some(f.path.clone()), line: f.line, column: f.column, offset: f.offset };
-            match f.kind {
-                ContentKind::Payload => {
-                    let at = f.offset.map(|o| format!(" at 0x{o:x}")).unwrap_or_default();
-                    s.push(
-                        RiskKind::EmbeddedPayload,
-                        format!("{}{at} inside binary {}: data should not carry code", f.detail, f.path),
-                        location,
-                    );
-                }
-                ContentKind::Encoded => s.push(
-                    RiskKind::EmbeddedPayload,
-                    format!("{} added to {} line {}", f.detail, f.path, f.line.unwrap_or(0)),
-                    location,
-                ),
-                ContentKind::Hidden => s.push(
-                    RiskKind::HiddenCharacters,
-                    format!(
-                        "{} in {} line {} column {}: the code may not read the way it runs",
-                        f.detail,
-                        f.path,
-                        f.line.unwrap_or(0),
-                        f.column.unwrap_or(0)
-                    ),
-                    location,
-                ),
-            }
+            let (kind, severity, explanation) = super::content::judge_finding(f);
+            s.push_at(kind, severity, explanation, location);
         }
         for path in &scan.unmentioned {
             let name = path.rsplit('/').next().unwrap_or(path);
@@ -169,20 +124,29 @@ pub fn signals(change: &Change, facts: &Facts, config: &Config) -> Vec<RiskSigna
         );
     }
 
+    let by_bot = config.is_bot(change.author_login.as_deref().unwrap_or(&change.author));
+    let scanned: Vec<&BuildEdit> = facts.scan.map(|scan| scan.build.iter().collect()).unwrap_or_default();
     for f in &change.files {
-        let build = BUILD_GLOBS.iter().copied().chain(config.risk.build_globs.iter().map(String::as_str));
-        if let Some(glob) = build.into_iter().find(|g| glob_match(g, &f.path)) {
-            s.push(
-                RiskKind::BuildSystem,
-                format!("{} is part of the build ({glob}): it runs on every builder's machine", f.path),
-                Signals::at(&f.path),
-            );
+        let edit = scanned.iter().find(|e| e.path == f.path).map(|e| (*e).clone()).or_else(|| {
+            // Not scanned yet (or a glob of the config's): judged by its path.
+            let extra = config.risk.build_globs.iter().find(|g| glob_match(g, &f.path));
+            let class = extra.map(|_| BuildClass::BuildLogic).or_else(|| inspect::build::path_class(&f.path))?;
+            let detail = match extra {
+                Some(glob) => format!("matches risk.build_globs `{glob}`"),
+                None => "not read yet".to_string(),
+            };
+            Some(BuildEdit { path: f.path.clone(), class, line: None, detail })
+        });
+        if let Some(edit) = edit {
+            let (severity, explanation) = super::content::judge_build(&edit, by_bot);
+            let location = Location { path: Some(f.path.clone()), line: edit.line, ..Location::default() };
+            s.push_at(RiskKind::BuildSystem, severity, explanation, location);
         }
         for rule in config.risk.paths.iter().filter(|r| glob_match(&r.glob, &f.path)) {
             let weight = rule.weight;
             s.out.push(RiskSignal {
                 kind: RiskKind::SecuritySensitivePath,
-                severity: severity(RiskKind::SecuritySensitivePath),
+                severity: base_severity(RiskKind::SecuritySensitivePath),
                 weight,
                 explanation: format!("{}: {}", f.path, rule.reason),
                 location: Signals::at(&f.path),
@@ -314,7 +278,7 @@ pub fn score(signals: &[RiskSignal]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ContentFinding, FileChange, Original, OriginalLink, Verdict};
+    use crate::model::{ContentFinding, ContentKind, FileChange, Original, OriginalLink, Place, Verdict};
 
     fn change(files: &[(&str, bool)]) -> Change {
         Change {
@@ -362,7 +326,11 @@ mod tests {
     }
 
     fn scan(findings: Vec<ContentFinding>, unmentioned: &[&str]) -> ContentScan {
-        ContentScan { findings, unmentioned: unmentioned.iter().map(|s| s.to_string()).collect() }
+        ContentScan {
+            findings,
+            unmentioned: unmentioned.iter().map(|s| s.to_string()).collect(),
+            ..ContentScan::default()
+        }
     }
 
     #[test]
@@ -375,6 +343,7 @@ mod tests {
             column: None,
             offset: Some(0x345),
             detail: "ELF header".into(),
+            place: Place::Binary,
         };
         let hidden = ContentFinding {
             kind: ContentKind::Hidden,
@@ -383,6 +352,7 @@ mod tests {
             column: Some(23),
             offset: None,
             detail: "U+202E RLO".into(),
+            place: Place::Code,
         };
         let stale = Evidence::UnapprovedCommits { shas: vec!["b".repeat(40)] };
         let with_drift = |mut c: Change, matches: bool| {
@@ -567,6 +537,7 @@ mod tests {
             column: Some(23),
             offset: None,
             detail: "U+202E RLO".into(),
+            place: Place::Code,
         };
         let scan = scan(vec![finding], &[]);
         let found = signals(
