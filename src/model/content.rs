@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The version of the scanning rules: a cached scan made under other rules
 /// is made again.
-pub const SCAN_RULES: u32 = 2;
+pub const SCAN_RULES: u32 = 3;
 
 /// Something found in a change's added content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,8 +40,11 @@ pub enum ContentKind {
     /// A long encoded run that is the value of a secret's key (`secure:`,
     /// `*_token`): an encrypted secret, not a payload.
     Secret,
-    /// A bidi control, an invisible (default-ignorable) or control character.
+    /// A bidi control, a zero-width or a control character.
     Hidden,
+    /// Another invisible (default-ignorable) character: a variation
+    /// selector outside an emoji, a Hangul filler, a tag character.
+    Invisible,
     /// A run of invisible characters, the way payloads hide in "empty" strings.
     HiddenRun,
     /// A word mixing Latin with Cyrillic or Greek letters.

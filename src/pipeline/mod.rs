@@ -229,7 +229,11 @@ fn triage_listed(
         HashMap::new()
     };
     clock.mark("content scans");
-    let novelty = scan::novelty(&changes, config.risk.dormancy_days);
+    // Authors against the whole history behind what is listed.
+    let tips: Vec<_> = ranges.iter().map(|r| r.tip).collect();
+    let history = repo.author_times(&tips)?;
+    let novelty = scan::novelty(&changes, &history, config.risk.dormancy_days);
+    clock.mark("author history");
     let mut drift = HashMap::new();
     for landed in changes.iter().filter(|c| c.patch_id_matches == Some(false)) {
         let Some(original) = &landed.original else { continue };

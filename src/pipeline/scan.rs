@@ -71,13 +71,14 @@ pub fn scan_commit(repo: &Repo, sha: &str) -> Result<ContentScan, RepoError> {
             continue;
         }
         let before = scan.findings.len();
+        scan.findings.extend(path_findings(repo, file)?);
         if file.binary {
             if let Some(id) = &file.new_blob {
                 scan_blob(repo, file.path(), id, &mut scan.findings)?;
                 binaries.push(file.path().to_string());
             }
         } else {
-            scan_text(file, &mut scan.findings);
+            scan_text(repo, file, &mut scan.findings)?;
         }
         scan.findings.truncate(before + PER_FILE);
     }
@@ -106,25 +107,28 @@ fn scan_blob(repo: &Repo, path: &str, id: &str, out: &mut Vec<ContentFinding>) -
     Ok(())
 }
 
-fn scan_text(file: &FileDiff, out: &mut Vec<ContentFinding>) {
+fn scan_text(repo: &Repo, file: &FileDiff, out: &mut Vec<ContentFinding>) -> Result<(), RepoError> {
     let path = sanitize::sanitize_line(file.path());
     let place = if is_prose(file.path()) { Place::Prose } else { Place::Code };
+    let first = out.len();
     for line in file.hunks.iter().flat_map(|h| &h.lines).filter(|l| l.kind == LineKind::Added) {
         let number = line.new_no.unwrap_or(0);
         for f in sanitize::findings(&line.text, number as usize, number == 1) {
-            let detail = match f.kind {
-                sanitize::FindingKind::MixedScript => {
-                    format!(
-                        "identifier `{}` mixes Latin with Cyrillic or Greek letters",
-                        sanitize::sanitize_line(&f.what)
-                    )
+            use sanitize::FindingKind;
+            let (kind, detail) = match f.kind {
+                FindingKind::MixedScript => (
+                    ContentKind::Confusable,
+                    format!("`{}` mixes Latin with Cyrillic or Greek letters", sanitize::sanitize_line(&f.what)),
+                ),
+                FindingKind::Control => {
+                    (ContentKind::Hidden, format!("control character {} (U+{:04X})", f.what, f.code_point))
                 }
-                sanitize::FindingKind::Control => format!("control character {} (U+{:04X})", f.what, f.code_point),
-                _ => format!("U+{:04X} {}", f.code_point, f.what),
-            };
-            let kind = match f.kind {
-                sanitize::FindingKind::MixedScript => ContentKind::Confusable,
-                _ => ContentKind::Hidden,
+                FindingKind::InvisibleRun => (ContentKind::HiddenRun, f.what.clone()),
+                FindingKind::Bidi => (ContentKind::Hidden, format!("U+{:04X} {}", f.code_point, f.what)),
+                FindingKind::Invisible if is_zero_width(f.code_point) => {
+                    (ContentKind::Hidden, format!("U+{:04X} {}", f.code_point, f.what))
+                }
+                FindingKind::Invisible => (ContentKind::Invisible, format!("U+{:04X} {}", f.code_point, f.what)),
             };
             out.push(ContentFinding {
                 kind,
@@ -137,17 +141,120 @@ fn scan_text(file: &FileDiff, out: &mut Vec<ContentFinding>) {
             });
         }
         if let Some((column, len, what)) = encoded_run(&line.text) {
+            let before: String = line.text.chars().take(column.saturating_sub(1) as usize).collect();
+            let (kind, detail) = match secret_key(&before) {
+                Some(key) => (ContentKind::Secret, format!("a {len}-character {what} value of `{key}`")),
+                None => (ContentKind::Encoded, format!("a {len}-character {what} run")),
+            };
             out.push(ContentFinding {
-                kind: ContentKind::Encoded,
+                kind,
                 path: path.clone(),
                 line: Some(number),
                 column: Some(column),
                 offset: None,
-                detail: format!("a {len}-character {what} run"),
+                detail,
                 place,
             });
         }
     }
+    // Where in the code each character finding sits, by the file's grammar.
+    let placed = |f: &ContentFinding| {
+        matches!(
+            f.kind,
+            ContentKind::Hidden | ContentKind::Invisible | ContentKind::HiddenRun | ContentKind::Confusable
+        )
+    };
+    if place == Place::Code && out[first..].iter().any(placed) {
+        if let Some(id) = &file.new_blob {
+            let text = String::from_utf8_lossy(&repo.blob(id)?).into_owned();
+            let points: Vec<(u32, u32)> =
+                out[first..].iter().map(|f| (f.line.unwrap_or(0), f.column.unwrap_or(1))).collect();
+            let places = crate::render::highlight::places(file.path(), &text, &points);
+            for (f, found) in out[first..].iter_mut().zip(places) {
+                if placed(f) {
+                    f.place = found;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A path that hides or reorders characters, and a symlink that leaves the
+/// tree: both deceive before any content is read.
+fn path_findings(repo: &Repo, file: &FileDiff) -> Result<Vec<ContentFinding>, RepoError> {
+    let path = file.path();
+    let mut out = Vec::new();
+    let finding = |kind, detail: String, place| ContentFinding {
+        kind,
+        path: sanitize::sanitize_line(path),
+        line: None,
+        column: None,
+        offset: None,
+        detail,
+        place,
+    };
+    let mut hidden: Vec<String> = Vec::new();
+    crate::render::invisible::each_char(path, |_, c, is_hidden| {
+        if is_hidden && hidden.len() < 4 {
+            hidden.push(sanitize::sanitize_line(&c.to_string()));
+        }
+    });
+    if !hidden.is_empty() {
+        out.push(finding(ContentKind::HostilePath, hidden.join(" "), Place::Path));
+    }
+    const SYMLINK: u32 = 0o120000;
+    if file.new_mode == SYMLINK {
+        if let Some(id) = &file.new_blob {
+            let target = String::from_utf8_lossy(&repo.blob(id)?).into_owned();
+            if leaves_tree(path, &target) {
+                out.push(finding(ContentKind::Symlink, format!("`{}`", sanitize::sanitize_line(&target)), Place::Path));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a symlink at `path` pointing at `target` reaches outside the
+/// repository: an absolute target, or more `..` than the link is deep.
+fn leaves_tree(path: &str, target: &str) -> bool {
+    if target.starts_with('/') || target.starts_with('~') || target.contains(":\\") || target.starts_with('\\') {
+        return true;
+    }
+    let mut depth = path.matches('/').count() as i64;
+    for part in target.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                depth -= 1;
+                if depth < 0 {
+                    return true;
+                }
+            }
+            _ => depth += 1,
+        }
+    }
+    false
+}
+
+/// Zero-width characters: they split or join words unseen.
+fn is_zero_width(code_point: u32) -> bool {
+    matches!(code_point, 0x200B..=0x200D | 0x2060 | 0xFEFF | 0x180E)
+}
+
+/// The key an encoded value is assigned to, when it names a secret
+/// (`secure:`, `api_token =`, `"password":`): an encrypted secret, not a
+/// payload.
+fn secret_key(before: &str) -> Option<String> {
+    static KEY: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let key = KEY.get_or_init(|| {
+        regex::Regex::new(
+            r#"(?i)([a-z0-9_.-]*(?:secure|token|secret|password|passwd|api_?key|private_?key|signature|credentials?))["']?\s*[:=]\s*["']?$"#,
+        )
+        .ok()
+    });
+    let found = key.as_ref()?.captures(before.trim_end())?;
+    Some(sanitize::sanitize_line(found.get(1)?.as_str()))
 }
 
 /// Prose and data files: text a reader reads, not code a machine runs.
@@ -238,34 +345,43 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Each change's author against the history examined: a first change
-/// (once a quarter of the examined time span lies before it, so that the
-/// oldest authors are not all "new"), back after a dormancy, or in a
-/// top-level directory new to an established author.
-pub fn novelty(changes: &[Landed], dormancy_days: u32) -> HashMap<String, Vec<Novelty>> {
+/// Each change's author against the project's whole history (`history`:
+/// each author's commit times, oldest first): their first change anywhere,
+/// back after a dormancy, or an established author's first change in a
+/// top-level directory (among the changes examined).
+pub fn novelty(
+    changes: &[Landed],
+    history: &HashMap<String, Vec<i64>>,
+    dormancy_days: u32,
+) -> HashMap<String, Vec<Novelty>> {
     const ESTABLISHED: usize = 5;
+    // In a project's first few commits everyone is new: no news.
+    const SETTLING: usize = 5;
+    let mut all_times: Vec<i64> = history.values().flatten().copied().collect();
+    all_times.sort_unstable();
     let mut order: Vec<&Landed> = changes.iter().collect();
     order.sort_by_key(|c| c.commit.time);
-    let (Some(first), Some(last)) = (order.first(), order.last()) else { return HashMap::new() };
-    let settled = first.commit.time + (last.commit.time - first.commit.time) / 4;
-    let examined = order.len();
-    // email → (last time, changes so far, top-level dirs touched)
-    let mut seen: HashMap<String, (i64, usize, HashSet<String>)> = HashMap::new();
+    // email → top-level dirs touched in the examined changes so far
+    let mut dirs_seen: HashMap<String, HashSet<String>> = HashMap::new();
     let mut out: HashMap<String, Vec<Novelty>> = HashMap::new();
     for c in order {
         let email = c.commit.author.email.to_ascii_lowercase();
+        let times = history.get(&email).map(Vec::as_slice).unwrap_or_default();
+        // Their commits that landed before this one, anywhere in history.
+        let earlier = times.partition_point(|t| *t < c.commit.time);
         let dirs: HashSet<String> =
             c.files.iter().filter_map(|f| f.path.split_once('/').map(|(d, _)| d.to_string())).collect();
         let mut found = Vec::new();
-        match seen.get(&email) {
-            None if c.commit.time > settled => found.push(Novelty::FirstChange { examined }),
-            None => {}
-            Some((last, count, known)) => {
-                let days = (c.commit.time - last) / 86_400;
-                if days >= i64::from(dormancy_days) {
-                    found.push(Novelty::Dormant { days });
-                }
-                if *count >= ESTABLISHED {
+        if earlier == 0 && all_times.partition_point(|t| *t < c.commit.time) >= SETTLING {
+            found.push(Novelty::FirstChange { examined: history.values().map(Vec::len).sum() });
+        } else if earlier > 0 {
+            let days = (c.commit.time - times[earlier - 1]) / 86_400;
+            if days >= i64::from(dormancy_days) {
+                found.push(Novelty::Dormant { days });
+            }
+            let known = dirs_seen.get(&email);
+            if earlier >= ESTABLISHED {
+                if let Some(known) = known {
                     let mut new: Vec<&String> = dirs.iter().filter(|d| !known.contains(*d)).collect();
                     new.sort();
                     if let Some(dir) = new.first() {
@@ -277,10 +393,7 @@ pub fn novelty(changes: &[Landed], dormancy_days: u32) -> HashMap<String, Vec<No
         if !found.is_empty() {
             out.insert(c.commit.sha.clone(), found);
         }
-        let entry = seen.entry(email).or_insert((c.commit.time, 0, HashSet::new()));
-        entry.0 = c.commit.time;
-        entry.1 += 1;
-        entry.2.extend(dirs);
+        dirs_seen.entry(email).or_default().extend(dirs);
     }
     out
 }
@@ -303,6 +416,25 @@ mod tests {
         assert_eq!(encoded_run("short 0123456789abcdef"), None);
         let hex_line = "0123456789abcdef".repeat(12);
         assert_eq!(encoded_run(&hex_line).map(|r| r.2), Some("hex"));
+    }
+
+    #[test]
+    fn encoded_values_of_secret_keys_are_secrets() {
+        assert_eq!(secret_key("    - secure: \"").as_deref(), Some("secure"));
+        assert_eq!(secret_key("PYPI_API_TOKEN = '").as_deref(), Some("PYPI_API_TOKEN"));
+        assert_eq!(secret_key("  \"password\": \"").as_deref(), Some("password"));
+        assert_eq!(secret_key("payload = \""), None);
+        assert_eq!(secret_key("data: "), None);
+    }
+
+    #[test]
+    fn symlinks_that_leave_the_tree_are_told_from_those_inside() {
+        assert!(leaves_tree("tests/passwd", "/etc/passwd"));
+        assert!(leaves_tree("tests/data/x", "../../../etc/shadow"));
+        assert!(leaves_tree("link", ".."));
+        assert!(!leaves_tree("tests/data/x", "../fixtures/x"));
+        assert!(!leaves_tree("docs/latest", "v2"));
+        assert!(!leaves_tree("a/b/c", "../../d"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod ansi;
 pub mod diff;
 pub mod hex;
 pub mod highlight;
+pub mod invisible;
 pub mod markdown;
 pub mod sanitize;
 pub mod theme;

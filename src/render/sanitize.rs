@@ -3,55 +3,24 @@
 //! and escape sequences are never emitted raw, and characters that hide or
 //! reorder text are revealed as visible tokens such as `⟨U+202E RLO⟩`.
 
-/// Names of the characters that change how surrounding text reads.
-fn hidden_name(c: char) -> Option<&'static str> {
-    Some(match c {
-        '\u{202A}' => "LRE",
-        '\u{202B}' => "RLE",
-        '\u{202C}' => "PDF",
-        '\u{202D}' => "LRO",
-        '\u{202E}' => "RLO",
-        '\u{2066}' => "LRI",
-        '\u{2067}' => "RLI",
-        '\u{2068}' => "FSI",
-        '\u{2069}' => "PDI",
-        '\u{200E}' => "LRM",
-        '\u{200F}' => "RLM",
-        '\u{061C}' => "ALM",
-        '\u{200B}' => "ZWSP",
-        '\u{200C}' => "ZWNJ",
-        '\u{200D}' => "ZWJ",
-        '\u{2060}' => "WJ",
-        '\u{FEFF}' => "BOM",
-        '\u{00AD}' => "SHY",
-        '\u{180E}' => "MVS",
-        '\u{2061}'..='\u{2064}' => "INVISIBLE",
-        '\u{206A}'..='\u{206F}' => "DEPRECATED FORMAT",
-        '\u{FFF9}'..='\u{FFFB}' => "ANNOTATION",
-        '\u{E0000}'..='\u{E007F}' => "TAG",
-        _ => return None,
-    })
-}
+use super::invisible::{self, each_char};
 
-/// Whether a character would hide, reorder or control text if shown raw.
+/// Whether a character could hide, reorder or control text if shown raw
+/// (taken alone: in an emoji sequence a joiner or selector does not).
 pub fn is_hidden(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_control();
-    }
-    c.is_control() || hidden_name(c).is_some()
+    invisible::could_hide(c)
 }
 
-/// Whether a character shows as a revealed token: every hidden one but a
-/// tab, which only expands.
-pub fn is_revealed(c: char) -> bool {
-    c != '\t' && is_hidden(c)
-}
-
-/// Whether `text` holds a character shown as a revealed token. Checks
-/// bytes first: most lines are printable ASCII.
+/// Whether `text` holds a character shown as a revealed token (a tab only
+/// expands). Checks bytes first: most lines are printable ASCII.
 pub fn reveals_any(text: &str) -> bool {
     let suspect = |b: &u8| *b >= 0x7f || (*b < 0x20 && *b != b'\t');
-    text.as_bytes().iter().any(suspect) && text.chars().any(is_revealed)
+    if !text.as_bytes().iter().any(suspect) {
+        return false;
+    }
+    let mut found = false;
+    each_char(text, |_, c, hidden| found |= hidden && c != '\t');
+    found
 }
 
 /// A visible stand-in for one hidden character.
@@ -67,7 +36,7 @@ fn reveal(c: char, out: &mut String) {
             out.push(char::from(b'@' + c as u8));
         }
         '\u{7f}' => out.push_str("^?"),
-        c => match hidden_name(c) {
+        c => match invisible::name(c) {
             Some(name) => out.push_str(&format!("⟨U+{:04X} {name}⟩", c as u32)),
             None => out.push_str(&format!("⟨U+{:04X}⟩", c as u32)),
         },
@@ -81,13 +50,7 @@ pub fn sanitize_line(text: &str) -> String {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if is_hidden(c) {
-            reveal(c, &mut out);
-        } else {
-            out.push(c);
-        }
-    }
+    each_char(text, |_, c, hidden| if hidden { reveal(c, &mut out) } else { out.push(c) });
     out
 }
 
@@ -96,7 +59,7 @@ pub fn sanitize_line(text: &str) -> String {
 pub fn escape_json_hidden(json: &str) -> String {
     // serde_json already escapes C0 controls; DEL and the invisible
     // non-ASCII characters remain.
-    let escape = |c: char| c == '\u{7f}' || (!c.is_ascii() && hidden_name(c).is_some());
+    let escape = |c: char| c == '\u{7f}' || (!c.is_ascii() && is_hidden(c));
     if !json.chars().any(escape) {
         return json.to_string();
     }
@@ -124,6 +87,8 @@ pub enum FindingKind {
     Invisible,
     /// A control character or the start of an escape sequence.
     Control,
+    /// A run of invisible characters: how payloads hide in "empty" strings.
+    InvisibleRun,
     /// An identifier that mixes Latin with Cyrillic or Greek letters
     /// (homoglyphs: `раypal` with a Cyrillic `р`).
     MixedScript,
@@ -160,15 +125,13 @@ pub struct Segment {
     pub kind: SegmentKind,
 }
 
-fn kind_of(c: char) -> Option<FindingKind> {
-    match c {
-        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' => {
-            Some(FindingKind::Bidi)
-        }
-        '\t' => None,
-        c if c.is_control() => Some(FindingKind::Control),
-        c if hidden_name(c).is_some() => Some(FindingKind::Invisible),
-        _ => None,
+fn kind_of(c: char) -> FindingKind {
+    if invisible::is_bidi(c) {
+        FindingKind::Bidi
+    } else if c.is_control() {
+        FindingKind::Control
+    } else {
+        FindingKind::Invisible
     }
 }
 
@@ -207,17 +170,34 @@ fn mixed_script(word: &str) -> bool {
 /// `file_start`: the line is the first of a file, where a BOM is normal.
 pub fn findings(text: &str, line: usize, file_start: bool) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (i, c) in text.chars().enumerate() {
-        if c == '\u{FEFF}' && i == 0 && file_start {
+    // (column, character) of each hidden one, in order.
+    let mut hidden: Vec<(usize, char)> = Vec::new();
+    let mut column = 0;
+    each_char(text, |_, c, is_hidden| {
+        column += 1;
+        let bom_at_start = c == '\u{FEFF}' && column == 1 && file_start;
+        if is_hidden && c != '\t' && !bom_at_start {
+            hidden.push((column, c));
+        }
+    });
+    let mut i = 0;
+    while i < hidden.len() {
+        let (column, c) = hidden[i];
+        // Consecutive invisible characters (not bidi, not controls).
+        let run = hidden[i..]
+            .iter()
+            .enumerate()
+            .take_while(|(k, (col, ch))| *col == column + k && kind_of(*ch) == FindingKind::Invisible)
+            .count();
+        if run >= INVISIBLE_RUN {
+            let names: Vec<String> = hidden[i..i + run].iter().take(3).map(|(_, ch)| name_of(*ch)).collect();
+            let what = format!("{run} invisible characters in a row ({}, …)", names.join(" "));
+            out.push(Finding { line, column, code_point: c as u32, kind: FindingKind::InvisibleRun, what });
+            i += run;
             continue;
         }
-        if let Some(kind) = kind_of(c) {
-            let what = match c {
-                '\u{1b}' => "ESC".to_string(),
-                c => hidden_name(c).map(str::to_string).unwrap_or_else(|| format!("U+{:04X}", c as u32)),
-            };
-            out.push(Finding { line, column: i + 1, code_point: c as u32, kind, what });
-        }
+        out.push(Finding { line, column, code_point: c as u32, kind: kind_of(c), what: name_of(c) });
+        i += 1;
     }
     for (column, word) in identifiers(text) {
         if mixed_script(word) {
@@ -227,6 +207,17 @@ pub fn findings(text: &str, line: usize, file_start: bool) -> Vec<Finding> {
     }
     out.sort_by_key(|f| f.column);
     out
+}
+
+/// Invisible characters in a row that make one finding, not many.
+const INVISIBLE_RUN: usize = 3;
+
+/// `RLO`, `ESC`, `VS17`, or the code point.
+fn name_of(c: char) -> String {
+    match c {
+        '\u{1b}' => "ESC".to_string(),
+        c => invisible::name(c).unwrap_or_else(|| format!("U+{:04X}", c as u32)),
+    }
 }
 
 /// Identifiers (runs of letters, digits, `_`) with their 1-based column.
@@ -271,13 +262,14 @@ pub fn segments(text: &str, file_start: bool) -> Vec<Segment> {
         .map(|(col, w)| (col, col + w.chars().count()))
         .collect();
     let mut plain = String::new();
-    for (i, c) in text.chars().enumerate() {
-        let column = i + 1;
-        if c == '\u{FEFF}' && i == 0 && file_start {
-            continue;
+    let mut column = 0;
+    each_char(text, |_, c, hidden| {
+        column += 1;
+        if c == '\u{FEFF}' && column == 1 && file_start {
+            return;
         }
         let in_suspicious = suspicious.iter().any(|(a, b)| column >= *a && column < *b);
-        if is_revealed(c) {
+        if hidden && c != '\t' {
             push(&mut out, &plain, SegmentKind::Plain);
             plain.clear();
             let mut token = String::new();
@@ -298,7 +290,7 @@ pub fn segments(text: &str, file_start: bool) -> Vec<Segment> {
         } else {
             plain.push(c);
         }
-    }
+    });
     push(&mut out, &plain, SegmentKind::Plain);
     out
 }

@@ -3,6 +3,7 @@
 //! each change touched is in `diff`, blobs in `blob`, writing history (the
 //! demo, tests) in `write`, the user's git identity in `identity`.
 
+mod authors;
 mod blob;
 mod blobscan;
 mod diff;

@@ -43,6 +43,15 @@ pub fn judge_finding(f: &ContentFinding) -> (RiskKind, Severity, String) {
             let text = format!("{} in {}: the code may not read the way it runs", f.detail, at_line());
             (RiskKind::HiddenCharacters, severity, text)
         }
+        ContentKind::Invisible => {
+            let severity = match f.place {
+                Place::Identifier | Place::Code => Severity::High,
+                Place::String => Severity::Medium,
+                _ => Severity::Low,
+            };
+            let text = format!("{} in {} ({}): it shows as nothing", f.detail, at_line(), place_name(f.place));
+            (RiskKind::HiddenCharacters, severity, text)
+        }
         ContentKind::HiddenRun => {
             let severity = if f.place == Place::Prose { Severity::Medium } else { Severity::High };
             let text =

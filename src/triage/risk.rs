@@ -206,18 +206,21 @@ pub fn signals(change: &Change, facts: &Facts, config: &Config) -> Vec<RiskSigna
     // A bot's first change is no news.
     let novelty = if config.is_bot(who) { &[][..] } else { &facts.novelty[..] };
     for n in novelty {
-        let text = match n {
+        let (severity, text) = match n {
             Novelty::FirstChange { examined } => {
-                format!("{who}'s first change among the {examined} examined")
+                (Severity::Medium, format!("{who}'s first change in the project's history ({examined} commits)"))
             }
-            Novelty::Dormant { days } => format!("{who}'s first change after {days} days without one"),
-            Novelty::NewDirectory { dir } => format!("{who} never changed {dir}/ before"),
+            Novelty::Dormant { days } => {
+                (Severity::Medium, format!("{who}'s first change after {days} days without one"))
+            }
+            // An established author in a new place: worth knowing, rarely news.
+            Novelty::NewDirectory { dir } => (Severity::Low, format!("{who} never changed {dir}/ before")),
         };
         let location = match n {
             Novelty::NewDirectory { dir } => Signals::at(dir),
             _ => Location::default(),
         };
-        s.push(RiskKind::UnusualAuthor, text, location);
+        s.push_at(RiskKind::UnusualAuthor, severity, text, location);
     }
 
     let merged_by_author = match (change.merged_by.as_deref(), change.author_login.as_deref()) {

@@ -26,6 +26,7 @@
 mod cache;
 mod highlighter;
 mod lines;
+mod scopes;
 mod sets;
 mod style;
 mod syntax;
@@ -34,6 +35,7 @@ mod warm_up;
 pub use cache::{CACHE_BYTES, CACHE_LINES};
 pub use highlighter::{FileHighlighter, HighlightStats, CHECKPOINT_INTERVAL, MAX_HIGHLIGHT_CHARS};
 pub use lines::LineSource;
+pub use scopes::places;
 pub use sets::{
     register_user_themes, resolve_theme, syntax_set, theme_names, ThemeFile, UnknownTheme, UserThemes,
     DEFAULT_LIGHT_THEME, DEFAULT_THEME,

@@ -8,7 +8,8 @@ use syntect::highlighting::{Color as SynColor, FontStyle, Highlighter, Style as 
 use syntect::parsing::{BasicScopeStackOp, Scope, ScopeStack, ScopeStackOp};
 
 use super::highlighter::LineParts;
-use crate::render::sanitize::{is_revealed, sanitize_line};
+use crate::render::invisible::each_char;
+use crate::render::sanitize::sanitize_line;
 use crate::render::theme::Color;
 use crate::render::{Span, Style, StyledLine};
 
@@ -155,17 +156,23 @@ fn xterm_rgb(index: u8) -> (u8, u8, u8) {
 /// expanded) keep `style`; each run of hidden characters becomes its own
 /// span of revealed tokens in `revealed`.
 pub(super) fn push_text(spans: &mut StyledLine, text: &str, style: Style, revealed: Style) {
-    let hidden = is_revealed;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let Some(start) = rest.find(hidden) else {
-            push_span(spans, sanitize_line(rest), style);
-            return;
-        };
-        let end = rest[start..].find(|c: char| !hidden(c)).map_or(rest.len(), |i| start + i);
-        push_span(spans, sanitize_line(&rest[..start]), style);
-        push_span(spans, sanitize_line(&rest[start..end]), revealed);
-        rest = &rest[end..];
+    if !crate::render::sanitize::reveals_any(text) {
+        push_span(spans, sanitize_line(text), style);
+        return;
+    }
+    // Runs of shown and of hidden characters, by byte range.
+    let mut runs: Vec<(usize, usize, bool)> = Vec::new();
+    each_char(text, |at, c, hidden| {
+        let hidden = hidden && c != '\t';
+        let end = at + c.len_utf8();
+        match runs.last_mut() {
+            Some(last) if last.2 == hidden => last.1 = end,
+            _ => runs.push((at, end, hidden)),
+        }
+    });
+    for (start, end, hidden) in runs {
+        let piece = text.get(start..end).unwrap_or_default();
+        push_span(spans, sanitize_line(piece), if hidden { revealed } else { style });
     }
 }
 

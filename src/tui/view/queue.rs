@@ -62,7 +62,7 @@ fn risk_marks(change: &Change) -> String {
     if change.patch_id_matches == Some(false) {
         marks.push('↯');
     }
-    if change.title.chars().any(crate::render::sanitize::is_hidden) {
+    if crate::render::invisible::any_hidden(&change.title) {
         marks.push('⚠');
     }
     let score = change.score;
