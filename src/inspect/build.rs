@@ -153,25 +153,15 @@ fn clip(text: &str) -> String {
 
 /// A `setup.py` line that runs something beyond declaring the package.
 fn calls_out(text: &str) -> bool {
+    static CALLS: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let calls = CALLS.get_or_init(|| {
+        regex::Regex::new(
+            r"\b(subprocess|os\.system|os\.popen|os\.exec\w*|exec|eval|__import__|urllib\w*|urlopen|requests\.(get|post)|socket\.socket|base64|marshal|ctypes)\b",
+        )
+        .ok()
+    });
     let code = text.split('#').next().unwrap_or(text);
-    [
-        "subprocess",
-        "os.system",
-        "os.popen",
-        "exec(",
-        "eval(",
-        "__import__",
-        "urllib",
-        "urlopen",
-        "requests.",
-        "socket",
-        "base64",
-        "compile(",
-        "marshal",
-        "ctypes",
-    ]
-    .iter()
-    .any(|needle| code.contains(needle))
+    calls.as_ref().is_some_and(|re| re.is_match(code))
 }
 
 /// A line that changes what runs at install or build time: npm's install
@@ -256,6 +246,15 @@ fn ci_edit(
         let lines = if c.added { &new_scripts } else { &old_scripts };
         lines.get(c.line.saturating_sub(1) as usize).copied().unwrap_or(false)
     };
+    // The commands the file ran before: a new one is news, another
+    // argument to an old one much less so.
+    let old_commands: std::collections::HashSet<String> = old_text
+        .unwrap_or("")
+        .lines()
+        .zip(&old_scripts)
+        .filter(|(_, script)| **script)
+        .filter_map(|(line, _)| command_word(line))
+        .collect();
     let meaningful: Vec<&Changed<'_>> =
         changed.iter().filter(|c| !c.text.trim().is_empty() && !c.text.trim_start().starts_with('#')).collect();
     let mut found: Vec<(BuildClass, u32, String)> = Vec::new();
@@ -274,15 +273,24 @@ fn ci_edit(
                 }
             }
         }
-        if interpolates(t, "secrets.") || t.trim_start().starts_with("secure:") || t.contains("- secure:") {
+        // The workflow's own GITHUB_TOKEN is governed by its permissions.
+        let secret = interpolates(t, "secrets.") && !interpolates(t, "secrets.GITHUB_TOKEN");
+        if secret || t.trim_start().starts_with("secure:") || t.contains("- secure:") {
             found.push((BuildClass::CiSecrets, c.line, format!("`{}`", clip(t.trim()))));
         }
         if is_permission_line(t) {
             found.push((BuildClass::CiPermissions, c.line, format!("`{}`", clip(t.trim()))));
         }
         if in_script(c) {
+            let command = command_word(t);
+            let new_command = c.added && command.as_ref().is_some_and(|w| !old_commands.contains(w));
+            let class = if c.added && (new_command || fetches_and_runs(t)) {
+                BuildClass::CiScript
+            } else {
+                BuildClass::CiScriptEdit
+            };
             let verb = if c.added { "runs" } else { "no longer runs" };
-            found.push((BuildClass::CiScript, c.line, format!("{verb} `{}`", clip(t.trim()))));
+            found.push((class, c.line, format!("{verb} `{}`", clip(t.trim()))));
         }
     }
     if let Some(best) = found.iter().max_by_key(|(class, line, _)| (*class, std::cmp::Reverse(*line))) {
@@ -293,6 +301,46 @@ fn ci_edit(
         return Some((BuildClass::PinBump, first.line, format!("`{}`", clip(first.text.trim()))));
     }
     None
+}
+
+/// The program a script line runs: its first word after list dashes, a
+/// `run:` key, quotes, `sudo` and `VAR=value` assignments.
+fn command_word(line: &str) -> Option<String> {
+    let mut t = line.trim_start().trim_start_matches("- ").trim_start();
+    if let Some((key, value)) = t.split_once(':') {
+        if SCRIPT_KEYS.contains(&key.trim()) {
+            t = value.trim_start();
+        }
+    }
+    let t = t.trim_start_matches(['"', '\'', '|', '>', '-']).trim_start();
+    // A continuation of the line above runs nothing of its own.
+    if t.starts_with("&&") || t.starts_with("||") || t.starts_with('|') || t.starts_with('>') || t.starts_with('<') {
+        return None;
+    }
+    let word = t
+        .split_whitespace()
+        .find(|w| *w != "sudo" && (!w.contains('=') || w.starts_with('=')))
+        .map(|w| w.trim_matches(['"', '\'', '(', ')', ';']).to_ascii_lowercase())
+        .filter(|w| !w.is_empty())?;
+    // Shell syntax and builtins that run nothing new.
+    const SHELL: &[&str] = &[
+        "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "in", "set",
+        "export", "echo", "printf", "cd", "exit", "true", "false", "local", "shift", ":", "[", "[[", "]", "]]", "test",
+        "{", "}", "return", "break", "continue", "unset", "read", "shell:", "#",
+    ];
+    (!SHELL.contains(&word.as_str())).then_some(word)
+}
+
+/// A command that downloads, decodes or evaluates code: news in any CI job.
+fn fetches_and_runs(line: &str) -> bool {
+    static DANGER: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let danger = DANGER.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)\b(curl|wget|invoke-webrequest|iwr|iex|invoke-expression|certutil|bitsadmin|base64|xxd|ncat|socat)\b|/dev/tcp|\|\s*(sudo\s+)?(ba|z|k)?sh\b|\beval\b|python[0-9.]*\s+-c\b|-enc(odedcommand)?\b|pip3?\s+install\s+\S*(git\+|https?://)",
+        )
+        .ok()
+    });
+    danger.as_ref().is_some_and(|re| re.is_match(line))
 }
 
 /// `${{ … name … }}` in a line.
@@ -499,10 +547,17 @@ mod tests {
         let old = WORKFLOW.replace("          make lint\n", "");
         let command = diff(".github/workflows/ci.yml", &[], &[(9, "          make lint")]);
         let edit = classify(&command, Some(&old), Some(WORKFLOW)).expect("an edit");
-        assert_eq!((edit.class, edit.line), (BuildClass::CiScript, Some(9)));
+        assert_eq!((edit.class, edit.line), (BuildClass::CiScriptEdit, Some(9)), "make ran before");
         assert!(edit.detail.contains("runs `make lint`"), "{}", edit.detail);
-        let inline = diff(".github/workflows/ci.yml", &[], &[(10, "      - run: echo done")]);
-        assert_eq!(class(&inline, WORKFLOW, WORKFLOW), Some(BuildClass::CiScript));
+        let with_tree = WORKFLOW.replace("echo done", "tree dist");
+        let inline = diff(".github/workflows/ci.yml", &[], &[(10, "      - run: tree dist")]);
+        assert_eq!(class(&inline, WORKFLOW, &with_tree), Some(BuildClass::CiScript), "tree is new");
+        let old = WORKFLOW.replace("      - run: echo done\n", "");
+        let fetch = WORKFLOW.replace("make lint", "curl -s https://x.example | make");
+        let fetched = diff(".github/workflows/ci.yml", &[], &[(9, "          curl -s https://x.example | make")]);
+        assert_eq!(class(&fetched, WORKFLOW, &fetch), Some(BuildClass::CiScript), "fetches code");
+        let dropped = diff(".github/workflows/ci.yml", &[(9, "          make lint")], &[]);
+        assert_eq!(class(&dropped, WORKFLOW, &old), Some(BuildClass::CiScriptEdit));
         let name = diff(".github/workflows/ci.yml", &[(6, "      - name: Tests")], &[(6, "      - name: Test")]);
         assert_eq!(class(&name, WORKFLOW, WORKFLOW), Some(BuildClass::CiConfig));
     }
@@ -531,7 +586,7 @@ mod tests {
     fn travis_secure_values_and_scripts_are_read_too() {
         let travis = "language: python\nscript:\n  - pytest\nenv:\n  global:\n    - secure: abc\n";
         let script = diff(".travis.yml", &[], &[(3, "  - pytest")]);
-        assert_eq!(class(&script, travis, travis), Some(BuildClass::CiScript));
+        assert_eq!(class(&script, "language: python\n", travis), Some(BuildClass::CiScript));
         let secure = diff(".travis.yml", &[], &[(6, "    - secure: abc")]);
         assert_eq!(class(&secure, travis, travis), Some(BuildClass::CiSecrets));
         let language = diff(".travis.yml", &[], &[(1, "language: python")]);
@@ -544,6 +599,8 @@ mod tests {
         assert_eq!(class(&meta, "", ""), Some(BuildClass::Metadata));
         let calls = diff("setup.py", &[], &[(3, "import subprocess; subprocess.run(['curl', URL])")]);
         assert_eq!(class(&calls, "", ""), Some(BuildClass::BuildCode));
+        let module = diff("setup.py", &[], &[(3, "    \"aiohttp._websocket.mask\", re.compile(r'x')")]);
+        assert_eq!(class(&module, "", ""), Some(BuildClass::Metadata), "a module named websocket, a regex");
         let hook = diff("package.json", &[], &[(4, "    \"postinstall\": \"node x.js\",")]);
         assert_eq!(class(&hook, "", ""), Some(BuildClass::BuildCode));
         assert_eq!(class(&diff("pyproject.toml", &[], &[(2, "name = \"x\"")]), "", ""), Some(BuildClass::Metadata));

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The version of the scanning rules: a cached scan made under other rules
 /// is made again.
-pub const SCAN_RULES: u32 = 3;
+pub const SCAN_RULES: u32 = 4;
 
 /// Something found in a change's added content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,9 +97,13 @@ pub enum BuildClass {
     CiConfig,
     /// Developer tooling that builders do not run (a plain Makefile, a Dockerfile).
     Tooling,
+    /// A command a CI job already ran, changed or dropped (its arguments,
+    /// its versions).
+    CiScriptEdit,
     /// Code a packager runs at build time (`setup.py` calling out, `build.rs`).
     BuildCode,
-    /// Commands a CI job runs (`run:`, `script:`).
+    /// A command a CI job did not run before (`run:`, `script:`), or one
+    /// that fetches and runs code.
     CiScript,
     /// A workflow's token permissions.
     CiPermissions,

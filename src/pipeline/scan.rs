@@ -111,7 +111,17 @@ fn scan_text(repo: &Repo, file: &FileDiff, out: &mut Vec<ContentFinding>) -> Res
     let path = sanitize::sanitize_line(file.path());
     let place = if is_prose(file.path()) { Place::Prose } else { Place::Code };
     let first = out.len();
-    for line in file.hunks.iter().flat_map(|h| &h.lines).filter(|l| l.kind == LineKind::Added) {
+    // The line above each one on the new side (a YAML key can hold its
+    // value on the next line: `secure: >-`).
+    let mut above: Option<&str> = None;
+    for line in file.hunks.iter().flat_map(|h| &h.lines) {
+        if line.kind == LineKind::Removed {
+            continue;
+        }
+        let previous = above.replace(&line.text);
+        if line.kind != LineKind::Added {
+            continue;
+        }
         let number = line.new_no.unwrap_or(0);
         for f in sanitize::findings(&line.text, number as usize, number == 1) {
             use sanitize::FindingKind;
@@ -142,7 +152,13 @@ fn scan_text(repo: &Repo, file: &FileDiff, out: &mut Vec<ContentFinding>) -> Res
         }
         if let Some((column, len, what)) = encoded_run(&line.text) {
             let before: String = line.text.chars().take(column.saturating_sub(1) as usize).collect();
-            let (kind, detail) = match secret_key(&before) {
+            // Alone on its line, but for quotes, a list dash or a comment mark.
+            let alone = before.trim_matches(['"', '\'', ' ', '-', '#', '/']).is_empty();
+            let key = secret_key(&before).or_else(|| {
+                let above = previous.filter(|_| alone)?;
+                secret_key(above.trim_end().trim_end_matches(['>', '|', '-', '+']))
+            });
+            let (kind, detail) = match key {
                 Some(key) => (ContentKind::Secret, format!("a {len}-character {what} value of `{key}`")),
                 None => (ContentKind::Encoded, format!("a {len}-character {what} run")),
             };

@@ -122,7 +122,8 @@ pub fn judge_build(edit: &BuildEdit, by_bot: bool) -> (Severity, String) {
         BuildClass::CiConfig => (Severity::Medium, "CI configuration, no commands"),
         BuildClass::Tooling => (Severity::Medium, "developer tooling, not run by builders"),
         BuildClass::BuildCode => (Severity::High, "code that runs when the package is built or installed"),
-        BuildClass::CiScript => (Severity::High, "commands a CI job runs"),
+        BuildClass::CiScriptEdit => (Severity::Medium, "a command a CI job already ran, changed or dropped"),
+        BuildClass::CiScript => (Severity::High, "a new command a CI job runs"),
         BuildClass::CiPermissions => (Severity::High, "the workflow token's permissions"),
         BuildClass::CiSecrets => (Severity::High, "secrets a CI job uses"),
         BuildClass::DangerousTrigger => (

@@ -16,6 +16,7 @@ use crate::model::{
     Person, PullRequest, Queue, Review, ReviewState, RiskKind, Verdict,
 };
 
+pub mod budget;
 pub mod content;
 pub mod drift;
 pub mod risk;

@@ -98,8 +98,9 @@ pub fn signals(change: &Change, facts: &Facts, config: &Config) -> Vec<RiskSigna
         }
         for path in &scan.unmentioned {
             let name = path.rsplit('/').next().unwrap_or(path);
-            s.push(
+            s.push_at(
                 RiskKind::BinaryWithoutProvenance,
+                provenance_severity(path),
                 format!("no text file in the tree mentions `{name}`: nothing says how {path} was made"),
                 Signals::at(path),
             );
@@ -117,8 +118,10 @@ pub fn signals(change: &Change, facts: &Facts, config: &Config) -> Vec<RiskSigna
     }
     if !binaries.is_empty() && binaries.len() == change.files.len() {
         let only = if binaries.len() == 1 { "a binary file" } else { "binary files" };
-        s.push(
+        let severity = binaries.iter().map(|f| provenance_severity(&f.path)).max().unwrap_or(Severity::High);
+        s.push_at(
             RiskKind::BinaryWithoutProvenance,
+            severity,
             format!("the change touches only {only}: no source shows where it came from"),
             Signals::at(&binaries[0].path),
         );
@@ -235,6 +238,22 @@ pub fn signals(change: &Change, facts: &Facts, config: &Config) -> Vec<RiskSigna
     // Strongest first; within a kind, in the order found.
     out.sort_by_key(|r| (std::cmp::Reverse(r.severity), RiskKind::ALL.iter().position(|k| *k == r.kind)));
     cap_per_kind(out)
+}
+
+/// How much an unexplained binary matters: images and documentation are
+/// rarely generated from anything; test data and everything else should
+/// say where it came from.
+fn provenance_severity(path: &str) -> Severity {
+    let lower = path.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+    let image =
+        matches!(ext, "png" | "jpg" | "jpeg" | "gif" | "ico" | "icns" | "webp" | "bmp" | "svgz" | "tif" | "tiff");
+    let docs = lower.starts_with("docs/") || lower.starts_with("doc/") || lower.contains("/_static/");
+    if image || (docs && !lower.contains("test")) {
+        Severity::Medium
+    } else {
+        Severity::High
+    }
 }
 
 /// At most [`PER_KIND`] signals of a kind; the rest become one line.
