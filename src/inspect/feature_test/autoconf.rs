@@ -61,6 +61,13 @@ pub(super) fn checks(src: &Src) -> Vec<Check> {
             i = open;
             continue;
         }
+        let check = CHECKS.iter().find(|(name, _)| *name == word);
+        let context =
+            matches!(word.as_str(), "AC_MSG_CHECKING" | "AC_CACHE_CHECK" | "AC_LANG_PUSH" | "AC_LANG" | "AC_LANG_POP");
+        if check.is_none() && !context {
+            i = open + 1;
+            continue;
+        }
         let (args, _) = arguments(src, open + 1);
         let first = args.first().map(|a| unquote(&a.raw)).unwrap_or_default();
         match word.as_str() {
@@ -77,7 +84,7 @@ pub(super) fn checks(src: &Src) -> Vec<Check> {
             }
             _ => {}
         }
-        if let Some((_, split)) = CHECKS.iter().find(|(name, _)| *name == word) {
+        if let Some((_, split)) = check {
             let line = src.line(i);
             let program_args = if *split { 2 } else { 1 };
             let last = args.iter().take(program_args).map(|a| a.end).max().unwrap_or(line);

@@ -24,6 +24,10 @@ struct Command {
     args: Vec<Arg>,
 }
 
+/// References nested deeper than this are text (a hostile file must not
+/// run the parser out of stack).
+const MAX_NESTING: usize = 16;
+
 /// A variable's value and the lines of the `set()` that gave it.
 type Vars = HashMap<String, (String, (u32, u32))>;
 
@@ -138,7 +142,7 @@ fn quoted(src: &Src, mut i: usize, vars: &Vars) -> (Arg, usize) {
         match c {
             '"' => return (arg, i + 1),
             '\\' => i = escape(src, i, &mut arg.value),
-            '$' => i = reference(src, i, vars, &mut arg),
+            '$' => i = reference(src, i, vars, &mut arg, 0),
             _ => {
                 arg.value.push(c);
                 i += 1;
@@ -155,7 +159,7 @@ fn unquoted(src: &Src, mut i: usize, vars: &Vars) -> (Arg, usize) {
         match c {
             c if c.is_whitespace() || matches!(c, '(' | ')' | '"' | '#') => break,
             '\\' => i = escape(src, i, &mut arg.value),
-            '$' => i = reference(src, i, vars, &mut arg),
+            '$' => i = reference(src, i, vars, &mut arg, 0),
             _ => {
                 arg.value.push(c);
                 i += 1;
@@ -183,10 +187,14 @@ fn escape(src: &Src, i: usize, out: &mut String) -> usize {
     i + 2
 }
 
-/// `${NAME}` (names may nest: `${A_${B}}`) at `i`, expanded into `arg`;
-/// `$ENV{…}` and `$CACHE{…}` expand to nothing. A `$` alone is itself.
-fn reference(src: &Src, i: usize, vars: &Vars, arg: &mut Arg) -> usize {
-    let open = if src.at(i + 1) == Some('{') {
+/// `${NAME}` (names may nest: `${A_${B}}`, up to [`MAX_NESTING`] deep) at
+/// `i`, expanded into `arg`; `$ENV{…}` and `$CACHE{…}` expand to nothing.
+/// A `$` alone is itself.
+fn reference(src: &Src, i: usize, vars: &Vars, arg: &mut Arg, depth: usize) -> usize {
+    let open = if depth >= MAX_NESTING {
+        arg.value.push('$');
+        return i + 1;
+    } else if src.at(i + 1) == Some('{') {
         i + 2
     } else if src.starts_with(i + 1, "ENV{") {
         i + 5
@@ -201,7 +209,7 @@ fn reference(src: &Src, i: usize, vars: &Vars, arg: &mut Arg) -> usize {
     while let Some(c) = src.at(j) {
         match c {
             '}' => break,
-            '$' => j = reference(src, j, vars, &mut name),
+            '$' => j = reference(src, j, vars, &mut name, depth + 1),
             '"' | '\n' => break,
             _ => {
                 name.value.push(c);
@@ -397,6 +405,14 @@ try_compile(HAVE_INLINE SOURCE_FROM_CONTENT inline.c "static inline int f(void) 
             found[4].program.as_deref(),
             Some("static inline int f(void) { return 0; }\nint main(void) { return f(); }")
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_text_not_a_stack_overflow() {
+        let text = format!("check_c_source_compiles(\"{}x{}\" DEEP)\n", "${".repeat(200_000), "}".repeat(200_000));
+        let found = checks(Syntax::CMake, &text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].name, "check_c_source_compiles DEEP");
     }
 
     #[test]

@@ -166,11 +166,11 @@ pub fn edited(file: &FileDiff, old_text: Option<&str>, new_text: Option<&str>) -
 fn pair(file: &FileDiff, old: &[Check], new: &[Check]) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::new();
     for (i, o) in old.iter().enumerate() {
-        let found = new.iter().enumerate().find(|(j, n)| {
-            n.name == o.name
-                && !out.iter().any(|(_, b)| b == j)
-                && o.spans.iter().flat_map(|(a, b)| *a..=*b).any(|l| map_old(file, l).is_some_and(|m| n.covers(m)))
-        });
+        let kept: Vec<u32> = o.spans.iter().flat_map(|(a, b)| *a..=*b).filter_map(|l| map_old(file, l)).collect();
+        let found = new
+            .iter()
+            .enumerate()
+            .find(|(j, n)| n.name == o.name && !out.iter().any(|(_, b)| b == j) && kept.iter().any(|l| n.covers(*l)));
         if let Some((j, _)) = found {
             out.push((i, j));
         }
