@@ -205,6 +205,11 @@ pub struct Risk {
     /// An author's change after this many days without one is unusual.
     #[serde(default = "default_dormancy")]
     pub dormancy_days: u32,
+    /// Compile an edited build-time check program before and after the
+    /// change (syntax only, sandboxed) with `cc` from the PATH, to tell an
+    /// edit from a check that can no longer succeed.
+    #[serde(default = "default_compile_checks")]
+    pub compile_checks: bool,
 }
 
 impl Default for Risk {
@@ -216,6 +221,7 @@ impl Default for Risk {
             large_lines: default_large_lines(),
             large_files: default_large_files(),
             dormancy_days: default_dormancy(),
+            compile_checks: default_compile_checks(),
         }
     }
 }
@@ -256,6 +262,10 @@ fn default_large_files() -> u32 {
 
 fn default_dormancy() -> u32 {
     180
+}
+
+fn default_compile_checks() -> bool {
+    true
 }
 
 /// A path pattern that makes a change riskier, and why.
@@ -530,6 +540,10 @@ weight = 3
         assert!(c.is_bot("miss-islington"));
         assert!(c.is_bot("dependabot[bot]"));
         assert!(!c.is_bot("alice"));
+        assert!(c.risk.compile_checks, "check programs are compiled unless the config says not to");
+        let off = Config::parse("[risk]\ncompile_checks = false\n", Path::new("c.toml")).expect("valid config");
+        assert!(!off.risk.compile_checks);
+        assert_eq!(off.risk.weight(RiskKind::FeatureTest), 35);
     }
 
     #[test]

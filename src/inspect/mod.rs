@@ -13,6 +13,7 @@ mod blob;
 pub mod build;
 mod bytes;
 mod entropy;
+pub mod feature_test;
 mod filetype;
 mod payload;
 mod text;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The version of the scanning rules: a cached scan made under other rules
 /// is made again.
-pub const SCAN_RULES: u32 = 4;
+pub const SCAN_RULES: u32 = 5;
 
 /// Something found in a change's added content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,4 +140,20 @@ pub struct ContentScan {
     /// Build and CI files changed, each with its strongest class.
     #[serde(default)]
     pub build: Vec<BuildEdit>,
+    /// Whether edited check programs were compiled (a compiler was found
+    /// and `risk.compile_checks` allowed it).
+    #[serde(default)]
+    pub compiled: bool,
+}
+
+impl ContentScan {
+    /// Whether this scan stands for a scan made now, compiling or not:
+    /// only its check findings depend on that.
+    pub fn fits(&self, compiling: bool) -> bool {
+        self.compiled == compiling
+            || !self
+                .findings
+                .iter()
+                .any(|f| matches!(f.kind, ContentKind::FeatureTest | ContentKind::FeatureTestBroken))
+    }
 }

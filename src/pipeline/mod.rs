@@ -17,6 +17,7 @@ use crate::triage::{self, Landed};
 
 pub mod change;
 pub mod checklist;
+pub mod compile_check;
 pub mod demo;
 pub mod printer;
 pub mod review;
@@ -217,10 +218,13 @@ fn triage_listed(
     // The risk signals' facts: content scans need the file lists' views.
     let scans = if with_files {
         let shas: Vec<String> = changes.iter().map(|c| c.commit.sha.clone()).collect();
+        let options = scan::ScanOptions::from_config(config);
         let mut scans = store.cached_scans(&shas)?;
+        // A check judged without a compiler is judged again with one (and back).
+        scans.retain(|_, s| s.fits(options.compiles()));
         let missing: Vec<String> = shas.into_iter().filter(|s| !scans.contains_key(s)).collect();
         if !missing.is_empty() {
-            let fresh = scan::scan_many(repo, &missing)?;
+            let fresh = scan::scan_many(repo, &missing, &options)?;
             store.cache_scans(&fresh)?;
             scans.extend(fresh);
         }

@@ -6,6 +6,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::compile_check::{self, Compiler, Compiling};
+use crate::config::Config;
 use crate::inspect::{self, BinaryRule};
 use crate::model::{ContentFinding, ContentKind, ContentScan, Place};
 use crate::model::{FileDiff, FileStatus, LineKind};
@@ -22,12 +24,52 @@ const MENTION_BLOB_LIMIT: usize = 1 << 20;
 const ENCODED_RUN: usize = 160;
 /// Findings kept per file (the rest are the same story).
 const PER_FILE: usize = 20;
+/// Check programs compiled per change (each compile may take seconds).
+const COMPILES_PER_CHANGE: usize = 16;
+
+/// How a scan reads a change.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// The compiler for edited check programs (`None`: they are not
+    /// compiled; `off` says why).
+    pub compiler: Option<Compiler>,
+    pub off: &'static str,
+}
+
+impl ScanOptions {
+    /// As the config says (`risk.compile_checks`), with `cc` from the PATH.
+    pub fn from_config(config: &Config) -> ScanOptions {
+        if !config.risk.compile_checks {
+            return ScanOptions { compiler: None, off: "risk.compile_checks is off" };
+        }
+        match Compiler::find() {
+            Some(cc) => ScanOptions { compiler: Some(cc), off: "" },
+            None => ScanOptions { compiler: None, off: "no C compiler (cc) on the PATH" },
+        }
+    }
+
+    /// Whether check programs are compiled.
+    pub fn compiles(&self) -> bool {
+        self.compiler.is_some()
+    }
+
+    fn compiling(&self) -> Compiling<'_> {
+        match &self.compiler {
+            Some(cc) => Compiling::With(cc),
+            None => Compiling::Off(if self.off.is_empty() { "compile checks are off" } else { self.off }),
+        }
+    }
+}
 
 /// Scans many commits, spread over the machine's cores.
-pub fn scan_many(repo: &Repo, shas: &[String]) -> Result<HashMap<String, ContentScan>, RepoError> {
+pub fn scan_many(
+    repo: &Repo,
+    shas: &[String],
+    options: &ScanOptions,
+) -> Result<HashMap<String, ContentScan>, RepoError> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
     if shas.len() < 16 || threads < 2 {
-        return shas.iter().map(|s| Ok((s.clone(), scan_commit(repo, s)?))).collect();
+        return shas.iter().map(|s| Ok((s.clone(), scan_commit(repo, s, options)?))).collect();
     }
     let chunk = shas.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -37,7 +79,7 @@ pub fn scan_many(repo: &Repo, shas: &[String]) -> Result<HashMap<String, Content
                 let repo = repo.reopen();
                 scope.spawn(move || -> Result<Vec<(String, ContentScan)>, RepoError> {
                     let repo = repo?;
-                    part.iter().map(|s| Ok((s.clone(), scan_commit(&repo, s)?))).collect()
+                    part.iter().map(|s| Ok((s.clone(), scan_commit(&repo, s, options)?))).collect()
                 })
             })
             .collect();
@@ -54,10 +96,12 @@ pub fn scan_many(repo: &Repo, shas: &[String]) -> Result<HashMap<String, Content
 }
 
 /// What one commit adds.
-pub fn scan_commit(repo: &Repo, sha: &str) -> Result<ContentScan, RepoError> {
+pub fn scan_commit(repo: &Repo, sha: &str, options: &ScanOptions) -> Result<ContentScan, RepoError> {
     let files = repo.diff(sha, &[])?;
-    let mut scan = ContentScan { rules: crate::model::SCAN_RULES, ..ContentScan::default() };
+    let mut scan =
+        ContentScan { rules: crate::model::SCAN_RULES, compiled: options.compiles(), ..ContentScan::default() };
     let mut binaries = Vec::new();
+    let mut budget = COMPILES_PER_CHANGE;
     for file in &files {
         if !file.binary && inspect::build::path_class(file.path()).is_some() {
             let text = |id: &Option<String>| -> Result<Option<String>, RepoError> {
@@ -66,6 +110,19 @@ pub fn scan_commit(repo: &Repo, sha: &str) -> Result<ContentScan, RepoError> {
             };
             let (old, new) = (text(&file.old_blob)?, text(&file.new_blob)?);
             scan.build.extend(inspect::build::classify(file, old.as_deref(), new.as_deref()));
+            let compiling = options.compiling();
+            for edit in inspect::feature_test::edited(file, old.as_deref(), new.as_deref()).iter().take(PER_FILE) {
+                let (kind, detail) = compile_check::judge(edit, &compiling, &mut budget);
+                scan.findings.push(ContentFinding {
+                    kind,
+                    path: sanitize::sanitize_line(file.path()),
+                    line: edit.line,
+                    column: None,
+                    offset: None,
+                    detail: sanitize::sanitize_line(&detail),
+                    place: Place::Code,
+                });
+            }
         }
         if file.status == FileStatus::Deleted {
             continue;

@@ -574,6 +574,32 @@ mod tests {
     }
 
     #[test]
+    fn an_edited_check_program_leads_a_build_edit_and_outranks_a_plain_one() {
+        let config = Config::default();
+        let finding = |kind| ContentFinding {
+            kind,
+            path: "CMakeLists.txt".into(),
+            line: Some(10),
+            column: None,
+            offset: None,
+            detail: "check_c_source_compiles HAVE_LINUX_LANDLOCK: program line 5:1: error: expected identifier".into(),
+            place: Place::Code,
+        };
+        let cmake = change(&[("CMakeLists.txt", false)]);
+        let plain = score(&signals(&cmake, &Facts::default(), &config));
+        for (kind, severity, weight) in
+            [(ContentKind::FeatureTest, Severity::High, 35), (ContentKind::FeatureTestBroken, Severity::Critical, 70)]
+        {
+            let scan = scan(vec![finding(kind)], &[]);
+            let found = signals(&cmake, &Facts { scan: Some(&scan), ..Facts::default() }, &config);
+            assert_eq!((found[0].kind, found[0].severity, found[0].weight), (RiskKind::FeatureTest, severity, weight));
+            assert_eq!(found[0].location.line, Some(10));
+            assert!(found.iter().any(|s| s.kind == RiskKind::BuildSystem), "still a build edit: {found:#?}");
+            assert!(score(&found) > plain, "{} > {plain}", score(&found));
+        }
+    }
+
+    #[test]
     fn the_score_counts_each_kind_once_and_weights_are_configurable() {
         let files: Vec<(String, bool)> = (0..30).map(|i| (format!("data/{i}.bin"), true)).collect();
         let refs: Vec<(&str, bool)> = files.iter().map(|(p, b)| (p.as_str(), *b)).collect();
