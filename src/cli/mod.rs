@@ -270,7 +270,7 @@ struct VerifyReleaseArgs {
     #[arg(long, default_value = "4G", value_parser = verify::parse_size)]
     max_size: u64,
     /// Most an entry may expand per compressed byte (checked past 16 MiB).
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = rearview::inspect::MAX_RATIO)]
     max_ratio: u64,
     #[arg(long, value_enum, default_value_t = verify::VerifyFormat::Text)]
     format: verify::VerifyFormat,
