@@ -17,6 +17,7 @@ use crate::triage::{self, Landed};
 
 pub mod change;
 pub mod checklist;
+pub mod decompressed;
 pub mod demo;
 pub mod printer;
 pub mod review;
