@@ -21,8 +21,9 @@ pub const RATIO_FLOOR: u64 = 16 << 20;
 /// Most bytes out per compressed byte read, past [`RATIO_FLOOR`] (release
 /// verification's default `--max-ratio`).
 pub const MAX_RATIO: u64 = 200;
-/// Memory a decoder may take for its dictionary: `xz -9` needs 65 MiB; a
-/// header asking for gigabytes is refused rather than allocated.
+/// Memory a decoder may take for its dictionary (or zstd window): `xz -9`
+/// needs 65 MiB; a header asking for gigabytes is refused rather than
+/// allocated.
 const DECODER_MEMORY_KIB: u32 = 128 << 10;
 /// Bytes handed to the sink at a time.
 const PIECE: usize = 64 << 10;
@@ -191,7 +192,8 @@ pub fn decompress_to_vec(
 /// after the last frame that is not another frame is left unread.
 fn zstd_frames<R: BufRead>(source: &mut R, pump: &mut Pump<'_>) -> Ending {
     loop {
-        let decoder = match ruzstd::decoding::StreamingDecoder::new(&mut *source) {
+        let window = u64::from(DECODER_MEMORY_KIB) << 10;
+        let decoder = match ruzstd::decoding::StreamingDecoder::new_with_max_window_size(&mut *source, window) {
             Ok(decoder) => decoder,
             Err(e) => return corrupt(&e.to_string()),
         };
@@ -423,5 +425,11 @@ mod tests {
         let (bytes, done) = decompress_to_vec(Compression::Lzma, &packed[..], &Limits::default(), &mut || false);
         assert!(bytes.is_empty());
         assert!(matches!(done.ending, Ending::Corrupt(_)), "{:?}", done.ending);
+        // zstd: a frame whose window descriptor asks for 2 TiB.
+        let mut frame = b"\x28\xb5\x2f\xfd\x00\xf8".to_vec();
+        frame.extend_from_slice(&[0; 64]);
+        let (bytes, done) = run(&frame, &Limits::default());
+        assert!(bytes.is_empty());
+        assert!(matches!(&done.ending, Ending::Corrupt(why) if why.contains("window")), "{:?}", done.ending);
     }
 }
