@@ -249,7 +249,8 @@ fn hex_decompressed(global: &Global, args: &HexArgs) -> Result<ExitCode> {
         let mut head = Vec::with_capacity(512);
         (&mut stream).take(512).read_to_end(&mut head).with_context(|| format!("cannot read {spec}"))?;
         let Some(format) = inspect::Compression::of(&head) else {
-            let what = inspect::file_type(&head).map_or("data", |t| t.description);
+            let text = !inspect::is_binary(&head, inspect::BinaryRule::NulOrInvalidUtf8 { truncated: true });
+            let what = inspect::file_type(&head).map_or(if text { "text" } else { "data" }, |t| t.description);
             anyhow::bail!(
                 "{spec} is not a compressed stream (it is {what}); --decompressed reads gzip, xz, lzma, bzip2 and zstd: drop it to see the blob's bytes"
             );
