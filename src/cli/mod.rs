@@ -110,7 +110,7 @@ enum Command {
     Show(ShowArgs),
     /// Hex view of one file of a revision: type, entropy, hidden payloads, rows.
     #[command(
-        after_help = "Examples:\n  rearview hex HEAD:Lib/test/files/bad-3-corrupt_lzma2.xz\n  rearview hex main:tests/data.bin --offset 0x2000 --length 512"
+        after_help = "Examples:\n  rearview hex HEAD:Lib/test/files/bad-3-corrupt_lzma2.xz\n  rearview hex main:tests/data.bin --offset 0x2000 --length 512\n  rearview hex --decompressed HEAD:tests/files/good-large_compressed.lzma"
     )]
     Hex(HexArgs),
     /// Record a post-merge approval of a change and post it to GitHub (a review, or a commit comment).
@@ -270,7 +270,7 @@ struct VerifyReleaseArgs {
     #[arg(long, default_value = "4G", value_parser = verify::parse_size)]
     max_size: u64,
     /// Most an entry may expand per compressed byte (checked past 16 MiB).
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = rearview::inspect::MAX_RATIO)]
     max_ratio: u64,
     #[arg(long, value_enum, default_value_t = verify::VerifyFormat::Text)]
     format: verify::VerifyFormat,
@@ -312,6 +312,9 @@ struct HexArgs {
     /// How many bytes to show (default: to the end).
     #[arg(long, value_parser = parse_offset)]
     length: Option<u64>,
+    /// Show what the blob decompresses to (gzip, xz, lzma, bzip2, zstd; at most 64 MiB); offsets count in the decompressed bytes.
+    #[arg(long)]
+    decompressed: bool,
 }
 
 fn parse_offset(text: &str) -> std::result::Result<u64, String> {

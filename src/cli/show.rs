@@ -122,6 +122,9 @@ fn clip<'a>(chunk: &'a [u8], at: u64, range: &std::ops::Range<u64>) -> &'a [u8] 
 /// for; memory stays bounded and a page deep in the blob costs what the
 /// first one does (the pass is the cost; libgit2's inflate its floor).
 pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
+    if args.decompressed {
+        return hex_decompressed(global, args);
+    }
     let repo = open_repo(global)?;
     let id = repo.blob_at(&args.spec)?;
     // Shown with its undecodable bytes replaced (and revealed by sanitizing).
@@ -131,13 +134,7 @@ pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
         let len = stream.len();
         // An offset past the end would print nothing and look like success.
         if args.offset > 0 && args.offset >= len {
-            let human = hex::human_size(len, SizeStyle::Brief);
-            let size = if len < 1024 { format!("{len} bytes") } else { format!("{len} bytes ({human})") };
-            anyhow::bail!(
-                "offset {} is past the end of {}: it is {size}; pass --offset below {len}",
-                args.offset,
-                sanitize_line(&spec)
-            );
+            return Err(past_the_end(args.offset, len, &sanitize_line(&spec)));
         }
         let start = args.offset.min(len);
         let range = start..args.length.map_or(len, |n| start.saturating_add(n).min(len));
@@ -156,27 +153,13 @@ pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
     let (kind, text) = describe(&facts);
     out.line(format!("{}: {text}", sanitize_line(&spec)), Style { bold: true, ..Style::default() })?;
     out.line(format!("entropy per block: {}", hex::sparkline(&facts.entropy)), Style::default())?;
-    let warn = Style { bold: true, ..Style::fg(Color::Indexed(9)) };
     let suspicious = inspect::suspicious(&facts.findings, kind.as_ref());
-    for f in &suspicious {
-        out.line(format!("⚠ 0x{:08x}  {}: {}", f.offset, f.kind.label(), sanitize_line(&f.detail)), warn)?;
-    }
+    print_findings(&suspicious, &mut out)?;
     let palette = hex::Palette::default();
     let marks = hex::finding_marks(suspicious.iter().copied(), &palette);
-    let print = |bytes: &[u8], at: u64, out: &mut Out<_>| -> Result<()> {
-        let rows = hex::rows(bytes, at, true);
-        let lines: Vec<StyledLine> = rows.iter().map(|r| hex::render_row(r, &palette, &marks)).collect();
-        out.lines(&lines)
-    };
+    let print = |bytes: &[u8], at: u64, out: &mut Out<_>| print_rows(bytes, at, &palette, &marks, out);
     match kept {
-        Ok((start, page)) => {
-            for (i, piece) in page.chunks(PAGE).enumerate() {
-                if out.closed() {
-                    break;
-                }
-                print(piece, start + (i * PAGE) as u64, &mut out)?;
-            }
-        }
+        Ok((start, page)) => print_pages(&page, start, &palette, &marks, &mut out)?,
         // Too long to keep: read the range again, printing as it comes.
         Err(range) => repo.read_blob(&id, |mut stream| -> Result<()> {
             let mut buf = vec![0u8; CHUNK];
@@ -200,5 +183,105 @@ pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
             Ok(())
         })??,
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn warn() -> Style {
+    Style { bold: true, ..Style::fg(Color::Indexed(9)) }
+}
+
+fn print_findings(findings: &[&inspect::Finding], out: &mut Out<impl std::io::Write>) -> Result<()> {
+    for f in findings {
+        out.line(format!("⚠ 0x{:08x}  {}: {}", f.offset, f.kind.label(), sanitize_line(&f.detail)), warn())?;
+    }
+    Ok(())
+}
+
+fn print_rows(
+    bytes: &[u8],
+    at: u64,
+    palette: &hex::Palette,
+    marks: &[hex::Mark],
+    out: &mut Out<impl std::io::Write>,
+) -> Result<()> {
+    let rows = hex::rows(bytes, at, true);
+    let lines: Vec<StyledLine> = rows.iter().map(|r| hex::render_row(r, palette, marks)).collect();
+    out.lines(&lines)
+}
+
+/// Bytes held in memory (from offset `start`), a page at a time.
+fn print_pages(
+    bytes: &[u8],
+    start: u64,
+    palette: &hex::Palette,
+    marks: &[hex::Mark],
+    out: &mut Out<impl std::io::Write>,
+) -> Result<()> {
+    for (i, piece) in bytes.chunks(PAGE).enumerate() {
+        if out.closed() {
+            break;
+        }
+        print_rows(piece, start + (i * PAGE) as u64, palette, marks, out)?;
+    }
+    Ok(())
+}
+
+/// The error for an offset past the end of `len` bytes of `what`.
+fn past_the_end(offset: u64, len: u64, what: &str) -> anyhow::Error {
+    let human = hex::human_size(len, SizeStyle::Brief);
+    let size = if len < 1024 { format!("{len} bytes") } else { format!("{len} bytes ({human})") };
+    anyhow::anyhow!("offset {offset} is past the end of {what}: it is {size}; pass --offset below {len}")
+}
+
+/// `rearview hex --decompressed`: the blob read as a stream once, what it
+/// decompresses to held (64 MiB at most), scanned, and the range asked for
+/// printed at its decompressed offsets.
+fn hex_decompressed(global: &Global, args: &HexArgs) -> Result<ExitCode> {
+    use rearview::pipeline::decompressed;
+    use std::io::Read as _;
+
+    let repo = open_repo(global)?;
+    let id = repo.blob_at(&args.spec)?;
+    let spec = sanitize_line(&args.spec.to_string_lossy());
+    let (compressed, bytes, unpacked) = repo.read_blob(&id, |mut stream| -> Result<_> {
+        let len = stream.len();
+        // Enough of a head for the type named when it is not a stream.
+        let mut head = Vec::with_capacity(512);
+        (&mut stream).take(512).read_to_end(&mut head).with_context(|| format!("cannot read {spec}"))?;
+        let Some(format) = inspect::Compression::of(&head) else {
+            let text = !inspect::is_binary(&head, inspect::BinaryRule::NulOrInvalidUtf8 { truncated: true });
+            let what = inspect::file_type(&head).map_or(if text { "text" } else { "data" }, |t| t.description);
+            anyhow::bail!(
+                "{spec} is not a compressed stream (it is {what}); --decompressed reads gzip, xz, lzma, bzip2 and zstd: drop it to see the blob's bytes"
+            );
+        };
+        let (bytes, unpacked) = decompressed::unpack(format, head.as_slice().chain(stream), 64);
+        Ok((len, bytes, unpacked))
+    })??;
+    let len = bytes.len() as u64;
+    if args.offset > 0 && args.offset >= len {
+        return Err(past_the_end(args.offset, len, &format!("what {spec} decompresses to")));
+    }
+    let mut out = Out::stdout(global.color.wanted());
+    let inner = unpacked.facts.file_type().map_or("data", |t| t.description);
+    let headline = decompressed::headline(&unpacked.done, compressed);
+    out.line(format!("{spec}: {headline}: {inner}"), Style { bold: true, ..Style::default() })?;
+    if let Some(note) = decompressed::ending_note(&unpacked.done) {
+        let style = if unpacked.done.ending.stopped_early() { warn() } else { Style::default() };
+        out.line(format!("⚠ {note}"), style)?;
+    }
+    out.line(format!("entropy per block: {}", hex::sparkline(&unpacked.facts.entropy)), Style::default())?;
+    if let Some(found) = &unpacked.incompressible {
+        let text = decompressed::incompressible_text(found);
+        out.line(format!("⚠ 0x{:08x}  incompressible: {text}", found.offset), warn())?;
+    }
+    let findings = unpacked.findings();
+    print_findings(&findings, &mut out)?;
+    let palette = hex::Palette::default();
+    let marks = hex::finding_marks(findings.iter().copied(), &palette);
+    let start = args.offset.min(len);
+    let end = args.length.map_or(len, |n| start.saturating_add(n).min(len));
+    let range = bytes.get(start as usize..end as usize).unwrap_or_default();
+    print_pages(range, start, &palette, &marks, &mut out)?;
     Ok(ExitCode::SUCCESS)
 }

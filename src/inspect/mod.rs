@@ -1,6 +1,8 @@
 //! Binary analysis of bytes handed in: file types by magic number, entropy,
 //! the payload scan (hidden executables, scripts and dropper commands), the
-//! streaming scan of a whole blob, and whether bytes are text at all.
+//! streaming scan of a whole blob, whether bytes are text at all, bounded
+//! decompression of a blob that is a compressed stream, and whether what
+//! came out is incompressible.
 //!
 //! Everything here is a pure function over a byte slice, or a scanner fed
 //! slices; nothing reads files, git or the terminal. A blob may be 1 GiB,
@@ -12,14 +14,20 @@
 mod blob;
 pub mod build;
 mod bytes;
+mod decompress;
 mod entropy;
 pub mod feature_test;
 mod filetype;
+mod incompressible;
 mod payload;
 mod text;
 
 pub use blob::{BlobFacts, BlobScan};
+pub use decompress::{
+    decompress, decompress_to_vec, Compression, Decompressed, Ending, Limits, DECOMPRESSED_CAP, MAX_RATIO, RATIO_FLOOR,
+};
 pub use entropy::{entropy, entropy_blocks};
 pub use filetype::{file_type, FileType};
+pub use incompressible::{deflate_kept, incompressible, Incompressible, IncompressibleScan};
 pub use payload::{scan_payloads, suspicious, Finding, FindingKind};
 pub use text::{is_binary, is_text_byte, BinaryRule};

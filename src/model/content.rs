@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 /// The version of the scanning rules: a cached scan made under other rules
-/// is made again.
-pub const SCAN_RULES: u32 = 5;
+/// is made again (6: decompressed streams, check programs, build classes).
+pub const SCAN_RULES: u32 = 6;
 
 /// Something found in a change's added content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +35,12 @@ pub enum ContentKind {
     /// A compressed "test file" that decompresses to incompressible bytes:
     /// encrypted, or compressed again, not test data.
     Incompressible,
+    /// A compressed binary that expands past the floor at more than the
+    /// ratio cap: decompressing stopped, the rest was not scanned.
+    DecompressionBomb,
+    /// A compressed binary whose decompression stopped at the size or time
+    /// cap: the rest was not scanned.
+    DecompressionCut,
     /// A long base64 or hex run added to a text file.
     Encoded,
     /// A long encoded run that is the value of a secret's key (`secure:`,

@@ -18,6 +18,7 @@ use crate::triage::{self, Landed};
 pub mod change;
 pub mod checklist;
 pub mod compile_check;
+pub mod decompressed;
 pub mod demo;
 pub mod printer;
 pub mod review;

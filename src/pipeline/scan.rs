@@ -161,6 +161,11 @@ fn scan_blob(repo: &Repo, path: &str, id: &str, out: &mut Vec<ContentFinding>) -
             place: Place::Binary,
         });
     }
+    // A compressed "test file" is read again for what it decompresses to.
+    if let Some(format) = inspect::Compression::of(&head[..head.len().min(4096)]) {
+        let unpacked = super::decompressed::scan(format, &data[..]);
+        out.extend(super::decompressed::content_findings(path, &unpacked));
+    }
     Ok(())
 }
 

@@ -77,8 +77,8 @@ const REPORT_LINES_CAP: usize = 50_000;
 /// Bytes of a binary kept for its summary (type, entropy).
 const HEX_HEAD: usize = 16 * 1024;
 /// The ratio check starts once this much has come out of an entry (small
-/// files of zeros compress well and are no bomb).
-const RATIO_FLOOR: u64 = 16 << 20;
+/// files of zeros compress well and are no bomb): the content scan's floor.
+const RATIO_FLOOR: u64 = inspect::RATIO_FLOOR;
 /// A tag blob larger than this is not read for a report.
 const BLOB_READ_CAP: u64 = 64 << 20;
 /// Progress is reported at least this often (uncompressed bytes).
@@ -107,7 +107,7 @@ impl Default for Options {
             generated: DEFAULT_GENERATED.iter().map(|s| s.to_string()).collect(),
             allowed_missing: DEFAULT_ALLOWED_MISSING.iter().map(|s| s.to_string()).collect(),
             max_size: 4 << 30,
-            max_ratio: 200,
+            max_ratio: inspect::MAX_RATIO,
         }
     }
 }

@@ -581,6 +581,18 @@ pub fn summary(blob_len: u64, head: &[u8], findings: &[Finding]) -> Vec<StyledLi
 
 /// [`summary`] in a theme's palette.
 pub fn summary_in(palette: &Palette, blob_len: u64, head: &[u8], findings: &[Finding]) -> Vec<StyledLine> {
+    summary_judged(palette, blob_len, head, findings, true)
+}
+
+/// [`summary_in`]; `own_header_is_fine` false lists an executable header
+/// at offset 0 too (bytes that decompress to a program are no program file).
+pub fn summary_judged(
+    palette: &Palette,
+    blob_len: u64,
+    head: &[u8],
+    findings: &[Finding],
+    own_header_is_fine: bool,
+) -> Vec<StyledLine> {
     let bold = Style { bold: true, ..Style::default() };
     let own = file_type(head);
     let mut lines = Vec::new();
@@ -612,7 +624,7 @@ pub fn summary_in(palette: &Palette, blob_len: u64, head: &[u8], findings: &[Fin
         lines.push(line.spans);
     }
 
-    let shown = suspicious(findings, own.as_ref());
+    let shown = suspicious(findings, own.as_ref().filter(|_| own_header_is_fine));
     let mut heading = Line::default();
     if shown.is_empty() {
         heading.push("no payload findings", dim());

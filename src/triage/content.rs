@@ -29,6 +29,11 @@ pub fn judge_finding(f: &ContentFinding) -> (RiskKind, Severity, String) {
             );
             (RiskKind::EmbeddedPayload, Severity::High, text)
         }
+        ContentKind::DecompressionBomb | ContentKind::DecompressionCut => {
+            let text = format!("{}: {} was scanned only up to where decompression stopped{offset}", f.detail, f.path);
+            let severity = if f.kind == ContentKind::DecompressionBomb { Severity::High } else { Severity::Medium };
+            (RiskKind::EmbeddedPayload, severity, text)
+        }
         ContentKind::Encoded => (
             RiskKind::EmbeddedPayload,
             Severity::High,

@@ -370,13 +370,15 @@ pub struct HexDoc {
     /// A line to open at (a text line cut in the diff): on the old side?
     /// and its number.
     pub open_at_line: Option<(bool, u32)>,
+    /// Showing what a compressed blob decompresses to (else its raw bytes).
+    pub decompressed: bool,
 }
 
 pub const ROW_BYTES: u64 = 16;
 
 impl HexDoc {
     pub fn loading(path: String) -> HexDoc {
-        HexDoc { path, data: None, new_side: true, top: 0, finding: None, open_at_line: None }
+        HexDoc { path, data: None, new_side: true, top: 0, finding: None, open_at_line: None, decompressed: false }
     }
 
     pub fn arrive(&mut self, result: Result<HexData, String>) {
@@ -395,8 +397,8 @@ impl HexDoc {
         }
     }
 
-    /// The side shown.
-    pub fn side(&self) -> Option<&HexSide> {
+    /// The blob shown, raw.
+    fn raw_side(&self) -> Option<&HexSide> {
         let data = self.data.as_ref()?.as_ref().ok()?;
         if self.new_side {
             data.new.as_ref().or(data.old.as_ref())
@@ -405,14 +407,36 @@ impl HexDoc {
         }
     }
 
-    /// The other side, for marking changed bytes.
+    /// The bytes shown: the blob, or what it decompresses to.
+    pub fn side(&self) -> Option<&HexSide> {
+        let raw = self.raw_side()?;
+        match &raw.decompressed {
+            Some(unpacked) if self.decompressed => Some(unpacked),
+            _ => Some(raw),
+        }
+    }
+
+    /// The other side in the same form, for marking changed bytes.
     pub fn other_side(&self) -> Option<&HexSide> {
         let data = self.data.as_ref()?.as_ref().ok()?;
-        if self.new_side {
-            data.old.as_ref()
-        } else {
-            data.new.as_ref()
+        let other = if self.new_side { data.old.as_ref() } else { data.new.as_ref() }?;
+        let shown_decompressed = self.side()?.stream.is_some();
+        match &other.decompressed {
+            Some(unpacked) if shown_decompressed => Some(unpacked),
+            _ if shown_decompressed => None,
+            _ => Some(other),
         }
+    }
+
+    /// Switches between the raw blob and what it decompresses to, from the
+    /// top: the side now shown, or `None` when the blob is no compressed
+    /// stream (nothing changes).
+    pub fn toggle_decompressed(&mut self) -> Option<&HexSide> {
+        self.raw_side()?.decompressed.as_ref()?;
+        self.decompressed = !self.decompressed;
+        self.top = 0;
+        self.finding = None;
+        self.side()
     }
 
     fn len(&self) -> u64 {

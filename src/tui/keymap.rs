@@ -68,6 +68,7 @@ pub enum Action {
     Hex,
     Goto,
     SwitchSide,
+    Decompress,
     Drift,
     Release,
     VerifyArchive,
@@ -264,6 +265,13 @@ pub const COMMANDS: &[Command] = &[
         doc: "old / new blob of a modified binary",
         contexts: &[Hex],
         keys: &["s"],
+    },
+    Command {
+        action: Action::Decompress,
+        name: "decompress",
+        doc: "raw bytes / what a compressed blob decompresses to",
+        contexts: &[Hex],
+        keys: &["z"],
     },
 ];
 

@@ -233,6 +233,17 @@ impl App {
                     None => self.notify("no payload findings in this blob", false),
                 }
             }
+            Action::Decompress => {
+                let key = self.keymap.hint(Action::Decompress);
+                let text = match hex.toggle_decompressed() {
+                    Some(side) => match &side.stream {
+                        Some(stream) => format!("decompressed: {stream} ({key}: the raw blob)"),
+                        None => format!("the raw blob ({key}: what it decompresses to)"),
+                    },
+                    None => "not a compressed stream (gzip, xz, lzma, bzip2, zstd): nothing to decompress".to_string(),
+                };
+                self.notify(text, false);
+            }
             Action::Goto => self.overlay = Some(Overlay::Input { kind: InputKind::Goto, text: String::new() }),
             Action::Back => self.screen = self.hex_from,
             _ => {}

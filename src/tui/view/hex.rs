@@ -31,11 +31,19 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         return;
     };
     let both = data.old.is_some() && data.new.is_some();
+    // Which bytes these are, and the key to the others.
+    let key = app.keymap.hint(crate::tui::keymap::Action::Decompress);
+    // Last, so a narrow screen cuts the key before the position.
+    let (form, other) = match (&side.stream, &side.decompressed) {
+        (Some(_), _) => (", decompressed", format!(" · {key}: raw bytes")),
+        (None, Some(_)) => ("", format!(" · {key}: decompressed")),
+        (None, None) => ("", String::new()),
+    };
     let mut header = vec![Line::from(vec![
         Span::styled(format!(" {} ", doc.path), Style::new().add_modifier(Modifier::BOLD)),
         Span::styled(
             format!(
-                "· {} blob{} · 0x{:x} of 0x{:x}",
+                "· {} blob{form}{} · 0x{:x} of 0x{:x}{other}",
                 side.label,
                 if both { " (s: other side; changed bytes marked)" } else { "" },
                 doc.top,
