@@ -69,3 +69,29 @@ impl Budget {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Location, RiskSignal};
+
+    fn signal(kind: RiskKind, severity: Severity) -> RiskSignal {
+        RiskSignal { kind, severity, weight: 1, explanation: String::new(), location: Location::default() }
+    }
+
+    #[test]
+    fn each_change_counts_once_per_kind_at_its_strongest() {
+        let with = |risks: Vec<RiskSignal>| Change { risks, ..crate::triage::risk::tests::change(&[]) };
+        let changes = vec![
+            with(vec![signal(RiskKind::BuildSystem, Severity::Low), signal(RiskKind::BuildSystem, Severity::High)]),
+            with(vec![signal(RiskKind::EmbeddedPayload, Severity::Critical)]),
+            with(vec![signal(RiskKind::UnusualAuthor, Severity::Medium)]),
+            with(Vec::new()),
+        ];
+        let b = budget(&changes);
+        assert_eq!((b.changes, b.high_or_above, b.critical), (4, 2, 1));
+        assert_eq!(b.per_kind[&RiskKind::BuildSystem], [0, 0, 1, 0]);
+        assert_eq!(b.high_share(), 50.0);
+        assert!(b.markdown().contains("| `build_system` | 0 | 0 | 1 | 0 |"), "{}", b.markdown());
+    }
+}

@@ -298,11 +298,12 @@ pub fn score(signals: &[RiskSignal]) -> u32 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::{ContentFinding, ContentKind, FileChange, Original, OriginalLink, Place, Verdict};
 
-    fn change(files: &[(&str, bool)]) -> Change {
+    /// A merged change touching `files` (path, binary), for tests.
+    pub(crate) fn change(files: &[(&str, bool)]) -> Change {
         Change {
             sha: "a".repeat(40),
             short_sha: "aaaaaaaaaa".into(),
