@@ -229,3 +229,43 @@ fn invisible_characters_are_revealed_in_show_and_emoji_are_left_alone() {
     assert!(text.contains("⟨U+E0101 VS18⟩"), "{text}");
     assert!(!text.contains('\u{3164}') && !text.contains('\u{E0101}'), "never raw");
 }
+
+#[cfg(unix)]
+#[test]
+fn authors_are_judged_against_the_whole_history_kept_in_the_store() {
+    let mut r = Repo::new();
+    for i in 0..6 {
+        r.write(&format!("notes/{i}.txt"), "a note\n");
+        r.commit(&format!("Add note {i}"), ALICE);
+    }
+    r.write("lib/a.py", "a = 1\n");
+    r.commit("Bob's first fix", BOB);
+    r.git(&["tag", "v1"], ALICE);
+    r.write("lib/a.py", "a = 2\n");
+    r.commit("Bob's second fix", BOB);
+    let since = |r: &Repo| {
+        let out = rearview(&r.root, &["list", "--repo", s(&r.work), "--format", "json", "--range", "v1..main"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).expect("json").as_array().cloned().unwrap_or_default()
+    };
+    let listed = since(&r);
+    let second = change(&listed, "Bob's second fix");
+    assert!(
+        !explanations(second, "unusual_author").contains("first change"),
+        "Bob's first change came before the range: {second}"
+    );
+
+    // Read once into the store; a newcomer after that is still news.
+    r.write("lib/b.py", "b = 1\n");
+    r.commit("Carol's first change", "Carol <carol@example.org>");
+    let listed = since(&r);
+    let carol = change(&listed, "Carol's first change");
+    assert!(explanations(carol, "unusual_author").contains("Carol's first change in the project"), "{carol}");
+    let store = rusqlite::Connection::open(r.root.join("store.sqlite3")).expect("open the store");
+    let (tips, times): (String, String) = store
+        .query_row("SELECT tips, times FROM author_history", [], |row| Ok((row.get(0)?, row.get(1)?)))
+        .expect("the history is kept");
+    let head = Command::new("git").current_dir(&r.work).args(["rev-parse", "main"]).output().expect("git");
+    assert!(tips.contains(String::from_utf8_lossy(&head.stdout).trim()), "{tips}");
+    assert!(times.contains("carol@example.org") && times.contains("bob@example.org"), "{times}");
+}

@@ -234,9 +234,13 @@ fn triage_listed(
         HashMap::new()
     };
     clock.mark("content scans");
-    // Authors against the whole history behind what is listed.
-    let tips: Vec<_> = ranges.iter().map(|r| r.tip).collect();
-    let history = repo.author_times(&tips)?;
+    // Authors against the project's whole history: every branch, whatever
+    // is listed (so the answer does not depend on what was listed before).
+    let mut tips: Vec<Oid> = repo.branch_names()?.iter().filter_map(|b| repo.branch_tip(b).ok()).collect();
+    tips.extend(ranges.iter().map(|r| r.tip));
+    tips.sort_unstable();
+    tips.dedup();
+    let history = author_history(repo, store, &tips)?;
     let novelty = scan::novelty(&changes, &history, config.risk.dormancy_days);
     clock.mark("author history");
     let mut drift = HashMap::new();
@@ -249,6 +253,39 @@ fn triage_listed(
     let queue = triage::triage(&input, config);
     clock.mark("triage");
     Ok(queue)
+}
+
+/// Each author's commit times over the project's history: the store's copy
+/// (read before from other tips, other branches included), extended by the
+/// commits behind `tips` it lacks; the store keeps the union.
+fn author_history(repo: &Repo, store: &mut Store, tips: &[Oid]) -> Result<HashMap<String, Vec<i64>>, Error> {
+    let (shas, mut times) = store.author_history()?.unwrap_or_default();
+    // Tips read before that this repository still has (a force-push can
+    // take one away; its commits stay counted).
+    let known: Vec<Oid> = shas
+        .iter()
+        .filter_map(|s| Oid::from_str(s).ok())
+        .filter(|o| repo.commit(&o.to_string()).ok().flatten().is_some())
+        .collect();
+    let fresh = repo.author_times_since(tips, &known)?;
+    let moved = !fresh.is_empty() || tips.iter().any(|t| !known.contains(t));
+    for (email, new) in fresh {
+        let all = times.entry(email).or_default();
+        all.extend(new);
+        all.sort_unstable();
+    }
+    if moved {
+        let mut all: Vec<Oid> = known;
+        all.extend(tips.iter().filter(|t| !all.contains(t)).copied().collect::<Vec<_>>());
+        // A tip another one reaches adds nothing: keep the others.
+        let kept: Vec<String> = all
+            .iter()
+            .filter(|k| !all.iter().any(|o| o != *k && repo.is_ancestor(**k, *o).unwrap_or(false)))
+            .map(|o| o.to_string())
+            .collect();
+        store.cache_author_history(&kept, &times)?;
+    }
+    Ok(times)
 }
 
 /// The ranges a selection names: an explicit range, the given branches, or

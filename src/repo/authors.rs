@@ -13,10 +13,19 @@ impl Repo {
     /// oldest first, keyed by lower-cased email, over all history
     /// reachable from `tips`.
     pub fn author_times(&self, tips: &[Oid]) -> Result<HashMap<String, Vec<i64>>> {
+        self.author_times_since(tips, &[])
+    }
+
+    /// [`Repo::author_times`] of the commits reachable from `tips` but not
+    /// from `known` (tips read before).
+    pub fn author_times_since(&self, tips: &[Oid], known: &[Oid]) -> Result<HashMap<String, Vec<i64>>> {
         let mut walk = self.git.revwalk().map_err(|e| self.err("start a history walk", e))?;
         walk.set_sorting(Sort::NONE).map_err(|e| self.err("sort history", e))?;
         for tip in tips {
             walk.push(*tip).map_err(|e| self.err("walk history", e))?;
+        }
+        for seen in known {
+            walk.hide(*seen).map_err(|e| self.err("walk history", e))?;
         }
         let mut out: HashMap<String, Vec<i64>> = HashMap::new();
         for oid in walk {

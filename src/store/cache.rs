@@ -8,6 +8,9 @@ use rusqlite::{params, OptionalExtension};
 use super::{sql_err, Result, Store, StoreError};
 use crate::model::{ContentScan, FileChange};
 
+/// Each author's commit times, oldest first, by lower-cased email.
+pub type AuthorTimes = HashMap<String, Vec<i64>>;
+
 impl Store {
     /// Cached file lists of the given commits (absent when never computed).
     pub fn cached_files(&self, shas: &[String]) -> Result<HashMap<String, Vec<FileChange>>> {
@@ -105,5 +108,35 @@ impl Store {
             .map_err(sql_err(&self.path, "write the cache"))?;
         }
         tx.commit().map_err(sql_err(&self.path, "commit the cache"))
+    }
+
+    /// The cached author history: the tips it was read from, and each
+    /// author's commit times (absent when never read or unreadable).
+    pub fn author_history(&self) -> Result<Option<(Vec<String>, AuthorTimes)>> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row("SELECT tips, times FROM author_history WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(sql_err(&self.path, "read the author history"))?;
+        // A row this build cannot read is read again from git.
+        Ok(row.and_then(|(tips, times)| Some((serde_json::from_str(&tips).ok()?, serde_json::from_str(&times).ok()?))))
+    }
+
+    pub fn cache_author_history(&mut self, tips: &[String], times: &AuthorTimes) -> Result<()> {
+        let decode = |what: &str, e: serde_json::Error| StoreError::Decode {
+            path: self.path.clone(),
+            what: what.to_string(),
+            detail: e.to_string(),
+        };
+        let tips = serde_json::to_string(tips).map_err(|e| decode("the history's tips", e))?;
+        let times = serde_json::to_string(times).map_err(|e| decode("the author history", e))?;
+        self.conn
+            .execute(
+                "INSERT INTO author_history (id, tips, times) VALUES (1, ?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET tips = excluded.tips, times = excluded.times",
+                params![tips, times],
+            )
+            .map_err(sql_err(&self.path, "write the author history"))?;
+        Ok(())
     }
 }

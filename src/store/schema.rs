@@ -142,6 +142,16 @@ CREATE TABLE token_logins (
     checked_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 "#,
+    // 8: each author's commit times over the whole history behind the
+    // branches examined, and the tips they were read from (extended, not
+    // re-read, when the tips move on).
+    r#"
+CREATE TABLE author_history (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    tips  TEXT NOT NULL,
+    times TEXT NOT NULL
+);
+"#,
 ];
 
 /// The newest schema version this build knows.
