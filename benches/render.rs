@@ -3,8 +3,11 @@
 //! 200,000-line diff) to its first 60 lines and in full, and `rearview hex`
 //! pages at the start and at 900 MiB of a 1 GiB blob, and the same inputs
 //! with `delta` and `hexyl` (from the PATH, or installed with cargo into
-//! `target/bench-tools` on first run). Prints figures, asserts nothing:
-//! `cargo bench --bench render` (`-- highlight`, `-- show`, `-- hex` for one part).
+//! `target/bench-tools` on first run), and a second view of a page at
+//! 200 MiB of a 256 MiB random blob (the scan read from the store) beside
+//! `git cat-file | hexyl --skip` when hexyl is installed. Prints figures,
+//! asserts nothing: `cargo bench --bench render` (`-- highlight`, `-- show`,
+//! `-- hex`, `-- second` for one part).
 
 #[path = "../tests/support/c_source.rs"]
 mod c_source;
@@ -30,6 +33,9 @@ fn main() {
     }
     if wanted("hex") {
         hex();
+    }
+    if wanted("hex-second-view") {
+        hex_second_view();
     }
 }
 
@@ -293,5 +299,75 @@ fn hex() {
             }
         }
         None => println!("hexyl unavailable: no comparison"),
+    }
+}
+
+/// A page deep in a blob viewed a second time: the scan comes from the
+/// store, only the page is read (inflated up to it), against
+/// `git cat-file | hexyl --skip` (wall time, median of `RUNS`, interleaved).
+fn hex_second_view() {
+    println!("\n== rearview hex, second view of a page at 200 MiB of a 256 MiB random blob");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("repo");
+    let mut w = Writer::init(&path).expect("init");
+    let mut data = vec![0u8; 256 << 20];
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    for chunk in data.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        for (b, v) in chunk.iter_mut().zip(x.to_le_bytes()) {
+            *b = v;
+        }
+    }
+    let mut files = Files::new();
+    files.insert("random.bin".into(), data);
+    let tree = w.tree(&files).expect("tree");
+    drop(files);
+    w.commit(Some("refs/heads/main"), &[], tree, &person(), &person(), 1_700_000_000, "random\n").expect("commit");
+    w.set_head("main").expect("head");
+    let db = dir.path().join("db.sqlite3");
+    let bin = env!("CARGO_BIN_EXE_rearview");
+    let offset = (200u64 << 20).to_string();
+    let args = [
+        "hex",
+        "HEAD:random.bin",
+        "--offset",
+        &offset,
+        "--length",
+        "4096",
+        "--color",
+        "always",
+        "--db",
+        db.to_str().expect("utf-8"),
+    ];
+    if let Some(t) = time_command(bin, &args, &path, 0) {
+        println!("first view (scans the blob, stores its facts): {:.0} ms", t.whole);
+    }
+    let hexyl = ["hexyl", &format!("{}/{TOOLS}/bin/hexyl", env!("CARGO_MANIFEST_DIR"))]
+        .into_iter()
+        .find(|p| Command::new(p).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok())
+        .map(str::to_string);
+    let script = hexyl
+        .as_ref()
+        .map(|h| format!("git cat-file blob HEAD:random.bin | {h} --skip {offset} --length 4096 >/dev/null"));
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        ours.extend(time_command(bin, &args, &path, 0).map(|t| t.whole));
+        if let Some(script) = &script {
+            theirs.extend(time_command("sh", &["-c", script], &path, 0).map(|t| t.whole));
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied()
+    };
+    let Some(ours) = median(&mut ours) else { return };
+    println!("rearview hex, second view, 4 KiB page at 200 MiB: median {ours:.0} ms (whole process)");
+    match median(&mut theirs) {
+        Some(peer) => {
+            println!("git cat-file | hexyl --skip, same page: median {peer:.0} ms; rearview/peer {:.2}x", ours / peer)
+        }
+        None => println!("hexyl is not installed (PATH or {TOOLS}/bin): no comparison"),
     }
 }

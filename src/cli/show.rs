@@ -9,12 +9,14 @@ use anyhow::{Context as _, Result};
 
 use rearview::inspect::{self, BlobFacts, FileType};
 use rearview::model::{short_sha, FileDiff};
+use rearview::pipeline;
 use rearview::pipeline::printer::{self, Look};
 use rearview::render::diff::{Layout, Palette};
 use rearview::render::hex::{self, SizeStyle};
 use rearview::render::sanitize::sanitize_line;
 use rearview::render::theme::Color;
 use rearview::render::{Style, StyledLine};
+use rearview::store::Store;
 
 use super::output::{Out, Printed};
 use super::{open_repo, terminal, Global, HexArgs, ShowArgs};
@@ -99,7 +101,7 @@ fn describe(facts: &BlobFacts) -> (Option<FileType>, String) {
     (kind, text)
 }
 
-/// How much of a blob `hex` reads at a time, on its second pass.
+/// How much of a blob `hex` reads at a time after the scan.
 const CHUNK: usize = 1 << 20;
 /// The most bytes of the requested range kept from the first pass; a
 /// longer range is read again, page by page, after the summary.
@@ -117,73 +119,146 @@ fn clip<'a>(chunk: &'a [u8], at: u64, range: &std::ops::Range<u64>) -> &'a [u8] 
     chunk.get((from - at) as usize..(to - at) as usize).unwrap_or_default()
 }
 
-/// `rearview hex`: one pass over the blob, a chunk at a time, gives its
-/// type, entropy and every payload finding, and keeps only the bytes asked
-/// for; memory stays bounded and a page deep in the blob costs what the
-/// first one does (the pass is the cost; libgit2's inflate its floor).
+/// Entropy marks in the hex view's header.
+const MARKS: usize = 64;
+
+/// `rearview hex`: the blob's type, entropy and payload findings come from
+/// the store when an earlier view scanned it (then only the page is read:
+/// inflated up to it, the floor for a zlib stream); else one pass over the
+/// blob, a chunk at a time, gives them and keeps the bytes asked for, and
+/// the facts are stored for the next view. Memory stays bounded.
 pub fn hex_view(global: &Global, args: &HexArgs) -> Result<ExitCode> {
     if args.decompressed {
         return hex_decompressed(global, args);
     }
     let repo = open_repo(global)?;
     let id = repo.blob_at(&args.spec)?;
+    let mut store = scan_cache(global, &repo);
     // Shown with its undecodable bytes replaced (and revealed by sanitizing).
     let spec = args.spec.to_string_lossy();
     let what = || format!("cannot read {}", sanitize_line(&spec));
-    let (facts, kept) = repo.read_blob(&id, |stream| -> Result<_> {
+    let mut out = Out::stdout(global.color.wanted());
+    let wanted = |len: u64| {
+        let start = args.offset.min(len);
+        start..args.length.map_or(len, |n| start.saturating_add(n).min(len))
+    };
+    // `None` when the store had the facts and the page is printed already.
+    let scanned = repo.read_blob(&id, |mut stream| -> Result<_> {
         let len = stream.len();
         // An offset past the end would print nothing and look like success.
         if args.offset > 0 && args.offset >= len {
             return Err(past_the_end(args.offset, len, &sanitize_line(&spec)));
         }
-        let start = args.offset.min(len);
-        let range = start..args.length.map_or(len, |n| start.saturating_add(n).min(len));
+        let range = wanted(len);
+        let cached = store.as_ref().and_then(|db| match pipeline::blobfacts::cached(db, &id, len, MARKS) {
+            Ok(found) => found,
+            Err(e) => {
+                quiet_note(global, &format!("the blob's cached scan is not read ({e})"));
+                None
+            }
+        });
+        if let Some(facts) = cached {
+            // Only the page: the header from the store, then the bytes.
+            let marks = print_header(&spec, &facts, &mut out)?;
+            let skipped = stream.skip(range.start).with_context(what)?;
+            if skipped == range.start {
+                print_range(&mut stream, range, &marks, &what(), &mut out)?;
+            }
+            return Ok(None);
+        }
         let keep = range.end - range.start <= KEEP_LIMIT;
         let mut page = Vec::new();
         let facts = stream
-            .scan(64, |at, chunk| {
+            .scan(MARKS, |at, chunk| {
                 if keep {
                     page.extend_from_slice(clip(chunk, at, &range));
                 }
             })
             .with_context(what)?;
-        Ok((facts, keep.then_some((range.start, page)).ok_or(range)))
+        Ok(Some((facts, keep.then_some((range.start, page)).ok_or(range))))
     })??;
-    let mut out = Out::stdout(global.color.wanted());
-    let (kind, text) = describe(&facts);
-    out.line(format!("{}: {text}", sanitize_line(&spec)), Style { bold: true, ..Style::default() })?;
-    out.line(format!("entropy per block: {}", hex::sparkline(&facts.entropy)), Style::default())?;
-    let suspicious = inspect::suspicious(&facts.findings, kind.as_ref());
-    print_findings(&suspicious, &mut out)?;
-    let palette = hex::Palette::default();
-    let marks = hex::finding_marks(suspicious.iter().copied(), &palette);
-    let print = |bytes: &[u8], at: u64, out: &mut Out<_>| print_rows(bytes, at, &palette, &marks, out);
+    let Some((facts, kept)) = scanned else { return Ok(ExitCode::SUCCESS) };
+    // Kept before printing: a reader that hangs up early still leaves it.
+    if let Some(db) = store.as_mut() {
+        if let Err(e) = pipeline::blobfacts::remember(db, &id, MARKS, &facts) {
+            quiet_note(global, &format!("the blob's scan is not kept ({e})"));
+        }
+    }
+    let marks = print_header(&spec, &facts, &mut out)?;
     match kept {
-        Ok((start, page)) => print_pages(&page, start, &palette, &marks, &mut out)?,
+        Ok((start, page)) => print_pages(&page, start, &hex::Palette::default(), &marks, &mut out)?,
         // Too long to keep: read the range again, printing as it comes.
         Err(range) => repo.read_blob(&id, |mut stream| -> Result<()> {
-            let mut buf = vec![0u8; CHUNK];
-            let mut pending: Vec<u8> = Vec::with_capacity(CHUNK + PAGE);
-            let (mut at, mut shown) = (0u64, range.start);
-            while !out.closed() && shown < range.end {
-                let n = std::io::Read::read(&mut stream, &mut buf).with_context(what)?;
-                let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else { break };
-                pending.extend_from_slice(clip(chunk, at, &range));
-                at += n as u64;
-                let whole = if at >= range.end { pending.len() } else { pending.len() / PAGE * PAGE };
-                for piece in pending.get(..whole).unwrap_or_default().chunks(PAGE) {
-                    if out.closed() {
-                        break;
-                    }
-                    print(piece, shown, &mut out)?;
-                    shown += piece.len() as u64;
-                }
-                pending.drain(..whole);
+            let skipped = stream.skip(range.start).with_context(what)?;
+            if skipped == range.start {
+                print_range(&mut stream, range, &marks, &what(), &mut out)?;
             }
             Ok(())
         })??,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The store that keeps blob scans, when it opens: hex works without it
+/// and says so only on `-v`.
+fn scan_cache(global: &Global, repo: &rearview::repo::Repo) -> Option<Store> {
+    let opened = super::store_path(global, repo).and_then(|path| Ok(Store::open(&path)?));
+    opened.map_err(|e| quiet_note(global, &format!("no store for the blob's scan ({e:#})"))).ok()
+}
+
+/// One line on stderr under `-v`, else nothing.
+fn quiet_note(global: &Global, text: &str) {
+    if global.verbose {
+        eprintln!("rearview: {}: every view scans the whole blob", sanitize_line(text));
+    }
+}
+
+/// The header of a blob's hex view (name, type and size, entropy, the
+/// findings worth a look); returns the rows' finding marks.
+fn print_header(spec: &str, facts: &BlobFacts, out: &mut Out<impl std::io::Write>) -> Result<Vec<hex::Mark>> {
+    let (kind, text) = describe(facts);
+    out.line(format!("{}: {text}", sanitize_line(spec)), Style { bold: true, ..Style::default() })?;
+    out.line(format!("entropy per block: {}", hex::sparkline(&facts.entropy)), Style::default())?;
+    let suspicious = inspect::suspicious(&facts.findings, kind.as_ref());
+    print_findings(&suspicious, out)?;
+    Ok(hex::finding_marks(suspicious.iter().copied(), &hex::Palette::default()))
+}
+
+/// The bytes of `range` from `stream`, which stands at its start, printed
+/// a page at a time as they come.
+fn print_range(
+    stream: &mut impl std::io::Read,
+    range: std::ops::Range<u64>,
+    marks: &[hex::Mark],
+    what: &str,
+    out: &mut Out<impl std::io::Write>,
+) -> Result<()> {
+    let palette = hex::Palette::default();
+    let mut buf = vec![0u8; CHUNK.min(usize::try_from(range.end - range.start).unwrap_or(CHUNK)).max(PAGE)];
+    let mut pending: Vec<u8> = Vec::with_capacity(buf.len() + PAGE);
+    let (mut at, mut shown) = (range.start, range.start);
+    while !out.closed() && shown < range.end {
+        let want = usize::try_from(range.end - at).unwrap_or(usize::MAX).min(buf.len());
+        let n = match stream.read(buf.get_mut(..want).unwrap_or_default()) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            read => read.context(what.to_string())?,
+        };
+        pending.extend_from_slice(buf.get(..n).unwrap_or_default());
+        at += n as u64;
+        let whole = if at >= range.end || n == 0 { pending.len() } else { pending.len() / PAGE * PAGE };
+        for piece in pending.get(..whole).unwrap_or_default().chunks(PAGE) {
+            if out.closed() {
+                break;
+            }
+            print_rows(piece, shown, &palette, marks, out)?;
+            shown += piece.len() as u64;
+        }
+        pending.drain(..whole);
+        if n == 0 {
+            break;
+        }
+    }
+    Ok(())
 }
 
 fn warn() -> Style {

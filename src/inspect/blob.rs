@@ -14,6 +14,11 @@ const SCAN_CONTEXT: usize = 16 << 10;
 /// Bytes kept from a blob's start for its type.
 const HEAD_BYTES: usize = 4096;
 
+/// The version of what a [`BlobScan`] finds: raised whenever the scan (or
+/// the payload scan under it) would find something else in the same bytes,
+/// so that facts kept from an older scan are made again.
+pub const BLOB_SCAN_VERSION: u32 = 1;
+
 /// What a reader must know about a whole blob: see [`BlobScan`].
 #[derive(Debug, Clone, Default)]
 pub struct BlobFacts {

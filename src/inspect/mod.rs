@@ -22,7 +22,7 @@ mod incompressible;
 mod payload;
 mod text;
 
-pub use blob::{BlobFacts, BlobScan};
+pub use blob::{BlobFacts, BlobScan, BLOB_SCAN_VERSION};
 pub use decompress::{
     decompress, decompress_to_vec, Compression, Decompressed, Ending, Limits, DECOMPRESSED_CAP, MAX_RATIO, RATIO_FLOOR,
 };

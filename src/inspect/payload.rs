@@ -28,6 +28,16 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
+    /// Every kind.
+    pub const ALL: [FindingKind; 6] = [
+        FindingKind::ElfHeader,
+        FindingKind::PeHeader,
+        FindingKind::MachOHeader,
+        FindingKind::Shebang,
+        FindingKind::ShellCommand,
+        FindingKind::ScriptMarker,
+    ];
+
     /// A short human label.
     pub fn label(self) -> &'static str {
         match self {

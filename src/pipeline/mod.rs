@@ -15,6 +15,7 @@ use crate::repo::{Oid, Range, Repo, RepoError};
 use crate::store::{Store, StoreError};
 use crate::triage::{self, Landed};
 
+pub mod blobfacts;
 pub mod change;
 pub mod checklist;
 pub mod compile_check;

@@ -43,7 +43,36 @@ impl BlobStream<'_> {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+
+    /// Moves `n` bytes on (to the end at most) without handing them out,
+    /// and says how far it went. A zlib stream has no index: a loose blob,
+    /// or one stored whole in a pack, is inflated up to there and the bytes
+    /// dropped (what `git cat-file | hexyl --skip` pays too); a delta, read
+    /// whole already, just moves its place.
+    pub fn skip(&mut self, n: u64) -> std::io::Result<u64> {
+        if let Source::Whole(blob, at) = &mut self.source {
+            let step = usize::try_from(n).unwrap_or(usize::MAX).min(blob.size().saturating_sub(*at));
+            *at += step;
+            return Ok(step as u64);
+        }
+        let mut buf = vec![0u8; SKIP_BUFFER];
+        let mut done = 0u64;
+        while done < n {
+            let want = usize::try_from(n - done).unwrap_or(usize::MAX).min(buf.len());
+            let read = match std::io::Read::read(self, buf.get_mut(..want).unwrap_or_default()) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            done += read as u64;
+        }
+        Ok(done)
+    }
 }
+
+/// Bytes inflated at a time when skipping (fits in the L2 cache).
+const SKIP_BUFFER: usize = 256 << 10;
 
 impl std::io::Read for BlobStream<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {

@@ -1,5 +1,6 @@
 //! Caches of what git computed per commit: file lists, patch-ids and
-//! content scans, so a second listing does no diffing.
+//! content scans, so a second listing does no diffing; and each blob's
+//! whole scan for its hex view.
 
 use std::collections::HashMap;
 
@@ -137,6 +138,33 @@ impl Store {
                 params![tips, times],
             )
             .map_err(sql_err(&self.path, "write the author history"))?;
+        Ok(())
+    }
+
+    /// A blob's cached scan: the scanner version it was made with and its
+    /// facts as JSON, as stored (the caller decodes and checks them); absent
+    /// when never made, or when the row does not even hold a version and a
+    /// text (it is then made again and written over).
+    pub fn blob_scan(&self, blob: &str) -> Result<Option<(i64, String)>> {
+        let row = self
+            .conn
+            .query_row("SELECT version, facts FROM blob_scans WHERE blob = ?1", [blob], |r| {
+                Ok(r.get::<_, i64>(0).ok().zip(r.get::<_, String>(1).ok()))
+            })
+            .optional()
+            .map_err(sql_err(&self.path, "read a blob's cached scan"))?;
+        Ok(row.flatten())
+    }
+
+    /// Keeps a blob's scan (JSON made by the caller), over any older one.
+    pub fn cache_blob_scan(&mut self, blob: &str, version: i64, facts: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO blob_scans (blob, version, facts) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (blob) DO UPDATE SET version = excluded.version, facts = excluded.facts",
+                params![blob, version, facts],
+            )
+            .map_err(sql_err(&self.path, "write a blob's scan"))?;
         Ok(())
     }
 }

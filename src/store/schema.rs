@@ -152,6 +152,16 @@ CREATE TABLE author_history (
     times TEXT NOT NULL
 );
 "#,
+    // 9: each blob's whole scan for its hex view (size, type, entropy,
+    // payload findings) as JSON, with the scanner's version: a second page
+    // of the same blob reads only the page.
+    r#"
+CREATE TABLE blob_scans (
+    blob    TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    facts   TEXT NOT NULL
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The newest schema version this build knows.
