@@ -342,7 +342,7 @@ mod tests {
 
     #[test]
     fn scores_stand_right_aligned_in_the_first_column_and_colours_stay_on_their_columns() {
-        let mut low = crate::triage::risk::tests::change(&[]);
+        let mut low = crate::model::sample::change();
         low.score = 5;
         let mut high = low.clone();
         high.score = 120;

@@ -81,7 +81,7 @@ mod tests {
     use super::*;
 
     fn titled(title: &str, n: u64) -> Change {
-        let mut change = crate::triage::risk::tests::change(&[]);
+        let mut change = crate::model::sample::change();
         change.title = title.into();
         change.pr = Some(n);
         change.sha = n.to_string().repeat(10);
