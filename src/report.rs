@@ -14,13 +14,20 @@ use crate::render::theme::{Color, Theme};
 /// The queue as an aligned table, one change per line; verdicts and kinds
 /// coloured when a theme is given (a terminal that wants colour). A `note`
 /// on the count (a limit that cut the listing) follows it in the footer.
-pub fn table(queue: &Queue, note: Option<&str>, theme: Option<&Theme>) -> String {
-    let header = ["VERDICT", "KIND", "BRANCH", "PR", "SHA", "AUTHOR", "TITLE", "EVIDENCE"];
-    let rows: Vec<[String; 8]> = queue
+/// With `score` (the risk scores were computed: `--sort risk`,
+/// `--min-risk`), a right-aligned SCORE column comes first.
+pub fn table(queue: &Queue, note: Option<&str>, theme: Option<&Theme>, score: bool) -> String {
+    let mut header = vec!["VERDICT", "KIND", "BRANCH", "PR", "SHA", "AUTHOR", "TITLE", "EVIDENCE"];
+    if score {
+        header.insert(0, "SCORE");
+    }
+    // Which columns are right-aligned, and which are coloured.
+    let first = usize::from(score);
+    let rows: Vec<Vec<String>> = queue
         .changes
         .iter()
         .map(|c| {
-            [
+            let mut row = vec![
                 c.verdict.as_str().to_string(),
                 c.kind.as_str().to_string(),
                 clip(&sanitize_line(&c.branch), 12),
@@ -29,10 +36,14 @@ pub fn table(queue: &Queue, note: Option<&str>, theme: Option<&Theme>) -> String
                 clip(&sanitize_line(c.author_login.as_deref().unwrap_or(&c.author)), 16),
                 clip(&sanitize_line(&c.title), 56),
                 clip(&sanitize_line(&evidence_line(c)), 80),
-            ]
+            ];
+            if score {
+                row.insert(0, c.score.to_string());
+            }
+            row
         })
         .collect();
-    let mut widths = header.map(|h| h.chars().count());
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
@@ -41,19 +52,26 @@ pub fn table(queue: &Queue, note: Option<&str>, theme: Option<&Theme>) -> String
     let mut out = String::new();
     let mut line = |cells: &[String], colors: [Option<Color>; 2]| {
         let mut text = String::new();
-        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
-            let padded = if i + 1 == cells.len() { cell.clone() } else { format!("{cell:<w$}  ") };
-            match colors.get(i).copied().flatten() {
+        for (i, (cell, &w)) in cells.iter().zip(&widths).enumerate() {
+            let pad = " ".repeat(w.saturating_sub(cell.chars().count()));
+            let (before, after) = match (score && i == 0, i + 1 == cells.len()) {
+                (true, _) => (pad, "  ".to_string()),
+                (false, true) => (String::new(), String::new()),
+                (false, false) => (String::new(), format!("{pad}  ")),
+            };
+            text.push_str(&before);
+            match i.checked_sub(first).and_then(|at| colors.get(at).copied().flatten()) {
                 Some(color) => {
-                    let _ = write!(text, "{}{}\x1b[0m{}", color.ansi_fg(), cell, &padded[cell.len()..]);
+                    let _ = write!(text, "{}{}\x1b[0m", color.ansi_fg(), cell);
                 }
-                None => text.push_str(&padded),
+                None => text.push_str(cell),
             }
+            text.push_str(&after);
         }
         out.push_str(text.trim_end());
         out.push('\n');
     };
-    line(&header.map(String::from), [None, None]);
+    line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>(), [None, None]);
     for (row, change) in rows.iter().zip(&queue.changes) {
         let colors =
             theme.map(|t| [Some(t.verdict(change.verdict)), Some(t.kind(change.kind))]).unwrap_or([None, None]);
@@ -311,14 +329,33 @@ mod tests {
     #[test]
     fn a_note_on_the_count_follows_it_in_the_footer() {
         let queue = Queue { changes: Vec::new() };
-        let plain = table(&queue, None, None);
+        let plain = table(&queue, None, None, false);
         assert!(plain.ends_with("\n0 changes: 0 covered, 0 pending (reviewed 0, approved after merge 0, partly reviewed 0, unreviewed 0, concern raised 0)\n"), "{plain}");
-        let noted = table(&queue, Some("3.11 cut at --limit 1000: pass --limit 0 for all"), None);
+        let noted = table(&queue, Some("3.11 cut at --limit 1000: pass --limit 0 for all"), None, false);
         let footer = noted.lines().last().unwrap_or_default();
         assert!(
             footer.starts_with("0 changes (3.11 cut at --limit 1000: pass --limit 0 for all): 0 covered"),
             "{footer}"
         );
         assert_eq!(summary(&queue), plain.lines().last().unwrap_or_default(), "audit's summary has no note");
+    }
+
+    #[test]
+    fn scores_stand_right_aligned_in_the_first_column_and_colours_stay_on_their_columns() {
+        let mut low = crate::model::sample::change();
+        low.score = 5;
+        let mut high = low.clone();
+        high.score = 120;
+        high.title = "A riskier change".into();
+        let queue = Queue { changes: vec![high, low] };
+        let text = table(&queue, None, None, true);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("SCORE  VERDICT     KIND"), "{text}");
+        assert!(lines[1].starts_with("  120  unreviewed  merge"), "{text}");
+        assert!(lines[2].starts_with("    5  unreviewed  merge"), "{text}");
+        let coloured = table(&queue, None, Some(&Theme::default()), true);
+        let row = coloured.lines().nth(1).unwrap_or_default();
+        assert!(row.starts_with("  120  \x1b["), "the score is not coloured, the verdict is: {row:?}");
+        assert!(!table(&queue, None, None, false).contains("SCORE"));
     }
 }

@@ -110,6 +110,41 @@ fn the_demo_hazards_get_their_signals_at_the_right_place_and_lead_the_queue() {
     assert!(risky.len() >= 3);
 }
 
+#[test]
+fn the_table_sorted_by_risk_shows_each_score_right_aligned_and_without_risk_none() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("quill");
+    let db = dir.path().join("store.sqlite3");
+    rearview::pipeline::demo::build(&repo, Some(&db)).expect("demo");
+    let base = ["list", "--repo", s(&repo), "--db", s(&db), "--status", "pending"];
+    let run = |extra: &[&str]| {
+        let args: Vec<&str> = base.iter().copied().chain(extra.iter().copied()).collect();
+        let out = rearview(&args, dir.path());
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let scores: Vec<u64> = json(&rearview(&[&base[..], &["--format", "json", "--sort", "risk"]].concat(), dir.path()))
+        .iter()
+        .filter_map(|c| c["score"].as_u64())
+        .collect();
+    let table = run(&["--sort", "risk"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("SCORE  VERDICT"), "{table}");
+    // Every score ends under the header's last letter, in the queue's order.
+    let end = "SCORE".len();
+    let shown: Vec<u64> = lines[1..=scores.len()]
+        .iter()
+        .map(|l| {
+            assert_eq!(l.as_bytes().get(end), Some(&b' '), "{l}");
+            l[..end].trim_start().parse::<u64>().expect("a score")
+        })
+        .collect();
+    assert_eq!(shown, scores);
+    assert!(shown.iter().any(|&s| s >= 10), "some score has two digits: {shown:?}");
+    // In history order the scores were not computed: no column of zeros.
+    assert!(run(&[]).starts_with("VERDICT"), "{}", run(&[]));
+}
+
 /// A repository with main and 3.12, built to reproduce real patterns.
 struct Patterns {
     _dir: tempfile::TempDir,

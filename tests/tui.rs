@@ -355,6 +355,78 @@ fn fuzzy_search_filters_titles_as_you_type_and_esc_clears_it() {
 }
 
 #[test]
+fn a_new_filter_or_search_starts_the_queue_over_at_its_first_row() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 80, 24);
+    // The whole queue, the selection at its end and the list scrolled.
+    d.keys("f");
+    d.key(KeyCode::Right);
+    d.key(KeyCode::Enter);
+    d.keys("G");
+    assert!(d.app.view.offset > 0, "the list scrolled");
+    // A filter that keeps the selected change still starts at the top.
+    d.keys("f");
+    d.key(KeyCode::Down);
+    d.key(KeyCode::Right);
+    d.key(KeyCode::Enter);
+    assert!(d.app.view.visible.len() > 1);
+    assert_eq!((d.app.view.selected, d.app.view.offset), (0, 0), "after the filter dialog");
+
+    d.keys("G");
+    let last = d.selected_title();
+    let word = last.split_whitespace().find(|w| w.len() > 3).unwrap_or("e").to_lowercase();
+    d.keys("/");
+    d.keys(&word);
+    assert_eq!((d.app.view.selected, d.app.view.offset), (0, 0), "after searching {word:?}");
+    d.key(KeyCode::Enter);
+    assert_eq!((d.app.view.selected, d.app.view.offset), (0, 0));
+}
+
+#[test]
+fn the_queue_search_puts_the_best_matches_first() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.keys("f");
+    d.key(KeyCode::Right);
+    d.key(KeyCode::Enter);
+    let mut mixed = 0;
+    for query in ["scan", "mark", "test", "fix", "add", "build"] {
+        d.keys("/");
+        d.keys(query);
+        let data = d.app.data().expect("loaded");
+        let titles: Vec<String> =
+            d.app.view.visible.iter().map(|&i| data.queue.changes[i].title.to_lowercase()).collect();
+        let exact = titles.iter().take_while(|t| t.contains(query)).count();
+        assert!(titles[exact..].iter().all(|t| !t.contains(query)), "exact matches first for {query}: {titles:#?}");
+        if exact > 0 && exact < titles.len() {
+            mixed += 1;
+        }
+        d.key(KeyCode::Esc);
+    }
+    assert!(mixed > 0, "some query matched both whole and scattered");
+}
+
+#[test]
+fn help_wraps_under_its_descriptions_and_stops_scrolling_at_its_end() {
+    let demo = demo();
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut d = Driver::new(&demo, w, h);
+        d.keys("?");
+        for _ in 0..300 {
+            d.keys("j");
+        }
+        let end = d.screen();
+        assert!(end.contains("characters."), "the note's last words show at the end:\n{end}");
+        snapshot("help_end", &d);
+        let area = ratatui::layout::Rect::new(0, 0, w, h);
+        let overflows = rearview::tui::help::Help::new(&d.app.help_lines(), area).max_scroll() > 0;
+        assert!(overflows, "the keymap is longer than a screen at {w}×{h}");
+        d.keys("k");
+        assert_ne!(d.screen(), end, "one line up from the end moves at once");
+    }
+}
+
+#[test]
 fn sort_cycles_through_risk_age_branch_author() {
     let demo = demo();
     let mut d = Driver::new(&demo, 160, 48);

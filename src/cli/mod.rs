@@ -561,7 +561,11 @@ fn list(global: &Global, args: &ListArgs) -> Result<ExitCode> {
         queue.changes.sort_by_key(|c| std::cmp::Reverse(c.score));
     }
     let text = match args.format {
-        ListFormat::Table => report::table(&queue, note.as_deref(), table_theme(global, &ctx.config)?.as_ref()),
+        ListFormat::Table => {
+            // Scores are computed only with the files: without them every one would read 0.
+            let scored = args.sort == SortOrder::Risk || args.min_risk.is_some();
+            report::table(&queue, note.as_deref(), table_theme(global, &ctx.config)?.as_ref(), scored)
+        }
         ListFormat::Json => {
             // stdout stays pure JSON: the note goes beside it.
             if let Some(note) = &note {
@@ -640,7 +644,7 @@ fn demo(global: &Global, args: &DemoArgs) -> Result<ExitCode> {
     let mut ctx = context(&demo_global)?;
     let loaded = build_queue(&demo_global, &mut ctx, &Selection { limit: 1000, ..Selection::default() })?;
     let note = cut_note(&loaded, 1000);
-    let table = report::table(&loaded.queue, note.as_deref(), table_theme(&demo_global, &ctx.config)?.as_ref());
+    let table = report::table(&loaded.queue, note.as_deref(), table_theme(&demo_global, &ctx.config)?.as_ref(), false);
     print(&format!("\n{table}"))?;
     print(&format!("\nTry: rearview list --repo {} --status pending\n", shell_quote(&built.repo)))?;
     Ok(ExitCode::SUCCESS)

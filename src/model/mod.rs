@@ -5,6 +5,8 @@ mod content;
 pub mod independence;
 mod ledger;
 pub mod message;
+#[cfg(test)]
+pub(crate) mod sample;
 
 pub use content::{BuildClass, BuildEdit, ContentFinding, ContentKind, ContentScan, Place, SCAN_RULES};
 pub use ledger::{Approval, Delivery, LedgerKind, OutboxEntry};

@@ -5,6 +5,7 @@
 
 pub mod ansi;
 pub mod diff;
+pub mod fit;
 pub mod hex;
 pub mod highlight;
 pub mod invisible;

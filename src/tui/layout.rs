@@ -22,3 +22,10 @@ pub fn has_sidebar(width: u16) -> bool {
 pub fn detail_beside_list(width: u16) -> bool {
     width >= DETAIL_BESIDE_FROM_WIDTH
 }
+
+/// A `w` × `h` rectangle in the middle of `area` (smaller if it must be).
+pub fn centered(area: ratatui::layout::Rect, w: u16, h: u16) -> ratatui::layout::Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    ratatui::layout::Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod doc;
 pub mod find;
+pub mod help;
 pub mod keymap;
 pub mod layout;
 pub mod style;

@@ -43,6 +43,9 @@ impl App {
                     _ => None,
                 };
                 if let Some(scroll) = next {
+                    // Down stops where the last line shows.
+                    let area = ratatui::layout::Rect::new(0, 0, self.width, self.height);
+                    let scroll = scroll.min(crate::tui::help::Help::new(&self.help_lines(), area).max_scroll());
                     self.overlay = Some(Overlay::Help { scroll });
                 }
                 Vec::new()
@@ -145,7 +148,7 @@ impl App {
     fn input_changed(&mut self, kind: InputKind, text: &str) {
         if kind == InputKind::QueueSearch {
             self.view.search = text.to_string();
-            self.refilter();
+            self.filter_changed();
         }
     }
 
@@ -192,7 +195,7 @@ impl App {
                     self.notify("the path filter applies once file lists are loaded (a moment)", false);
                 }
                 self.view.filter = draft;
-                self.refilter();
+                self.filter_changed();
                 return Vec::new();
             }
             KeyCode::Down | KeyCode::Tab => field = (field + 1) % FILTER_FIELDS.len(),

@@ -1,20 +1,5 @@
-//! Small pure helpers of the queue and its views: the fuzzy title match,
-//! RFC 3339 times in seconds, and short ages.
-
-use crate::model::Change;
-
-/// Fuzzy match: the query's characters appear in order in the title (or
-/// the PR number, author, sha prefix).
-pub fn fuzzy_match(query: &str, change: &Change) -> bool {
-    let subsequence = |hay: &str| {
-        let mut chars = hay.chars().flat_map(char::to_lowercase);
-        query.chars().all(|q| q.is_whitespace() || chars.any(|c| c == q))
-    };
-    subsequence(&change.title)
-        || change.pr.is_some_and(|n| n.to_string().starts_with(query.trim_start_matches('#')))
-        || change.author.to_lowercase().contains(query)
-        || change.sha.starts_with(query)
-}
+//! Small pure helpers of the queue and its views: RFC 3339 times in
+//! seconds, and short ages.
 
 /// An RFC 3339 time in seconds; `None` when it does not parse (the queue
 /// shows `?`, never an age counted from 1970).

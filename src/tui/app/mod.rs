@@ -10,6 +10,7 @@ mod helpers;
 mod queue;
 mod release;
 mod report;
+mod search;
 mod state;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
@@ -21,7 +22,8 @@ use super::style::Styles;
 use crate::jobs::{Job, QueueData, Report, Request};
 use crate::model::Change;
 
-pub use helpers::{age, fuzzy_match, parse_time};
+pub use helpers::{age, parse_time};
+pub use search::{Quality, Search};
 pub use state::{
     ActionKind, Filter, Focus, InputKind, Loading, Notice, Overlay, QueueView, Screen, Session, SortKey, StatusFilter,
     SyncState, FILTER_FIELDS,

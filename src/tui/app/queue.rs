@@ -1,7 +1,7 @@
 //! `update` for the queue screen: moving the selection, scrolling the
 //! detail pane, and filtering, searching and sorting the list.
 
-use super::helpers::fuzzy_match;
+use super::search::Search;
 use super::{App, Effect, Focus, InputKind, Loading, Overlay, SortKey};
 use crate::tui::keymap::Action;
 
@@ -38,8 +38,10 @@ impl App {
             }
             (Action::Search, _) => {
                 // A new search, as in less and vim (Esc drops the old one too).
-                self.view.search.clear();
-                self.refilter();
+                if !self.view.search.is_empty() {
+                    self.view.search.clear();
+                    self.filter_changed();
+                }
                 self.overlay = Some(Overlay::Input { kind: InputKind::QueueSearch, text: String::new() });
             }
             (Action::Sort, _) => {
@@ -84,6 +86,17 @@ impl App {
         }
     }
 
+    /// The reader changed the filter or the search: the list starts over
+    /// at its first row (a search's best match), scrolled to the top.
+    pub(super) fn filter_changed(&mut self) {
+        self.restore = None;
+        self.chosen = false;
+        self.refilter();
+        self.view.selected = 0;
+        self.view.offset = 0;
+        self.detail_scroll = 0;
+    }
+
     /// Recomputes the visible list, keeping the selected change if it stays.
     pub(super) fn refilter(&mut self) {
         let keep = match &self.restore {
@@ -93,11 +106,7 @@ impl App {
         };
         let Loading::Loaded(data) = &self.queue else { return };
         let changes = &data.queue.changes;
-        let query = self.view.search.to_lowercase();
-        let mut visible: Vec<usize> = (0..changes.len())
-            .filter(|&i| self.view.filter.accepts(&changes[i]))
-            .filter(|&i| query.is_empty() || fuzzy_match(&query, &changes[i]))
-            .collect();
+        let mut visible: Vec<usize> = (0..changes.len()).filter(|&i| self.view.filter.accepts(&changes[i])).collect();
         let times = &self.times;
         // An unknown time sorts as the oldest.
         let time = |i: usize| times.get(i).copied().flatten();
@@ -112,6 +121,13 @@ impl App {
             SortKey::Author => visible.sort_by(|&a, &b| {
                 changes[a].author.to_lowercase().cmp(&changes[b].author.to_lowercase()).then(time(b).cmp(&time(a)))
             }),
+        }
+        if let Some(mut search) = Search::new(&self.view.search) {
+            // The best matches first; equal ones keep the order above.
+            let mut ranked: Vec<_> =
+                visible.iter().filter_map(|&i| search.rank(&changes[i]).map(|quality| (quality, i))).collect();
+            ranked.sort_by_key(|&(quality, _)| quality);
+            visible = ranked.into_iter().map(|(_, i)| i).collect();
         }
         let kept = keep.and_then(|sha| visible.iter().position(|&i| changes[i].sha == sha));
         if kept.is_some() && self.restore.is_some() {

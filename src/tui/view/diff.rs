@@ -10,6 +10,7 @@ use ratatui::Frame;
 use super::pane;
 use crate::jobs::LineTag;
 use crate::model::short_sha;
+use crate::render::fit;
 use crate::render::sanitize::sanitize_line;
 use crate::tui::app::{App, Focus};
 use crate::tui::doc::{line_text, DiffDoc, DocState};
@@ -61,6 +62,7 @@ fn draw_sidebar(frame: &mut Frame, app: &App, doc: &DiffDoc, area: Rect) {
     let focused = app.focus == Focus::Side;
     let current = doc.current_file();
     let rows = usize::from(area.height.saturating_sub(2));
+    let inner_width = usize::from(area.width.saturating_sub(2));
     let cursor = if focused { doc.file_cursor } else { current.unwrap_or(0) };
     let first = cursor.saturating_sub(rows.saturating_sub(1));
     let lines: Vec<Line> = doc
@@ -83,13 +85,17 @@ fn draw_sidebar(frame: &mut Frame, app: &App, doc: &DiffDoc, area: Rect) {
                 format!("+{} −{}", f.info.additions, f.info.deletions)
             };
             let fold = if f.collapsed { "▸" } else { " " };
-            let name = f.info.path.rsplit('/').next().unwrap_or(&f.info.path).to_string();
+            let status = format!("{} ", crate::jobs::status_mark(f.info.status));
+            let counts = format!(" {counts}");
+            // The path cut in its middle: the directory's start and the whole file name.
+            let used = fit::width(&status) + fit::width(&mark.content) + fit::width(fold) + fit::width(&counts);
+            let name = fit::middle_path(&sanitize_line(&f.info.path), inner_width.saturating_sub(used));
             let line = Line::from(vec![
-                Span::raw(format!("{} ", crate::jobs::status_mark(f.info.status))),
+                Span::raw(status),
                 mark,
                 Span::raw(fold),
                 Span::raw(name),
-                Span::styled(format!(" {counts}"), styles.dim()),
+                Span::styled(counts, styles.dim()),
             ]);
             if Some(i) == current || (focused && i == doc.file_cursor) {
                 line.style(styles.selection())

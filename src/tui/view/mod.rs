@@ -16,6 +16,7 @@ use ratatui::Frame;
 
 use super::app::{App, Loading, Screen, SyncState};
 use super::keymap::Action;
+pub(super) use super::layout::centered;
 use super::layout::{MIN_HEIGHT, MIN_WIDTH};
 use crate::model::Verdict;
 use crate::render::sanitize::sanitize_line;
@@ -136,11 +137,4 @@ pub(super) fn short_verdict(v: Verdict) -> &'static str {
         Verdict::ApprovedAfterMerge => "approved after",
         Verdict::Reviewed => "reviewed",
     }
-}
-
-/// A centred rectangle of at most `w`×`h` inside `area`.
-pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }

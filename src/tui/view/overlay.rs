@@ -7,10 +7,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
+use unicode_width::UnicodeWidthStr;
+
 use super::{centered, pane};
 use crate::model::short_sha;
 use crate::render::sanitize::sanitize_line;
 use crate::tui::app::{ActionKind, App, Filter, Overlay, FILTER_FIELDS};
+use crate::tui::help::{Help, Row, DESCRIPTION_COLUMN};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     match &app.overlay {
@@ -34,54 +37,30 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 
 fn help(frame: &mut Frame, app: &App, area: Rect, scroll: u16) {
     let bold = Style::new().add_modifier(Modifier::BOLD);
-    // One column of sections per context; two columns when wide enough.
-    let mut sections: Vec<Vec<Line>> = Vec::new();
-    let mut current = String::new();
-    for (context, keys, doc) in app.help_lines() {
-        if context != current {
-            sections.push(vec![Line::from(Span::styled(context.clone(), bold))]);
-            current = context;
-        }
-        if let Some(section) = sections.last_mut() {
-            section.push(Line::from(vec![Span::styled(format!("  {keys:<18}"), app.styles.accent()), Span::raw(doc)]));
-        }
-    }
-    let note = Line::from(Span::styled(
-        "Keys come from the config's [keys] (action = \"key\" or [\"keys\"]). Marks: ◆ binary file, ↯ backport drift, ⚠ hidden characters.",
-        app.styles.dim(),
-    ));
-    let column = |parts: &[Vec<Line<'static>>]| -> Vec<Line<'static>> {
-        let mut lines = Vec::new();
-        for (i, part) in parts.iter().enumerate() {
-            if i > 0 {
-                lines.push(Line::from(""));
-            }
-            lines.extend(part.iter().cloned());
-        }
-        lines
-    };
+    let layout = Help::new(&app.help_lines(), area);
+    let scroll = scroll.min(layout.max_scroll());
     let title = Line::from(" Help · j/k scroll · any other key closes ");
-    let two = area.width >= 150 && sections.len() > 1;
-    let rect = centered(area, if two { 150 } else { 86 }, area.height.saturating_sub(2));
-    frame.render_widget(Clear, rect);
-    let block = pane(app, title, true);
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
-    if two {
-        let half = sections.len().div_ceil(2);
-        let [left, right] =
-            ratatui::layout::Layout::horizontal([ratatui::layout::Constraint::Percentage(50); 2]).areas(inner);
-        let mut left_lines = column(&sections[..half]);
-        left_lines.push(Line::from(""));
-        left_lines.push(note);
-        let wrap = Wrap { trim: false };
-        frame.render_widget(Paragraph::new(left_lines).wrap(wrap).scroll((scroll, 0)), left);
-        frame.render_widget(Paragraph::new(column(&sections[half..])).wrap(wrap).scroll((scroll, 0)), right);
-    } else {
-        let mut lines = column(&sections);
-        lines.push(Line::from(""));
-        lines.push(note);
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);
+    frame.render_widget(Clear, layout.frame);
+    frame.render_widget(pane(app, title, true), layout.frame);
+    for (rect, rows) in layout.columns {
+        let lines: Vec<Line> = rows
+            .into_iter()
+            .map(|row| match row {
+                Row::Heading(text) => Line::from(Span::styled(text, bold)),
+                Row::Entry { keys, text } => {
+                    let keys = format!("  {keys}");
+                    let pad = DESCRIPTION_COLUMN.saturating_sub(keys.width());
+                    Line::from(vec![
+                        Span::styled(format!("{keys}{}", " ".repeat(pad)), app.styles.accent()),
+                        Span::raw(text),
+                    ])
+                }
+                Row::Blank => Line::from(""),
+                Row::Note(text) => Line::from(Span::styled(text, app.styles.dim())),
+            })
+            .collect();
+        // The rows are already fitted to the column: no wrapping here.
+        frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), rect);
     }
 }
 
