@@ -487,7 +487,7 @@ fn dangerous_trigger(text: &str) -> Option<(u32, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DiffLine, FileStatus, Hunk};
+    use crate::model::{DiffLine, Hunk};
 
     /// A diff of `path` from `old` to `new`, every line changed.
     fn diff(path: &str, removed: &[(u32, &str)], added: &[(u32, &str)]) -> FileDiff {
@@ -508,18 +508,10 @@ mod tests {
             text: t.to_string(),
             no_newline: false,
         }));
-        FileDiff {
-            old_path: Some(path.into()),
-            new_path: Some(path.into()),
-            status: FileStatus::Modified,
-            similarity: None,
-            old_mode: 0o100644,
-            new_mode: 0o100644,
-            binary: false,
-            old_blob: None,
-            new_blob: None,
-            hunks: vec![Hunk { old_start: 1, old_lines: 1, new_start: 1, new_lines: 1, context: String::new(), lines }],
-        }
+        crate::model::sample::modified(
+            path,
+            vec![Hunk { old_start: 1, old_lines: 1, new_start: 1, new_lines: 1, context: String::new(), lines }],
+        )
     }
 
     const WORKFLOW: &str = "on: [push]\njobs:\n  test:\n    steps:\n      - uses: actions/checkout@v4\n      - name: Test\n        run: |\n          make test\n          make lint\n      - run: echo done\n";

@@ -31,3 +31,19 @@ pub(crate) fn change() -> Change {
         parties: Vec::new(),
     }
 }
+
+/// A text file modified in place, with `hunks`.
+pub(crate) fn modified(path: &str, hunks: Vec<super::Hunk>) -> super::FileDiff {
+    super::FileDiff {
+        old_path: Some(path.into()),
+        new_path: Some(path.into()),
+        status: super::FileStatus::Modified,
+        similarity: None,
+        old_mode: 0o100644,
+        new_mode: 0o100644,
+        binary: false,
+        old_blob: None,
+        new_blob: None,
+        hunks,
+    }
+}

@@ -300,46 +300,22 @@ pub fn score(signals: &[RiskSignal]) -> u32 {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::model::{ContentFinding, ContentKind, FileChange, Original, OriginalLink, Place, Verdict};
+    use crate::model::{ContentFinding, ContentKind, FileChange, Original, OriginalLink, Place};
 
     /// A merged change touching `files` (path, binary), for tests.
     pub(crate) fn change(files: &[(&str, bool)]) -> Change {
-        Change {
-            sha: "a".repeat(40),
-            short_sha: "aaaaaaaaaa".into(),
-            branch: "main".into(),
-            kind: ChangeKind::Merge,
-            pr: Some(7),
-            title: "A change".into(),
-            author: "Alice".into(),
-            author_email: "alice@example.org".into(),
-            author_login: Some("alice".into()),
-            author_association: None,
-            committer: "Alice".into(),
-            merged_by: Some("bob".into()),
-            merged_at: "2024-01-01T00:00:00Z".into(),
-            verdict: Verdict::Unreviewed,
-            pending: true,
-            evidence: Vec::new(),
-            original: None,
-            unlinked_backport: false,
-            patch_id_matches: None,
-            files: files
-                .iter()
-                .map(|(path, binary)| FileChange {
-                    path: path.to_string(),
-                    old_path: None,
-                    status: FileStatus::Added,
-                    binary: *binary,
-                    additions: if *binary { 0 } else { 10 },
-                    deletions: 0,
-                })
-                .collect(),
-            score: 0,
-            drift: None,
-            risks: Vec::new(),
-            parties: Vec::new(),
-        }
+        let files = files
+            .iter()
+            .map(|(path, binary)| FileChange {
+                path: path.to_string(),
+                old_path: None,
+                status: FileStatus::Added,
+                binary: *binary,
+                additions: if *binary { 0 } else { 10 },
+                deletions: 0,
+            })
+            .collect();
+        Change { files, ..crate::model::sample::change() }
     }
 
     fn kinds(signals: &[RiskSignal]) -> Vec<RiskKind> {

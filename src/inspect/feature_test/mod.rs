@@ -262,7 +262,7 @@ impl Src {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DiffLine, FileStatus, Hunk};
+    use crate::model::{DiffLine, Hunk};
 
     /// The diff from `old` to `new` (one hunk, every line, by a plain LCS).
     pub(super) fn diff(path: &str, old: &str, new: &str) -> FileDiff {
@@ -303,18 +303,7 @@ mod tests {
             context: String::new(),
             lines,
         };
-        FileDiff {
-            old_path: Some(path.into()),
-            new_path: Some(path.into()),
-            status: FileStatus::Modified,
-            similarity: None,
-            old_mode: 0o100644,
-            new_mode: 0o100644,
-            binary: false,
-            old_blob: None,
-            new_blob: None,
-            hunks: vec![hunk],
-        }
+        crate::model::sample::modified(path, vec![hunk])
     }
 
     const CMAKE: &str = "project(x C)\n\
