@@ -94,6 +94,19 @@ pub struct GitHub {
     /// it doubles per retry (with jitter).
     #[serde(default = "default_backoff")]
     pub backoff_ms: u64,
+    /// Which API a sync reads through: `graphql` (pages of pull requests
+    /// with their reviews) or `rest` (a request per pull request).
+    #[serde(default)]
+    pub bulk_reads: BulkReads,
+}
+
+/// The API a sync's bulk reads go through; writes always use REST.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BulkReads {
+    #[default]
+    Graphql,
+    Rest,
 }
 
 impl Default for GitHub {
@@ -105,6 +118,7 @@ impl Default for GitHub {
             concurrency: default_concurrency(),
             timeout_secs: default_timeout(),
             backoff_ms: default_backoff(),
+            bulk_reads: BulkReads::default(),
         }
     }
 }

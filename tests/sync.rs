@@ -1,6 +1,8 @@
 //! `rearview sync` against a fake GitHub (a real HTTP server on 127.0.0.1),
 //! seeded with the demo's pull requests and reviews: first and incremental
-//! syncs, every injected fault, bad input, and the token never leaking.
+//! syncs, every injected fault, bad input, and the token never leaking,
+//! over GraphQL (the default) and over REST (`--rest`), which must leave the
+//! same verdicts.
 
 mod support;
 
@@ -26,6 +28,8 @@ struct World {
     config: PathBuf,
     github: FakeGitHub,
     demo: rearview::pipeline::demo::Demo,
+    /// Sync with `--rest`.
+    rest: bool,
 }
 
 impl World {
@@ -47,7 +51,11 @@ impl World {
         let config = path.join("config.toml");
         std::fs::write(&config, format!("[github]\nrepository = \"{REPO}\"\ntimeout_secs = 2\nbackoff_ms = 20\n"))
             .expect("config");
-        World { db: path.join("synced.sqlite3"), dir: path, repo, seeded, config, github, demo, _dir: dir }
+        World { db: path.join("synced.sqlite3"), dir: path, repo, seeded, config, github, demo, _dir: dir, rest: false }
+    }
+
+    fn over(rest: bool) -> World {
+        World { rest, ..World::new() }
     }
 
     fn run(&self, args: &[&str], token: Option<&str>) -> Output {
@@ -72,17 +80,40 @@ impl World {
     }
 
     fn sync_args(&self) -> Vec<String> {
-        ["sync", "--db", s(&self.db), "--config", s(&self.config), "--github-api", &self.github.url()]
-            .map(String::from)
-            .to_vec()
+        let mut args: Vec<String> =
+            ["sync", "--db", s(&self.db), "--config", s(&self.config), "--github-api", &self.github.url()]
+                .map(String::from)
+                .to_vec();
+        if self.rest {
+            args.push("--rest".into());
+        }
+        args
     }
 
     fn sync(&self, extra: &[&str]) -> Output {
-        let mut args = vec!["sync", "--db", s(&self.db), "--config", s(&self.config), "--github-api"];
+        self.sync_into(&self.db, extra)
+    }
+
+    fn sync_into(&self, db: &Path, extra: &[&str]) -> Output {
+        let mut args = vec!["sync", "--db", s(db), "--config", s(&self.config), "--github-api"];
         let url = self.github.url();
         args.push(&url);
+        if self.rest {
+            args.push("--rest");
+        }
         args.extend_from_slice(extra);
         self.run(&args, Some(TOKEN))
+    }
+
+    /// The whole queue as `list --format json` shows it.
+    fn listing(&self, db: &Path) -> Value {
+        let out = self.run(&["list", "--format", "json", "--db", s(db)], None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).expect("json")
+    }
+
+    fn graphql_queries(&self) -> Vec<support::fake_github::LoggedRequest> {
+        self.github.requests().into_iter().filter(|r| r.path == "/graphql").collect()
     }
 
     fn verdicts(&self, db: &Path) -> BTreeMap<String, (String, String)> {
@@ -110,6 +141,23 @@ impl World {
     }
 }
 
+/// Per change, the fields that differ between two listings.
+fn changed_fields(a: &Value, b: &Value) -> Vec<String> {
+    let (a, b) = (a.as_array().cloned().unwrap_or_default(), b.as_array().cloned().unwrap_or_default());
+    let mut out = Vec::new();
+    if a.len() != b.len() {
+        out.push(format!("{} changes against {}", a.len(), b.len()));
+    }
+    for (x, y) in a.iter().zip(&b) {
+        for (key, value) in x.as_object().into_iter().flatten() {
+            if &y[key.as_str()] != value {
+                out.push(format!("{} {key}: {value} / {}", x["short_sha"], y[key.as_str()]));
+            }
+        }
+    }
+    out
+}
+
 fn association<'a>(demo: &'a rearview::pipeline::demo::Demo, login: &str) -> &'a str {
     demo.associations.get(login).map(String::as_str).unwrap_or("NONE")
 }
@@ -126,9 +174,8 @@ fn assert_synced(out: &Output) {
     assert!(out.status.success(), "sync failed: {}", stderr(out));
 }
 
-#[test]
-fn first_sync_gives_the_verdicts_of_the_github_evidence() {
-    let w = World::new();
+fn first_sync(rest: bool) -> World {
+    let w = World::over(rest);
     let out = w.sync(&[]);
     assert_synced(&out);
     let err = stderr(&out);
@@ -147,20 +194,100 @@ fn first_sync_gives_the_verdicts_of_the_github_evidence() {
     let stale = w.change(120);
     assert_eq!(stale["verdict"], "partly_reviewed");
     assert!(stale["evidence"].as_array().expect("evidence").iter().any(|e| e["source"] == "unapproved_commits"));
+    // Every request carried the token.
+    assert!(w.github.requests().iter().all(|r| r.authorization));
+    w
+}
 
-    // Every request carried the token; the list came page by page.
+#[test]
+fn first_sync_over_rest_gives_the_verdicts_of_the_github_evidence() {
+    let w = first_sync(true);
+    // The list came page by page; no GraphQL.
     let log = w.github.requests();
-    assert!(log.iter().all(|r| r.authorization));
     assert!(log
         .iter()
         .any(|r| r.path == "/repos/quill-lang/quill/pulls" && r.query_param("base").as_deref() == Some("3.12")));
     // Direct pushes were looked up for a pull request GitHub might know.
     assert!(log.iter().any(|r| r.path.ends_with("/pulls") && r.path.contains("/commits/")));
+    assert!(w.graphql_queries().is_empty());
+}
+
+#[test]
+fn first_sync_over_graphql_gives_the_verdicts_in_a_few_queries() {
+    let w = first_sync(false);
+    let log = w.github.requests();
+    // REST checks the repository once; everything else is GraphQL.
+    let rest: Vec<&str> = log.iter().filter(|r| r.path != "/graphql").map(|r| r.path.as_str()).collect();
+    assert_eq!(rest, ["/repos/quill-lang/quill"]);
+    let queries = w.github.graphql_queries();
+    assert!(queries.iter().all(|q| q.contains("rateLimit { cost remaining resetAt limit }")), "{queries:#?}");
+    // One page per branch, the stale approval's commits, the direct pushes' pull requests.
+    assert!(queries.iter().filter(|q| q.contains("pullRequests(")).count() == 2, "{queries:#?}");
+    assert!(queries.iter().any(|q| q.contains("commits(first: 100")), "{queries:#?}");
+    assert!(queries.iter().any(|q| q.contains("associatedPullRequests")), "{queries:#?}");
+    assert!(queries.len() <= 6, "{} queries: {queries:#?}", queries.len());
+    let points = w.github.graphql_points();
+    assert_eq!(points, queries.len() as u64, "each query costs one point");
+    let err = stderr(&w.sync(&[]));
+    assert!(err.contains("requests over GraphQL") && err.contains("points ("), "{err}");
+}
+
+#[test]
+fn graphql_and_rest_leave_the_same_queue() {
+    let w = World::new();
+    let rest_db = w.dir.join("rest.sqlite3");
+    assert_synced(&w.sync(&[]));
+    assert_synced(&World { rest: true, ..World::new() }.sync_into(&rest_db, &[]));
+    let graphql = w.listing(&w.db);
+    let rest = w.listing(&rest_db);
+    assert!(graphql.as_array().is_some_and(|a| a.len() > 30));
+    // GraphQL knows who merged every pull request, as the demo's own
+    // store does: the queue is the seeded one, but for the logins the demo
+    // knows of each commit author's email (no sync learns those).
+    let without_logins = |mut listing: Value| {
+        listing.as_array_mut().into_iter().flatten().for_each(|c| {
+            if let Some(o) = c.as_object_mut() {
+                o.remove("parties");
+                o.remove("author_login");
+            }
+        });
+        listing
+    };
+    let seeded = without_logins(w.listing(&w.seeded));
+    let changed = changed_fields(&without_logins(graphql.clone()), &seeded);
+    assert!(changed.is_empty(), "a GraphQL sync rebuilds the demo's queue: {changed:#?}");
+
+    // REST's lists leave out who merged (fetched only where a verdict
+    // needs it), so only what follows from the merger may differ there.
+    let facts = |change: &Value| {
+        let evidence: Vec<&Value> =
+            change["evidence"].as_array().into_iter().flatten().filter(|e| e["source"] != "note").collect();
+        let fields = ["sha", "kind", "verdict", "pending", "original", "drift", "pr", "author_login", "parties"];
+        (fields.map(|f| change[f].clone()), serde_json::json!(evidence))
+    };
+    let differences: Vec<String> = graphql
+        .as_array()
+        .into_iter()
+        .flatten()
+        .zip(rest.as_array().into_iter().flatten())
+        .filter(|(g, r)| facts(g) != facts(r))
+        .map(|(g, r)| format!("GraphQL {:?}\nREST    {:?}", facts(g), facts(r)))
+        .collect();
+    assert!(differences.is_empty(), "{differences:#?}");
+    assert_eq!(graphql.as_array().map(Vec::len), rest.as_array().map(Vec::len));
+    let merged_by_rest = rest.as_array().into_iter().flatten().filter(|c| !c["merged_by"].is_null());
+    for known in merged_by_rest {
+        let same = graphql.as_array().into_iter().flatten().find(|c| c["sha"] == known["sha"]);
+        assert_eq!(same.map(|c| &c["merged_by"]), Some(&known["merged_by"]), "{}", known["sha"]);
+    }
+    // The dependabot pull request: GraphQL's `dependabot` Bot is REST's `dependabot[bot]`.
+    let bot = w.github.requests().iter().any(|r| r.path == "/graphql");
+    assert!(bot && graphql.to_string().contains("dependabot[bot]"), "the demo's bot change kept REST's login");
 }
 
 #[test]
 fn a_second_sync_with_nothing_new_costs_almost_nothing() {
-    let w = World::new();
+    let w = World::over(true);
     assert_synced(&w.sync(&[]));
     w.github.clear_log();
     let out = w.sync(&[]);
@@ -173,8 +300,30 @@ fn a_second_sync_with_nothing_new_costs_almost_nothing() {
 }
 
 #[test]
-fn a_review_after_merge_is_picked_up_incrementally() {
+fn a_second_graphql_sync_with_nothing_new_is_one_small_query_per_branch() {
     let w = World::new();
+    assert_synced(&w.sync(&[]));
+    w.github.clear_log();
+    let points = w.github.graphql_points();
+    let out = w.sync(&[]);
+    assert_synced(&out);
+    let queries = w.graphql_queries();
+    let variables: Vec<Value> = queries
+        .iter()
+        .filter_map(|q| q.body.as_deref())
+        .map(|b| serde_json::from_str::<Value>(b).expect("json")["variables"].clone())
+        .collect();
+    assert_eq!(queries.len(), 2, "one per branch: {variables:#?}");
+    let bodies: Vec<Value> =
+        queries.iter().filter_map(|q| q.body.as_deref()).map(|b| serde_json::from_str(b).expect("json")).collect();
+    assert!(bodies.iter().all(|b| b["variables"]["first"] == 5 && b["variables"]["after"].is_null()), "{bodies:#?}");
+    assert_eq!(w.github.graphql_points() - points, 2);
+    assert!(stderr(&out).contains("main up to date") && stderr(&out).contains("3.12 up to date"), "{}", stderr(&out));
+    assert_eq!(w.verdicts(&w.db), w.verdicts(&w.seeded));
+}
+
+fn review_after_merge(rest: bool) {
+    let w = World::over(rest);
     assert_synced(&w.sync(&[]));
     assert_eq!(w.change(116)["verdict"], "unreviewed");
 
@@ -200,14 +349,24 @@ fn a_review_after_merge_is_picked_up_incrementally() {
 
     assert_synced(&w.sync(&[]));
     assert_eq!(w.change(116)["verdict"], "approved_after_merge");
-    let fetched_reviews: Vec<String> = w
-        .github
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.ends_with("/reviews") && r.status == Some(200))
-        .map(|r| r.path)
-        .collect();
-    assert_eq!(fetched_reviews, ["/repos/quill-lang/quill/pulls/116/reviews"], "only the updated pull request");
+    if rest {
+        let fetched_reviews: Vec<String> = w
+            .github
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.ends_with("/reviews") && r.status == Some(200))
+            .map(|r| r.path)
+            .collect();
+        assert_eq!(fetched_reviews, ["/repos/quill-lang/quill/pulls/116/reviews"], "only the updated pull request");
+    } else {
+        assert_eq!(w.graphql_queries().len(), 2, "the first small page of each branch holds the update");
+    }
+}
+
+#[test]
+fn a_review_after_merge_is_picked_up_incrementally() {
+    review_after_merge(true);
+    review_after_merge(false);
 }
 
 #[test]
@@ -222,13 +381,12 @@ fn transient_faults_are_retried_and_nothing_is_lost() {
         ("/repos/quill-lang/quill/pulls", Fault::TooManyRequests { retry_after: 1 }),
         ("/repos/quill-lang/quill/pulls/12", Fault::Slow(Duration::from_secs(3))),
     ];
-    let w = World::new();
+    let w = World::over(true);
     let expected = w.verdicts(&w.seeded);
     for (i, (prefix, fault)) in faults.into_iter().enumerate() {
         let db = w.dir.join(format!("fault-{i}.sqlite3"));
         w.github.inject(prefix, fault.clone(), 2);
-        let out =
-            w.run(&["sync", "--db", s(&db), "--config", s(&w.config), "--github-api", &w.github.url()], Some(TOKEN));
+        let out = w.sync_into(&db, &[]);
         assert!(out.status.success(), "{fault:?}: {}", stderr(&out));
         if let Fault::Slow(_) = fault {
             // Slower than the 2 s timeout: the client gave up and asked again.
@@ -243,8 +401,104 @@ fn transient_faults_are_retried_and_nothing_is_lost() {
 }
 
 #[test]
-fn an_interrupted_sync_resumes() {
+fn transient_graphql_faults_are_retried_and_nothing_is_lost() {
+    let faults = [
+        Fault::Status(502),
+        Fault::Status(500),
+        Fault::Drop,
+        Fault::CutBody,
+        Fault::MalformedJson,
+        Fault::SecondaryRateLimit { retry_after: 1 },
+        Fault::TooManyRequests { retry_after: 1 },
+        Fault::Slow(Duration::from_secs(3)),
+    ];
     let w = World::new();
+    let expected = w.verdicts(&w.seeded);
+    for (i, fault) in faults.into_iter().enumerate() {
+        let db = w.dir.join(format!("fault-{i}.sqlite3"));
+        w.github.inject("/graphql", fault.clone(), 2);
+        let out = w.sync_into(&db, &[]);
+        assert!(out.status.success(), "{fault:?}: {}", stderr(&out));
+        if let Fault::Slow(_) = fault {
+            assert!(stderr(&out).contains("no answer within 2 s"), "{}", stderr(&out));
+        } else {
+            assert!(w.github.requests().iter().any(|r| r.fault.as_ref() == Some(&fault)), "{fault:?} was injected");
+        }
+        assert_eq!(w.verdicts(&db), expected, "{fault:?}: same verdicts after retries");
+        w.github.clear_faults();
+        w.github.clear_log();
+    }
+}
+
+#[test]
+fn an_interrupted_graphql_listing_resumes_at_its_page() {
+    let w = World::new();
+    // 200 older merged pull requests on main: four pages with the demo's.
+    for n in 1000..1200u64 {
+        let mut pr = w.demo.pulls[0].clone();
+        pr.number = n;
+        pr.base_branch = "main".into();
+        pr.merged_at = Some(1_600_000_000 + n as i64);
+        pr.updated_at = pr.merged_at;
+        pr.merge_commit_sha = Some(format!("{n:0>40}"));
+        pr.head_sha = Some(format!("{:0>40}", n + 5000));
+        pr.commits = Vec::new();
+        w.github.add_pull(REPO, &pr, "MEMBER");
+    }
+    // Three points (the first page, its stale approval's commits, the
+    // second page), then none until a reset too far away to wait for.
+    w.github.set_graphql_rate_limit(3, chrono::Utc::now().timestamp() + 3600);
+    let out = w.sync(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("rate limit is used up until"), "{}", stderr(&out));
+    let saved = |db: &Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .and_then(|c| c.query_row("SELECT count(*) FROM pull_requests", [], |r| r.get(0)))
+            .expect("count")
+    };
+    assert_eq!(saved(&w.db), 2 * 74, "the two pages fetched are saved");
+    let listed: Vec<Value> = w
+        .graphql_queries()
+        .iter()
+        .filter_map(|q| q.body.as_deref())
+        .map(|b| serde_json::from_str::<Value>(b).expect("json")["variables"].clone())
+        .collect();
+
+    w.github.set_graphql_rate_limit(5000, chrono::Utc::now().timestamp() + 3600);
+    w.github.clear_log();
+    assert_synced(&w.sync(&[]));
+    let first: Value = w
+        .graphql_queries()
+        .first()
+        .and_then(|q| q.body.as_deref())
+        .map(|b| serde_json::from_str::<Value>(b).expect("json")["variables"].clone())
+        .expect("a query");
+    assert_eq!(first["base"], "main");
+    assert!(first["after"].is_string(), "resumed after the saved page, not from the top: {first:#}");
+    assert_ne!(first["after"], listed[0]["after"]);
+    let main = w.demo.pulls.iter().filter(|p| p.base_branch == "main").count() as i64;
+    let all = w.demo.pulls.len() as i64 + 200;
+    assert_eq!(saved(&w.db), all, "{main} demo pull requests on main, 200 more, and 3.12's");
+    assert_eq!(w.verdicts(&w.db), w.verdicts(&w.seeded));
+    // Done: the next sync starts from the top again, with a small page.
+    w.github.clear_log();
+    assert_synced(&w.sync(&[]));
+    assert_eq!(w.graphql_queries().len(), 2);
+}
+
+#[test]
+fn a_host_without_graphql_is_synced_over_rest() {
+    let w = World::new();
+    w.github.disable_graphql();
+    let out = w.sync(&[]);
+    assert_synced(&out);
+    assert!(stderr(&out).contains("has no GraphQL API: reading through REST instead"), "{}", stderr(&out));
+    assert_eq!(w.verdicts(&w.db), w.verdicts(&w.seeded));
+}
+
+#[test]
+fn an_interrupted_sync_resumes() {
+    let w = World::over(true);
     // Reviews of #1xx keep failing: the sync gives up part way.
     w.github.inject("/repos/quill-lang/quill/pulls/11", Fault::Status(500), 1000);
     let out = w.sync(&[]);
@@ -335,6 +589,7 @@ fn the_token_never_leaks() {
 #[test]
 fn without_a_token_sync_says_so_and_works_unauthenticated() {
     let w = World::new();
+    // GraphQL needs a token: without one, the sync reads through REST.
     w.github.require_token(None);
     let args = ["sync", "--db", s(&w.db), "--config", s(&w.config), "--github-api", &w.github.url()];
     // 60 requests an hour do not go far: a clear error, nothing half-written.
@@ -350,12 +605,13 @@ fn without_a_token_sync_says_so_and_works_unauthenticated() {
     assert_synced(&out);
     assert_eq!(w.verdicts(&w.db), w.verdicts(&w.seeded));
     assert!(stderr(&out).contains("unauthenticated, GitHub allows 60 requests an hour"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("GraphQL API needs a token: reading through REST instead"), "{}", stderr(&out));
     assert!(w.github.requests().iter().all(|r| !r.authorization));
 }
 
 #[test]
 fn a_used_up_rate_limit_is_waited_out() {
-    let w = World::new();
+    let w = World::over(true);
     let reset = chrono::Utc::now().timestamp() + 4;
     w.github.set_rate_limit(10, reset);
     // Once the ten are used up, the next window is made bigger, so the
@@ -378,8 +634,30 @@ fn a_used_up_rate_limit_is_waited_out() {
 }
 
 #[test]
-fn killed_or_interrupted_syncs_leave_a_consistent_store() {
+fn used_up_graphql_points_are_waited_out() {
     let w = World::new();
+    let reset = chrono::Utc::now().timestamp() + 4;
+    w.github.set_graphql_rate_limit(2, reset);
+    let out = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for _ in 0..600 {
+                if w.github.graphql_remaining() == 0 {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            w.github.set_graphql_rate_limit(5000, reset + 3600);
+        });
+        w.sync(&[])
+    });
+    assert_synced(&out);
+    assert!(stderr(&out).contains("GraphQL points used up"), "it waited for the reset: {}", stderr(&out));
+    assert_eq!(w.verdicts(&w.db), w.verdicts(&w.seeded));
+}
+
+#[test]
+fn killed_or_interrupted_syncs_leave_a_consistent_store() {
+    let w = World::over(true);
     w.github.set_latency(Duration::from_millis(600));
     let args = w.sync_args();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -333,6 +333,10 @@ struct SyncArgs {
     /// Ignore what earlier syncs fetched: fetch everything again.
     #[arg(long)]
     full: bool,
+    /// Read through GitHub's REST API, a request per pull request, instead
+    /// of GraphQL (also `[github] bulk_reads = "rest"`).
+    #[arg(long)]
+    rest: bool,
 }
 
 #[derive(Args)]

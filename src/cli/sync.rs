@@ -19,6 +19,7 @@ pub fn sync(global: &Global, args: &SyncArgs) -> Result<ExitCode> {
         branches: args.branches.clone(),
         since: args.since.clone(),
         full: args.full,
+        rest: args.rest,
     };
     let plan = plan::plan(&ctx.repo, &ctx.config, &request)?;
     let slug = plan.slug.clone();
@@ -46,7 +47,7 @@ pub fn sync(global: &Global, args: &SyncArgs) -> Result<ExitCode> {
         }
     });
     progress.finish();
-    let Some(plan::Synced { report, requests, not_modified }) = outcome? else {
+    let Some(plan::Synced { report, requests, not_modified, points }) = outcome? else {
         eprintln!("rearview: interrupted: what was fetched is saved; run `rearview sync` again to resume");
         return Ok(ExitCode::from(130));
     };
@@ -56,13 +57,21 @@ pub fn sync(global: &Global, args: &SyncArgs) -> Result<ExitCode> {
         .iter()
         .map(|b| if b.up_to_date { format!("{} up to date", b.branch) } else { format!("{} {}", b.branch, b.fetched) })
         .collect();
+    let cost = match points {
+        Some(points) => format!(
+            "{requests} requests over GraphQL, {points} points{}",
+            progress.points_text().map(|p| format!(" ({p} left)")).unwrap_or_default()
+        ),
+        None => format!(
+            "{requests} requests ({not_modified} not modified){}",
+            progress.rate_text().map(|r| format!(", rate limit {r}")).unwrap_or_default()
+        ),
+    };
     eprintln!(
-        "rearview: synced {slug}: pull requests {}; {} commits looked up, {} referenced pull requests; \
-         {requests} requests ({not_modified} not modified){}",
+        "rearview: synced {slug}: pull requests {}; {} commits looked up, {} referenced pull requests; {cost}",
         branches.join(", "),
         report.commits_checked,
         report.referenced,
-        progress.rate_text().map(|r| format!(", rate limit {r}")).unwrap_or_default()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -73,6 +82,7 @@ pub fn sync(global: &Global, args: &SyncArgs) -> Result<ExitCode> {
 struct Progress {
     bar: ProgressBar,
     rate: Arc<std::sync::Mutex<Option<(u64, u64)>>>,
+    points: Arc<std::sync::Mutex<Option<(u64, u64)>>>,
     terminal: bool,
 }
 
@@ -84,7 +94,7 @@ impl Progress {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
         bar.set_style(style);
-        Progress { bar, rate: Arc::default(), terminal: std::io::stderr().is_terminal() }
+        Progress { bar, rate: Arc::default(), points: Arc::default(), terminal: std::io::stderr().is_terminal() }
     }
 
     fn show(&self, event: SyncEvent) {
@@ -101,6 +111,20 @@ impl Progress {
                     *r = Some((remaining, limit));
                 }
                 self.bar.set_message(format!("rate limit {remaining}/{limit} left"));
+            }
+            SyncEvent::Points { used, remaining, limit, .. } => {
+                if let Ok(mut p) = self.points.lock() {
+                    *p = Some((remaining, limit));
+                }
+                self.bar.set_message(format!("GraphQL points: {used} used, {remaining}/{limit} left"));
+            }
+            SyncEvent::Notice { message } => {
+                let line = rearview::render::sanitize::sanitize_line(&message);
+                if self.terminal {
+                    self.bar.println(format!("rearview: {line}"));
+                } else {
+                    eprintln!("rearview: {line}");
+                }
             }
             SyncEvent::Waiting { seconds, reason } => {
                 let line = format!("waiting {seconds:.1} s: {reason}");
@@ -132,6 +156,11 @@ impl Progress {
     fn rate_text(&self) -> Option<String> {
         let rate = self.rate.lock().ok().and_then(|r| *r)?;
         Some(format!("{}/{} left", rate.0, rate.1))
+    }
+
+    fn points_text(&self) -> Option<String> {
+        let points = self.points.lock().ok().and_then(|p| *p)?;
+        Some(format!("{}/{}", points.0, points.1))
     }
 
     fn finish(&self) {

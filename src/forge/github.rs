@@ -7,12 +7,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use http::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, ETAG, IF_NONE_MATCH, LINK, RETRY_AFTER};
+use http::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, ETAG, IF_NONE_MATCH, LINK};
 use http_body_util::BodyExt;
 use octocrab::Octocrab;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
+use super::http::{
+    clip, describe_octocrab_error, error_details, error_message, header, jitter, origin_of, parse_next_link,
+    percent_encode, retry_after, timestamp,
+};
 use super::token::Token;
 use super::{Fetched, Forge, ForgeError, Page, Result, SyncEvent};
 use crate::model::RepoSlug;
@@ -80,10 +84,10 @@ pub struct GitHub {
 }
 
 /// A response with its body read in full.
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    body: Vec<u8>,
+pub(super) struct Answer {
+    pub(super) status: u16,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Vec<u8>,
 }
 
 impl GitHub {
@@ -110,6 +114,14 @@ impl GitHub {
             stats: Stats::default(),
             origin,
         })
+    }
+
+    pub(super) fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub(super) fn emit(&self, event: SyncEvent) {
+        (self.events)(event)
     }
 
     pub fn repo(&self) -> &RepoSlug {
@@ -379,7 +391,11 @@ impl GitHub {
         self.retry_pause(attempt, reason).await
     }
 
-    async fn send_post(&self, url: &str, payload: &serde_json::Value) -> std::result::Result<Answer, String> {
+    pub(super) async fn send_post(
+        &self,
+        url: &str,
+        payload: &serde_json::Value,
+    ) -> std::result::Result<Answer, String> {
         let request = http::Request::builder()
             .method(http::Method::POST)
             .uri(url)
@@ -435,7 +451,7 @@ impl GitHub {
         Ok(())
     }
 
-    async fn wait(&self, wait: Duration, reason: &str) {
+    pub(super) async fn wait(&self, wait: Duration, reason: &str) {
         (self.events)(SyncEvent::Waiting { seconds: wait.as_secs_f64(), reason: reason.to_string() });
         tokio::time::sleep(wait).await;
     }
@@ -447,7 +463,7 @@ impl GitHub {
         }
     }
 
-    async fn pause(&self, attempt: u32, reason: &str) {
+    pub(super) async fn pause(&self, attempt: u32, reason: &str) {
         self.stats.retries.fetch_add(1, Ordering::Relaxed);
         let ceiling = self.settings.backoff.saturating_mul(1 << attempt.min(6));
         let wait = ceiling.mul_f64(0.5 + jitter() / 2.0).min(Duration::from_secs(30));
@@ -671,157 +687,9 @@ impl ApiReview {
     }
 }
 
-fn timestamp(text: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp())
-}
-
-fn header(headers: &HeaderMap, name: impl http::header::AsHeaderName) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
-}
-
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds: u64 = header(headers, RETRY_AFTER)?.trim().parse().ok()?;
-    Some(Duration::from_secs(seconds.min(3600)))
-}
-
-/// GitHub's `{"message": …}`, or the start of whatever came instead.
-fn error_message(body: &[u8]) -> String {
-    #[derive(Deserialize)]
-    struct Message {
-        message: String,
-    }
-    match serde_json::from_slice::<Message>(body) {
-        Ok(m) => m.message,
-        Err(_) => String::from_utf8_lossy(&body[..body.len().min(120)]).trim().to_string(),
-    }
-}
-
-/// The message and GitHub's `errors` list (422s explain themselves there).
-fn error_details(body: &[u8]) -> String {
-    #[derive(Deserialize)]
-    struct Details {
-        message: String,
-        #[serde(default)]
-        errors: Vec<serde_json::Value>,
-    }
-    match serde_json::from_slice::<Details>(body) {
-        Ok(d) => {
-            let errors: Vec<String> = d
-                .errors
-                .iter()
-                .map(|e| match e {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.get("message").and_then(|m| m.as_str()).map(str::to_string).unwrap_or_default(),
-                })
-                .filter(|e| !e.is_empty())
-                .collect();
-            if errors.is_empty() {
-                d.message
-            } else {
-                format!("{}: {}", d.message, errors.join("; "))
-            }
-        }
-        Err(_) => error_message(body),
-    }
-}
-
-/// `<https://…?page=2>; rel="next", <…>; rel="last"` → the next URL.
-fn parse_next_link(link: &str) -> Option<String> {
-    link.split(',').find_map(|part| {
-        let (url, params) = part.trim().split_once(';')?;
-        let is_next = params.split(';').any(|p| {
-            let p = p.trim();
-            p == "rel=\"next\"" || p == "rel=next"
-        });
-        let url = url.trim().strip_prefix('<')?.strip_suffix('>')?;
-        is_next.then(|| url.to_string())
-    })
-}
-
-/// `https://host:port` of a URL.
-fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    if scheme != "https" && scheme != "http" {
-        return None;
-    }
-    let authority = rest.split('/').next()?;
-    (!authority.is_empty()).then(|| format!("{scheme}://{authority}"))
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// A transport error in one line, without request details (the request
-/// carries the token; the error never does, but say only what failed).
-fn describe_octocrab_error(e: octocrab::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(s) = source {
-        text = format!("{text}: {s}");
-        source = s.source();
-    }
-    clip(&text.replace('\n', " "), 200)
-}
-
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut s: String = text.chars().take(max).collect();
-        s.push('…');
-        s
-    }
-}
-
-/// A number in [0, 1) that differs between calls (jitter, not crypto).
-fn jitter() -> f64 {
-    static STATE: AtomicU64 = AtomicU64::new(0);
-    let seed = chrono::Utc::now().timestamp_subsec_nanos() as u64;
-    let mut x = STATE.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed) ^ seed;
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= x >> 33;
-    (x >> 11) as f64 / (1u64 << 53) as f64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn next_links() {
-        let link = r#"<https://api.github.com/repos/o/r/pulls?page=2>; rel="next", <https://api.github.com/repos/o/r/pulls?page=9>; rel="last""#;
-        assert_eq!(parse_next_link(link).as_deref(), Some("https://api.github.com/repos/o/r/pulls?page=2"));
-        let last = r#"<https://api.github.com/x?page=1>; rel="first", <https://api.github.com/x?page=3>; rel="prev""#;
-        assert_eq!(parse_next_link(last), None);
-        assert_eq!(parse_next_link("garbage"), None);
-    }
-
-    #[test]
-    fn encoding_and_origins() {
-        assert_eq!(percent_encode("release/1.0 & more"), "release%2F1.0%20%26%20more");
-        assert_eq!(origin_of("https://ghe.example.com/api/v3").as_deref(), Some("https://ghe.example.com"));
-        assert_eq!(origin_of("http://127.0.0.1:9999").as_deref(), Some("http://127.0.0.1:9999"));
-        assert_eq!(origin_of("ftp://x"), None);
-    }
-
-    #[test]
-    fn jitter_stays_in_range() {
-        for _ in 0..1000 {
-            let j = jitter();
-            assert!((0.0..1.0).contains(&j));
-        }
-    }
 
     #[test]
     fn pulls_decode_from_githubs_shape() {

@@ -2,7 +2,10 @@
 //! from one; GitHub (through octocrab) is the implementation today, so that
 //! GitLab, Gitea or Gerrit can follow.
 
+pub mod bulk_sync;
 pub mod github;
+pub mod graphql;
+pub mod http;
 pub mod outbox;
 pub mod remote;
 pub mod sync;
@@ -38,6 +41,10 @@ pub enum SyncEvent {
     Saved { branch: String, done: usize, total: usize },
     /// The forge's rate limit after the latest answer.
     RateLimit { remaining: u64, limit: u64, reset: i64 },
+    /// GraphQL points: spent by this sync so far, and left until `reset`.
+    Points { used: u64, remaining: u64, limit: u64, reset: i64 },
+    /// Something the user should know that changes nothing by itself.
+    Notice { message: String },
     /// Waiting before a retry (rate limit, secondary limit, server error).
     Waiting { seconds: f64, reason: String },
     /// Commit → pull request links looked up.
@@ -66,6 +73,14 @@ pub enum ForgeError {
     GaveUp { url: String, detail: String, attempts: u32 },
     #[error("GitHub answered {status} for {url}: {message}")]
     Unexpected { url: String, status: u16, message: String },
+    #[error(
+        "{url} answered 404: this host has no GraphQL API; run `rearview sync --rest` or set [github] bulk_reads = \"rest\""
+    )]
+    NoGraphQl { url: String },
+    #[error("GitHub's GraphQL API refused the query for {what}: {message}")]
+    Query { what: String, message: String },
+    #[error("the GraphQL answer for {what} does not fit its query ({detail}): check [github] api / --github-api")]
+    BadAnswer { what: String, detail: String },
     #[error("cannot set up the GitHub client: {0}")]
     Client(String),
     #[error(transparent)]

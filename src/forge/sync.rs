@@ -13,7 +13,7 @@ use futures_util::stream::{self, StreamExt};
 use super::{Fetched, Forge, Result, SyncEvent};
 use crate::config::Config;
 use crate::model::message;
-use crate::model::{PullRequest, ReviewState};
+use crate::model::{PullRequest, Review, ReviewState};
 use crate::store::{PullRecord, Store};
 
 #[derive(Debug, Clone, Default)]
@@ -211,12 +211,7 @@ async fn fetch_one<F: Forge>(forge: &F, mut pr: PullRequest, etag: Option<String
     match reviews {
         Fetched::NotModified => Ok(PullRecord { pr, reviews: None, reviews_etag: None }),
         Fetched::Fresh { value, etag } => {
-            // An approval of an older commit: the commits tell which ones
-            // nobody approved.
-            let head = pr.head_sha.clone();
-            let stale =
-                value.iter().any(|r| r.state == ReviewState::Approved && r.commit_id.is_some() && r.commit_id != head);
-            if stale {
+            if approves_older_commits(&pr, &value) {
                 pr.commits = forge.commits(pr.number).await?;
             }
             let reviews_etag = etag.map(|e| (forge.reviews_key(pr.number), e));
@@ -225,10 +220,17 @@ async fn fetch_one<F: Forge>(forge: &F, mut pr: PullRequest, etag: Option<String
     }
 }
 
+/// Whether an approval is of an older commit than the head: the commits
+/// then tell which ones nobody approved.
+pub(super) fn approves_older_commits(pr: &PullRequest, reviews: &[Review]) -> bool {
+    let head = pr.head_sha.as_deref();
+    reviews.iter().any(|r| r.state == ReviewState::Approved && r.commit_id.is_some() && r.commit_id.as_deref() != head)
+}
+
 /// The original a backport names (`[3.12] Title (GH-N)`): its reviews may
 /// cover the backport, and for a bot's backport its merger is whom the
 /// backport is credited to.
-fn backport_original(pr: &PullRequest) -> Option<u64> {
+pub(super) fn backport_original(pr: &PullRequest) -> Option<u64> {
     let refs = message::parse_refs(&pr.title);
     refs.backport_prefix.as_ref()?;
     refs.original_pr.or(refs.pr).filter(|n| *n != pr.number)

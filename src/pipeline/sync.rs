@@ -3,13 +3,15 @@
 //! on which API, which token, which branches, which commits to look up),
 //! then the run itself.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crate::config::Config;
+use crate::config::{BulkReads, Config};
 use crate::forge::github::{GitHub, Settings};
-use crate::forge::remote;
+use crate::forge::graphql::GraphQl;
 use crate::forge::sync::{Options, Report};
 use crate::forge::token::{self, TokenSource};
+use crate::forge::{bulk_sync, remote};
 use crate::forge::{ForgeError, SyncEvent};
 use crate::model::message;
 use crate::model::RepoSlug;
@@ -49,6 +51,8 @@ pub struct Plan {
     pub options: Options,
     /// Where the token came from (`None`: unauthenticated).
     pub token_source: Option<TokenSource>,
+    /// The API the bulk reads go through.
+    pub bulk_reads: BulkReads,
 }
 
 /// What the user asked for.
@@ -61,6 +65,8 @@ pub struct Request {
     /// A tag, commit or date.
     pub since: Option<String>,
     pub full: bool,
+    /// Read through REST whatever the config says.
+    pub rest: bool,
 }
 
 /// Runs a planned sync to the end: checks the repository (conditionally,
@@ -73,15 +79,43 @@ pub async fn run(
     full: bool,
     events: Arc<dyn Fn(SyncEvent) + Send + Sync>,
 ) -> Result<Synced, ForgeError> {
+    let has_token = plan.settings.token.is_some();
     let github = GitHub::new(plan.settings, events.clone())?;
     let repo_key = format!("/repos/{}", plan.slug);
     let etag = if full { None } else { store.etag(&repo_key)? };
     if let Some(tag) = github.check_repository(etag.as_deref()).await? {
         store.save_etag(&repo_key, &tag)?;
     }
+    let count = |n: &AtomicU64| n.load(Ordering::Relaxed);
+    let graphql = plan.bulk_reads == BulkReads::Graphql;
+    if graphql && !has_token {
+        let message = "GitHub's GraphQL API needs a token: reading through REST instead".to_string();
+        events(SyncEvent::Notice { message });
+    }
+    if graphql && has_token {
+        let api = GraphQl::new(&github);
+        match bulk_sync::run(&api, store, config, &plan.options, &*events).await {
+            Err(ForgeError::NoGraphQl { url }) => {
+                let message = format!("{url} has no GraphQL API: reading through REST instead");
+                events(SyncEvent::Notice { message });
+            }
+            outcome => {
+                return Ok(Synced {
+                    report: outcome?,
+                    requests: count(&github.stats.requests),
+                    not_modified: count(&github.stats.not_modified),
+                    points: Some(count(&api.stats.points)),
+                })
+            }
+        }
+    }
     let report = crate::forge::sync::run(&github, store, config, &plan.options, &*events).await?;
-    let count = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
-    Ok(Synced { report, requests: count(&github.stats.requests), not_modified: count(&github.stats.not_modified) })
+    Ok(Synced {
+        report,
+        requests: count(&github.stats.requests),
+        not_modified: count(&github.stats.not_modified),
+        points: None,
+    })
 }
 
 /// What a finished sync did.
@@ -90,6 +124,8 @@ pub struct Synced {
     pub report: Report,
     pub requests: u64,
     pub not_modified: u64,
+    /// GraphQL points spent (`None`: the sync read through REST).
+    pub points: Option<u64>,
 }
 
 /// The repository on GitHub and how to talk to it (no request made).
@@ -124,7 +160,8 @@ pub fn plan(repo: &Repo, config: &Config, request: &Request) -> Result<Plan, Pla
     let unclaimed = unclaimed_commits(repo, &branches, &scope, since)?;
     let options =
         Options { branches, since, full: request.full, unclaimed, concurrency: config.github.concurrency * 2 };
-    Ok(Plan { slug, settings, options, token_source })
+    let bulk_reads = if request.rest { BulkReads::Rest } else { config.github.bulk_reads };
+    Ok(Plan { slug, settings, options, token_source, bulk_reads })
 }
 
 /// `owner/name`: from config, else from the tracked remote's URL.

@@ -144,13 +144,47 @@ impl Store {
             tx.execute("INSERT OR REPLACE INTO etags (url, etag) VALUES (?1, ?2)", params![url, tag])
                 .map_err(sql_err(&self.path, "write a validator"))?;
         }
+        tx.execute("DELETE FROM sync_resume WHERE branch = ?1", [branch])
+            .map_err(sql_err(&self.path, "clear where a listing stopped"))?;
         tx.commit().map_err(sql_err(&self.path, "commit the sync watermark"))
+    }
+
+    /// Where an interrupted listing of `branch` stopped: the cursor after
+    /// its last saved page and the newest update it had seen.
+    pub fn sync_resume(&self, branch: &str) -> Result<Option<(String, Option<i64>)>> {
+        self.conn
+            .query_row("SELECT cursor, newest FROM sync_resume WHERE branch = ?1", [branch], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .map_err(sql_err(&self.path, "read where a listing stopped"))
+    }
+
+    /// Records that a branch's listing is saved up to `cursor`.
+    pub fn save_sync_resume(&mut self, branch: &str, cursor: &str, newest: Option<i64>) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO sync_resume (branch, cursor, newest, saved_at) VALUES (?1, ?2, ?3, ?4)",
+                params![branch, cursor, newest, now()],
+            )
+            .map(|_| ())
+            .map_err(sql_err(&self.path, "write where a listing stopped"))
+    }
+
+    /// The `updated_at` stored for a pull request (`None`: not stored).
+    pub fn pull_updated_at(&self, number: u64) -> Result<Option<Option<i64>>> {
+        self.conn
+            .query_row("SELECT updated_at FROM pull_requests WHERE number = ?1", [number as i64], |r| r.get(0))
+            .optional()
+            .map_err(sql_err(&self.path, "read a pull request"))
     }
 
     /// Forgets every validator and watermark (`sync --full`).
     pub fn forget_sync_state(&mut self) -> Result<()> {
         self.conn
-            .execute_batch("DELETE FROM etags; DELETE FROM sync_watermarks; DELETE FROM commit_pull_checks;")
+            .execute_batch(
+                "DELETE FROM etags; DELETE FROM sync_watermarks; DELETE FROM commit_pull_checks; DELETE FROM sync_resume;",
+            )
             .map_err(sql_err(&self.path, "reset the sync state"))
     }
 

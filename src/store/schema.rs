@@ -162,6 +162,17 @@ CREATE TABLE blob_scans (
     facts   TEXT NOT NULL
 ) WITHOUT ROWID;
 "#,
+    // 10: where an interrupted GraphQL listing of a branch stopped: the
+    // cursor after the last page saved, and the newest update seen when
+    // the listing began (the watermark the branch gets once it is done).
+    r#"
+CREATE TABLE sync_resume (
+    branch     TEXT PRIMARY KEY,
+    cursor     TEXT NOT NULL,
+    newest     INTEGER,
+    saved_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The newest schema version this build knows.

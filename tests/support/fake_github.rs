@@ -1,4 +1,4 @@
-//! A fake GitHub REST API for the tests: a real HTTP/1.1 server (hyper) on
+//! A fake GitHub REST and GraphQL API for the tests: a real HTTP/1.1 server (hyper) on
 //! `127.0.0.1`, on a random port, with its own thread and tokio runtime, so
 //! that it can be used from plain `#[test]`s as well as from inside
 //! `#[tokio::test]`s. It shuts down when the [`FakeGitHub`] is dropped.
@@ -37,6 +37,9 @@
 //!   starting with it. Anything else is GitHub's `422 No commit found for
 //!   SHA: …`.
 //! - `GET  /repos/{o}/{r}/issues/{n}/comments` (paginated), `POST` creates one
+//! - `POST /graphql`: GitHub's GraphQL API over the same data, checked
+//!   against a part of GitHub's schema, costed in points from a bucket of
+//!   its own (see `fake_graphql.rs`); a 404 after [`FakeGitHub::disable_graphql`]
 //!
 //! Rate limits: two buckets, authenticated (any `Bearer`/`token` header;
 //! 5000 by default) and unauthenticated (60). Every answered request costs
@@ -56,6 +59,9 @@
 //! `Authorization` header: only whether one was sent, and its scheme.
 
 #![allow(dead_code)] // each test crate that includes this uses a part of it
+
+#[path = "fake_graphql.rs"]
+pub mod graphql;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -367,6 +373,38 @@ impl FakeGitHub {
         state.unauthenticated.reset = reset_unix;
     }
 
+    /// GraphQL's points: `limit` an hour until `reset_unix`, full from now.
+    pub fn set_graphql_rate_limit(&self, limit: u64, reset_unix: i64) {
+        self.state().graphql = Bucket { limit, remaining: limit, reset: reset_unix };
+    }
+
+    /// What is left of GraphQL's points.
+    pub fn graphql_remaining(&self) -> u64 {
+        self.state().graphql.remaining
+    }
+
+    /// The points GraphQL queries have cost since the fake started.
+    pub fn graphql_points(&self) -> u64 {
+        self.state().graphql_points
+    }
+
+    /// Answers `POST /graphql` with a 404, like a host without GraphQL.
+    pub fn disable_graphql(&self) {
+        self.state().graphql_enabled = false;
+    }
+
+    /// The GraphQL queries received so far (their `query` text), oldest first.
+    pub fn graphql_queries(&self) -> Vec<String> {
+        self.state()
+            .log
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == "/graphql")
+            .filter_map(|r| r.body.as_deref())
+            .filter_map(|body| serde_json::from_str::<Value>(body).ok())
+            .filter_map(|v| v.get("query").and_then(Value::as_str).map(str::to_string))
+            .collect()
+    }
+
     /// What is left of the authenticated rate limit.
     pub fn rate_remaining(&self) -> u64 {
         self.state().authenticated.remaining
@@ -456,6 +494,10 @@ impl fmt::Debug for FakeGitHub {
 
 // ---------------------------------------------------------------------------
 // Server plumbing
+
+fn is_graphql(req: &Req) -> bool {
+    req.method == Method::POST && req.path == "/graphql"
+}
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A test that panicked while holding the lock leaves consistent data.
@@ -707,6 +749,12 @@ struct State {
     posted_commit_comments: Vec<PostedCommitComment>,
     next_id: u64,
     requests_seen: u64,
+    /// GraphQL's points, apart from REST's requests.
+    graphql: Bucket,
+    /// Off: `POST /graphql` is a 404, as on a host without GraphQL.
+    graphql_enabled: bool,
+    /// Points spent by GraphQL queries since the start.
+    graphql_points: u64,
 }
 
 struct Bucket {
@@ -906,6 +954,9 @@ impl State {
             posted_commit_comments: Vec::new(),
             next_id: 3_000_000_000,
             requests_seen: 0,
+            graphql: Bucket::new(AUTHENTICATED_LIMIT, now),
+            graphql_enabled: true,
+            graphql_points: 0,
         }
     }
 
@@ -1018,7 +1069,11 @@ impl State {
             reply.headers.push(("cache-control".into(), "private, max-age=60, s-maxage=60".into()));
         }
 
-        let bucket = self.bucket(authenticated);
+        // GraphQL's answers carry its own bucket (its points are taken by
+        // the query's cost, not one per request).
+        let graphql = is_graphql(req) && self.graphql_enabled;
+        let (bucket, resource) =
+            if graphql { (&mut self.graphql, "graphql") } else { (self.bucket(authenticated), "core") };
         if !reply.free {
             bucket.remaining = bucket.remaining.saturating_sub(1);
         }
@@ -1027,7 +1082,7 @@ impl State {
             ("x-ratelimit-remaining", bucket.remaining.to_string()),
             ("x-ratelimit-reset", bucket.reset.to_string()),
             ("x-ratelimit-used", (bucket.limit.saturating_sub(bucket.remaining)).to_string()),
-            ("x-ratelimit-resource", "core".to_string()),
+            ("x-ratelimit-resource", resource.to_string()),
         ];
         reply.headers.extend(rate_headers.into_iter().map(|(k, v)| (k.to_string(), v)));
         reply.headers.push(("x-github-api-version-selected".into(), "2022-11-28".into()));
@@ -1075,7 +1130,7 @@ impl State {
             }
         }
         let authenticated = req.token.is_some();
-        if self.bucket(authenticated).remaining == 0 {
+        if !is_graphql(req) && self.bucket(authenticated).remaining == 0 {
             let message = match login {
                 Some(login) => format!("API rate limit exceeded for user ID {}.", user_id(login)),
                 None => "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated requests \
@@ -1098,6 +1153,22 @@ impl State {
             ["user"] if get => match login {
                 Some(login) => Reply::json(200, &user_json(&self.url, login)),
                 None => Reply::error(401, "Requires authentication", &[], "https://docs.github.com/rest/users/users"),
+            },
+            ["graphql"] if post && self.graphql_enabled => match login {
+                None => {
+                    let docs =
+                        "https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql";
+                    let mut reply = Reply::error(401, "This endpoint requires you to be authenticated.", &[], docs);
+                    reply.free = true;
+                    reply
+                }
+                Some(login) => {
+                    let answer = graphql::answer(&self.repos, &mut self.graphql, &req.body, login, now);
+                    self.graphql_points += answer.points;
+                    let mut reply = Reply::json(answer.status, &answer.body);
+                    reply.free = true;
+                    reply
+                }
             },
             ["rate_limit"] if get => {
                 let mut reply = self.rate_limit_reply(req.token.is_some(), now);
@@ -1180,7 +1251,8 @@ impl State {
         let search_limit = if authenticated { 30 } else { 10 };
         let search = json!({ "limit": search_limit, "used": 0, "remaining": search_limit, "reset": now + 60 });
         let graphql = if authenticated {
-            json!({ "limit": 5000, "used": 0, "remaining": 5000, "reset": now + RATE_WINDOW_SECS })
+            let b = &self.graphql;
+            json!({ "limit": b.limit, "used": b.limit - b.remaining, "remaining": b.remaining, "reset": b.reset })
         } else {
             json!({ "limit": 0, "used": 0, "remaining": 0, "reset": now + RATE_WINDOW_SECS })
         };

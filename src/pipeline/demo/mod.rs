@@ -85,6 +85,7 @@ pub fn build(dir: &Path, store: Option<&Path>) -> Result<Demo, DemoError> {
         .map(|a| User { login: a.login.clone(), name: a.name.clone(), email: a.email.clone() })
         .collect();
     db.save_users(&users)?;
+    settle_update_times(&mut builder.prs, &builder.reviews);
     db.save_pull_requests(&builder.prs, &builder.reviews)?;
     let associations = scenario.people.iter().map(|a| (a.login.clone(), a.association.clone())).collect();
     Ok(Demo {
@@ -95,6 +96,15 @@ pub fn build(dir: &Path, store: Option<&Path>) -> Result<Demo, DemoError> {
         reviews: builder.reviews,
         associations,
     })
+}
+
+/// A pull request was last updated by its merge or its latest review, as
+/// on GitHub (so the pull requests of a sync do not all share one time).
+fn settle_update_times(prs: &mut [PullRequest], reviews: &[Review]) {
+    for pr in prs {
+        let reviewed = reviews.iter().filter(|r| r.pr == pr.number).filter_map(|r| r.submitted_at).max();
+        pr.updated_at = pr.merged_at.max(reviewed).or(pr.updated_at);
+    }
 }
 
 /// An absent or empty directory is fine; an earlier demo is removed; anything
@@ -390,9 +400,9 @@ impl<'s> Builder<'s> {
             head_sha: Some(head.to_string()),
             base_branch: spec.branch.to_string(),
             labels: spec.labels.to_vec(),
-            updated_at: Some(
-                self.reviews.iter().filter_map(|r| r.submitted_at).max().unwrap_or(merged_at).max(merged_at),
-            ),
+            // Its own reviews move it on; they are added once it exists
+            // (see `settle_update_times`).
+            updated_at: Some(merged_at),
             commits: pr_commits.iter().map(Oid::to_string).collect(),
         });
         Ok(sha)

@@ -148,6 +148,8 @@ impl App {
                 *total = t;
             }
             SyncEvent::RateLimit { remaining, limit, .. } => self.rate = Some((remaining, limit)),
+            SyncEvent::Points { remaining, limit, .. } => self.rate = Some((remaining, limit)),
+            SyncEvent::Notice { message } => *note = message,
             SyncEvent::Waiting { seconds, reason } => *note = format!("waiting {seconds:.0} s: {reason}"),
             SyncEvent::Linked { checked, total: t } => *note = format!("commits {checked}/{t}"),
             SyncEvent::BranchDone { .. } => note.clear(),

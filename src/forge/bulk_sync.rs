@@ -1,0 +1,283 @@
+//! Sync over GraphQL: the same result in the store as the REST sync
+//! (`forge::sync`), in far fewer requests and rate-limit points.
+//!
+//! Per branch, merged pull requests come most recently updated first, 74 a
+//! page (one point each), each with its labels and first hundred reviews;
+//! the listing stops at the branch's watermark. A branch synced before is
+//! first asked for a page of five: when nothing changed, that one query of
+//! one point is the whole branch. Each page is saved in one transaction
+//! with the cursor after it, so an interrupted sync resumes at the page
+//! where it stopped; the watermark moves when the branch is done.
+//!
+//! Then, in batches: reviews past the first hundred, the commits of pull
+//! requests approved at an older commit, the pull requests of commits whose
+//! message names none, and the originals backports name.
+
+use futures_util::stream::{self, StreamExt, TryStreamExt};
+use serde_json::{Map, Value};
+
+use super::graphql::queries::{self, aliased, ApiPull, ApiReview, CommitPulls, Continued, PullCommit, RepositoryData};
+use super::graphql::GraphQl;
+use super::sync::{approves_older_commits, backport_original, BranchReport, Options, Report};
+use super::{ForgeError, Result, SyncEvent};
+use crate::config::Config;
+use crate::model::{PullRequest, RepoSlug, Review};
+use crate::store::{PullRecord, Store};
+
+/// Batches sent at once (the client keeps its own, lower, cap on queries
+/// in flight; this only keeps the next batch ready).
+const BATCHES_AT_ONCE: usize = 2;
+
+/// A pull request as listed: its first reviews, and the cursor to more.
+type Listed = (PullRequest, Vec<Review>, Option<String>);
+
+pub async fn run(
+    api: &GraphQl<'_>,
+    store: &mut Store,
+    config: &Config,
+    options: &Options,
+    emit: &(dyn Fn(SyncEvent) + Sync),
+) -> Result<Report> {
+    if options.full {
+        store.forget_sync_state()?;
+    }
+    let slug = api.github().repo().clone();
+    let mut report = Report::default();
+    let mut referenced: Vec<(u64, bool)> = Vec::new();
+    for branch in &options.branches {
+        emit(SyncEvent::Branch { branch: branch.clone() });
+        let fetched = sync_branch(api, &slug, store, config, branch, options, emit, &mut referenced).await?;
+        let up_to_date = fetched == 0;
+        report.branches.push(BranchReport { branch: branch.clone(), fetched, up_to_date });
+        emit(SyncEvent::BranchDone { branch: branch.clone(), fetched, up_to_date });
+    }
+    report.commits_checked = link_commits(api, &slug, store, options, emit, &mut referenced).await?;
+
+    // Pull requests named by backports and commit links, not yet cached.
+    referenced.sort_unstable();
+    referenced.dedup();
+    let mut missing = Vec::new();
+    for (number, need_merger) in referenced {
+        if !store.has_pull(number, need_merger)? && !missing.contains(&number) {
+            missing.push(number);
+        }
+    }
+    report.referenced = missing.len();
+    let batches = missing.chunks(queries::PULL_BATCH).map(|numbers| pulls_by_number(api, &slug, numbers));
+    let mut answers = stream::iter(batches).buffered(BATCHES_AT_ONCE);
+    while let Some(listed) = answers.try_next().await? {
+        let records = complete(api, &slug, listed).await?;
+        store.save_pulls(&records)?;
+    }
+    Ok(report)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn sync_branch(
+    api: &GraphQl<'_>,
+    slug: &RepoSlug,
+    store: &mut Store,
+    config: &Config,
+    branch: &str,
+    options: &Options,
+    emit: &(dyn Fn(SyncEvent) + Sync),
+    referenced: &mut Vec<(u64, bool)>,
+) -> Result<usize> {
+    let watermark = store.watermark(branch)?;
+    let (mut after, mut newest) = match store.sync_resume(branch)? {
+        Some((cursor, newest)) => (Some(cursor), newest),
+        None => (None, None),
+    };
+    let mut size = if watermark.is_some() && after.is_none() { queries::PROBE } else { queries::PAGE };
+    let what = format!("the merged pull requests into {branch} of {slug}");
+    let mut fetched = 0;
+    loop {
+        let (text, variables) = queries::merged_page(slug, branch, size, after.as_deref());
+        let (data, _) = api.query::<RepositoryData<queries::PullsField>>(&text, variables, 1, &what).await?;
+        let connection = data.repository.ok_or_else(|| not_found(slug))?.pull_requests;
+        let next = connection.next().map(str::to_string);
+        let mut page = Vec::new();
+        let mut reached_known = false;
+        for pull in connection.nodes.into_iter().flatten() {
+            let (pr, reviews, more) = pull.into_model();
+            newest = newest.max(pr.updated_at);
+            // Equal times are looked at again: two updates in one second
+            // must not hide the second. A pull request without a time is
+            // fetched, never taken for the end of what changed.
+            let older = |known: Option<i64>| pr.updated_at.zip(known).is_some_and(|(updated, k)| updated < k);
+            if older(watermark) || older(options.since) {
+                reached_known = true;
+                break;
+            }
+            // Saved by an earlier sync at this very update: unchanged since.
+            if pr.updated_at.is_some()
+                && pr.updated_at == watermark
+                && store.pull_updated_at(pr.number)? == Some(pr.updated_at)
+            {
+                continue;
+            }
+            if pr.merged_at.is_some() {
+                page.push((pr, reviews, more));
+            }
+        }
+        referenced
+            .extend(page.iter().filter_map(|(pr, _, _)| backport_original(pr).map(|n| (n, config.is_bot(&pr.author)))));
+        let records = complete(api, slug, page).await?;
+        fetched += records.len();
+        emit(SyncEvent::Found { branch: branch.to_string(), total: fetched });
+        store.save_pulls(&records)?;
+        emit(SyncEvent::Saved { branch: branch.to_string(), done: fetched, total: fetched });
+        match next {
+            Some(cursor) if !reached_known => {
+                store.save_sync_resume(branch, &cursor, newest)?;
+                after = Some(cursor);
+                size = queries::PAGE;
+            }
+            _ => break,
+        }
+    }
+    store.finish_branch(branch, newest, None)?;
+    Ok(fetched)
+}
+
+/// Fetches what a page of pull requests left out: reviews past the first
+/// hundred, and the commits of those approved at an older commit.
+async fn complete(api: &GraphQl<'_>, slug: &RepoSlug, mut page: Vec<Listed>) -> Result<Vec<PullRecord>> {
+    let what = format!("the reviews of pull requests of {slug}");
+    let mut pending: Vec<(usize, String)> =
+        page.iter().enumerate().filter_map(|(i, (_, _, more))| more.clone().map(|c| (i, c))).collect();
+    while !pending.is_empty() {
+        let mut next = Vec::new();
+        for chunk in pending.chunks(queries::CONNECTION_BATCH) {
+            let pages: Vec<(u64, String)> = chunk.iter().map(|(i, c)| (page[*i].0.number, c.clone())).collect();
+            let (text, variables) = queries::more_reviews(slug, &pages);
+            let continued: Vec<Option<Continued<ApiReview>>> =
+                batch(api, slug, &text, variables, chunk.len(), &what).await?;
+            for ((i, _), answer) in chunk.iter().zip(continued) {
+                let Some(connection) = answer.and_then(|a| a.connection) else { continue };
+                if let Some(cursor) = connection.next() {
+                    next.push((*i, cursor.to_string()));
+                }
+                let number = page[*i].0.number;
+                page[*i].1.extend(connection.nodes.into_iter().flatten().filter_map(|r| r.into_model(number)));
+            }
+        }
+        pending = next;
+    }
+
+    let what = format!("the commits of pull requests of {slug}");
+    let mut pending: Vec<(usize, Option<String>)> = page
+        .iter()
+        .enumerate()
+        .filter(|(_, (pr, reviews, _))| approves_older_commits(pr, reviews))
+        .map(|(i, _)| (i, None))
+        .collect();
+    while !pending.is_empty() {
+        let mut next = Vec::new();
+        for chunk in pending.chunks(queries::CONNECTION_BATCH) {
+            let pages: Vec<(u64, Option<String>)> = chunk.iter().map(|(i, c)| (page[*i].0.number, c.clone())).collect();
+            let (text, variables) = queries::commits(slug, &pages);
+            let continued: Vec<Option<Continued<PullCommit>>> =
+                batch(api, slug, &text, variables, chunk.len(), &what).await?;
+            for ((i, _), answer) in chunk.iter().zip(continued) {
+                let Some(connection) = answer.and_then(|a| a.connection) else { continue };
+                if let Some(cursor) = connection.next() {
+                    next.push((*i, Some(cursor.to_string())));
+                }
+                page[*i].0.commits.extend(connection.nodes.into_iter().flatten().map(|c| c.commit.oid));
+            }
+        }
+        pending = next;
+    }
+    Ok(page.into_iter().map(|(pr, reviews, _)| PullRecord { pr, reviews: Some(reviews), reviews_etag: None }).collect())
+}
+
+/// Commits whose message names no pull request: which pull requests hold
+/// them. Returns how many were looked up.
+async fn link_commits(
+    api: &GraphQl<'_>,
+    slug: &RepoSlug,
+    store: &mut Store,
+    options: &Options,
+    emit: &(dyn Fn(SyncEvent) + Sync),
+    referenced: &mut Vec<(u64, bool)>,
+) -> Result<usize> {
+    let unlinked = store.unlinked_commits(&options.unclaimed)?;
+    let total = unlinked.len();
+    // GitHub refuses a whole query over one malformed object id; such a
+    // commit cannot be on GitHub, which is the answer REST gets too.
+    let (askable, unaskable): (Vec<String>, Vec<String>) = unlinked.into_iter().partition(|s| queries::is_object_id(s));
+    let none: Vec<(String, Vec<u64>)> = unaskable.into_iter().map(|sha| (sha, Vec::new())).collect();
+    store.save_commit_links(&none)?;
+    let mut checked = none.len();
+    let what = format!("the pull requests of commits of {slug}");
+    let batches = askable.chunks(queries::CONNECTION_BATCH).map(|shas| {
+        let what = &what;
+        async move {
+            let (text, variables) = queries::pulls_for_commits(slug, shas);
+            let found: Vec<Option<CommitPulls>> =
+                batch_with(api, slug, &text, variables, shas.len(), 'c', what).await?;
+            let links: Vec<(String, Vec<u64>)> = shas
+                .iter()
+                .zip(found)
+                .map(|(sha, commit)| {
+                    let numbers = commit
+                        .and_then(|c| c.associated_pull_requests)
+                        .map(|c| c.nodes.into_iter().flatten().map(|n| n.number).collect())
+                        .unwrap_or_default();
+                    (sha.clone(), numbers)
+                })
+                .collect();
+            Ok::<_, ForgeError>(links)
+        }
+    });
+    let mut answers = stream::iter(batches).buffered(BATCHES_AT_ONCE);
+    while let Some(links) = answers.try_next().await? {
+        referenced.extend(links.iter().flat_map(|(_, prs)| prs.iter().map(|n| (*n, false))));
+        checked += links.len();
+        store.save_commit_links(&links)?;
+        emit(SyncEvent::Linked { checked, total });
+    }
+    emit(SyncEvent::Linked { checked, total });
+    Ok(checked)
+}
+
+async fn pulls_by_number(api: &GraphQl<'_>, slug: &RepoSlug, numbers: &[u64]) -> Result<Vec<Listed>> {
+    let what = format!("pull requests named by backports and commits of {slug}");
+    let (text, variables) = queries::pulls_by_number(slug, numbers);
+    // Two connections each (labels, reviews): a batch of 50 is one point.
+    let found: Vec<Option<ApiPull>> = batch(api, slug, &text, variables, numbers.len(), &what).await?;
+    // A number GitHub does not know (an issue, a typo in a title) is null
+    // beside a NOT_FOUND error: there is nothing to save for it.
+    Ok(found.into_iter().flatten().map(ApiPull::into_model).filter(|(pr, _, _)| pr.merged_at.is_some()).collect())
+}
+
+/// Runs a batch of `p0`…`pN` aliases under `repository`.
+async fn batch<T: serde::de::DeserializeOwned>(
+    api: &GraphQl<'_>,
+    slug: &RepoSlug,
+    text: &str,
+    variables: Value,
+    count: usize,
+    what: &str,
+) -> Result<Vec<Option<T>>> {
+    batch_with(api, slug, text, variables, count, 'p', what).await
+}
+
+async fn batch_with<T: serde::de::DeserializeOwned>(
+    api: &GraphQl<'_>,
+    slug: &RepoSlug,
+    text: &str,
+    variables: Value,
+    count: usize,
+    prefix: char,
+    what: &str,
+) -> Result<Vec<Option<T>>> {
+    let (data, _) = api.query::<RepositoryData<Map<String, Value>>>(text, variables, 1, what).await?;
+    let fields = data.repository.ok_or_else(|| not_found(slug))?;
+    aliased(fields, prefix, count).map_err(|e| ForgeError::BadAnswer { what: what.to_string(), detail: e.to_string() })
+}
+
+fn not_found(slug: &RepoSlug) -> ForgeError {
+    ForgeError::NotFound { what: format!("repository {slug}"), api: "GitHub's GraphQL API".into() }
+}
