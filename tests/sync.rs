@@ -433,8 +433,8 @@ fn transient_graphql_faults_are_retried_and_nothing_is_lost() {
 #[test]
 fn an_interrupted_graphql_listing_resumes_at_its_page() {
     let w = World::new();
-    // 200 older merged pull requests on main: four pages with the demo's.
-    for n in 1000..1200u64 {
+    // 1,000 older merged pull requests on main: fourteen pages with the demo's.
+    for n in 1000..2000u64 {
         let mut pr = w.demo.pulls[0].clone();
         pr.number = n;
         pr.base_branch = "main".into();
@@ -445,9 +445,10 @@ fn an_interrupted_graphql_listing_resumes_at_its_page() {
         pr.commits = Vec::new();
         w.github.add_pull(REPO, &pr, "MEMBER");
     }
-    // Three points (the first page, its stale approval's commits, the
-    // second page), then none until a reset too far away to wait for.
-    w.github.set_graphql_rate_limit(3, chrono::Utc::now().timestamp() + 3600);
+    // Fourteen points, then none until a reset too far away to wait for:
+    // twelve pages, the commits of the first page's stale approval (held
+    // for twelve pages, then fetched), the thirteenth page.
+    w.github.set_graphql_rate_limit(14, chrono::Utc::now().timestamp() + 3600);
     let out = w.sync(&[]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("rate limit is used up until"), "{}", stderr(&out));
@@ -456,7 +457,7 @@ fn an_interrupted_graphql_listing_resumes_at_its_page() {
             .and_then(|c| c.query_row("SELECT count(*) FROM pull_requests", [], |r| r.get(0)))
             .expect("count")
     };
-    assert_eq!(saved(&w.db), 2 * 74, "the two pages fetched are saved");
+    assert_eq!(saved(&w.db), 13 * 74, "the thirteen pages fetched are saved");
     let listed: Vec<Value> = w
         .graphql_queries()
         .iter()
@@ -475,10 +476,12 @@ fn an_interrupted_graphql_listing_resumes_at_its_page() {
         .expect("a query");
     assert_eq!(first["base"], "main");
     assert!(first["after"].is_string(), "resumed after the saved page, not from the top: {first:#}");
-    assert_ne!(first["after"], listed[0]["after"]);
+    let pages: Vec<&Value> = listed.iter().filter(|v| v["base"] == "main").collect();
+    assert_eq!(pages.len(), 13, "thirteen pages, then no query the budget cannot pay");
+    assert!(pages.iter().all(|p| p["after"] != first["after"]), "resumed after the thirteenth page: {first:#}");
     let main = w.demo.pulls.iter().filter(|p| p.base_branch == "main").count() as i64;
-    let all = w.demo.pulls.len() as i64 + 200;
-    assert_eq!(saved(&w.db), all, "{main} demo pull requests on main, 200 more, and 3.12's");
+    let all = w.demo.pulls.len() as i64 + 1000;
+    assert_eq!(saved(&w.db), all, "{main} demo pull requests on main, 1,000 more, and 3.12's");
     assert_eq!(w.verdicts(&w.db), w.verdicts(&w.seeded));
     // Done: the next sync starts from the top again, with a small page.
     w.github.clear_log();

@@ -7,7 +7,11 @@
 //! first asked for a page of five: when nothing changed, that one query of
 //! one point is the whole branch. Each page is saved in one transaction
 //! with the cursor after it, so an interrupted sync resumes at the page
-//! where it stopped; the watermark moves when the branch is done.
+//! where it stopped; the watermark moves when the branch is done. Pull
+//! requests that need a second query (more reviews, or the commits of an
+//! approval of an older commit) are held until a hundred wait (or twelve
+//! pages went by), then completed in one query each way and saved; the
+//! cursor moves past a page only once nothing before it is held.
 //!
 //! Then, in batches: reviews past the first hundred, the commits of pull
 //! requests approved at an older commit, the pull requests of commits whose
@@ -27,6 +31,10 @@ use crate::store::{PullRecord, Store};
 /// Batches sent at once (the client keeps its own, lower, cap on queries
 /// in flight; this only keeps the next batch ready).
 const BATCHES_AT_ONCE: usize = 2;
+
+/// Pages a pull request may wait to be completed: an interrupted sync
+/// lists at most this many pages again.
+const HELD_PAGES: usize = 12;
 
 /// A pull request as listed: its first reviews, and the cursor to more.
 type Listed = (PullRequest, Vec<Review>, Option<String>);
@@ -67,7 +75,7 @@ pub async fn run(
     let mut answers = stream::iter(batches).buffered(BATCHES_AT_ONCE);
     while let Some(listed) = answers.try_next().await? {
         let records = complete(api, &slug, listed).await?;
-        store.save_pulls(&records)?;
+        store.save_pulls(&records.into_iter().map(record).collect::<Vec<_>>())?;
     }
     Ok(report)
 }
@@ -91,6 +99,10 @@ async fn sync_branch(
     let mut size = if watermark.is_some() && after.is_none() { queries::PROBE } else { queries::PAGE };
     let what = format!("the merged pull requests into {branch} of {slug}");
     let mut fetched = 0;
+    let mut listed = 0;
+    let mut held: Vec<Listed> = Vec::new();
+    // Pages listed since the oldest held pull request.
+    let mut held_pages = 0;
     loop {
         let (text, variables) = queries::merged_page(slug, branch, size, after.as_deref());
         let (data, _) = api.query::<RepositoryData<queries::PullsField>>(&text, variables, 1, &what).await?;
@@ -122,14 +134,29 @@ async fn sync_branch(
         }
         referenced
             .extend(page.iter().filter_map(|(pr, _, _)| backport_original(pr).map(|n| (n, config.is_bot(&pr.author)))));
-        let records = complete(api, slug, page).await?;
+        listed += page.len();
+        emit(SyncEvent::Found { branch: branch.to_string(), total: listed });
+        // Whole pull requests are saved at once; those still missing reviews
+        // or commits wait for a full batch (one query for a hundred of them,
+        // where one per page would double the points).
+        let (incomplete, mut records): (Vec<Listed>, Vec<Listed>) = page.into_iter().partition(needs_more);
+        held.extend(incomplete);
+        held_pages = if held.is_empty() { 0 } else { held_pages + 1 };
+        let last = next.is_none() || reached_known;
+        if held.len() >= queries::CONNECTION_BATCH || held_pages >= HELD_PAGES || last {
+            records.extend(complete(api, slug, std::mem::take(&mut held)).await?);
+            held_pages = 0;
+        }
         fetched += records.len();
-        emit(SyncEvent::Found { branch: branch.to_string(), total: fetched });
-        store.save_pulls(&records)?;
-        emit(SyncEvent::Saved { branch: branch.to_string(), done: fetched, total: fetched });
+        store.save_pulls(&records.into_iter().map(record).collect::<Vec<_>>())?;
+        emit(SyncEvent::Saved { branch: branch.to_string(), done: fetched, total: listed });
         match next {
             Some(cursor) if !reached_known => {
-                store.save_sync_resume(branch, &cursor, newest)?;
+                // A resumed listing starts after this page only when nothing
+                // before it waits to be completed.
+                if held.is_empty() {
+                    store.save_sync_resume(branch, &cursor, newest)?;
+                }
                 after = Some(cursor);
                 size = queries::PAGE;
             }
@@ -140,9 +167,20 @@ async fn sync_branch(
     Ok(fetched)
 }
 
+/// Whether a listed pull request needs another query: reviews past the
+/// first page, or an approval of an older commit (its commits tell which
+/// ones nobody approved).
+fn needs_more((pr, reviews, more): &Listed) -> bool {
+    more.is_some() || approves_older_commits(pr, reviews)
+}
+
+fn record((pr, reviews, _): Listed) -> PullRecord {
+    PullRecord { pr, reviews: Some(reviews), reviews_etag: None }
+}
+
 /// Fetches what a page of pull requests left out: reviews past the first
 /// hundred, and the commits of those approved at an older commit.
-async fn complete(api: &GraphQl<'_>, slug: &RepoSlug, mut page: Vec<Listed>) -> Result<Vec<PullRecord>> {
+async fn complete(api: &GraphQl<'_>, slug: &RepoSlug, mut page: Vec<Listed>) -> Result<Vec<Listed>> {
     let what = format!("the reviews of pull requests of {slug}");
     let mut pending: Vec<(usize, String)> =
         page.iter().enumerate().filter_map(|(i, (_, _, more))| more.clone().map(|c| (i, c))).collect();
@@ -189,7 +227,7 @@ async fn complete(api: &GraphQl<'_>, slug: &RepoSlug, mut page: Vec<Listed>) -> 
         }
         pending = next;
     }
-    Ok(page.into_iter().map(|(pr, reviews, _)| PullRecord { pr, reviews: Some(reviews), reviews_etag: None }).collect())
+    Ok(page)
 }
 
 /// Commits whose message names no pull request: which pull requests hold
