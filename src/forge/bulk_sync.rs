@@ -96,17 +96,16 @@ async fn sync_branch(
         Some((cursor, newest)) => (Some(cursor), newest),
         None => (None, None),
     };
-    let mut size = if watermark.is_some() && after.is_none() { queries::PROBE } else { queries::PAGE };
+    let size = if watermark.is_some() && after.is_none() { queries::PROBE } else { queries::PAGE };
     let what = format!("the merged pull requests into {branch} of {slug}");
     let mut fetched = 0;
     let mut listed = 0;
     let mut held: Vec<Listed> = Vec::new();
     // Pages listed since the oldest held pull request.
     let mut held_pages = 0;
+    let mut arrived = list_page(api, slug, branch, size, after.take(), &what).await;
     loop {
-        let (text, variables) = queries::merged_page(slug, branch, size, after.as_deref());
-        let (data, _) = api.query::<RepositoryData<queries::PullsField>>(&text, variables, 1, &what).await?;
-        let connection = data.repository.ok_or_else(|| not_found(slug))?.pull_requests;
+        let connection = arrived?;
         let next = connection.next().map(str::to_string);
         let mut page = Vec::new();
         let mut reached_known = false;
@@ -136,35 +135,61 @@ async fn sync_branch(
             .extend(page.iter().filter_map(|(pr, _, _)| backport_original(pr).map(|n| (n, config.is_bot(&pr.author)))));
         listed += page.len();
         emit(SyncEvent::Found { branch: branch.to_string(), total: listed });
+        let next = next.filter(|_| !reached_known);
+
         // Whole pull requests are saved at once; those still missing reviews
         // or commits wait for a full batch (one query for a hundred of them,
         // where one per page would double the points).
         let (incomplete, mut records): (Vec<Listed>, Vec<Listed>) = page.into_iter().partition(needs_more);
         held.extend(incomplete);
         held_pages = if held.is_empty() { 0 } else { held_pages + 1 };
-        let last = next.is_none() || reached_known;
-        if held.len() >= queries::CONNECTION_BATCH || held_pages >= HELD_PAGES || last {
-            records.extend(complete(api, slug, std::mem::take(&mut held)).await?);
+        let flush = held.len() >= queries::CONNECTION_BATCH || held_pages >= HELD_PAGES || next.is_none();
+        let batch = if flush { std::mem::take(&mut held) } else { Vec::new() };
+        if flush {
             held_pages = 0;
         }
+        // The next page is asked for while this one is completed and saved.
+        let completing = complete(api, slug, batch);
+        let (following, completed) = match &next {
+            Some(cursor) => {
+                let following = list_page(api, slug, branch, queries::PAGE, Some(cursor.clone()), &what);
+                let (following, completed) = futures_util::future::join(following, completing).await;
+                (Some(following), completed)
+            }
+            None => (None, completing.await),
+        };
+        records.extend(completed?);
         fetched += records.len();
         store.save_pulls(&records.into_iter().map(record).collect::<Vec<_>>())?;
         emit(SyncEvent::Saved { branch: branch.to_string(), done: fetched, total: listed });
-        match next {
-            Some(cursor) if !reached_known => {
+        match (next, following) {
+            (Some(cursor), Some(following)) => {
                 // A resumed listing starts after this page only when nothing
                 // before it waits to be completed.
                 if held.is_empty() {
                     store.save_sync_resume(branch, &cursor, newest)?;
                 }
-                after = Some(cursor);
-                size = queries::PAGE;
+                arrived = following;
             }
             _ => break,
         }
     }
     store.finish_branch(branch, newest, None)?;
     Ok(fetched)
+}
+
+/// One page of a branch's merged pull requests.
+async fn list_page(
+    api: &GraphQl<'_>,
+    slug: &RepoSlug,
+    branch: &str,
+    size: usize,
+    after: Option<String>,
+    what: &str,
+) -> Result<queries::Connection<ApiPull>> {
+    let (text, variables) = queries::merged_page(slug, branch, size, after.as_deref());
+    let (data, _) = api.query::<RepositoryData<queries::PullsField>>(&text, variables, 1, what).await?;
+    Ok(data.repository.ok_or_else(|| not_found(slug))?.pull_requests)
 }
 
 /// Whether a listed pull request needs another query: reviews past the
