@@ -1096,7 +1096,7 @@ fn a_ten_megabyte_line_is_cut_for_display_searched_as_shown_and_whole_in_hex() {
     d.select("Add the minified bundle");
     d.key(KeyCode::Enter);
     let doc = d.app.diff.as_ref().expect("the diff");
-    let held: usize = doc.lines.iter().map(|l| l.spans.iter().map(|s| s.content.len()).sum::<usize>()).sum();
+    let held = doc.lines.held_bytes();
     assert!(doc.lines.len() < 120, "the line is cut, not wrapped a hundred thousand times: {}", doc.lines.len());
     assert!(held < 64 * 1024, "the screen holds {held} bytes of text");
     let screen = d.screen();

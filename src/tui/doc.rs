@@ -5,6 +5,7 @@
 use ratatui::text::Line;
 
 use super::find::{LineText, Query};
+use super::lines::Lines;
 use super::style::Styles;
 use crate::jobs::{DiffFileInfo, DiffPart, HexData, HexSide, LineTag};
 
@@ -52,8 +53,8 @@ pub struct DiffDoc {
     /// Showing only a backport's drift from its original.
     pub drift: bool,
     pub files: Vec<FileEntry>,
-    pub lines: Vec<Line<'static>>,
-    /// The lines' text, for searching.
+    pub lines: Lines,
+    /// The lines' lower-case copy, for searches that ignore case.
     text: LineText,
     pub tags: Vec<LineTag>,
     /// The lines shown (collapsed files show their header only).
@@ -82,7 +83,7 @@ impl DiffDoc {
             side_by_side,
             drift,
             files: Vec::new(),
-            lines: Vec::new(),
+            lines: Lines::default(),
             text: LineText::default(),
             tags: Vec::new(),
             rows: Vec::new(),
@@ -110,14 +111,13 @@ impl DiffDoc {
                 let query = self.search.as_ref().and_then(|s| Query::new(&s.query));
                 for (tag, line) in lines {
                     let index = self.lines.len();
-                    let line = styles.line(line);
-                    self.text.push(&line);
+                    self.lines.push(line.iter().map(|s| (s.text.as_str(), styles.style(s.style))));
+                    self.text.follow(&self.lines);
                     if let (Some(query), Some(search)) = (&query, &mut self.search) {
-                        if self.text.holds(index, query) {
+                        if self.text.holds(&self.lines, index, query) {
                             search.matches.push(index);
                         }
                     }
-                    self.lines.push(line);
                     self.tags.push(tag);
                     let file = self.files.last_mut();
                     let collapsed = file.as_ref().is_some_and(|f| f.collapsed);
@@ -304,7 +304,7 @@ impl DiffDoc {
             self.search = None;
             return 0;
         }
-        let matches = Query::new(query).map(|q| self.text.find(&q)).unwrap_or_default();
+        let matches = Query::new(query).map(|q| self.text.find(&self.lines, &q)).unwrap_or_default();
         let count = matches.len();
         self.search = Some(Search { query: query.to_string(), matches, current: None });
         if count > 0 {

@@ -9,6 +9,7 @@ pub mod find;
 pub mod help;
 pub mod keymap;
 pub mod layout;
+pub mod lines;
 pub mod style;
 pub mod view;
 

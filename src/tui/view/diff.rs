@@ -115,8 +115,8 @@ fn draw_body(frame: &mut Frame, app: &App, doc: &DiffDoc, area: Rect) {
     for &index in doc.rows.iter().skip(doc.top).take(rows) {
         let Some(line) = doc.lines.get(index) else { continue };
         let mut line = match query {
-            Some(q) => mark_matches(line, q, &app.styles),
-            None => line.clone(),
+            Some(q) => mark_matches(&line, q, &app.styles),
+            None => line,
         };
         // A collapsed file says so after its last header line.
         let last_header =
@@ -141,7 +141,7 @@ fn draw_body(frame: &mut Frame, app: &App, doc: &DiffDoc, area: Rect) {
 }
 
 /// The line with every occurrence of the query (smart case) highlighted.
-fn mark_matches(line: &Line<'static>, query: &str, styles: &Styles) -> Line<'static> {
+fn mark_matches<'a>(line: &Line<'a>, query: &str, styles: &Styles) -> Line<'a> {
     let text = line_text(line);
     let fold = !query.chars().any(char::is_uppercase);
     let (hay, needle) =
