@@ -94,7 +94,15 @@ pub fn load(ctx: &JobContext, depth: QueueDepth, whole: bool) -> Result<QueueDat
         quick: depth == QueueDepth::First,
         ..Selection::default()
     };
+    let opened = started.elapsed();
     let loaded = pipeline::load(&repo, &mut store, &ctx.config, &selection)?;
+    let stages: Vec<String> =
+        loaded.timings.iter().map(|(stage, took)| format!("{stage} {:.0}", took.as_secs_f64() * 1e3)).collect();
+    tracing::debug!(
+        "queue ({depth:?}, whole: {whole}): opened and windowed in {:.0} ms, then {} ms",
+        opened.as_secs_f64() * 1e3,
+        stages.join(", ")
+    );
     let outbox = store.outbox_pending()?;
     // Cached only: building the queue never waits for GitHub.
     let reviewer = review::reviewer(&repo, &mut store, &ctx.config, ctx.github_api.as_deref(), Lookup::Cached)?;

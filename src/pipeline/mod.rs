@@ -118,6 +118,7 @@ pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selecti
     let mut clock = Stopwatch::start();
     let default_branch = repo.default_branch(config.branches.default.as_deref())?;
     let ranges = ranges(repo, config, selection, &default_branch)?;
+    clock.mark("ranges");
     let Walked { listed, cut } = walk_since(repo, &ranges, selection.since, selection.limit)?;
     clock.mark("walk");
     let depth = Depth { files: selection.files, quick: selection.quick };
