@@ -11,13 +11,20 @@
 //!   200,000-line diff, update + draw, median and p99 over 200 frames;
 //!   a search through all of its lines (Enter on the query).
 //!
+//! - **cold start** (`benches/tui/cold.rs`): a fresh store on a generated
+//!   100,000-commit history, or on a clone given by path: the first queue
+//!   screen, the selection after the scans, peak memory.
+//!
 //! Prints figures, asserts no wall time: `cargo bench --bench tui`
-//! (`-- queue`, `-- diff` for one part).
+//! (`-- queue`, `-- diff`, `-- cold` for one part; `-- cold PATH` for a
+//! real repository).
 
 #[path = "../tests/support/bigrepo.rs"]
 mod bigrepo;
 #[path = "../tests/support/c_source.rs"]
 mod c_source;
+#[path = "tui/cold.rs"]
+mod cold;
 
 use std::time::{Duration, Instant};
 
@@ -43,16 +50,29 @@ const RUNS: usize = 5;
 const FRAMES: usize = 200;
 
 fn main() {
-    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    if let [child, repo, db] = args.as_slice() {
+        if child == cold::CHILD {
+            cold::measure(repo.into(), db.into());
+            return;
+        }
+    }
+    // Paths name repositories for the cold case; the rest pick cases.
+    let (repos, filters): (Vec<String>, Vec<String>) = args.into_iter().partition(|a| std::path::Path::new(a).is_dir());
     let wanted = |part: &str| filters.is_empty() || filters.iter().any(|f| part.contains(f.as_str()));
     let mut table = Table::default();
-    if wanted("queue") {
+    if wanted("queue") && repos.is_empty() {
         queue(&mut table);
     }
-    if wanted("diff") {
+    if wanted("diff") && repos.is_empty() {
         diff(&mut table);
     }
-    table.print();
+    if wanted("cold") {
+        cold::run(&repos.iter().map(std::path::PathBuf::from).collect::<Vec<_>>());
+    }
+    if !table.rows.is_empty() {
+        table.print();
+    }
 }
 
 // ----- the 10,000-change queue ------------------------------------------
@@ -363,8 +383,12 @@ fn rewrite_repo(path: &std::path::Path) -> String {
 
 // ----- the app ----------------------------------------------------------
 
+/// The whole history (`queue.since = "all"`): the queue cases measure
+/// every change of the fixture, not the window since its latest release.
 fn context(repo: std::path::PathBuf, db: std::path::PathBuf) -> JobContext {
-    JobContext { repo, db, config: Config::default(), github_api: None, theme: Theme::default() }
+    let mut config = Config::default();
+    config.queue.since = rearview::config::Since::All;
+    JobContext { repo, db, config, github_api: None, theme: Theme::default() }
 }
 
 fn new_app() -> App {

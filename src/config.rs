@@ -39,6 +39,8 @@ pub struct Config {
     pub review: ReviewRules,
     #[serde(default)]
     pub backport: Backport,
+    #[serde(default)]
+    pub queue: QueueWindow,
     /// TUI key bindings: action name → a key or a list of keys (each
     /// replaces that action's default keys).
     #[serde(default)]
@@ -159,6 +161,73 @@ pub struct Ui {
     /// Open diffs side by side.
     #[serde(default)]
     pub side_by_side: bool,
+}
+
+/// Which history the TUI's queue opens on (`[queue]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueWindow {
+    /// `since = "release"` (the default: since the main line's latest
+    /// release tag), `"all"`, a date (`"2026-01-31"`), a span (`"90 days"`,
+    /// `"12 weeks"`) or a revision (`"v3.14.0"`).
+    #[serde(default)]
+    pub since: Since,
+}
+
+/// Where the queue's window starts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub enum Since {
+    /// The main line's latest release tag (everything when it has none).
+    #[default]
+    Release,
+    /// The whole history.
+    All,
+    /// A day, as seconds since the epoch at its midnight (UTC).
+    Date(i64),
+    /// The last this many days.
+    Days(u32),
+    /// A tag, branch or commit: the changes that landed after it.
+    Revision(String),
+}
+
+impl TryFrom<String> for Since {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Since, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(
+                "queue.since is empty: write \"release\", \"all\", a date (2026-01-31), a span (90 days) or a tag"
+                    .into(),
+            );
+        }
+        match text {
+            "release" => return Ok(Since::Release),
+            "all" => return Ok(Since::All),
+            _ => {}
+        }
+        if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            return Ok(Since::Date(day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp()));
+        }
+        let mut words = text.split_whitespace();
+        if let (Some(number), Some(unit), None) = (words.next(), words.next(), words.next()) {
+            let days_per = match unit.trim_end_matches('s') {
+                "day" => Some(1),
+                "week" => Some(7),
+                "month" => Some(30),
+                "year" => Some(365),
+                _ => None,
+            };
+            if let Some(days_per) = days_per {
+                return match number.parse::<u32>() {
+                    Ok(n) if n > 0 => Ok(Since::Days(n.saturating_mul(days_per))),
+                    _ => Err(format!("queue.since = \"{text}\": the span needs a whole number above 0 (\"90 days\")")),
+                };
+            }
+        }
+        Ok(Since::Revision(text.to_string()))
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -529,6 +598,19 @@ fn is_product(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queue_since_reads_release_all_dates_spans_and_revisions() {
+        let since = |text: &str| Config::parse(&format!("[queue]\nsince = \"{text}\"\n"), Path::new("c.toml"));
+        assert_eq!(Config::default().queue.since, Since::Release, "the latest release by default");
+        assert_eq!(since("all").expect("valid").queue.since, Since::All);
+        assert_eq!(since("2026-01-31").expect("valid").queue.since, Since::Date(1_769_817_600));
+        assert_eq!(since("90 days").expect("valid").queue.since, Since::Days(90));
+        assert_eq!(since("2 weeks").expect("valid").queue.since, Since::Days(14));
+        assert_eq!(since("v3.14.0").expect("valid").queue.since, Since::Revision("v3.14.0".into()));
+        let bad = since("0 days").expect_err("a zero span is refused").to_string();
+        assert!(bad.contains("queue.since") && bad.contains("90 days"), "{bad}");
+    }
 
     #[test]
     fn full_config_parses() {

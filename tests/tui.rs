@@ -87,9 +87,9 @@ impl Driver {
     fn job(&mut self, Job { id, request }: Job) {
         let replies = match request {
             Request::CachedQueue => vec![Reply::Queue(jobs::load_cached_queue_blocking(&self.ctx))],
-            Request::Queue { files } => {
+            Request::Queue { depth, whole } => {
                 self.queue_loads += 1;
-                vec![Reply::Queue(jobs::load_queue_blocking(&self.ctx, files))]
+                vec![Reply::Queue(jobs::load_queue_at_blocking(&self.ctx, depth, whole))]
             }
             Request::Diff { sha, width, side_by_side, drift_of } => {
                 match jobs::render_diff_blocking(&self.ctx, &sha, width, side_by_side, drift_of.as_deref()) {
@@ -278,6 +278,9 @@ fn the_queue_opens_on_pending_changes_and_moves_with_j_k_g_g() {
     let pending = data.queue.changes.iter().filter(|c| c.pending).count();
     assert_eq!(d.app.view.visible.len(), pending, "default filter: pending only");
     assert!(pending > 3 && pending < data.queue.changes.len());
+    // The first screen's change stays selected through the full build (the
+    // scans re-sort the list under it); g goes to the top.
+    d.keys("g");
     assert_eq!(d.app.view.selected, 0);
     d.keys("jj");
     assert_eq!(d.app.view.selected, 2);
@@ -784,6 +787,8 @@ fn the_mouse_wheel_scrolls_the_queue_and_the_diff() {
     let demo = demo();
     // Short enough that the first change's diff (45 lines) scrolls.
     let mut d = Driver::new(&demo, 160, 24);
+    // From the top (the start keeps the first screen's change selected).
+    d.keys("g");
     let wheel = |kind| Msg::Mouse(MouseEvent { kind, column: 10, row: 5, modifiers: KeyModifiers::NONE });
     d.send(wheel(MouseEventKind::ScrollDown));
     assert_eq!(d.app.view.selected, 3, "three rows a notch");

@@ -205,6 +205,11 @@ fn demo_walkthrough_in_tmux() {
     assert!(first_line(&screen).contains("pending"), "default filter is pending:\n{screen}");
     assert_eq!(tmux.display("#{alternate_on}"), "1", "the TUI runs on the alternate screen");
     assert_eq!(tmux.display("#{window_width}x#{window_height}"), format!("{WIDTH}x{HEIGHT}"));
+    // The demo has no release on its main line: the queue is its whole
+    // history, and H (the window key) says so rather than reloading.
+    assert!(!first_line(&screen).contains("H: whole history"), "no window:\n{screen}");
+    tmux.key("H");
+    tmux.wait_text("already shows the whole history", STEP);
 
     // 2. The drifted backport, by fuzzy search over titles.
     tmux.key("/");

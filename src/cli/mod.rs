@@ -548,6 +548,7 @@ fn list(global: &Global, args: &ListArgs) -> Result<ExitCode> {
         range_branch,
         // Risk needs the files and their content.
         files: args.format == ListFormat::Json || args.sort == SortOrder::Risk || args.min_risk.is_some(),
+        ..Selection::default()
     };
     let loaded = build_queue(global, &mut ctx, &selection)?;
     if let Some(shallow) = &loaded.shallow {

@@ -24,10 +24,11 @@ use crate::render::theme::Theme;
 
 pub use crate::pipeline::checklist::ReleaseAudit;
 pub use crate::pipeline::printer::LineTag;
+pub use crate::pipeline::window::Window;
 pub use diff::{DiffFileInfo, DiffPart};
 pub use error::JobError;
 pub use hex::{HexData, HexSide};
-pub use queue::QueueData;
+pub use queue::{QueueData, QueueDepth};
 
 // What the TUI shows of the layers below jobs, so that it reaches them
 // only through jobs: sync progress, an archive's verification, and the
@@ -52,8 +53,9 @@ pub struct JobContext {
 /// A request to the background.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
-    /// Build the queue; `files` adds every change's file list (slower, cached).
-    Queue { files: bool },
+    /// Build the queue to `depth`: of the window (config `queue.since`),
+    /// or of the `whole` history.
+    Queue { depth: QueueDepth, whole: bool },
     /// The last run's queue, to draw while the fresh one is built.
     CachedQueue,
     /// Render a change's diff for a pane `width` columns wide; with
@@ -147,8 +149,8 @@ impl Jobs {
         let send = Sender { id: job.id, reports: self.reports.clone() };
         tracing::debug!(id = job.id, request = ?job.request, "job");
         match job.request {
-            Request::Queue { files } => {
-                self.runtime.spawn_blocking(move || send.reply(Reply::Queue(queue::load(&ctx, files))));
+            Request::Queue { depth, whole } => {
+                self.runtime.spawn_blocking(move || send.reply(Reply::Queue(queue::load(&ctx, depth, whole))));
             }
             Request::CachedQueue => {
                 self.runtime.spawn_blocking(move || send.reply(Reply::Queue(queue::load_snapshot(&ctx))));
@@ -256,9 +258,17 @@ pub fn status_mark(status: FileStatus) -> &'static str {
     }
 }
 
-/// Builds the queue blocking (tests and benches).
+/// Builds the window's queue blocking, linked, with every file list when
+/// `files` (tests and benches).
 pub fn load_queue_blocking(ctx: &JobContext, files: bool) -> Result<QueueData, JobError> {
-    queue::load(ctx, files)
+    let depth = if files { QueueDepth::Files } else { QueueDepth::Linked };
+    queue::load(ctx, depth, false)
+}
+
+/// Builds the queue to `depth`, of the window or the `whole` history,
+/// blocking (tests and benches).
+pub fn load_queue_at_blocking(ctx: &JobContext, depth: QueueDepth, whole: bool) -> Result<QueueData, JobError> {
+    queue::load(ctx, depth, whole)
 }
 
 /// Reads the last run's queue snapshot blocking (tests and benches).

@@ -4,11 +4,25 @@ use crate::forge::remote;
 use crate::model::Queue;
 use crate::model::RepoSlug;
 use crate::pipeline::review::{self, Lookup};
+use crate::pipeline::window::{self, Window};
 use crate::pipeline::{self, Selection};
 use crate::repo::Repo;
 use crate::store::Store;
 
 use super::{JobContext, JobError};
+
+/// How much of each change a queue job reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum QueueDepth {
+    /// The first screen: the walk of the window, what messages say and the
+    /// store holds (verdicts from cached reviews); no patch-ids, author
+    /// history, drift or file lists.
+    First,
+    /// Linked: backports by patch-id, drift, authors' history; no file lists.
+    Linked,
+    /// Everything: file lists and content scans too (the risk signals).
+    Files,
+}
 
 /// The queue and what the status bar says about it.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -35,6 +49,15 @@ pub struct QueueData {
     pub outbox: usize,
     /// Whether changes carry their file lists.
     pub with_files: bool,
+    /// How much of each change was read.
+    #[serde(default = "linked")]
+    pub depth: QueueDepth,
+    /// The window the config asks for (`None`: the whole history is it).
+    #[serde(default)]
+    pub window: Option<Window>,
+    /// The whole history was asked for, past the window.
+    #[serde(default)]
+    pub whole: bool,
     /// Who approvals from here are recorded as (the token's login when the
     /// store knows it, else git's identity), and git's user.email: the
     /// approve dialog says when an approval would not count.
@@ -52,12 +75,34 @@ pub struct QueueData {
 /// Changes per branch the TUI lists (the CLI's `--limit`).
 const HISTORY_LIMIT: usize = 10_000;
 
-pub fn load(ctx: &JobContext, files: bool) -> Result<QueueData, JobError> {
+fn linked() -> QueueDepth {
+    QueueDepth::Linked
+}
+
+/// Builds the queue of the window (or of the `whole` history) to `depth`.
+pub fn load(ctx: &JobContext, depth: QueueDepth, whole: bool) -> Result<QueueData, JobError> {
     let started = std::time::Instant::now();
     let repo = Repo::open(&ctx.repo)?;
     let mut store = Store::open(&ctx.db)?;
-    let selection = Selection { limit: HISTORY_LIMIT, files, ..Selection::default() };
+    let default_branch = repo.default_branch(ctx.config.branches.default.as_deref())?;
+    let window = window::window(&repo, &ctx.config, &default_branch, chrono::Utc::now().timestamp())?;
+    let files = depth == QueueDepth::Files;
+    let selection = Selection {
+        limit: HISTORY_LIMIT,
+        files,
+        since: window.as_ref().filter(|_| !whole).map(|w| w.since),
+        quick: depth == QueueDepth::First,
+        ..Selection::default()
+    };
+    let opened = started.elapsed();
     let loaded = pipeline::load(&repo, &mut store, &ctx.config, &selection)?;
+    let stages: Vec<String> =
+        loaded.timings.iter().map(|(stage, took)| format!("{stage} {:.0}", took.as_secs_f64() * 1e3)).collect();
+    tracing::debug!(
+        "queue ({depth:?}, whole: {whole}): opened and windowed in {:.0} ms, then {} ms",
+        opened.as_secs_f64() * 1e3,
+        stages.join(", ")
+    );
     let outbox = store.outbox_pending()?;
     // Cached only: building the queue never waits for GitHub.
     let reviewer = review::reviewer(&repo, &mut store, &ctx.config, ctx.github_api.as_deref(), Lookup::Cached)?;
@@ -73,12 +118,17 @@ pub fn load(ctx: &JobContext, files: bool) -> Result<QueueData, JobError> {
         web: web_url(ctx, &repo),
         outbox,
         with_files: files,
+        depth,
+        window,
+        whole,
         cached: false,
         reviewer_email: reviewer.as_ref().map(|r| r.email.clone()).unwrap_or_default(),
         reviewer: reviewer.map(|r| r.name),
         took: started.elapsed(),
     };
-    if !files {
+    // The window's queue opens the next start; the whole history's would
+    // be large and is one key away anyway.
+    if !whole {
         save_snapshot(ctx, &data);
     }
     Ok(data)

@@ -25,6 +25,7 @@ pub mod printer;
 pub mod review;
 pub mod scan;
 pub mod sync;
+pub mod window;
 
 /// What a use case could not do; each message says what failed and what
 /// to do.
@@ -42,6 +43,8 @@ pub enum Error {
     NoReviewer,
     #[error("cannot start the network runtime: {0}")]
     Runtime(String),
+    #[error("the config's queue.since = \"{since}\" names no commit ({source}): fix it, or write \"all\"")]
+    Window { since: String, source: Box<RepoError> },
 }
 
 /// Which history to triage.
@@ -60,6 +63,13 @@ pub struct Selection {
     /// Compute every change's files with line counts (a diff per commit,
     /// cached): for views that show them. Off, changes carry no files.
     pub files: bool,
+    /// Only changes that landed after this (seconds since the epoch): the
+    /// queue's window (`window::window`). `None`: all.
+    pub since: Option<i64>,
+    /// A first screen: what the walk, the messages and the store already
+    /// say, without patch-ids, author history or drift (the full load
+    /// follows).
+    pub quick: bool,
 }
 
 /// The queue and the context it was built in.
@@ -108,9 +118,11 @@ pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selecti
     let mut clock = Stopwatch::start();
     let default_branch = repo.default_branch(config.branches.default.as_deref())?;
     let ranges = ranges(repo, config, selection, &default_branch)?;
-    let Walked { listed, cut } = walk(repo, &ranges, selection.limit)?;
+    clock.mark("ranges");
+    let Walked { listed, cut } = walk_since(repo, &ranges, selection.since, selection.limit)?;
     clock.mark("walk");
-    let queue = triage_listed(repo, store, config, listed, &ranges, &default_branch, selection.files, &mut clock)?;
+    let depth = Depth { files: selection.files, quick: selection.quick };
+    let queue = triage_to(repo, store, config, listed, &ranges, &default_branch, depth, &mut clock)?;
     let since = ranges.iter().filter_map(|r| Some((r.branch.clone(), r.since.clone()?))).collect();
     let branches = ranges.into_iter().map(|r| r.branch).collect();
     Ok(Loaded { queue, default_branch, branches, since, cut, shallow: repo.shallow_note(), timings: clock.marks })
@@ -128,13 +140,18 @@ struct Walked {
 /// (under the first range that reaches it), at most `limit` per range (0:
 /// no limit); and the ranges the limit cut short.
 fn walk(repo: &Repo, ranges: &[Range], limit: usize) -> Result<Walked, Error> {
+    walk_since(repo, ranges, None, limit)
+}
+
+/// [`walk`] of the commits that landed after `since` (`None`: all).
+fn walk_since(repo: &Repo, ranges: &[Range], since: Option<i64>, limit: usize) -> Result<Walked, Error> {
     let limit = if limit == 0 { usize::MAX } else { limit };
     let mut seen = HashSet::new();
     let mut listed: Vec<(String, Commit)> = Vec::new();
     let mut cut = Vec::new();
     for range in ranges {
         // One commit past the limit tells whether the range holds more.
-        let mut commits = repo.walk(range, limit.saturating_add(1))?;
+        let mut commits = repo.walk_since(range, since, limit.saturating_add(1))?;
         if commits.len() > limit {
             commits.truncate(limit);
             cut.push(range.branch.clone());
@@ -146,6 +163,13 @@ fn walk(repo: &Repo, ranges: &[Range], limit: usize) -> Result<Walked, Error> {
         }
     }
     Ok(Walked { listed, cut })
+}
+
+/// How much of a change `triage_listed` reads (see [`Selection`]).
+#[derive(Debug, Clone, Copy)]
+struct Depth {
+    files: bool,
+    quick: bool,
 }
 
 /// Links, reads and triages the `listed` commits of `ranges` into a queue.
@@ -160,6 +184,23 @@ fn triage_listed(
     with_files: bool,
     clock: &mut Stopwatch,
 ) -> Result<Queue, Error> {
+    let depth = Depth { files: with_files, quick: false };
+    triage_to(repo, store, config, listed, ranges, default_branch, depth, clock)
+}
+
+/// [`triage_listed`], reading as much of each change as `depth` says.
+#[allow(clippy::too_many_arguments)]
+fn triage_to(
+    repo: &Repo,
+    store: &mut Store,
+    config: &Config,
+    listed: Vec<(String, Commit)>,
+    ranges: &[Range],
+    default_branch: &str,
+    depth: Depth,
+    clock: &mut Stopwatch,
+) -> Result<Queue, Error> {
+    let with_files = depth.files;
     let mut links = Linker::new(repo, store, default_branch);
     let maintenance: Vec<&Range> = ranges.iter().filter(|r| r.branch != default_branch).collect();
     if !maintenance.is_empty() {
@@ -194,16 +235,19 @@ fn triage_listed(
 
     // Patch-id linking compares the paths of maintenance commits that name
     // no original, so those need their files even when the view does not.
-    let needs_files = |c: &Landed| with_files || (c.branch != default_branch && c.original.is_none());
-    let shas: Vec<String> = changes.iter().filter(|c| needs_files(c)).map(|c| c.commit.sha.clone()).collect();
-    let mut files = links.files(&shas)?;
-    for landed in &mut changes {
-        landed.files = files.remove(&landed.commit.sha).unwrap_or_default();
+    // A first screen leaves all of that to the full load.
+    if !depth.quick {
+        let needs_files = |c: &Landed| with_files || (c.branch != default_branch && c.original.is_none());
+        let shas: Vec<String> = changes.iter().filter(|c| needs_files(c)).map(|c| c.commit.sha.clone()).collect();
+        let mut files = links.files(&shas)?;
+        for landed in &mut changes {
+            landed.files = files.remove(&landed.commit.sha).unwrap_or_default();
+        }
+        clock.mark("files");
+        links.link_by_patch_id(&mut changes, default_branch)?;
+        links.check_patch_ids(&mut changes)?;
+        clock.mark("patch-ids");
     }
-    clock.mark("files");
-    links.link_by_patch_id(&mut changes, default_branch)?;
-    links.check_patch_ids(&mut changes)?;
-    clock.mark("patch-ids");
 
     let originals = links.originals(&changes);
     let mut prs: Vec<u64> = changes.iter().chain(originals.values()).filter_map(|c| c.claimed_pr).collect();
@@ -218,7 +262,7 @@ fn triage_listed(
     clock.mark("metadata");
 
     // The risk signals' facts: content scans need the file lists' views.
-    let scans = if with_files {
+    let scans = if with_files && !depth.quick {
         let shas: Vec<String> = changes.iter().map(|c| c.commit.sha.clone()).collect();
         let options = scan::ScanOptions::from_config(config);
         let mut scans = store.cached_scans(&shas)?;
@@ -237,14 +281,19 @@ fn triage_listed(
     clock.mark("content scans");
     // Authors against the project's whole history: every branch, whatever
     // is listed (so the answer does not depend on what was listed before).
-    let mut tips: Vec<Oid> = repo.branch_names()?.iter().filter_map(|b| repo.branch_tip(b).ok()).collect();
-    tips.extend(ranges.iter().map(|r| r.tip));
-    tips.sort_unstable();
-    tips.dedup();
-    let history = author_history(repo, store, &tips)?;
-    let novelty = scan::novelty(&changes, &history, config.risk.dormancy_days);
+    let novelty = if depth.quick {
+        HashMap::new()
+    } else {
+        let mut tips: Vec<Oid> = repo.branch_names()?.iter().filter_map(|b| repo.branch_tip(b).ok()).collect();
+        tips.extend(ranges.iter().map(|r| r.tip));
+        tips.sort_unstable();
+        tips.dedup();
+        let history = author_history(repo, store, &tips)?;
+        scan::novelty(&changes, &history, config.risk.dormancy_days)
+    };
     clock.mark("author history");
     let mut drift = HashMap::new();
+    // (A quick load checks no patch-ids: nothing has drifted yet.)
     for landed in changes.iter().filter(|c| c.patch_id_matches == Some(false)) {
         let Some(original) = &landed.original else { continue };
         drift.insert(landed.commit.sha.clone(), change::drift(repo, &original.sha, &landed.commit.sha)?);
@@ -268,7 +317,7 @@ fn author_history(repo: &Repo, store: &mut Store, tips: &[Oid]) -> Result<HashMa
         .filter_map(|s| Oid::from_str(s).ok())
         .filter(|o| repo.commit(&o.to_string()).ok().flatten().is_some())
         .collect();
-    let fresh = repo.author_times_since(tips, &known)?;
+    let (fresh, reached) = repo.author_times_reaching(tips, &known)?;
     let moved = !fresh.is_empty() || tips.iter().any(|t| !known.contains(t));
     for (email, new) in fresh {
         let all = times.entry(email).or_default();
@@ -276,14 +325,13 @@ fn author_history(repo: &Repo, store: &mut Store, tips: &[Oid]) -> Result<HashMa
         all.sort_unstable();
     }
     if moved {
-        let mut all: Vec<Oid> = known;
-        all.extend(tips.iter().filter(|t| !all.contains(t)).copied().collect::<Vec<_>>());
-        // A tip another one reaches adds nothing: keep the others.
-        let kept: Vec<String> = all
-            .iter()
-            .filter(|k| !all.iter().any(|o| o != *k && repo.is_ancestor(**k, *o).unwrap_or(false)))
-            .map(|o| o.to_string())
-            .collect();
+        // A tip another one reaches adds nothing: keep the others. The walk
+        // saw which tips lie behind a walked commit; the tips kept before
+        // reached none of each other.
+        let mut kept: Vec<Oid> = known;
+        kept.extend(tips.iter().filter(|t| !kept.contains(t)).copied().collect::<Vec<_>>());
+        kept.retain(|t| !reached.contains(t));
+        let kept: Vec<String> = kept.iter().map(|o| o.to_string()).collect();
         store.cache_author_history(&kept, &times)?;
     }
     Ok(times)

@@ -29,6 +29,7 @@ pub use blob::{BlobData, BlobStream};
 pub use diff::{LazyDiff, LazyFile};
 /// A git object id: plain data (20 bytes) that callers hold and compare.
 pub use git2::Oid;
+pub use tags::Release;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
@@ -332,6 +333,13 @@ impl Repo {
 
     /// First-parent commits of a range, newest first, at most `limit`.
     pub fn walk(&self, range: &Range, limit: usize) -> Result<Vec<Commit>> {
+        self.walk_since(range, None, limit)
+    }
+
+    /// First-parent commits of a range that landed after `since` (seconds;
+    /// `None`: all), newest first, at most `limit`: the walk stops at the
+    /// first older commit, so a window over a long history costs the window.
+    pub fn walk_since(&self, range: &Range, since: Option<i64>, limit: usize) -> Result<Vec<Commit>> {
         let mut walk = self.git.revwalk().map_err(|e| self.err("start a history walk", e))?;
         walk.simplify_first_parent().map_err(|e| self.err("walk first parents", e))?;
         walk.set_sorting(Sort::NONE).map_err(|e| self.err("sort history", e))?;
@@ -342,7 +350,11 @@ impl Repo {
         let mut commits = Vec::new();
         for oid in walk.take(limit) {
             let oid = oid.map_err(|e| self.err("walk history", e))?;
-            commits.push(self.commit_at(oid)?);
+            let commit = self.commit_at(oid)?;
+            if since.is_some_and(|t| commit.time <= t) {
+                break;
+            }
+            commits.push(commit);
         }
         Ok(commits)
     }

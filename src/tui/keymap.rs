@@ -52,6 +52,7 @@ pub enum Action {
     NextMatch,
     PrevMatch,
     Sort,
+    History,
     Sync,
     Approve,
     Concern,
@@ -198,6 +199,13 @@ pub const COMMANDS: &[Command] = &[
         doc: "sort by risk, age, branch, author",
         contexts: &[Queue],
         keys: &["S"],
+    },
+    Command {
+        action: Action::History,
+        name: "history",
+        doc: "whole history / back to the window since the latest release (queue.since)",
+        contexts: &[Queue],
+        keys: &["H"],
     },
     Command {
         action: Action::ToggleLayout,

@@ -157,8 +157,6 @@ impl App {
             InputKind::QueueSearch => {
                 self.view.search = text;
                 self.refilter();
-                // What the search found is the reader's choice now.
-                self.chosen = self.selected().is_some();
             }
             InputKind::DiffSearch => {
                 if let Some(doc) = &mut self.diff {

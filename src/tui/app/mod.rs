@@ -19,7 +19,7 @@ use super::doc::{DiffDoc, HexDoc, ReleaseDoc};
 use super::keymap::{Action, Context, Key, Keymap};
 use super::layout;
 use super::style::Styles;
-use crate::jobs::{Job, QueueData, Report, Request};
+use crate::jobs::{Job, QueueData, QueueDepth, Report, Request};
 use crate::model::Change;
 
 pub use helpers::{age, parse_time};
@@ -80,7 +80,10 @@ pub struct App {
     pub side_by_side: bool,
     next_id: u64,
     queue_job: u64,
-    files_job: u64,
+    /// The full build that follows a first screen.
+    full_job: u64,
+    /// The reader asked for the whole history, past the window.
+    pub whole: bool,
     hex_job: u64,
     sync_job: u64,
     release_job: u64,
@@ -88,8 +91,6 @@ pub struct App {
     /// Ticks since the selection last moved (the diff prefetch waits for a pause).
     idle_ticks: u32,
     prefetch_wanted: bool,
-    /// The reader chose a change (or the session did): keep it across reloads.
-    chosen: bool,
     cached_job: u64,
     record_job: u64,
     push_job: u64,
@@ -134,14 +135,14 @@ impl App {
             side_by_side,
             next_id: 0,
             queue_job: 0,
-            files_job: 0,
+            full_job: 0,
+            whole: false,
             hex_job: 0,
             sync_job: 0,
             release_job: 0,
             archive_job: 0,
             idle_ticks: 0,
             prefetch_wanted: false,
-            chosen: false,
             cached_job: 0,
             record_job: 0,
             push_job: 0,
@@ -153,7 +154,7 @@ impl App {
     }
 
     /// The first effects: draw the last run's queue at once, and build
-    /// the fresh one.
+    /// the fresh one (a quick first screen, then the full build).
     pub fn start(&mut self) -> Vec<Effect> {
         let (id, cached) = self.job(Request::CachedQueue);
         self.cached_job = id;
@@ -165,12 +166,23 @@ impl App {
         (self.next_id, Effect::Job(Job { id: self.next_id, request }))
     }
 
+    /// Builds the queue again: with nothing of it shown, a quick first
+    /// screen (the full build follows when it arrives); else the full
+    /// build at once, replacing what is shown with the selection kept.
     fn load_queue(&mut self) -> Effect {
+        let shown = matches!(&self.queue, Loading::Loaded(d) if d.whole == self.whole);
         if !matches!(self.queue, Loading::Loaded(_)) {
             self.queue = Loading::Loading;
         }
-        let (id, effect) = self.job(Request::Queue { files: false });
-        self.queue_job = id;
+        let depth = if shown { QueueDepth::Files } else { QueueDepth::First };
+        let (id, effect) = self.job(Request::Queue { depth, whole: self.whole });
+        if shown {
+            self.full_job = id;
+            self.queue_job = 0;
+        } else {
+            self.queue_job = id;
+            self.full_job = 0;
+        }
         effect
     }
 

@@ -1,9 +1,8 @@
 //! Job reports arriving: each is matched to the job the app still waits
 //! for (stale ones are dropped) and changes the state.
 
-use super::helpers::parse_time;
 use super::{App, Effect, Loading, Overlay, SyncState};
-use crate::jobs::{QueueData, Reply, Report, Request, SyncEvent};
+use crate::jobs::{QueueData, QueueDepth, Reply, Report, Request, SyncEvent};
 
 impl App {
     pub(super) fn report(&mut self, report: Report) -> Vec<Effect> {
@@ -12,12 +11,12 @@ impl App {
             Reply::Queue(result) if id == self.cached_job => {
                 // Only until the fresh queue is here; a missing snapshot is no news.
                 if let (Ok(data), Loading::Loading | Loading::Idle) = (result, &self.queue) {
-                    self.times = data.queue.changes.iter().map(|c| parse_time(&c.merged_at)).collect();
-                    self.queue = Loading::Loaded(data);
-                    self.refilter();
+                    if data.whole == self.whole {
+                        self.show_queue(data);
+                    }
                 }
             }
-            Reply::Queue(result) if id == self.queue_job || id == self.files_job => {
+            Reply::Queue(result) if id != 0 && (id == self.queue_job || id == self.full_job) => {
                 return self.queue_arrived(id, result.map_err(|e| e.to_string()));
             }
             Reply::Diff(part) => {
@@ -101,20 +100,25 @@ impl App {
     fn queue_arrived(&mut self, id: u64, result: Result<QueueData, String>) -> Vec<Effect> {
         match result {
             Ok(data) => {
-                let with_files = data.with_files;
+                let first = data.depth == QueueDepth::First;
                 let undelivered = data.outbox > 0;
-                self.times = data.queue.changes.iter().map(|c| parse_time(&c.merged_at)).collect();
-                self.queue = Loading::Loaded(data);
-                self.refilter();
+                // A quick first screen does not replace a fuller queue
+                // already shown (the last run's, read at start): the full
+                // build replaces both.
+                let fuller_shown =
+                    matches!(&self.queue, Loading::Loaded(d) if d.whole == data.whole && d.depth > data.depth);
+                if !(first && fuller_shown) {
+                    self.show_queue(data);
+                }
                 if self.restore.is_some() {
                     self.restore = None;
                 }
-                // File lists (for the path filter, binary marks and the
-                // detail pane) follow in a second, slower pass.
                 let mut effects = Vec::new();
-                if !with_files && id == self.queue_job {
-                    let (id, effect) = self.job(Request::Queue { files: true });
-                    self.files_job = id;
+                // The rest (patch-ids, file lists, content scans, authors'
+                // history) follows in a second, slower pass.
+                if first && id == self.queue_job {
+                    let (id, effect) = self.job(Request::Queue { depth: QueueDepth::Files, whole: self.whole });
+                    self.full_job = id;
                     effects.push(effect);
                 }
                 // Actions left from an earlier session go out now.

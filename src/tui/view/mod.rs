@@ -18,6 +18,7 @@ use super::app::{App, Loading, Screen, SyncState};
 use super::keymap::Action;
 pub(super) use super::layout::centered;
 use super::layout::{MIN_HEIGHT, MIN_WIDTH};
+use crate::jobs::QueueDepth;
 use crate::model::Verdict;
 use crate::render::sanitize::sanitize_line;
 
@@ -78,6 +79,8 @@ fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
                 spans.push(Span::styled(format!("{} ", sanitize_line(&scoped.join(" "))), styles.dim()));
                 if data.cached {
                     spans.push(Span::styled("(last run's queue, refreshing…) ", styles.dim()));
+                } else if data.depth < QueueDepth::Files {
+                    spans.push(Span::styled("(first screen; reading files and scans…) ", styles.dim()));
                 }
                 if let Some(shallow) = &data.shallow {
                     spans.push(Span::styled(format!("{} ", sanitize_line(shallow)), styles.warning()));

@@ -10,6 +10,7 @@ use super::{pane, short_verdict};
 use crate::model::{short_sha, Change, ChangeKind, Evidence, OriginalLink, Verdict};
 use crate::render::sanitize::sanitize_line;
 use crate::tui::app::{age, parse_time, App, Focus, Loading};
+use crate::tui::keymap::Action;
 use crate::tui::layout;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
@@ -104,6 +105,17 @@ fn draw_list(frame: &mut Frame, app: &App, area: Rect) {
     if !data.cut.is_empty() {
         let cut = format!("({} cut at {}) ", sanitize_line(&data.cut.join(", ")), data.limit);
         title.push(Span::styled(cut, styles.warning()));
+    }
+    // The window, and the key past it.
+    if let Some(window) = &data.window {
+        let key = app.keymap.hint(Action::History);
+        let label = sanitize_line(&window.label);
+        let text = if data.whole {
+            format!("· whole history ({key}: {label}) ")
+        } else {
+            format!("· {label} ({key}: whole history) ")
+        };
+        title.push(Span::styled(text, styles.accent()));
     }
     title.push(Span::styled(format!("· {} · by {}{search} ", view.filter.describe(), view.sort.label()), styles.dim()));
     let title = Line::from(title);
