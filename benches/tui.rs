@@ -187,6 +187,8 @@ fn diff(table: &mut Table) {
     // what a key pressed meanwhile waits for, at most.
     let mut streaming = Vec::new();
     let mut lines = 0;
+    let mut held = 0;
+    let mut spans_held = 0;
     let mut last = None;
     for _ in 0..RUNS {
         let mut app = app_with_queue(&data, &sha);
@@ -231,12 +233,29 @@ fn diff(table: &mut Table) {
             panic!("the diff failed: {e}");
         }
         lines = doc.lines.len();
+        held = doc.lines.held_bytes();
+        // What a `Line` of owned `Span`s per line held, with the search's
+        // two copies of the text (shown and lower case): the layout before.
+        spans_held = (0..doc.lines.len())
+            .filter_map(|i| doc.lines.get(i))
+            .map(|l| {
+                let text: usize = l.spans.iter().map(|s| s.content.len()).sum();
+                std::mem::size_of::<ratatui::text::Line>()
+                    + l.spans.len() * std::mem::size_of::<ratatui::text::Span>()
+                    + 3 * text
+            })
+            .sum();
         first_screen.push(screen.expect("a first screen"));
         first_report.push(first_lines.expect("lines came"));
         complete.push(t0.elapsed());
         last = Some((app, terminal));
     }
-    println!("diff: {lines} rendered lines");
+    println!(
+        "diff: {lines} rendered lines, {:.1} MiB held for them (text once, styles as runs; a Line of Spans a line \
+         and two search copies: {:.1} MiB)",
+        held as f64 / 1048576.0,
+        spans_held as f64 / 1048576.0
+    );
     // What comes before any line: opening the repository and libgit2's
     // diff model of the whole file.
     let model: Vec<Duration> = (0..RUNS)

@@ -296,7 +296,13 @@ impl<'g> GraphQl<'g> {
         let used = self.stats.points.fetch_add(rate.cost, Ordering::Relaxed) + rate.cost;
         let reset = timestamp(&rate.reset_at).unwrap_or_default();
         if let Ok(mut budget) = self.budget.lock() {
-            budget.remaining = Some(rate.remaining);
+            // Answers to queries in flight together may arrive in any
+            // order: within one window, the least left is the latest.
+            let same_window = budget.reset == reset;
+            budget.remaining = match budget.remaining {
+                Some(known) if same_window => Some(known.min(rate.remaining)),
+                _ => Some(rate.remaining),
+            };
             budget.limit = rate.limit;
             budget.reset = reset;
         }
