@@ -279,11 +279,7 @@ fn author_history(repo: &Repo, store: &mut Store, tips: &[Oid]) -> Result<HashMa
         let mut all: Vec<Oid> = known;
         all.extend(tips.iter().filter(|t| !all.contains(t)).copied().collect::<Vec<_>>());
         // A tip another one reaches adds nothing: keep the others.
-        let kept: Vec<String> = all
-            .iter()
-            .filter(|k| !all.iter().any(|o| o != *k && repo.is_ancestor(**k, *o).unwrap_or(false)))
-            .map(|o| o.to_string())
-            .collect();
+        let kept: Vec<String> = repo.independent(&all)?.iter().map(|o| o.to_string()).collect();
         store.cache_author_history(&kept, &times)?;
     }
     Ok(times)
