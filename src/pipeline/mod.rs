@@ -196,11 +196,17 @@ fn triage_listed(
     // no original, so those need their files even when the view does not.
     let needs_files = |c: &Landed| with_files || (c.branch != default_branch && c.original.is_none());
     let shas: Vec<String> = changes.iter().filter(|c| needs_files(c)).map(|c| c.commit.sha.clone()).collect();
-    let mut files = links.files(&shas)?;
+    // With the files, every change's content scan too (the risk signals'
+    // facts), from the same diff.
+    let (mut files, scans) = if with_files {
+        links.files_and_scans(&shas, &scan::ScanOptions::from_config(config))?
+    } else {
+        (links.files(&shas)?, HashMap::new())
+    };
     for landed in &mut changes {
         landed.files = files.remove(&landed.commit.sha).unwrap_or_default();
     }
-    clock.mark("files");
+    clock.mark(if with_files { "files and content scans" } else { "files" });
     links.link_by_patch_id(&mut changes, default_branch)?;
     links.check_patch_ids(&mut changes)?;
     clock.mark("patch-ids");
@@ -216,25 +222,6 @@ fn triage_listed(
     let forge = store.forge_data(&prs, &all_shas)?;
     let ledger = store.ledger(&all_shas)?;
     clock.mark("metadata");
-
-    // The risk signals' facts: content scans need the file lists' views.
-    let scans = if with_files {
-        let shas: Vec<String> = changes.iter().map(|c| c.commit.sha.clone()).collect();
-        let options = scan::ScanOptions::from_config(config);
-        let mut scans = store.cached_scans(&shas)?;
-        // A check judged without a compiler is judged again with one (and back).
-        scans.retain(|_, s| s.fits(options.compiles()));
-        let missing: Vec<String> = shas.into_iter().filter(|s| !scans.contains_key(s)).collect();
-        if !missing.is_empty() {
-            let fresh = scan::scan_many(repo, &missing, &options)?;
-            store.cache_scans(&fresh)?;
-            scans.extend(fresh);
-        }
-        scans
-    } else {
-        HashMap::new()
-    };
-    clock.mark("content scans");
     // Authors against the project's whole history: every branch, whatever
     // is listed (so the answer does not depend on what was listed before).
     let mut tips: Vec<Oid> = repo.branch_names()?.iter().filter_map(|b| repo.branch_tip(b).ok()).collect();
@@ -475,6 +462,48 @@ impl<'a> Linker<'a> {
             files.extend(computed);
         }
         Ok(files)
+    }
+
+    /// Files and content scans of commits, from the store's caches; what
+    /// is missing is read in parallel, both from one diff per commit
+    /// where both are missing, and cached.
+    #[allow(clippy::type_complexity)]
+    fn files_and_scans(
+        &mut self,
+        shas: &[String],
+        options: &scan::ScanOptions,
+    ) -> Result<(HashMap<String, Vec<crate::model::FileChange>>, HashMap<String, crate::model::ContentScan>), Error>
+    {
+        let mut files = self.store.cached_files(shas)?;
+        let mut scans = self.store.cached_scans(shas)?;
+        // A check judged without a compiler is judged again with one (and back).
+        scans.retain(|_, s| s.fits(options.compiles()));
+        let both: Vec<String> =
+            shas.iter().filter(|s| !files.contains_key(*s) && !scans.contains_key(*s)).cloned().collect();
+        if !both.is_empty() {
+            let (read_files, read_scans): (HashMap<_, _>, HashMap<_, _>) =
+                scan::files_and_scans_many(self.repo, &both, options)?
+                    .into_iter()
+                    .map(|(sha, (f, s))| ((sha.clone(), f), (sha, s)))
+                    .unzip();
+            self.store.cache_files(&read_files)?;
+            self.store.cache_scans(&read_scans)?;
+            files.extend(read_files);
+            scans.extend(read_scans);
+        }
+        let missing: Vec<String> = shas.iter().filter(|s| !files.contains_key(*s)).cloned().collect();
+        if !missing.is_empty() {
+            let computed = self.repo.files_of_many(&missing)?;
+            self.store.cache_files(&computed)?;
+            files.extend(computed);
+        }
+        let missing: Vec<String> = shas.iter().filter(|s| !scans.contains_key(*s)).cloned().collect();
+        if !missing.is_empty() {
+            let fresh = scan::scan_many(self.repo, &missing, options)?;
+            self.store.cache_scans(&fresh)?;
+            scans.extend(fresh);
+        }
+        Ok((files, scans))
     }
 
     fn patch_ids(&mut self, shas: &[String]) -> Result<HashMap<String, String>, Error> {
