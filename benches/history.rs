@@ -8,6 +8,10 @@
 //! (`cargo bench --bench history -- cold` runs only the cases whose name
 //! contains "cold"). With `REARVIEW_BENCH_DIR=PATH` the fixture is built
 //! there and kept, to time the real binary on it (`rearview list -v`).
+//!
+//! `cargo bench --bench history -- --repo PATH` times instead the real
+//! binary's `list --format json` on that repository, cold (a fresh store
+//! each run), beside `git log --first-parent --numstat` of its main line.
 
 #[path = "../tests/support/bigrepo.rs"]
 mod bigrepo;
@@ -24,6 +28,14 @@ use rearview::store::Store;
 const RUNS: usize = 5;
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(at) = args.iter().position(|a| a == "--repo") {
+        match args.get(at + 1) {
+            Some(path) => cold_listing(Path::new(path)),
+            None => println!("--repo needs a path: cargo bench --bench history -- --repo /tmp/aio"),
+        }
+        return;
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let keep = std::env::var_os("REARVIEW_BENCH_DIR").map(std::path::PathBuf::from);
     let repo_dir = keep.clone().unwrap_or_else(|| dir.path().join("big"));
@@ -117,4 +129,41 @@ fn case(name: &str, repo: &Path, selection: &Selection, mut store: impl FnMut() 
         min.as_secs_f64() * 1e3,
         median.as_secs_f64() * 1e3
     );
+}
+
+/// `rearview list --format json` cold on a real repository beside
+/// `git log --first-parent --numstat` of its main line: medians of `RUNS`,
+/// interleaved so that both see the same machine.
+fn cold_listing(path: &Path) {
+    let repo = Repo::open(path).expect("open the repository");
+    let main = repo.default_branch(None).expect("its main line");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bin = env!("CARGO_BIN_EXE_rearview");
+    let timed = |command: &mut std::process::Command| {
+        let started = Instant::now();
+        let status = command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).status();
+        status.is_ok_and(|s| s.success()).then(|| started.elapsed())
+    };
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for run in 0..RUNS {
+        let db = dir.path().join(format!("cold-{run}.sqlite3"));
+        let repo_arg = path.to_string_lossy();
+        let db_arg = db.to_string_lossy();
+        let args = ["--repo", &repo_arg, "--db", &db_arg, "list", "--format", "json"];
+        ours.extend(timed(std::process::Command::new(bin).args(args)));
+        let log = ["-C", &repo_arg, "log", "--first-parent", "--numstat", &main];
+        theirs.extend(timed(std::process::Command::new("git").args(log)));
+    }
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v.get(v.len() / 2).map(Duration::as_secs_f64)
+    };
+    match (median(&mut ours), median(&mut theirs)) {
+        (Some(ours), Some(git)) => println!(
+            "{}: rearview list --format json, cold: median {ours:.2} s; git log --first-parent --numstat {main}: median {git:.2} s; {:.2}× ({RUNS} runs)",
+            path.display(),
+            ours / git
+        ),
+        _ => println!("{}: a run failed (rearview {} of {RUNS}, git {})", path.display(), ours.len(), theirs.len()),
+    }
 }

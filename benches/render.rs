@@ -3,7 +3,8 @@
 //! 200,000-line diff) to its first 60 lines and in full, and `rearview hex`
 //! pages at the start and at 900 MiB of a 1 GiB blob, and the same inputs
 //! with `delta` and `hexyl` (from the PATH, or installed with cargo into
-//! `target/bench-tools` on first run), and a second view of a page at
+//! `target/bench-tools` on first run), with the peak memory of the whole
+//! `show` beside delta's (VmHWM from /proc), and a second view of a page at
 //! 200 MiB of a 256 MiB random blob (the scan read from the store) beside
 //! `git cat-file | hexyl --skip` when hexyl is installed. Prints figures,
 //! asserts nothing: `cargo bench --bench render` (`-- highlight`, `-- show`,
@@ -237,6 +238,90 @@ fn show() {
     } else {
         println!("delta unavailable: no comparison");
     }
+    show_memory(bin, &args, &path, delta.as_deref());
+}
+
+/// Peak memory of the whole diff to a pipe: rearview's process beside
+/// delta's own (fed `git show HEAD`, saved to a file first, so that only
+/// delta is measured) and beside the `git show | delta` pipeline's (its two
+/// processes' peaks added: they run at once), each the highest of
+/// `MEMORY_RUNS`. rearview reads and diffs the blobs itself, as git does
+/// for delta.
+fn show_memory(bin: &str, args: &[&str], dir: &Path, delta: Option<&str>) {
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    let highest = |program: &str, args: &[&str], input: Option<&Path>| {
+        (0..MEMORY_RUNS).filter_map(|_| peak_memory(program, args, dir, input)).max()
+    };
+    let Some(ours) = highest(bin, args, None) else {
+        println!("peak memory: unavailable (no /proc/PID/status with VmHWM on this system)");
+        return;
+    };
+    let git = highest("git", &["show", "HEAD"], None);
+    let theirs = delta.and_then(|delta| {
+        let shown = Command::new("git").args(["show", "HEAD"]).current_dir(dir).output().ok()?;
+        let input = tempfile::NamedTempFile::new().ok()?;
+        std::fs::write(input.path(), &shown.stdout).ok()?;
+        highest(delta, &["--paging=never", "--width", "160"], Some(input.path()))
+    });
+    let ratio = |peer: u64| ours as f64 / peer as f64;
+    match (theirs, git) {
+        (Some(theirs), Some(git)) => println!(
+            "peak memory (VmHWM), whole diff to a pipe: rearview {:.1} MiB; delta {:.1} MiB ({:.2}×); git show | delta {:.1} MiB (git {:.1} + delta: {:.2}×)",
+            mib(ours),
+            mib(theirs),
+            ratio(theirs),
+            mib(git + theirs),
+            mib(git),
+            ratio(git + theirs)
+        ),
+        _ => println!("peak memory (VmHWM), whole diff to a pipe: rearview {:.1} MiB (no delta)", mib(ours)),
+    }
+}
+
+/// Runs of each peak-memory measure (the highest is kept).
+const MEMORY_RUNS: usize = 3;
+
+/// A command's peak resident memory in KiB: its `VmHWM`, read from
+/// `/proc/PID/status` every few milliseconds while it runs (the mark only
+/// rises, so the last reading before it exits is its peak, short of what
+/// it adds in its last milliseconds). Its output is read and dropped.
+/// Needs only Linux's /proc: no GNU time.
+fn peak_memory(program: &str, args: &[&str], dir: &Path, input: Option<&Path>) -> Option<u64> {
+    let stdin = match input {
+        Some(path) => Stdio::from(std::fs::File::open(path).ok()?),
+        None => Stdio::null(),
+    };
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut stdout = child.stdout.take()?;
+    let drain = std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak = None;
+    loop {
+        // A process that has exited but is not yet waited for has no
+        // memory lines: the reading before stands.
+        if let Some(kib) = std::fs::read_to_string(&status).ok().as_deref().and_then(vm_hwm) {
+            peak = Some(kib);
+        }
+        if child.try_wait().ok()?.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let _ = drain.join();
+    peak
+}
+
+/// The `VmHWM:   12345 kB` line of a /proc status file, in KiB.
+fn vm_hwm(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// The best and the median of one figure over runs.

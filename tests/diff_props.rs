@@ -108,3 +108,28 @@ fn cr_only_huge_and_empty_files() {
         }
     }
 }
+
+#[test]
+fn a_hunk_rendered_again_after_later_ones_is_rendered_the_same() {
+    // Long enough that the highlighters drop the lines they styled.
+    let lines = |tag: &str| -> Vec<(LineKind, String)> {
+        (0..700)
+            .map(|i| match i % 3 {
+                0 => (LineKind::Context, format!("/* {tag} {i} */ int a{i} = {i};")),
+                1 => (LineKind::Removed, format!("char *s{i} = \"{tag} {i}\";")),
+                _ => (LineKind::Added, format!("char *s{i} = \"{tag} {i} v2\"; // \"")),
+            })
+            .collect()
+    };
+    let mut f = file(lines("first"), "a.c");
+    let second = file(lines("second"), "a.c").hunks.remove(0);
+    f.hunks.push(Hunk { old_start: 2_000, new_start: 2_000, ..second });
+    let layout =
+        Layout { side_by_side: false, width: 120, syntax_theme: "Monokai Extended".into(), max_line_chars: None };
+    let mut r = DiffRenderer::new(&f, layout, Palette::default());
+    let first = r.hunk(0);
+    let later = r.hunk(1);
+    assert!(!first.is_empty() && !later.is_empty());
+    assert_eq!(r.hunk(0), first, "going back gives the same lines and styles");
+    assert_eq!(r.hunk(1), later);
+}

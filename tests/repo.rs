@@ -100,6 +100,21 @@ fn first_parent_walk_skips_merged_side_commits() {
 }
 
 #[test]
+fn independent_tips_are_those_no_other_tip_reaches() {
+    let f = fixture();
+    let repo = Repo::open(&f.path).expect("open");
+    let b312 = repo.branch_tip("3.12").expect("3.12");
+    let (tip, edit, side) = (f.main[0], f.main[3], f.side);
+    // The edit is behind both branches, the side commit behind main's merge.
+    let found = repo.independent(&[edit, b312, side, tip]).expect("independent");
+    assert_eq!(oids(&found), oids(&[b312, tip]), "in the order given");
+    assert_eq!(oids(&repo.independent(&[edit]).expect("one")), oids(&[edit]));
+    for (a, b) in [(edit, tip), (side, tip), (edit, b312)] {
+        assert!(repo.is_ancestor(a, b).expect("ancestry"), "as git says");
+    }
+}
+
+#[test]
 fn ranges_resolve_tags_branches_and_shas() {
     let f = fixture();
     let repo = Repo::open(&f.path).expect("open");

@@ -236,14 +236,23 @@ fn triage_to(
     // Patch-id linking compares the paths of maintenance commits that name
     // no original, so those need their files even when the view does not.
     // A first screen leaves all of that to the full load.
+    let mut scans = HashMap::new();
     if !depth.quick {
         let needs_files = |c: &Landed| with_files || (c.branch != default_branch && c.original.is_none());
         let shas: Vec<String> = changes.iter().filter(|c| needs_files(c)).map(|c| c.commit.sha.clone()).collect();
-        let mut files = links.files(&shas)?;
+        // With the files, every change's content scan too (the risk
+        // signals' facts), from the same diff.
+        let mut files = if with_files {
+            let (files, found) = links.files_and_scans(&shas, &scan::ScanOptions::from_config(config))?;
+            scans = found;
+            files
+        } else {
+            links.files(&shas)?
+        };
         for landed in &mut changes {
             landed.files = files.remove(&landed.commit.sha).unwrap_or_default();
         }
-        clock.mark("files");
+        clock.mark(if with_files { "files and content scans" } else { "files" });
         links.link_by_patch_id(&mut changes, default_branch)?;
         links.check_patch_ids(&mut changes)?;
         clock.mark("patch-ids");
@@ -260,25 +269,6 @@ fn triage_to(
     let forge = store.forge_data(&prs, &all_shas)?;
     let ledger = store.ledger(&all_shas)?;
     clock.mark("metadata");
-
-    // The risk signals' facts: content scans need the file lists' views.
-    let scans = if with_files && !depth.quick {
-        let shas: Vec<String> = changes.iter().map(|c| c.commit.sha.clone()).collect();
-        let options = scan::ScanOptions::from_config(config);
-        let mut scans = store.cached_scans(&shas)?;
-        // A check judged without a compiler is judged again with one (and back).
-        scans.retain(|_, s| s.fits(options.compiles()));
-        let missing: Vec<String> = shas.into_iter().filter(|s| !scans.contains_key(s)).collect();
-        if !missing.is_empty() {
-            let fresh = scan::scan_many(repo, &missing, &options)?;
-            store.cache_scans(&fresh)?;
-            scans.extend(fresh);
-        }
-        scans
-    } else {
-        HashMap::new()
-    };
-    clock.mark("content scans");
     // Authors against the project's whole history: every branch, whatever
     // is listed (so the answer does not depend on what was listed before).
     let novelty = if depth.quick {
@@ -317,7 +307,7 @@ fn author_history(repo: &Repo, store: &mut Store, tips: &[Oid]) -> Result<HashMa
         .filter_map(|s| Oid::from_str(s).ok())
         .filter(|o| repo.commit(&o.to_string()).ok().flatten().is_some())
         .collect();
-    let (fresh, reached) = repo.author_times_reaching(tips, &known)?;
+    let fresh = repo.author_times_since(tips, &known)?;
     let moved = !fresh.is_empty() || tips.iter().any(|t| !known.contains(t));
     for (email, new) in fresh {
         let all = times.entry(email).or_default();
@@ -325,13 +315,10 @@ fn author_history(repo: &Repo, store: &mut Store, tips: &[Oid]) -> Result<HashMa
         all.sort_unstable();
     }
     if moved {
-        // A tip another one reaches adds nothing: keep the others. The walk
-        // saw which tips lie behind a walked commit; the tips kept before
-        // reached none of each other.
-        let mut kept: Vec<Oid> = known;
-        kept.extend(tips.iter().filter(|t| !kept.contains(t)).copied().collect::<Vec<_>>());
-        kept.retain(|t| !reached.contains(t));
-        let kept: Vec<String> = kept.iter().map(|o| o.to_string()).collect();
+        let mut all: Vec<Oid> = known;
+        all.extend(tips.iter().filter(|t| !all.contains(t)).copied().collect::<Vec<_>>());
+        // A tip another one reaches adds nothing: keep the others.
+        let kept: Vec<String> = repo.independent(&all)?.iter().map(|o| o.to_string()).collect();
         store.cache_author_history(&kept, &times)?;
     }
     Ok(times)
@@ -527,6 +514,48 @@ impl<'a> Linker<'a> {
             files.extend(computed);
         }
         Ok(files)
+    }
+
+    /// Files and content scans of commits, from the store's caches; what
+    /// is missing is read in parallel, both from one diff per commit
+    /// where both are missing, and cached.
+    #[allow(clippy::type_complexity)]
+    fn files_and_scans(
+        &mut self,
+        shas: &[String],
+        options: &scan::ScanOptions,
+    ) -> Result<(HashMap<String, Vec<crate::model::FileChange>>, HashMap<String, crate::model::ContentScan>), Error>
+    {
+        let mut files = self.store.cached_files(shas)?;
+        let mut scans = self.store.cached_scans(shas)?;
+        // A check judged without a compiler is judged again with one (and back).
+        scans.retain(|_, s| s.fits(options.compiles()));
+        let both: Vec<String> =
+            shas.iter().filter(|s| !files.contains_key(*s) && !scans.contains_key(*s)).cloned().collect();
+        if !both.is_empty() {
+            let (read_files, read_scans): (HashMap<_, _>, HashMap<_, _>) =
+                scan::files_and_scans_many(self.repo, &both, options)?
+                    .into_iter()
+                    .map(|(sha, (f, s))| ((sha.clone(), f), (sha, s)))
+                    .unzip();
+            self.store.cache_files(&read_files)?;
+            self.store.cache_scans(&read_scans)?;
+            files.extend(read_files);
+            scans.extend(read_scans);
+        }
+        let missing: Vec<String> = shas.iter().filter(|s| !files.contains_key(*s)).cloned().collect();
+        if !missing.is_empty() {
+            let computed = self.repo.files_of_many(&missing)?;
+            self.store.cache_files(&computed)?;
+            files.extend(computed);
+        }
+        let missing: Vec<String> = shas.iter().filter(|s| !scans.contains_key(*s)).cloned().collect();
+        if !missing.is_empty() {
+            let fresh = scan::scan_many(self.repo, &missing, options)?;
+            self.store.cache_scans(&fresh)?;
+            scans.extend(fresh);
+        }
+        Ok((files, scans))
     }
 
     fn patch_ids(&mut self, shas: &[String]) -> Result<HashMap<String, String>, Error> {

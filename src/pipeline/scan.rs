@@ -10,7 +10,7 @@ use super::compile_check::{self, Compiler, Compiling};
 use crate::config::Config;
 use crate::inspect::{self, BinaryRule};
 use crate::model::{ContentFinding, ContentKind, ContentScan, Place};
-use crate::model::{FileDiff, FileStatus, LineKind};
+use crate::model::{FileChange, FileDiff, FileStatus, LineKind};
 use crate::render::sanitize;
 use crate::repo::{Repo, RepoError};
 use crate::triage::risk::Novelty;
@@ -67,9 +67,33 @@ pub fn scan_many(
     shas: &[String],
     options: &ScanOptions,
 ) -> Result<HashMap<String, ContentScan>, RepoError> {
+    per_commit(repo, shas, |repo, sha| scan_commit(repo, sha, options))
+}
+
+/// Each commit's file list and content scan from one diff of it: what
+/// [`Repo::files`] and [`scan_commit`] give, diffing each commit once;
+/// spread over the machine's cores.
+pub fn files_and_scans_many(
+    repo: &Repo,
+    shas: &[String],
+    options: &ScanOptions,
+) -> Result<HashMap<String, (Vec<FileChange>, ContentScan)>, RepoError> {
+    per_commit(repo, shas, |repo, sha| {
+        let (changes, files) = repo.files_and_diff(sha)?;
+        Ok((changes, scan_files(repo, sha, &files, options)?))
+    })
+}
+
+/// `work` for each commit, the commits cut into one part per core (a
+/// panicking part costs its commits their answer, nothing more).
+fn per_commit<T: Send>(
+    repo: &Repo,
+    shas: &[String],
+    work: impl Fn(&Repo, &str) -> Result<T, RepoError> + Sync,
+) -> Result<HashMap<String, T>, RepoError> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
     if shas.len() < 16 || threads < 2 {
-        return shas.iter().map(|s| Ok((s.clone(), scan_commit(repo, s, options)?))).collect();
+        return shas.iter().map(|s| Ok((s.clone(), work(repo, s)?))).collect();
     }
     let chunk = shas.len().div_ceil(threads);
     std::thread::scope(|scope| {
@@ -77,9 +101,10 @@ pub fn scan_many(
             .chunks(chunk)
             .map(|part| {
                 let repo = repo.reopen();
-                scope.spawn(move || -> Result<Vec<(String, ContentScan)>, RepoError> {
+                let work = &work;
+                scope.spawn(move || -> Result<Vec<(String, T)>, RepoError> {
                     let repo = repo?;
-                    part.iter().map(|s| Ok((s.clone(), scan_commit(&repo, s, options)?))).collect()
+                    part.iter().map(|s| Ok((s.clone(), work(&repo, s)?))).collect()
                 })
             })
             .collect();
@@ -87,7 +112,6 @@ pub fn scan_many(
         for handle in handles {
             match handle.join() {
                 Ok(part) => all.extend(part?),
-                // A panicking scan costs its commits their scan, nothing more.
                 Err(_) => tracing::warn!("a content scan worker panicked"),
             }
         }
@@ -97,12 +121,16 @@ pub fn scan_many(
 
 /// What one commit adds.
 pub fn scan_commit(repo: &Repo, sha: &str, options: &ScanOptions) -> Result<ContentScan, RepoError> {
-    let files = repo.diff(sha, &[])?;
+    scan_files(repo, sha, &repo.diff(sha, &[])?, options)
+}
+
+/// What the commit `sha` adds, from its diff `files`.
+fn scan_files(repo: &Repo, sha: &str, files: &[FileDiff], options: &ScanOptions) -> Result<ContentScan, RepoError> {
     let mut scan =
         ContentScan { rules: crate::model::SCAN_RULES, compiled: options.compiles(), ..ContentScan::default() };
     let mut binaries = Vec::new();
     let mut budget = COMPILES_PER_CHANGE;
-    for file in &files {
+    for file in files {
         if !file.binary && inspect::build::path_class(file.path()).is_some() {
             let text = |id: &Option<String>| -> Result<Option<String>, RepoError> {
                 let Some(id) = id else { return Ok(None) };

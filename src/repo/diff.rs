@@ -28,23 +28,25 @@ impl Repo {
         let diff = self.diff_lazy(sha, &[])?;
         let mut files = Vec::with_capacity(diff.len());
         for index in 0..diff.len() {
-            let Some(lazy) = diff.file(index)? else { continue };
-            let (additions, deletions) = lazy.line_counts();
-            let file = lazy.file;
-            let old_path = match file.status {
-                FileStatus::Renamed | FileStatus::Copied => file.old_path.clone(),
-                _ => None,
-            };
-            files.push(FileChange {
-                path: file.path().to_string(),
-                old_path,
-                status: file.status,
-                binary: file.binary,
-                additions,
-                deletions,
-            });
+            if let Some(lazy) = diff.file(index)? {
+                files.push(lazy.change());
+            }
         }
         Ok(files)
+    }
+
+    /// A change's file list ([`Repo::files`]) and its full diff
+    /// ([`Repo::diff`]) from one diff: for a reader who needs both.
+    pub fn files_and_diff(&self, sha: &str) -> Result<(Vec<FileChange>, Vec<FileDiff>)> {
+        let lazy = self.diff_lazy(sha, &[])?;
+        let (mut changes, mut files) = (Vec::with_capacity(lazy.len()), Vec::with_capacity(lazy.len()));
+        for index in 0..lazy.len() {
+            if let Some(file) = lazy.file(index)? {
+                changes.push(file.change());
+                files.push(file.into_model());
+            }
+        }
+        Ok((changes, files))
     }
 
     /// The full diff of a change against its first parent, optionally only
@@ -270,6 +272,25 @@ impl LazyFile<'_> {
     fn without_lines(file: FileDiff) -> Self {
         let empty = || Bytes::Owned(Vec::new());
         LazyFile { file, old: empty(), new: empty(), bounds: Default::default(), hunks: Vec::new() }
+    }
+
+    /// The file as a change's file list shows it: paths, status, binary
+    /// flag, lines added and removed.
+    pub fn change(&self) -> FileChange {
+        let (additions, deletions) = self.line_counts();
+        let file = &self.file;
+        let old_path = match file.status {
+            FileStatus::Renamed | FileStatus::Copied => file.old_path.clone(),
+            _ => None,
+        };
+        FileChange {
+            path: file.path().to_string(),
+            old_path,
+            status: file.status,
+            binary: file.binary,
+            additions,
+            deletions,
+        }
     }
 
     /// Lines added and removed.

@@ -17,7 +17,7 @@ use header::hunk_header;
 use layout::{side_by_side_row, unified_row, Part};
 use pieces::{pieces, Piece, FIRST_PIECE, PIECE};
 use rows::{pair_rows, Row, RowKind};
-use sides::{SideHighlighter, HELP_AFTER};
+use sides::{SideHighlighter, HELP_AFTER, HELP_FROM};
 use words::WordScratch;
 
 use super::theme::Color;
@@ -99,6 +99,18 @@ pub struct DiffRenderer<'a> {
     asked: std::ops::Range<usize>,
     /// Buffers for marking changed words, kept from pair to pair.
     words: WordScratch,
+    /// Whether long sides get helpers (known once they would).
+    helpers: Option<bool>,
+}
+
+/// Whether the machine has a core for each long side's helper beside the
+/// sides' own threads: otherwise a helper only takes turns with them, and
+/// the lines it styles ahead wait in memory (tens of MiB for a
+/// 100,000-line side) without the diff coming out any sooner.
+fn spare_cores(old_len: usize, new_len: usize) -> bool {
+    let long = [old_len, new_len].into_iter().filter(|&n| n >= HELP_FROM).count();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores >= 2 * long
 }
 
 /// Pieces the highlighters are asked for ahead of the one shown, so that
@@ -171,6 +183,7 @@ impl<'a> DiffRenderer<'a> {
             hunk_pieces,
             asked: 0..0,
             words: WordScratch::default(),
+            helpers: None,
         }
     }
 
@@ -211,6 +224,12 @@ impl<'a> DiffRenderer<'a> {
                 self.old.receive();
                 self.new.receive();
             }
+            if p < self.asked.start {
+                // Back above what was styled: the highlighters hold only
+                // the lines below it, so they start over.
+                self.old.restart();
+                self.new.restart();
+            }
             self.asked = p..p;
         }
         // The first piece alone first, so that nothing competes with it.
@@ -219,10 +238,10 @@ impl<'a> DiffRenderer<'a> {
             self.ask(self.asked.end);
             self.asked.end += 1;
         }
-        if p >= HELP_AFTER {
+        let (old_len, new_len) = (self.old_index.len(), self.new_index.len());
+        if p >= HELP_AFTER && *self.helpers.get_or_insert_with(|| spare_cores(old_len, new_len)) {
             // Once the first pieces are out: a long side gets a helper.
             let source = self.source;
-            let (old_len, new_len) = (self.old_index.len(), self.new_index.len());
             self.old.help(old_len, |from, to| side_text(source, &self.old_index, from, to));
             self.new.help(new_len, |from, to| side_text(source, &self.new_index, from, to));
         }

@@ -17,6 +17,7 @@ pub(super) struct SideHighlighter {
     kind: SideKind,
     /// Lines handed over so far.
     sent: usize,
+    name: String,
     path: String,
     first: String,
     theme: String,
@@ -26,7 +27,7 @@ pub(super) struct SideHighlighter {
 
 enum SideKind {
     Worker { jobs: std::sync::mpsc::Sender<Job>, results: std::sync::mpsc::Receiver<Vec<StyledLine>> },
-    Local { highlighter: Box<FileHighlighter>, lines: Vec<String>, pending: std::collections::VecDeque<Range<usize>> },
+    Local { highlighter: Box<FileHighlighter>, lines: Window, pending: std::collections::VecDeque<Range<usize>> },
 }
 
 /// Work for a side's thread.
@@ -47,7 +48,7 @@ type HelperLines = Vec<(StyledLine, Option<String>)>;
 pub(super) const HELP_AFTER: usize = 3;
 
 /// A side this long or longer gets a helper for its second half.
-const HELP_FROM: usize = 16_384;
+pub(super) const HELP_FROM: usize = 16_384;
 
 /// Lines after a helper's start where its state is compared with the
 /// side's own; past them, if the states never met, the helper is dropped.
@@ -69,10 +70,21 @@ impl SideHighlighter {
             Err(_) => {
                 let mut highlighter = FileHighlighter::new(path, &first, theme);
                 highlighter.set_caching(false);
-                SideKind::Local { highlighter: Box::new(highlighter), lines: Vec::new(), pending: Default::default() }
+                SideKind::Local {
+                    highlighter: Box::new(highlighter),
+                    lines: Window::default(),
+                    pending: Default::default(),
+                }
             }
         };
-        SideHighlighter { kind, sent: 0, path: path.to_string(), first, theme: theme.to_string(), helped: false }
+        let (name, path, theme) = (name.to_string(), path.to_string(), theme.to_string());
+        SideHighlighter { kind, sent: 0, name, path, first, theme, helped: false }
+    }
+
+    /// Starts over from the side's first line: for a reader who goes back
+    /// above the lines asked for before (those are dropped once styled).
+    pub(super) fn restart(&mut self) {
+        *self = SideHighlighter::start(&self.name, &self.path, std::mem::take(&mut self.first), &self.theme);
     }
 
     /// Asks for the styled lines `range`, handing over the side's lines up
@@ -87,7 +99,7 @@ impl SideHighlighter {
                 let _ = jobs.send(Job::Lines(range, more));
             }
             SideKind::Local { lines, pending, .. } => {
-                lines.extend(more);
+                lines.lines.extend(more);
                 pending.push_back(range);
             }
         }
@@ -120,20 +132,46 @@ impl SideHighlighter {
         match &mut self.kind {
             SideKind::Worker { results, .. } => results.recv().unwrap_or_default(),
             SideKind::Local { highlighter, lines, pending } => match pending.pop_front() {
-                Some(range) => highlighter.highlight(lines, range),
+                Some(range) => {
+                    let end = range.end;
+                    let styled = highlighter.highlight(lines, range);
+                    lines.forget_before(end);
+                    styled
+                }
                 None => Vec::new(),
             },
         }
     }
 }
 
-/// A side's lines from `start` on, indexed as in the whole side.
-struct Tail {
+/// The lines of a side a highlighter still needs, from `start` on,
+/// indexed as in the whole side: lines are added at the end as they are
+/// handed over and dropped from the front once styled, so that a long
+/// side is never held whole.
+#[derive(Default)]
+struct Window {
     start: usize,
-    lines: Vec<String>,
+    lines: std::collections::VecDeque<String>,
 }
 
-impl LineSource for Tail {
+impl Window {
+    fn from(start: usize, lines: Vec<String>) -> Window {
+        Window { start, lines: lines.into() }
+    }
+
+    /// Drops the lines before `index` (the highlighter's position: it
+    /// reads only from there on when asked in order).
+    fn forget_before(&mut self, index: usize) {
+        let n = index.saturating_sub(self.start).min(self.lines.len());
+        self.lines.drain(..n);
+        self.start += n;
+        if self.lines.capacity() > 4 * self.lines.len().max(PIECE) {
+            self.lines.shrink_to_fit();
+        }
+    }
+}
+
+impl LineSource for Window {
     fn len(&self) -> usize {
         self.start + self.lines.len()
     }
@@ -157,12 +195,13 @@ fn helper(
     h.set_caching(false);
     h.start_at_top(start);
     h.record_states(start..start + MEET_WITHIN);
-    let tail = Tail { start, lines };
+    let mut tail = Window::from(start, lines);
     let end = tail.len();
     let mut at = start;
     while at < end {
         let to = (at + PIECE).min(end);
         let styled = h.highlight(&tail, at..to);
+        tail.forget_before(to);
         let mut states = h.take_states().into_iter().peekable();
         let batch: HelperLines = styled
             .into_iter()
@@ -225,7 +264,7 @@ fn side_worker(
     inbox: std::sync::mpsc::Receiver<Job>,
     done: std::sync::mpsc::Sender<Vec<StyledLine>>,
 ) {
-    let mut lines: Vec<String> = Vec::new();
+    let mut lines = Window::default();
     let mut helping: Option<Helping> = None;
     // Ends when the renderer drops its sender.
     for job in inbox {
@@ -235,7 +274,7 @@ fn side_worker(
                 continue;
             }
             Job::Lines(range, more) => {
-                lines.extend(more);
+                lines.lines.extend(more);
                 range
             }
         };
@@ -256,6 +295,9 @@ fn side_worker(
                 highlighter.record_states(w.clone());
             }
             let mut styled = highlighter.highlight(&lines, i..range.end);
+            // Its own highlighter stands at the range's end: it never reads
+            // a line above it again (a helper's lines take over from there).
+            lines.forget_before(range.end);
             if comparing {
                 highlighter.record_states(0..0);
                 let mut met = None;
