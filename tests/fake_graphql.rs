@@ -120,7 +120,7 @@ async fn rearviews_queries_pass_the_schema_and_answer_without_errors() {
     assert_eq!(batch["errors"][0]["path"], json!(["repository", "p3"]));
 
     let cursor = batch["data"]["repository"]["p2"]["reviews"]["pageInfo"]["endCursor"].as_str().expect("cursor");
-    let (text, variables) = queries::more_reviews(&slug(), &[(7, cursor.to_string())]);
+    let (text, variables) = queries::more_reviews(&slug(), &[(7, Some(cursor.to_string()))]);
     let more = post(&gh, &text, variables).await;
     assert!(more.get("errors").is_none(), "{more:#}");
     assert_eq!(more["data"]["repository"]["p0"]["reviews"]["nodes"].as_array().map(Vec::len), Some(50));

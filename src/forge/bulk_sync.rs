@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 
 use super::graphql::queries::{self, aliased, ApiPull, ApiReview, CommitPulls, Continued, PullCommit, RepositoryData};
 use super::graphql::GraphQl;
-use super::sync::{approves_older_commits, backport_original, BranchReport, Options, Report};
+use super::sync::{approves_older_commits, backport_original, not_cached, BranchReport, Options, Report};
 use super::{ForgeError, Result, SyncEvent};
 use crate::config::Config;
 use crate::model::{PullRequest, RepoSlug, Review};
@@ -62,14 +62,7 @@ pub async fn run(
     report.commits_checked = link_commits(api, &slug, store, options, emit, &mut referenced).await?;
 
     // Pull requests named by backports and commit links, not yet cached.
-    referenced.sort_unstable();
-    referenced.dedup();
-    let mut missing = Vec::new();
-    for (number, need_merger) in referenced {
-        if !store.has_pull(number, need_merger)? && !missing.contains(&number) {
-            missing.push(number);
-        }
-    }
+    let missing = not_cached(store, referenced)?;
     report.referenced = missing.len();
     let batches = missing.chunks(queries::PULL_BATCH).map(|numbers| pulls_by_number(api, &slug, numbers));
     let mut answers = stream::iter(batches).buffered(BATCHES_AT_ONCE);
@@ -206,53 +199,59 @@ fn record((pr, reviews, _): Listed) -> PullRecord {
 /// Fetches what a page of pull requests left out: reviews past the first
 /// hundred, and the commits of those approved at an older commit.
 async fn complete(api: &GraphQl<'_>, slug: &RepoSlug, mut page: Vec<Listed>) -> Result<Vec<Listed>> {
+    let more_reviews: Vec<(usize, Option<String>)> =
+        page.iter().enumerate().filter_map(|(i, (_, _, more))| more.clone().map(|c| (i, Some(c)))).collect();
     let what = format!("the reviews of pull requests of {slug}");
-    let mut pending: Vec<(usize, String)> =
-        page.iter().enumerate().filter_map(|(i, (_, _, more))| more.clone().map(|c| (i, c))).collect();
-    while !pending.is_empty() {
-        let mut next = Vec::new();
-        for chunk in pending.chunks(queries::CONNECTION_BATCH) {
-            let pages: Vec<(u64, String)> = chunk.iter().map(|(i, c)| (page[*i].0.number, c.clone())).collect();
-            let (text, variables) = queries::more_reviews(slug, &pages);
-            let continued: Vec<Option<Continued<ApiReview>>> =
-                batch(api, slug, &text, variables, chunk.len(), &what).await?;
-            for ((i, _), answer) in chunk.iter().zip(continued) {
-                let Some(connection) = answer.and_then(|a| a.connection) else { continue };
-                if let Some(cursor) = connection.next() {
-                    next.push((*i, cursor.to_string()));
-                }
-                let number = page[*i].0.number;
-                page[*i].1.extend(connection.nodes.into_iter().flatten().filter_map(|r| r.into_model(number)));
-            }
-        }
-        pending = next;
-    }
-
-    let what = format!("the commits of pull requests of {slug}");
-    let mut pending: Vec<(usize, Option<String>)> = page
+    continue_all(api, slug, &mut page, more_reviews, queries::more_reviews, &what, |(pr, reviews, _), nodes| {
+        let number = pr.number;
+        reviews.extend(nodes.into_iter().filter_map(|r: ApiReview| r.into_model(number)));
+    })
+    .await?;
+    // Only once every review is in: an approval of an older commit.
+    let stale: Vec<(usize, Option<String>)> = page
         .iter()
         .enumerate()
         .filter(|(_, (pr, reviews, _))| approves_older_commits(pr, reviews))
         .map(|(i, _)| (i, None))
         .collect();
+    let what = format!("the commits of pull requests of {slug}");
+    continue_all(api, slug, &mut page, stale, queries::commits, &what, |(pr, _, _), nodes| {
+        pr.commits.extend(nodes.into_iter().map(|c: PullCommit| c.commit.oid));
+    })
+    .await?;
+    Ok(page)
+}
+
+/// Reads one connection of some pull requests of `page` to its end, a
+/// hundred pull requests a query: `pending` holds each one's index and
+/// the cursor to go on from (`None`: the start); `apply` adds a page of
+/// nodes to its pull request.
+async fn continue_all<T: serde::de::DeserializeOwned>(
+    api: &GraphQl<'_>,
+    slug: &RepoSlug,
+    page: &mut [Listed],
+    mut pending: Vec<(usize, Option<String>)>,
+    query: queries::ContinuationQuery,
+    what: &str,
+    mut apply: impl FnMut(&mut Listed, Vec<T>),
+) -> Result<()> {
     while !pending.is_empty() {
         let mut next = Vec::new();
         for chunk in pending.chunks(queries::CONNECTION_BATCH) {
             let pages: Vec<(u64, Option<String>)> = chunk.iter().map(|(i, c)| (page[*i].0.number, c.clone())).collect();
-            let (text, variables) = queries::commits(slug, &pages);
-            let continued: Vec<Option<Continued<PullCommit>>> =
-                batch(api, slug, &text, variables, chunk.len(), &what).await?;
+            let (text, variables) = query(slug, &pages);
+            let continued: Vec<Option<Continued<T>>> = batch(api, slug, &text, variables, chunk.len(), what).await?;
             for ((i, _), answer) in chunk.iter().zip(continued) {
                 let Some(connection) = answer.and_then(|a| a.connection) else { continue };
                 if let Some(cursor) = connection.next() {
                     next.push((*i, Some(cursor.to_string())));
                 }
-                page[*i].0.commits.extend(connection.nodes.into_iter().flatten().map(|c| c.commit.oid));
+                apply(&mut page[*i], connection.nodes.into_iter().flatten().collect());
             }
         }
         pending = next;
     }
-    Ok(page)
+    Ok(())
 }
 
 /// Commits whose message names no pull request: which pull requests hold

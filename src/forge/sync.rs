@@ -97,14 +97,7 @@ pub async fn run<F: Forge>(
     emit(SyncEvent::Linked { checked: report.commits_checked, total });
 
     // Pull requests named by backports and commit links, not yet cached.
-    referenced.sort_unstable();
-    referenced.dedup();
-    let mut missing = Vec::new();
-    for (number, need_merger) in referenced {
-        if !store.has_pull(number, need_merger)? && !missing.contains(&number) {
-            missing.push(number);
-        }
-    }
+    let missing = not_cached(store, referenced)?;
     report.referenced = missing.len();
     let mut details = stream::iter(missing)
         .map(|number| async move { forge.pull(number).await })
@@ -218,6 +211,20 @@ async fn fetch_one<F: Forge>(forge: &F, mut pr: PullRequest, etag: Option<String
             Ok(PullRecord { pr, reviews: Some(value), reviews_etag })
         }
     }
+}
+
+/// Of the pull requests named (with whether who merged them matters),
+/// those the store lacks, once each.
+pub(super) fn not_cached(store: &Store, mut referenced: Vec<(u64, bool)>) -> Result<Vec<u64>> {
+    referenced.sort_unstable();
+    referenced.dedup();
+    let mut missing = Vec::new();
+    for (number, need_merger) in referenced {
+        if !store.has_pull(number, need_merger)? && !missing.contains(&number) {
+            missing.push(number);
+        }
+    }
+    Ok(missing)
 }
 
 /// Whether an approval is of an older commit than the head: the commits

@@ -66,13 +66,20 @@ pub fn pulls_by_number(slug: &RepoSlug, numbers: &[u64]) -> (String, Value) {
     (text, json!({ "owner": slug.owner, "name": slug.name }))
 }
 
+/// Pull requests by number, each with the cursor to go on from (`None`:
+/// the start of the connection).
+pub type Continuations = [(u64, Option<String>)];
+
+/// A query over some pull requests' connections, with its variables.
+pub type ContinuationQuery = fn(&RepoSlug, &Continuations) -> (String, Value);
+
 /// More reviews of pull requests, each after its cursor.
-pub fn more_reviews(slug: &RepoSlug, pages: &[(u64, String)]) -> (String, Value) {
-    continuation(slug, pages.iter().map(|(n, c)| (*n, Some(c.as_str()))), "reviews", "...Review", REVIEW_FIELDS)
+pub fn more_reviews(slug: &RepoSlug, pages: &Continuations) -> (String, Value) {
+    continuation(slug, pages.iter().map(|(n, c)| (*n, c.as_deref())), "reviews", "...Review", REVIEW_FIELDS)
 }
 
 /// The commits of pull requests, each from its cursor (`None`: the start).
-pub fn commits(slug: &RepoSlug, pages: &[(u64, Option<String>)]) -> (String, Value) {
+pub fn commits(slug: &RepoSlug, pages: &Continuations) -> (String, Value) {
     continuation(slug, pages.iter().map(|(n, c)| (*n, c.as_deref())), "commits", "commit { oid }", "")
 }
 
