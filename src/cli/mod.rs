@@ -100,7 +100,7 @@ enum Command {
     VerifyRelease(VerifyReleaseArgs),
     /// Fetch merged pull requests, reviews and commit links from GitHub into the store (incremental).
     #[command(
-        after_help = "The token comes from GITHUB_TOKEN, GH_TOKEN, `gh auth token`, or config github.token_command; without one, GitHub allows 60 requests an hour.\n\nExamples:\n  rearview sync\n  rearview sync --branch main --branch 3.12 --since v3.12.0\n  rearview sync --since 2024-01-01\n  rearview sync --full        # fetch everything again"
+        after_help = "Reads through GitHub's GraphQL API: pages of 74 pull requests with their reviews, one rate-limit point each. The token comes from GITHUB_TOKEN, GH_TOKEN, `gh auth token`, or config github.token_command; without one the sync reads through REST, and GitHub allows 60 requests an hour.\n\nExamples:\n  rearview sync\n  rearview sync --branch main --branch 3.12 --since v3.12.0\n  rearview sync --since 2024-01-01\n  rearview sync --full        # fetch everything again\n  rearview sync --rest        # a request per pull request, through REST"
     )]
     Sync(SyncArgs),
     /// Print a change like `git show`, highlighted and sanitized; binaries as hex with what hides in them.
