@@ -612,25 +612,31 @@ fn without_a_token_sync_says_so_and_works_unauthenticated() {
     assert!(w.github.requests().iter().all(|r| !r.authorization));
 }
 
+/// Syncs while, once `left` says the limit is used up, `refill` makes the
+/// next window bigger: the sync can finish only by waiting for the reset
+/// the answers announced.
+fn sync_refilled_once_used_up(w: &World, left: impl Fn() -> u64 + Sync, refill: impl Fn() + Sync) -> Output {
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for _ in 0..600 {
+                if left() == 0 {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            refill();
+        });
+        w.sync(&[])
+    })
+}
+
 #[test]
 fn a_used_up_rate_limit_is_waited_out() {
     let w = World::over(true);
     let reset = chrono::Utc::now().timestamp() + 4;
     w.github.set_rate_limit(10, reset);
-    // Once the ten are used up, the next window is made bigger, so the
-    // sync can finish after waiting for the reset the headers announced.
-    let out = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            for _ in 0..600 {
-                if w.github.rate_remaining() == 0 {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            w.github.set_rate_limit(5000, reset + 3600);
-        });
-        w.sync(&[])
-    });
+    let out =
+        sync_refilled_once_used_up(&w, || w.github.rate_remaining(), || w.github.set_rate_limit(5000, reset + 3600));
     assert_synced(&out);
     assert!(stderr(&out).contains("s: rate limit used up"), "it waited for the reset: {}", stderr(&out));
     assert_eq!(w.verdicts(&w.db), w.verdicts(&w.seeded));
@@ -641,18 +647,11 @@ fn used_up_graphql_points_are_waited_out() {
     let w = World::new();
     let reset = chrono::Utc::now().timestamp() + 4;
     w.github.set_graphql_rate_limit(2, reset);
-    let out = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            for _ in 0..600 {
-                if w.github.graphql_remaining() == 0 {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            w.github.set_graphql_rate_limit(5000, reset + 3600);
-        });
-        w.sync(&[])
-    });
+    let out = sync_refilled_once_used_up(
+        &w,
+        || w.github.graphql_remaining(),
+        || w.github.set_graphql_rate_limit(5000, reset + 3600),
+    );
     assert_synced(&out);
     assert!(stderr(&out).contains("GraphQL points used up"), "it waited for the reset: {}", stderr(&out));
     assert_eq!(w.verdicts(&w.db), w.verdicts(&w.seeded));

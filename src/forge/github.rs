@@ -14,8 +14,8 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use super::http::{
-    clip, describe_octocrab_error, error_details, error_message, header, jitter, origin_of, parse_next_link,
-    percent_encode, retry_after, timestamp,
+    clip, describe_octocrab_error, error_details, error_message, header, in_time, jitter, limited, origin_of,
+    parse_next_link, percent_encode, timestamp, Limited,
 };
 use super::token::Token;
 use super::{Fetched, Forge, ForgeError, Page, Result, SyncEvent};
@@ -241,18 +241,13 @@ impl GitHub {
                 self.stats.requests.fetch_add(1, Ordering::Relaxed);
                 tokio::time::timeout(self.settings.timeout, self.send(url, etag)).await
             };
-            let answer = match sent {
-                Err(_) => {
-                    last_failure = format!("no answer within {} s", self.settings.timeout.as_secs_f64());
+            let answer = match in_time(sent, self.settings.timeout) {
+                Ok(answer) => answer,
+                Err(failure) => {
+                    last_failure = failure;
                     self.retry_pause(attempt, &last_failure).await;
                     continue;
                 }
-                Ok(Err(detail)) => {
-                    last_failure = detail;
-                    self.retry_pause(attempt, &last_failure).await;
-                    continue;
-                }
-                Ok(Ok(answer)) => answer,
             };
             reached = true;
             self.note_rate_limit(&answer.headers);
@@ -266,22 +261,16 @@ impl GitHub {
                 404 => return Err(ForgeError::NotFound { what: what.to_string(), api: self.settings.api.clone() }),
                 403 | 429 => {
                     let message = error_message(&answer.body);
-                    if let Some(wait) = retry_after(&answer.headers) {
-                        last_failure = format!("{} ({})", answer.status, clip(&message, 80));
-                        self.wait(wait, "secondary rate limit (retry-after)").await;
-                        continue;
-                    }
-                    if header(&answer.headers, "x-ratelimit-remaining").as_deref() == Some("0") {
+                    last_failure = format!("{} ({})", answer.status, clip(&message, 80));
+                    match limited(answer.status, &answer.headers, &message) {
+                        Some(Limited::RetryAfter(wait)) => self.wait(wait, "secondary rate limit (retry-after)").await,
                         // The primary limit: the next attempt waits for the reset.
-                        last_failure = "rate limit used up".into();
-                        continue;
+                        Some(Limited::UsedUp) => last_failure = "rate limit used up".into(),
+                        Some(Limited::Secondary) => self.wait(Duration::from_secs(60), "secondary rate limit").await,
+                        None => {
+                            return Err(ForgeError::Forbidden { url: url.to_string(), message: clip(&message, 200) })
+                        }
                     }
-                    if answer.status == 429 || message.to_ascii_lowercase().contains("secondary rate limit") {
-                        last_failure = format!("{} ({})", answer.status, clip(&message, 80));
-                        self.wait(Duration::from_secs(60), "secondary rate limit").await;
-                        continue;
-                    }
-                    return Err(ForgeError::Forbidden { url: url.to_string(), message: clip(&message, 200) });
                 }
                 500..=599 => {
                     last_failure = format!("{} {}", answer.status, clip(&error_message(&answer.body), 80));
@@ -374,11 +363,7 @@ impl GitHub {
         match answer.status {
             200..=299 => serde_json::from_slice::<Posted>(&answer.body)
                 .map_err(|e| PostError::Transient(format!("GitHub's answer to {url} did not decode: {e}"))),
-            403 | 429
-                if retry_after(&answer.headers).is_some()
-                    || header(&answer.headers, "x-ratelimit-remaining").as_deref() == Some("0")
-                    || message.to_ascii_lowercase().contains("secondary rate limit") =>
-            {
+            status if limited(status, &answer.headers, &message).is_some() => {
                 Err(PostError::Transient(format!("rate limited ({}): {message}", answer.status)))
             }
             500..=599 => Err(PostError::Transient(format!("{} {message}", answer.status))),

@@ -131,9 +131,63 @@ pub fn jitter() -> f64 {
     (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// How GitHub refused a request for its limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limited {
+    /// A secondary limit that says when to come back.
+    RetryAfter(Duration),
+    /// The primary limit (REST requests or GraphQL points) is used up
+    /// until the reset the headers name.
+    UsedUp,
+    /// A secondary limit that says nothing of when: a minute's wait.
+    Secondary,
+}
+
+/// Whether an answer is a limit, and which (REST and GraphQL alike).
+pub fn limited(status: u16, headers: &HeaderMap, message: &str) -> Option<Limited> {
+    if !matches!(status, 403 | 429) {
+        return None;
+    }
+    if let Some(wait) = retry_after(headers) {
+        return Some(Limited::RetryAfter(wait));
+    }
+    if header(headers, "x-ratelimit-remaining").as_deref() == Some("0") {
+        return Some(Limited::UsedUp);
+    }
+    if status == 429 || message.to_ascii_lowercase().contains("secondary rate limit") {
+        return Some(Limited::Secondary);
+    }
+    None
+}
+
+/// A request's outcome within its timeout: the answer, or what failed in
+/// one line (no answer in time, or the transport's failure).
+pub fn in_time<T>(
+    sent: Result<Result<T, String>, tokio::time::error::Elapsed>,
+    timeout: Duration,
+) -> Result<T, String> {
+    match sent {
+        Err(_) => Err(format!("no answer within {} s", timeout.as_secs_f64())),
+        Ok(outcome) => outcome,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_are_told_apart() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(limited(403, &headers, "Resource not accessible by integration"), None);
+        assert_eq!(limited(429, &headers, ""), Some(Limited::Secondary));
+        assert_eq!(limited(403, &headers, "You have exceeded a secondary rate limit"), Some(Limited::Secondary));
+        headers.insert("x-ratelimit-remaining", http::HeaderValue::from_static("0"));
+        assert_eq!(limited(403, &headers, "API rate limit exceeded"), Some(Limited::UsedUp));
+        headers.insert(RETRY_AFTER, http::HeaderValue::from_static("7"));
+        assert_eq!(limited(403, &headers, ""), Some(Limited::RetryAfter(Duration::from_secs(7))));
+        assert_eq!(limited(500, &headers, ""), None);
+    }
 
     #[test]
     fn next_links() {

@@ -27,7 +27,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::github::GitHub;
-use super::http::{clip, error_message, header, retry_after, timestamp};
+use super::http::{clip, error_message, header, in_time, limited, timestamp, Limited};
 use super::{ForgeError, Result, SyncEvent};
 
 /// Queries in flight at once: GitHub asks integrators not to run GraphQL
@@ -142,18 +142,13 @@ impl<'g> GraphQl<'g> {
                 tokio::time::timeout(settings.timeout, self.github.send_post(&self.url, &payload)).await
             };
             self.release(cost);
-            let answer = match sent {
-                Err(_) => {
-                    last_failure = format!("no answer within {} s", settings.timeout.as_secs_f64());
+            let answer = match in_time(sent, settings.timeout) {
+                Ok(answer) => answer,
+                Err(failure) => {
+                    last_failure = failure;
                     self.retry_pause(attempt, &last_failure).await;
                     continue;
                 }
-                Ok(Err(detail)) => {
-                    last_failure = detail;
-                    self.retry_pause(attempt, &last_failure).await;
-                    continue;
-                }
-                Ok(Ok(answer)) => answer,
             };
             reached = true;
             match answer.status {
@@ -162,22 +157,23 @@ impl<'g> GraphQl<'g> {
                 404 => return Err(ForgeError::NoGraphQl { url: self.url.clone() }),
                 403 | 429 => {
                     let message = error_message(&answer.body);
-                    if let Some(wait) = retry_after(&answer.headers) {
-                        last_failure = format!("{} ({})", answer.status, clip(&message, 80));
-                        self.github.wait(wait, "secondary rate limit (retry-after)").await;
-                        continue;
+                    last_failure = format!("{} ({})", answer.status, clip(&message, 80));
+                    match limited(answer.status, &answer.headers, &message) {
+                        Some(Limited::RetryAfter(wait)) => {
+                            self.github.wait(wait, "secondary rate limit (retry-after)").await
+                        }
+                        Some(Limited::UsedUp) => {
+                            last_failure = "GraphQL points used up".into();
+                            self.spent_all(&answer.headers);
+                        }
+                        Some(Limited::Secondary) => {
+                            self.github.wait(Duration::from_secs(60), "secondary rate limit").await
+                        }
+                        None => {
+                            return Err(ForgeError::Forbidden { url: self.url.clone(), message: clip(&message, 200) })
+                        }
                     }
-                    if header(&answer.headers, "x-ratelimit-remaining").as_deref() == Some("0") {
-                        last_failure = "GraphQL points used up".into();
-                        self.spent_all(&answer.headers);
-                        continue;
-                    }
-                    if answer.status == 429 || message.to_ascii_lowercase().contains("secondary rate limit") {
-                        last_failure = format!("{} ({})", answer.status, clip(&message, 80));
-                        self.github.wait(Duration::from_secs(60), "secondary rate limit").await;
-                        continue;
-                    }
-                    return Err(ForgeError::Forbidden { url: self.url.clone(), message: clip(&message, 200) });
+                    continue;
                 }
                 500..=599 => {
                     last_failure = format!("{} {}", answer.status, clip(&error_message(&answer.body), 80));
