@@ -20,6 +20,7 @@ mod actions;
 mod assets;
 mod drift;
 mod output;
+mod people;
 mod show;
 mod sync;
 mod terminal;
@@ -133,6 +134,17 @@ enum Command {
         after_help = "Exit codes: 0 no drift, 1 drift, 2 error.\n\nExamples:\n  rearview drift 3.12~3\n  rearview drift 080c545c29 --color never | less"
     )]
     Drift(DriftArgs),
+    /// Everyone who authored, committed, merged, approved or tagged: privilege, dormancy, how fast they rose.
+    #[command(
+        after_help = "Sorted by concern: dormant privileged accounts, then fast escalations, then the rest.\nWorks from git alone; pull requests and reviews (merged, approvals) need `rearview sync`.\n\nExamples:\n  rearview people\n  rearview people --since 2024-01-01 --format json\n  rearview people --format md > people.md"
+    )]
+    People(PeopleArgs),
+    /// Everything one person touched, or one change reaches: changes, releases, binaries, backports.
+    #[command(
+        name = "blast-radius",
+        after_help = "The Markdown is a draft advisory: affected releases first, then the changes by risk, then the binaries.\n\nExamples:\n  rearview blast-radius jiat\n  rearview blast-radius jiat0218@example.com --format json\n  rearview blast-radius 3.12~2"
+    )]
+    BlastRadius(BlastArgs),
     /// Open the review workstation (the default on a terminal).
     #[command(
         after_help = "Keys: j/k move, enter opens the diff, x the hex view, f filters, / searches, ? lists every key.\n\nExamples:\n  rearview tui\n  rearview --repo ~/src/cpython tui"
@@ -143,6 +155,29 @@ enum Command {
         after_help = "Examples:\n  rearview demo\n  rearview demo --dir /tmp/demo --no-tui\n  rearview list --repo \"$(rearview demo --no-tui)\" --format json"
     )]
     Demo(DemoArgs),
+}
+
+#[derive(Args)]
+struct PeopleArgs {
+    /// Count activity since this date (YYYY-MM-DD, RFC 3339) or revision; list only those active since.
+    #[arg(long)]
+    since: Option<String>,
+    #[arg(long, value_enum, default_value_t = LedgerFormat::Table)]
+    format: LedgerFormat,
+}
+
+#[derive(Args)]
+struct BlastArgs {
+    /// A person (login, email or name) or a change (a revision such as `3.12~2` or a sha).
+    target: String,
+    #[arg(long, value_enum, default_value_t = AdvisoryFormat::Md)]
+    format: AdvisoryFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AdvisoryFormat {
+    Md,
+    Json,
 }
 
 #[derive(Args)]
@@ -432,6 +467,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Concern(args)) => actions::act(&global, &args, rearview::model::LedgerKind::Concern),
         Some(Command::Outbox(args)) => actions::outbox(&global, &args),
         Some(Command::Ledger(args)) => actions::ledger(&global, &args),
+        Some(Command::People(args)) => people::people(&global, &args),
+        Some(Command::BlastRadius(args)) => people::blast_radius(&global, &args),
         None => list(
             &global,
             &ListArgs {

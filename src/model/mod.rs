@@ -5,6 +5,7 @@ mod content;
 pub mod independence;
 mod ledger;
 pub mod message;
+pub mod people;
 #[cfg(test)]
 pub(crate) mod sample;
 

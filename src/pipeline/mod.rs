@@ -21,6 +21,7 @@ pub mod checklist;
 pub mod compile_check;
 pub mod decompressed;
 pub mod demo;
+pub mod people;
 pub mod printer;
 pub mod review;
 pub mod scan;
@@ -70,6 +71,9 @@ pub struct Selection {
     /// say, without patch-ids, author history or drift (the full load
     /// follows).
     pub quick: bool,
+    /// Leave each drifted backport's hunks uncounted (its patch-id still
+    /// says it drifted): views that only need who did what.
+    pub skip_drift: bool,
 }
 
 /// The queue and the context it was built in.
@@ -121,7 +125,7 @@ pub fn load(repo: &Repo, store: &mut Store, config: &Config, selection: &Selecti
     clock.mark("ranges");
     let Walked { listed, cut } = walk_since(repo, &ranges, selection.since, selection.limit)?;
     clock.mark("walk");
-    let depth = Depth { files: selection.files, quick: selection.quick };
+    let depth = Depth { files: selection.files, quick: selection.quick, drift: !selection.skip_drift };
     let queue = triage_to(repo, store, config, listed, &ranges, &default_branch, depth, &mut clock)?;
     let since = ranges.iter().filter_map(|r| Some((r.branch.clone(), r.since.clone()?))).collect();
     let branches = ranges.into_iter().map(|r| r.branch).collect();
@@ -170,6 +174,7 @@ fn walk_since(repo: &Repo, ranges: &[Range], since: Option<i64>, limit: usize) -
 struct Depth {
     files: bool,
     quick: bool,
+    drift: bool,
 }
 
 /// Links, reads and triages the `listed` commits of `ranges` into a queue.
@@ -184,7 +189,7 @@ fn triage_listed(
     with_files: bool,
     clock: &mut Stopwatch,
 ) -> Result<Queue, Error> {
-    let depth = Depth { files: with_files, quick: false };
+    let depth = Depth { files: with_files, quick: false, drift: true };
     triage_to(repo, store, config, listed, ranges, default_branch, depth, clock)
 }
 
@@ -284,7 +289,7 @@ fn triage_to(
     clock.mark("author history");
     let mut drift = HashMap::new();
     // (A quick load checks no patch-ids: nothing has drifted yet.)
-    for landed in changes.iter().filter(|c| c.patch_id_matches == Some(false)) {
+    for landed in changes.iter().filter(|c| depth.drift && c.patch_id_matches == Some(false)) {
         let Some(original) = &landed.original else { continue };
         drift.insert(landed.commit.sha.clone(), change::drift(repo, &original.sha, &landed.commit.sha)?);
     }

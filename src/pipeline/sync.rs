@@ -179,7 +179,7 @@ fn repository(repo: &Repo, configured: Option<&str>, api: &str) -> Result<RepoSl
 }
 
 /// `--since`: a date, or a revision whose commit time is used.
-fn since(repo: &Repo, text: &str) -> Result<i64, PlanError> {
+pub fn since(repo: &Repo, text: &str) -> Result<i64, PlanError> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(t.timestamp());
     }

@@ -11,6 +11,7 @@ pub mod identity;
 mod linediff;
 mod loose;
 mod pack;
+pub mod people;
 pub mod scope;
 mod shallow;
 mod tags;

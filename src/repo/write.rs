@@ -110,6 +110,16 @@ impl Writer {
         self.set_reference(&format!("refs/tags/{name}"), target, "rearview fixture")
     }
 
+    /// An annotated tag of `target` made by `tagger` at `time`.
+    pub fn annotated_tag(&self, name: &str, target: Oid, tagger: &Person, time: i64, message: &str) -> Result<Oid> {
+        let write = || -> std::result::Result<Oid, git2::Error> {
+            let tagger = Signature::new(&tagger.name, &tagger.email, &Time::new(time, 0))?;
+            let object = self.repo.find_object(target, None)?;
+            self.repo.tag(name, &object, &tagger, message, true)
+        };
+        write().map_err(RepoError::Write)
+    }
+
     /// Points HEAD at a branch.
     pub fn set_head(&self, branch: &str) -> Result<()> {
         self.repo.set_head(&format!("refs/heads/{branch}")).map_err(RepoError::Write)

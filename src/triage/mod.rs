@@ -19,6 +19,7 @@ use crate::model::{
 pub mod budget;
 pub mod content;
 pub mod drift;
+pub mod escalation;
 pub mod risk;
 
 /// A commit that landed on a watched branch, with what git said about it.

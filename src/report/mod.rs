@@ -2,6 +2,9 @@
 //! programs, Markdown for a GitHub issue. Every repository string passes
 //! through `render::sanitize` first.
 
+pub mod grid;
+pub mod people;
+
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -107,7 +110,7 @@ pub fn json(queue: &Queue) -> String {
     to_json(&queue.changes)
 }
 
-fn to_json<T: Serialize>(value: &T) -> String {
+pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
     // Serializing plain data with string keys cannot fail.
     let text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     escape_json_hidden(&text)
@@ -295,7 +298,7 @@ pub fn audit_markdown(queue: &Queue, scope: &AuditScope) -> String {
     md
 }
 
-fn verdict_cell(v: Verdict) -> String {
+pub(crate) fn verdict_cell(v: Verdict) -> String {
     if v.is_pending() {
         format!("**{}**", v.as_str())
     } else {
@@ -303,11 +306,11 @@ fn verdict_cell(v: Verdict) -> String {
     }
 }
 
-fn pr_cell(pr: Option<u64>) -> String {
+pub(crate) fn pr_cell(pr: Option<u64>) -> String {
     pr.map(|n| format!("#{n}")).unwrap_or_else(|| "–".into())
 }
 
-fn clip(text: &str, max: usize) -> String {
+pub(crate) fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }

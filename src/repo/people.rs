@@ -1,0 +1,122 @@
+//! What the history says about people: every commit's author and
+//! committer (through `.mailmap`), who made each annotated tag, and which
+//! tips carry a given set of commits.
+
+use std::collections::HashSet;
+
+use git2::{Oid, Sort};
+
+use super::{person, Repo, Result};
+use crate::model::people::TagFact;
+use crate::model::Person;
+
+/// One commit as the people view reads it.
+#[derive(Debug, Clone)]
+pub struct Authorship {
+    pub sha: Oid,
+    pub author: Person,
+    pub author_time: i64,
+    pub committer: Person,
+    pub commit_time: i64,
+    pub merge: bool,
+}
+
+/// The repository's `.mailmap` (and `mailmap.file`), resolving recorded
+/// identities to canonical ones.
+pub struct Mailmap(Option<git2::Mailmap>);
+
+impl Mailmap {
+    /// The canonical identity for `who`; itself when the mailmap has none
+    /// (or the identity cannot be put in a signature).
+    pub fn resolve(&self, who: &Person) -> Person {
+        let Some(map) = &self.0 else { return who.clone() };
+        let Ok(sig) = git2::Signature::new(&who.name, &who.email, &git2::Time::new(0, 0)) else {
+            return who.clone();
+        };
+        match map.resolve_signature(&sig) {
+            Ok(resolved) => person(&resolved),
+            Err(_) => who.clone(),
+        }
+    }
+}
+
+impl Repo {
+    /// The mailmap, or none when the repository has no `.mailmap` it can
+    /// read (a bare repository reads the one at HEAD).
+    pub fn mailmap(&self) -> Mailmap {
+        Mailmap(self.git.mailmap().ok())
+    }
+
+    /// Every commit reachable from `tips`, with its author and committer as
+    /// recorded (not yet through the mailmap).
+    pub fn authorship(&self, tips: &[Oid]) -> Result<Vec<Authorship>> {
+        let mut walk = self.git.revwalk().map_err(|e| self.err("start a history walk", e))?;
+        walk.set_sorting(Sort::NONE).map_err(|e| self.err("sort history", e))?;
+        for tip in tips {
+            walk.push(*tip).map_err(|e| self.err("walk history", e))?;
+        }
+        let mut out = Vec::new();
+        for oid in walk {
+            let oid = oid.map_err(|e| self.err("walk history", e))?;
+            let commit = self.git.find_commit(oid).map_err(|e| self.err(&format!("read commit {oid}"), e))?;
+            let (author, committer) = (commit.author(), commit.committer());
+            out.push(Authorship {
+                sha: oid,
+                author: person(&author),
+                author_time: author.when().seconds(),
+                committer: person(&committer),
+                commit_time: committer.when().seconds(),
+                merge: commit.parent_count() > 1,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every tag that points (through tag objects) at a commit, with its
+    /// tagger and date: the tagger's own for an annotated tag, the commit's
+    /// for a lightweight one.
+    pub fn tag_facts(&self) -> Result<Vec<TagFact>> {
+        let failed = |what: String| move |source| super::RepoError::Failed { what, source };
+        let names = self.git.tag_names(None).map_err(failed("cannot list tags".into()))?;
+        let mut out = Vec::new();
+        for name in names.iter().flatten().flatten() {
+            let reading = || failed(format!("cannot read tag {name}"));
+            let object = self.git.revparse_single(&format!("refs/tags/{name}")).map_err(reading())?;
+            let commit = match object.peel_to_commit() {
+                Ok(commit) => commit,
+                // A tag of a tree or a blob marks no point of history.
+                Err(e) if matches!(e.class(), git2::ErrorClass::Object | git2::ErrorClass::Invalid) => continue,
+                Err(e) => return Err(reading()(e)),
+            };
+            let tagger = object.as_tag().and_then(|t| t.tagger()).map(|t| (person(&t), t.when().seconds()));
+            let time = tagger.as_ref().map_or(commit.committer().when().seconds(), |(_, at)| *at);
+            out.push(TagFact {
+                name: name.to_string(),
+                commit: commit.id().to_string(),
+                tagger: tagger.map(|(who, _)| who),
+                time,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Which of `tips` have at least one of `targets` in their history
+    /// (themselves included): one walk, oldest first, in which a commit
+    /// carries a target when it is one or a parent carries one.
+    pub fn tips_reaching(&self, tips: &[Oid], targets: &HashSet<Oid>) -> Result<HashSet<Oid>> {
+        let mut walk = self.git.revwalk().map_err(|e| self.err("start a history walk", e))?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).map_err(|e| self.err("sort history", e))?;
+        for tip in tips {
+            walk.push(*tip).map_err(|e| self.err("walk history", e))?;
+        }
+        let mut carrying: HashSet<Oid> = HashSet::new();
+        for oid in walk {
+            let oid = oid.map_err(|e| self.err("walk history", e))?;
+            let commit = self.git.find_commit(oid).map_err(|e| self.err(&format!("read commit {oid}"), e))?;
+            if targets.contains(&oid) || commit.parent_ids().any(|p| carrying.contains(&p)) {
+                carrying.insert(oid);
+            }
+        }
+        Ok(tips.iter().copied().filter(|t| carrying.contains(t)).collect())
+    }
+}
