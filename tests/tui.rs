@@ -108,6 +108,8 @@ impl Driver {
             Request::VerifyArchive { tag, path } => {
                 vec![Reply::Archive(jobs::verify_archive_blocking(&self.ctx, &tag, &path))]
             }
+            Request::People => vec![Reply::People(jobs::people_blocking(&self.ctx))],
+            Request::BlastRadius { who } => vec![Reply::BlastRadius(jobs::blast_radius_blocking(&self.ctx, &who))],
             Request::Sync => {
                 let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
                 let sink = events.clone();
@@ -255,6 +257,14 @@ fn every_view_and_dialog_at_both_sizes() {
         d.keys("R");
         assert_eq!(d.app.screen, Screen::Release);
         snapshot("release", &d);
+        d.keys("q");
+
+        d.keys("P");
+        assert_eq!(d.app.screen, Screen::People);
+        snapshot("people", &d);
+        d.key(KeyCode::Enter);
+        assert_eq!(d.app.screen, Screen::Blast);
+        snapshot("blast_radius", &d);
     }
 }
 
@@ -1204,4 +1214,44 @@ fn z_toggles_the_hex_view_between_a_compressed_blob_and_what_it_decompresses_to(
     assert!(d.notice().starts_with("not a compressed stream"), "{}", d.notice());
     let screen = d.screen();
     assert!(screen.contains("· new blob · 0x0 of 0x5") && !screen.contains("z: "), "still the raw bytes: {screen}");
+}
+
+#[test]
+fn p_lists_people_enter_opens_a_blast_radius_and_enter_there_opens_a_change() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.keys("P");
+    assert_eq!(d.app.screen, Screen::People);
+    let screen = d.screen();
+    assert!(screen.contains("People") && screen.contains("privileged"), "{screen}");
+    // Down to Jia Tan, whose changes hold the payload.
+    let row = |d: &Driver| d.app.people.as_ref().map(|p| p.selected).unwrap_or_default();
+    let jia = d
+        .app
+        .people_data
+        .as_ref()
+        .and_then(|data| data.people.iter().position(|p| p.name == "Jia Tan"))
+        .expect("Jia Tan is listed");
+    for _ in 0..jia {
+        d.keys("j");
+    }
+    assert_eq!(row(&d), jia);
+    assert!(d.screen().contains("jiat0218@example.com"), "the detail names their identities");
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.screen, Screen::Blast);
+    let screen = d.screen();
+    assert!(screen.contains("Blast radius") && screen.contains("Jia Tan"), "{screen}");
+    assert!(screen.contains("Lib/test/files/bad-3-corrupt_lzma2.xz (added"), "the binary they added: {screen}");
+    let first = d.app.blast.as_ref().and_then(|b| b.data.as_ref()?.as_ref().ok()?.changes.first().cloned());
+    let first = first.expect("a change");
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.screen, Screen::Diff);
+    assert_eq!(d.app.diff.as_ref().map(|doc| doc.sha.clone()), Some(first.sha));
+    d.keys("q");
+    assert_eq!(d.app.screen, Screen::Blast, "back where the diff was opened from");
+    d.keys("q");
+    assert_eq!(d.app.screen, Screen::People);
+    assert_eq!(row(&d), jia, "the person stays selected");
+    d.keys("q");
+    assert_eq!(d.app.screen, Screen::Queue);
 }

@@ -14,6 +14,8 @@ pub enum JobError {
     Pipeline(#[from] crate::pipeline::Error),
     #[error(transparent)]
     Release(#[from] crate::release::Error),
+    #[error(transparent)]
+    Blast(#[from] crate::pipeline::people::blast::BlastError),
     #[error("no queue snapshot at {}: {source}", path.display())]
     NoSnapshot { path: PathBuf, source: std::io::Error },
     #[error("queue snapshot {} unreadable: {source}", path.display())]

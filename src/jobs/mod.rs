@@ -8,6 +8,7 @@ mod diff;
 mod error;
 mod hex;
 mod outbox;
+mod people;
 mod queue;
 mod release;
 mod sync;
@@ -28,6 +29,7 @@ pub use crate::pipeline::window::Window;
 pub use diff::{DiffFileInfo, DiffPart};
 pub use error::JobError;
 pub use hex::{HexData, HexSide};
+pub use people::PeopleData;
 pub use queue::{QueueData, QueueDepth};
 
 // What the TUI shows of the layers below jobs, so that it reaches them
@@ -73,6 +75,10 @@ pub enum Request {
     Release { branch: String },
     /// Verify a release archive against a tag.
     VerifyArchive { tag: String, path: std::path::PathBuf },
+    /// Everyone on the watched branches (`rearview people`).
+    People,
+    /// One person's blast radius: `who` is an email or login of theirs.
+    BlastRadius { who: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +107,8 @@ pub enum Reply {
     /// An archive verification's progress, in percent of the archive read.
     ArchiveProgress(u8),
     Archive(Result<crate::release::Verification, JobError>),
+    People(Result<PeopleData, JobError>),
+    BlastRadius(Result<crate::model::people::BlastRadius, JobError>),
 }
 
 #[derive(Debug)]
@@ -210,6 +218,12 @@ impl Jobs {
                         release::verify(&ctx, &tag, &path, &mut |p| progress.reply(Reply::ArchiveProgress(p)));
                     send.reply(Reply::Archive(outcome))
                 });
+            }
+            Request::People => {
+                self.runtime.spawn_blocking(move || send.reply(Reply::People(people::people(&ctx))));
+            }
+            Request::BlastRadius { who } => {
+                self.runtime.spawn_blocking(move || send.reply(Reply::BlastRadius(people::blast_radius(&ctx, &who))));
             }
             Request::Sync => {
                 if self.syncing.swap(true, Ordering::SeqCst) {
@@ -335,6 +349,16 @@ pub fn verify_archive_blocking(
 }
 
 /// Runs a sync blocking, reporting progress to `events` (tests).
+/// Everyone on the watched branches, on the calling thread (tests).
+pub fn people_blocking(ctx: &JobContext) -> Result<PeopleData, JobError> {
+    people::people(ctx)
+}
+
+/// One person's blast radius, on the calling thread (tests).
+pub fn blast_radius_blocking(ctx: &JobContext, who: &str) -> Result<crate::model::people::BlastRadius, JobError> {
+    people::blast_radius(ctx, who)
+}
+
 pub fn sync_blocking(ctx: &JobContext, events: Arc<dyn Fn(SyncEvent) + Send + Sync>) -> Result<String, JobError> {
     sync::run(ctx, events)
 }

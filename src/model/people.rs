@@ -44,6 +44,17 @@ pub enum PrivilegeSource {
     Tagged,
 }
 
+impl PrivilegeSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrivilegeSource::Github => "github",
+            PrivilegeSource::Committed => "committed",
+            PrivilegeSource::Merged => "merged",
+            PrivilegeSource::Tagged => "tagged",
+        }
+    }
+}
+
 /// A step on the way from newcomer to release signer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -19,6 +19,8 @@ pub enum Context {
     Diff,
     Hex,
     Release,
+    People,
+    Blast,
 }
 
 impl Context {
@@ -29,6 +31,8 @@ impl Context {
             Context::Diff => "Diff view",
             Context::Hex => "Hex view",
             Context::Release => "Release checklist",
+            Context::People => "People",
+            Context::Blast => "Blast radius",
         }
     }
 }
@@ -73,6 +77,7 @@ pub enum Action {
     Drift,
     Release,
     VerifyArchive,
+    People,
 }
 
 /// One row of the command table.
@@ -84,7 +89,7 @@ pub struct Command {
     pub keys: &'static [&'static str],
 }
 
-use Context::{Diff, Global, Hex, Queue, Release};
+use Context::{Blast, Diff, Global, Hex, People, Queue, Release};
 
 /// The command table: defaults, in the order the help shows them.
 pub const COMMANDS: &[Command] = &[
@@ -157,7 +162,13 @@ pub const COMMANDS: &[Command] = &[
         contexts: &[Global],
         keys: &["Y"],
     },
-    Command { action: Action::Open, name: "open", doc: "open the change's diff", contexts: &[Queue], keys: &["enter"] },
+    Command {
+        action: Action::Open,
+        name: "open",
+        doc: "open: a change's diff, a person's blast radius",
+        contexts: &[Queue, People, Blast],
+        keys: &["enter"],
+    },
     Command {
         action: Action::FocusNext,
         name: "focus_next",
@@ -238,6 +249,13 @@ pub const COMMANDS: &[Command] = &[
         doc: "release checklist of the selected change's branch since its last tag",
         contexts: &[Queue],
         keys: &["R"],
+    },
+    Command {
+        action: Action::People,
+        name: "people",
+        doc: "people: who holds the commit bit, dormant accounts, fast escalations",
+        contexts: &[Queue],
+        keys: &["P"],
     },
     Command {
         action: Action::VerifyArchive,

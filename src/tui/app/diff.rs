@@ -15,6 +15,11 @@ impl App {
             Screen::Queue => self.selected()?.sha.clone(),
             _ => self.diff.as_ref()?.sha.clone(),
         };
+        self.request_diff_of(sha)
+    }
+
+    /// [`App::request_diff`] of the change `sha`.
+    pub(super) fn request_diff_of(&mut self, sha: String) -> Option<Effect> {
         let width = self.diff_width();
         let side_by_side = self.side_by_side;
         // Drift mode stays on from one backport to the next, never on others.
@@ -127,7 +132,8 @@ impl App {
                 if sidebar {
                     self.focus = Focus::Main;
                 } else {
-                    self.screen = Screen::Queue;
+                    self.screen = self.diff_from;
+                    self.diff_from = Screen::Queue;
                     self.focus = Focus::Main;
                 }
             }

@@ -7,6 +7,7 @@
 mod dialog;
 mod diff;
 mod helpers;
+mod people;
 mod queue;
 mod release;
 mod report;
@@ -23,6 +24,7 @@ use crate::jobs::{Job, QueueData, QueueDepth, Report, Request};
 use crate::model::Change;
 
 pub use helpers::{age, parse_time};
+pub use people::{BlastDoc, PeopleDoc};
 pub use search::{Quality, Search};
 pub use state::{
     ActionKind, Filter, Focus, InputKind, Loading, Notice, Overlay, QueueView, Screen, Session, SortKey, StatusFilter,
@@ -102,6 +104,15 @@ pub struct App {
     hex_back_to_queue: bool,
     /// Diffs of backports show only their drift.
     pub drift_mode: bool,
+    /// The screen the diff view returns to.
+    diff_from: Screen,
+    pub people: Option<PeopleDoc>,
+    /// The last census read: the people screen starts from it, and the
+    /// detail pane names flagged authors by it.
+    pub people_data: Option<crate::jobs::PeopleData>,
+    people_job: u64,
+    pub blast: Option<BlastDoc>,
+    blast_job: u64,
 }
 
 /// Ticks (100 ms) the selection must rest before its diff is prefetched.
@@ -150,6 +161,12 @@ impl App {
             pushed_once: false,
             hex_back_to_queue: false,
             drift_mode: false,
+            diff_from: Screen::Queue,
+            people: None,
+            people_data: None,
+            people_job: 0,
+            blast: None,
+            blast_job: 0,
         }
     }
 
@@ -308,6 +325,8 @@ impl App {
             Screen::Diff => Context::Diff,
             Screen::Hex => Context::Hex,
             Screen::Release => Context::Release,
+            Screen::People => Context::People,
+            Screen::Blast => Context::Blast,
         }
     }
 
@@ -370,6 +389,8 @@ impl App {
                     Screen::Diff => self.diff_action(action),
                     Screen::Hex => self.hex_action(action),
                     Screen::Release => self.release_action(action),
+                    Screen::People => self.people_action(action),
+                    Screen::Blast => self.blast_action(action),
                 }
             }
         }
@@ -402,7 +423,15 @@ impl App {
     /// The help overlay's lines: every command with its live keys.
     pub fn help_lines(&self) -> Vec<(String, String, String)> {
         let mut out = Vec::new();
-        for context in [Context::Global, Context::Queue, Context::Diff, Context::Hex, Context::Release] {
+        for context in [
+            Context::Global,
+            Context::Queue,
+            Context::Diff,
+            Context::Hex,
+            Context::Release,
+            Context::People,
+            Context::Blast,
+        ] {
             for command in super::keymap::COMMANDS.iter().filter(|c| c.contexts.contains(&context)) {
                 out.push((context.title().to_string(), self.keymap.keys_text(command.name), command.doc.to_string()));
             }

@@ -54,6 +54,7 @@ impl App {
             (Action::History, _) => return self.toggle_history(),
             (Action::Hex, _) => return self.hex_of_selected(),
             (Action::Release, _) => return self.open_release(),
+            (Action::People, _) => return self.open_people(),
             _ => {}
         }
         Vec::new()

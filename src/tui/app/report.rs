@@ -77,6 +77,12 @@ impl App {
                     check.result = Some(result.map_err(|e| e.to_string()));
                 }
             }
+            Reply::People(result) if id == self.people_job => self.people_arrived(result.map_err(|e| e.to_string())),
+            Reply::BlastRadius(result) if id == self.blast_job => {
+                if let Some(doc) = &mut self.blast {
+                    doc.data = Some(result.map_err(|e| e.to_string()));
+                }
+            }
             Reply::SyncEvent(event) if id == self.sync_job => self.sync_event(event),
             Reply::SyncDone(result) if id == self.sync_job => {
                 match result {
@@ -119,6 +125,13 @@ impl App {
                 if first && id == self.queue_job {
                     let (id, effect) = self.job(Request::Queue { depth: QueueDepth::Files, whole: self.whole });
                     self.full_job = id;
+                    effects.push(effect);
+                }
+                // The census (for flagged authors in the detail pane) once
+                // the full build is in: it reads the whole history.
+                if id == self.full_job && self.people_job == 0 {
+                    let (id, effect) = self.job(Request::People);
+                    self.people_job = id;
                     effects.push(effect);
                 }
                 // Actions left from an earlier session go out now.

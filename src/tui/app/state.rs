@@ -127,6 +127,8 @@ pub enum Screen {
     Diff,
     Hex,
     Release,
+    People,
+    Blast,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,6 +5,7 @@
 mod diff;
 mod hex;
 mod overlay;
+mod people;
 mod queue;
 mod release;
 
@@ -34,6 +35,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Diff => diff::draw(frame, app, body),
         Screen::Hex => hex::draw(frame, app, body),
         Screen::Release => release::draw(frame, app, body),
+        Screen::People => people::draw_people(frame, app, body),
+        Screen::Blast => people::draw_blast(frame, app, body),
     }
     status_bar(frame, app, status);
     overlay::draw(frame, app, area);

@@ -212,6 +212,13 @@ pub fn detail_lines(app: &App, c: &Change) -> Vec<Line<'static>> {
         label("author"),
         Span::raw(format!("{} <{}>{login}{association}", sanitize_line(&c.author), sanitize_line(&c.author_email))),
     ]));
+    // Someone who rose to tagging releases faster than the project's pace.
+    if let Some(person) = app.flagged_author(c) {
+        lines.push(Line::from(vec![
+            label("pace"),
+            Span::styled(sanitize_line(&person.escalation.explanation), styles.warning()),
+        ]));
+    }
     if let Some(m) = &c.merged_by {
         lines.push(Line::from(vec![label("merged by"), Span::raw(sanitize_line(m))]));
     } else {

@@ -1,0 +1,69 @@
+//! The trust views at scale: `people` and `blast-radius` on the generated
+//! 10,000+ commit repository (`tests/support/bigrepo.rs`), warm (the store
+//! already holds every change's files and scans, as after any listing).
+//! Target (issue 18): `people` under 2 s warm.
+//!
+//! Prints figures, asserts nothing: `cargo bench --bench trust`
+//! (`-- people` runs only the cases whose name contains "people").
+
+#[path = "../tests/support/bigrepo.rs"]
+mod bigrepo;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rearview::config::Config;
+use rearview::pipeline::people::{blast, census};
+use rearview::repo::Repo;
+use rearview::store::Store;
+
+const RUNS: usize = 5;
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo_dir = dir.path().join("big");
+    let big = bigrepo::build(&repo_dir, &bigrepo::BigRepoSpec::default());
+    let db = dir.path().join("store.sqlite3");
+    println!("fixture: {} main-line commits, {} branches", big.main.commits, big.branches.len());
+
+    // The first run fills the store's per-commit caches (a cold listing).
+    let (people, cold) = run(&big.path, &db, |repo, store| {
+        census(repo, store, &Config::default(), None).map(|c| c.people.len()).map_err(|e| e.to_string())
+    });
+    println!("people, cold (fills the caches): {people} people in {} ms", cold.as_millis());
+    println!();
+    println!("{:<36} {:>9} {:>9}", "case", "min ms", "median ms");
+    case("people, warm", || {
+        run(&big.path, &db, |repo, store| {
+            census(repo, store, &Config::default(), None).map(|_| ()).map_err(|e| e.to_string())
+        })
+        .1
+    });
+    case("blast-radius of the busiest author, warm", || {
+        run(&big.path, &db, |repo, store| {
+            let census = census(repo, store, &Config::default(), None).map_err(|e| e.to_string())?;
+            let busiest = census.people.iter().max_by_key(|p| p.authored).map(|p| p.name.clone()).unwrap_or_default();
+            blast::blast_radius(repo, &census, &blast::Target::Person(busiest)).map(|_| ()).map_err(|e| e.to_string())
+        })
+        .1
+    });
+}
+
+/// One run on a newly opened repository and store, as the CLI does.
+fn run<T>(repo: &Path, db: &Path, work: impl FnOnce(&Repo, &mut Store) -> Result<T, String>) -> (T, Duration) {
+    let started = Instant::now();
+    let repo = Repo::open(repo).expect("open the repository");
+    let mut store = Store::open(db).expect("open the store");
+    let out = work(&repo, &mut store).unwrap_or_else(|e| panic!("{e}"));
+    (out, started.elapsed())
+}
+
+fn case(name: &str, mut timed: impl FnMut() -> Duration) {
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+        return;
+    }
+    let mut times: Vec<Duration> = (0..RUNS).map(|_| timed()).collect();
+    times.sort();
+    println!("{name:<36} {:>9.1} {:>9.1}", times[0].as_secs_f64() * 1e3, times[RUNS / 2].as_secs_f64() * 1e3);
+}
