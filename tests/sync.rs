@@ -216,9 +216,10 @@ fn first_sync_over_rest_gives_the_verdicts_of_the_github_evidence() {
 fn first_sync_over_graphql_gives_the_verdicts_in_a_few_queries() {
     let w = first_sync(false);
     let log = w.github.requests();
-    // REST checks the repository once; everything else is GraphQL.
+    // REST checks the repository and reads who may push (GraphQL would
+    // cost the same); everything else is GraphQL.
     let rest: Vec<&str> = log.iter().filter(|r| r.path != "/graphql").map(|r| r.path.as_str()).collect();
-    assert_eq!(rest, ["/repos/quill-lang/quill"]);
+    assert_eq!(rest, ["/repos/quill-lang/quill", "/repos/quill-lang/quill/collaborators"]);
     let queries = w.github.graphql_queries();
     assert!(queries.iter().all(|q| q.contains("rateLimit { cost remaining resetAt limit }")), "{queries:#?}");
     // One page per branch, the stale approval's commits, the direct pushes' pull requests.
@@ -714,4 +715,49 @@ fn killed_or_interrupted_syncs_leave_a_consistent_store() {
     let conn = rusqlite::Connection::open(&w.db).expect("open");
     let after: i64 = conn.query_row("SELECT count(*) FROM sync_watermarks", [], |r| r.get(0)).expect("count");
     assert!(after >= watermarks && after == 2, "both branches finished");
+}
+
+#[test]
+fn collaborators_decide_who_is_privileged_and_one_who_never_acted_is_dormant() {
+    let w = World::new();
+    let people = |w: &World| -> Vec<Value> {
+        let out = w.run(&["people", "--format", "json", "--db", s(&w.db), "--config", s(&w.config)], None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice::<Value>(&out.stdout).expect("json").as_array().cloned().unwrap_or_default()
+    };
+    let find = |all: &[Value], login: &str| -> Value {
+        all.iter()
+            .find(|p| p["logins"].as_array().is_some_and(|l| l.iter().any(|x| x == login)))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {login}"))
+    };
+
+    // The token's account cannot read the collaborators: inferred.
+    let out = w.sync(&[]);
+    assert_synced(&out);
+    assert!(stderr(&out).contains("collaborators not read"), "{}", stderr(&out));
+    let inferred = people(&w);
+    assert_eq!(find(&inferred, "carol")["privileged_source"], "merged");
+
+    // With push access it can: GitHub's word replaces the inference.
+    w.github.add_collaborator(REPO, support::fake_github::DEFAULT_USER, "admin");
+    w.github.add_collaborator(REPO, "alice", "maintain");
+    w.github.add_collaborator(REPO, "carol", "triage");
+    w.github.add_collaborator(REPO, "old-admin", "admin");
+    let out = w.sync(&[]);
+    assert_synced(&out);
+    assert!(stderr(&out).contains("4 collaborators (3 may push)"), "{}", stderr(&out));
+    let all = people(&w);
+    let alice = find(&all, "alice");
+    assert_eq!((alice["privileged"].clone(), alice["privileged_source"].clone()), (Value::Bool(true), "github".into()));
+    let carol = find(&all, "carol");
+    assert_eq!(carol["privileged"], false, "triage may not push, whatever she merged");
+    let ghost = find(&all, "old-admin");
+    assert_eq!((ghost["dormant"].clone(), ghost["last_activity"].clone()), (Value::Bool(true), Value::Null));
+    assert_eq!(all[0]["dormant"], true, "dormant privileged accounts come first");
+
+    // Nothing changed: a conditional request, and the list is kept.
+    let out = w.sync(&[]);
+    assert!(stderr(&out).contains("collaborators unchanged"), "{}", stderr(&out));
+    assert_eq!(find(&people(&w), "alice")["privileged_source"], "github");
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context as _, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use rearview::forge::collaborators::Collaborators;
 use rearview::forge::SyncEvent;
 use rearview::pipeline::sync as plan;
 
@@ -47,7 +48,7 @@ pub fn sync(global: &Global, args: &SyncArgs) -> Result<ExitCode> {
         }
     });
     progress.finish();
-    let Some(plan::Synced { report, requests, not_modified, points }) = outcome? else {
+    let Some(plan::Synced { report, requests, not_modified, points, collaborators }) = outcome? else {
         eprintln!("rearview: interrupted: what was fetched is saved; run `rearview sync` again to resume");
         return Ok(ExitCode::from(130));
     };
@@ -67,8 +68,13 @@ pub fn sync(global: &Global, args: &SyncArgs) -> Result<ExitCode> {
             progress.rate_text().map(|r| format!(", rate limit {r}")).unwrap_or_default()
         ),
     };
+    let collaborators = match collaborators {
+        Collaborators::Saved { all, push } => format!("; {all} collaborators ({push} may push)"),
+        Collaborators::Unchanged => "; collaborators unchanged".into(),
+        Collaborators::NotReadable(_) => String::new(),
+    };
     eprintln!(
-        "rearview: synced {slug}: pull requests {}; {} commits looked up, {} referenced pull requests; {cost}",
+        "rearview: synced {slug}: pull requests {}; {} commits looked up, {} referenced pull requests{collaborators}; {cost}",
         branches.join(", "),
         report.commits_checked,
         report.referenced,

@@ -128,7 +128,7 @@ impl GitHub {
         &self.settings.repo
     }
 
-    fn repo_path(&self) -> String {
+    pub(super) fn repo_path(&self) -> String {
         format!("/repos/{}/{}", self.settings.repo.owner, self.settings.repo.name)
     }
 
@@ -203,7 +203,7 @@ impl GitHub {
     }
 
     /// Every page of a list, following `next` links.
-    async fn get_all<T: DeserializeOwned>(
+    pub(super) async fn get_all<T: DeserializeOwned>(
         &self,
         first: &str,
         etag: Option<&str>,

@@ -3,6 +3,7 @@
 //! GitLab, Gitea or Gerrit can follow.
 
 pub mod bulk_sync;
+pub mod collaborators;
 pub mod github;
 pub mod graphql;
 pub mod http;

@@ -30,6 +30,16 @@ pub struct TagFact {
     pub time: i64,
 }
 
+/// Someone GitHub lists as a collaborator of the repository, with their
+/// role (`admin`, `maintain`, `write`, `triage`, `read`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Collaborator {
+    pub login: String,
+    pub role: String,
+    /// May push to the repository (write, maintain or admin).
+    pub push: bool,
+}
+
 /// Why someone counts as holding the commit bit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

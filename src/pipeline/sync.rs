@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::config::{BulkReads, Config};
+use crate::forge::collaborators::Collaborators;
 use crate::forge::github::{GitHub, Settings};
 use crate::forge::graphql::GraphQl;
 use crate::forge::sync::{Options, Report};
@@ -92,6 +93,8 @@ pub async fn run(
         let message = "GitHub's GraphQL API needs a token: reading through REST instead".to_string();
         events(SyncEvent::Notice { message });
     }
+    let mut points = None;
+    let mut report = None;
     if graphql && has_token {
         let api = GraphQl::new(&github);
         match bulk_sync::run(&api, store, config, &plan.options, &*events).await {
@@ -100,21 +103,32 @@ pub async fn run(
                 events(SyncEvent::Notice { message });
             }
             outcome => {
-                return Ok(Synced {
-                    report: outcome?,
-                    requests: count(&github.stats.requests),
-                    not_modified: count(&github.stats.not_modified),
-                    points: Some(count(&api.stats.points)),
-                })
+                report = Some(outcome?);
+                points = Some(count(&api.stats.points));
             }
         }
     }
-    let report = crate::forge::sync::run(&github, store, config, &plan.options, &*events).await?;
+    let report = match report {
+        Some(report) => report,
+        None => crate::forge::sync::run(&github, store, config, &plan.options, &*events).await?,
+    };
+    // Who may push: a sync whose pull requests are saved does not fail
+    // for it; what could not be read is said.
+    let now = chrono::Utc::now().timestamp();
+    let collaborators = match github.sync_collaborators(store, now).await {
+        Ok(found) => found,
+        Err(e) => Collaborators::NotReadable(e.to_string()),
+    };
+    if let Collaborators::NotReadable(why) = &collaborators {
+        let message = format!("collaborators not read ({why}): `people` infers who may push from the history");
+        events(SyncEvent::Notice { message });
+    }
     Ok(Synced {
         report,
         requests: count(&github.stats.requests),
         not_modified: count(&github.stats.not_modified),
-        points: None,
+        points,
+        collaborators,
     })
 }
 
@@ -126,6 +140,8 @@ pub struct Synced {
     pub not_modified: u64,
     /// GraphQL points spent (`None`: the sync read through REST).
     pub points: Option<u64>,
+    /// Who may push, as read (or why not).
+    pub collaborators: Collaborators,
 }
 
 /// The repository on GitHub and how to talk to it (no request made).

@@ -8,6 +8,7 @@ mod cache;
 mod claim;
 mod forge_cache;
 mod ledger;
+mod people;
 mod schema;
 
 use std::path::{Path, PathBuf};

@@ -173,6 +173,19 @@ CREATE TABLE sync_resume (
     saved_at   INTEGER NOT NULL
 ) WITHOUT ROWID;
 "#,
+    // 11: who GitHub says may push (the collaborators API, when the token
+    // may read it), replaced whole at each sync, and when it was read.
+    r#"
+CREATE TABLE collaborators (
+    login TEXT PRIMARY KEY,
+    role  TEXT NOT NULL,
+    push  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE collaborators_read (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    read_at INTEGER NOT NULL
+);
+"#,
 ];
 
 /// The newest schema version this build knows.

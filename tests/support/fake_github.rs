@@ -343,6 +343,15 @@ impl FakeGitHub {
         state.repo_entry(owner, name).associations.insert(login.to_string(), association.to_string());
     }
 
+    /// Makes `login` a collaborator of `repo` with `role` (`admin`,
+    /// `maintain`, `write`, `triage`, `read`). Only a collaborator who may
+    /// push can list them, as on GitHub.
+    pub fn add_collaborator(&self, repo: &str, login: &str, role: &str) {
+        let mut state = self.state();
+        let (owner, name) = split_repo(repo);
+        state.repo_entry(owner, name).collaborators.insert(login.to_string(), role.to_string());
+    }
+
     /// The login that requests carrying `token` act as (default [`DEFAULT_USER`]).
     pub fn set_token_user(&self, token: &str, login: &str) {
         self.state().token_users.insert(token.to_string(), login.to_string());
@@ -795,6 +804,9 @@ struct RepoState {
     /// Oldest first, every commit together.
     commit_comments: Vec<CommitCommentRecord>,
     associations: HashMap<String, String>,
+    /// Collaborators by login, with their role (`admin`, `maintain`,
+    /// `write`, `triage`, `read`).
+    collaborators: BTreeMap<String, String>,
 }
 
 impl RepoState {
@@ -971,6 +983,7 @@ impl State {
             comments: BTreeMap::new(),
             commit_comments: Vec::new(),
             associations: HashMap::new(),
+            collaborators: BTreeMap::new(),
         })
     }
 
@@ -1184,6 +1197,7 @@ impl State {
                 match rest {
                     [] if get => Reply::json(200, &repo_json(&url, &self.repos[&key])),
                     ["pulls"] if get => list_pulls(&url, &self.repos[&key], req),
+                    ["collaborators"] if get => list_collaborators(&url, &self.repos[&key], req, login),
                     ["pulls", number] if get => with_pull(&self.repos[&key], number, |repo, pull| {
                         Reply::json(200, &pull_json(&url, repo, pull, true))
                     }),
@@ -1682,6 +1696,36 @@ fn fake_sha(seed: &str) -> String {
 
 fn user_id(login: &str) -> u64 {
     1_000_000 + hash64(login.to_ascii_lowercase().as_bytes()) % 90_000_000
+}
+
+fn may_push(role: &str) -> bool {
+    matches!(role, "admin" | "maintain" | "write")
+}
+
+/// `GET /repos/{owner}/{repo}/collaborators`: for those who may push.
+fn list_collaborators(url: &str, repo: &RepoState, req: &Req, login: Option<&str>) -> Reply {
+    let docs = "https://docs.github.com/rest/collaborators/collaborators#list-repository-collaborators";
+    if !login.and_then(|l| repo.collaborators.get(l)).is_some_and(|role| may_push(role)) {
+        return Reply::error(403, "Must have push access to view repository collaborators.", &[], docs);
+    }
+    let items: Vec<Value> = repo
+        .collaborators
+        .iter()
+        .map(|(login, role)| {
+            let mut user = user_json(url, login);
+            let push = may_push(role);
+            user["permissions"] = json!({
+                "admin": role == "admin",
+                "maintain": matches!(role.as_str(), "admin" | "maintain"),
+                "push": push,
+                "triage": push || role == "triage",
+                "pull": true,
+            });
+            user["role_name"] = json!(role);
+            user
+        })
+        .collect();
+    paginate(url, req, items)
 }
 
 fn user_json(url: &str, login: &str) -> Value {

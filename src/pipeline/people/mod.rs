@@ -21,8 +21,10 @@ use identities::{is_github_web_flow, Identities};
 const DAY: i64 = 86_400;
 
 /// The fields that stay empty or zero until `rearview sync` has read the
-/// pull requests and reviews.
-pub const NEED_SYNC: &[&str] = &["logins", "first_merged", "merged", "self_merged_unreviewed", "approvals_given"];
+/// pull requests and reviews (and `privileged` is inferred until it has
+/// read the collaborators).
+pub const NEED_SYNC: &[&str] =
+    &["logins", "first_merged", "merged", "self_merged_unreviewed", "approvals_given", "privileged (GitHub's own)"];
 
 /// Everyone, and what the views of one person need.
 #[derive(Debug, Clone)]
@@ -121,6 +123,8 @@ pub fn census(repo: &Repo, store: &mut Store, config: &Config, since: Option<i64
     let forge = store.forge_data(&prs, &shas)?;
     let ledger = store.ledger(&shas)?;
     let mailmap = repo.mailmap();
+    // Who GitHub says may push, when a sync could read it.
+    let collaborators = store.collaborators()?.map(|(all, _)| all);
 
     // Every identity first, so that links found late join early ones.
     let mut ids = Identities::default();
@@ -149,7 +153,13 @@ pub fn census(repo: &Repo, store: &mut Store, config: &Config, since: Option<i64
     for entry in ledger.values().flatten() {
         ids.link(&entry.reviewer, &entry.reviewer_email);
     }
+    for c in collaborators.iter().flatten() {
+        ids.login(&c.login);
+    }
     let people = ids.people();
+    let pushers: Option<HashSet<usize>> = collaborators
+        .as_ref()
+        .map(|all| all.iter().filter(|c| c.push).filter_map(|c| people.of_login(&c.login)).collect());
     let mut tally: Vec<Tally> = (0..people.len()).map(|_| Tally::default()).collect();
     let window = |at: i64| since.is_none_or(|s| at >= s);
 
@@ -278,7 +288,9 @@ pub fn census(repo: &Repo, store: &mut Store, config: &Config, since: Option<i64
         .map(|(p, (t, escalation))| {
             let m = &people.members[p];
             let bot = m.logins.iter().any(|l| config.is_bot(l));
-            let privileged_source = if t.first_committed.is_some() {
+            let privileged_source = if let Some(pushers) = &pushers {
+                pushers.contains(&p).then_some(PrivilegeSource::Github)
+            } else if t.first_committed.is_some() {
                 Some(PrivilegeSource::Committed)
             } else if t.first_merged.is_some() {
                 Some(PrivilegeSource::Merged)
@@ -288,7 +300,13 @@ pub fn census(repo: &Repo, store: &mut Store, config: &Config, since: Option<i64
                 None
             };
             let privileged = privileged_source.is_some();
-            let dormant = privileged && !bot && matches!((t.last, dormant_before), (Some(l), Some(d)) if l < d);
+            // A collaborator who never did anything is as dormant as it gets.
+            let quiet = match (t.last, dormant_before) {
+                (None, _) => true,
+                (Some(last), Some(before)) => last < before,
+                (Some(_), None) => false,
+            };
+            let dormant = privileged && !bot && quiet;
             let mut emails = m.emails.clone();
             emails.sort();
             let mut logins = m.logins.clone();
@@ -321,7 +339,8 @@ pub fn census(repo: &Repo, store: &mut Store, config: &Config, since: Option<i64
 
     // Those active in the window by concern, then the rest (roles point
     // at them too); every person index remapped to its place.
-    let listed = |r: &PersonRecord| since.is_none_or(|s| r.last_activity.is_some_and(|l| l >= s));
+    // Dormant privileged accounts are listed whatever the window.
+    let listed = |r: &PersonRecord| r.dormant || since.is_none_or(|s| r.last_activity.is_some_and(|l| l >= s));
     let mut order: Vec<usize> = (0..records.len()).collect();
     order.sort_by(|&a, &b| {
         let (a, b) = (&records[a], &records[b]);
