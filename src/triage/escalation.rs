@@ -10,6 +10,11 @@ use crate::model::people::{Escalation, Step, StepKind};
 /// their first contribution and first tag say nothing about pace.
 pub const FOUNDING_DAYS: i64 = 365;
 
+/// However the project's pace compares, a climb of two years or more to
+/// tagging releases is not fast: the xz-utils backdoor's author took
+/// about a year and a half.
+pub const FAST_DAYS: i64 = 730;
+
 const DAY: i64 = 86_400;
 
 /// When one person reached each step (seconds since the epoch).
@@ -33,9 +38,10 @@ impl Milestones {
 /// Each person's escalation, in the order given: `everyone[i]` is compared
 /// with the others who reached release tagging and were not founders
 /// (first contribution within [`FOUNDING_DAYS`] of `project_start`). A
-/// non-founder is flagged when they reached tagging in under half the
-/// others' median time, or when no non-founder had tagged before them, so
-/// there is no usual pace to keep to.
+/// non-founder is flagged when they reached tagging in under
+/// [`FAST_DAYS`] and in under half the others' median time, or in under
+/// [`FAST_DAYS`] when no non-founder had tagged before them (there is no
+/// usual pace to keep to).
 pub fn escalations(everyone: &[Milestones], project_start: i64) -> Vec<Escalation> {
     let taggers: Vec<(usize, i64)> = everyone
         .iter()
@@ -74,6 +80,13 @@ fn escalation(m: &Milestones, project_start: i64, others: &[i64]) -> Escalation 
             false,
             format!(
                 "tagged a release {days} days after their first contribution, which came in the project's first year (a founder)"
+            ),
+        ),
+        Some(days) if days >= FAST_DAYS => (
+            false,
+            format!(
+                "tagged a release {days} days after their first contribution: two years or more is not a fast climb{}",
+                median.map(|m| format!(" (the median for the {} is {m} days)", plural(others.len(), "other", "others"))).unwrap_or_default()
             ),
         ),
         Some(days) => match median {
@@ -177,5 +190,19 @@ mod tests {
         );
         assert!(!e[4].flagged);
         assert_eq!(e[4].explanation, "commit bit 100 days after their first contribution; no release tag");
+    }
+
+    #[test]
+    fn a_climb_of_two_years_or_more_is_never_fast_however_slow_the_others_were() {
+        let people = [
+            person(0, Some(0), Some(5)),
+            person(400, Some(2000), Some(3400)),  // 3000 days
+            person(500, Some(2500), Some(3500)),  // 3000 days
+            person(4000, Some(4500), Some(5300)), // 1300 days: under half, but years
+        ];
+        let e = escalations(&people, START);
+        assert!(!e[3].flagged, "{}", e[3].explanation);
+        assert!(e[3].explanation.contains("two years or more is not a fast climb"), "{}", e[3].explanation);
+        assert!(e[3].explanation.contains("the median for the 2 others is 3000 days"), "{}", e[3].explanation);
     }
 }
