@@ -288,9 +288,10 @@ fn demo_walkthrough_in_tmux() {
     assert!(screen.contains("00000000  fd 37 7a 58 5a 00"), "hex rows from the start:\n{screen}");
     assert_nothing_hidden(&screen, "the hex view");
 
-    // 6. Help lists the live bindings; any other key closes it.
+    // 6. Help lists the live bindings, the hex view's right after the
+    //    global ones; any other key closes it.
     tmux.key("?");
-    let docs = ["next hunk", "previous hunk", "go to a byte offset", "this help", "hex view of the file"];
+    let docs = ["go to a byte offset", "old / new blob of a modified binary", "this help", "move down"];
     let screen = tmux.wait_for("the help overlay", STEP, |s| s.contains("Help ·") && s.contains("Hex view"));
     for doc in docs {
         assert!(screen.contains(doc), "help lists `{doc}`:\n{screen}");
@@ -317,7 +318,30 @@ fn demo_walkthrough_in_tmux() {
     assert!(screen.contains("outbox 1"), "the outbox holds it:\n{screen}");
     assert!(screen.contains("ledger #1: approval by e2e-reviewer"), "the detail names the approval:\n{screen}");
 
-    // 9. q clears the search, q quits.
+    // 9. P lists people; enter opens the first one's blast radius, enter
+    //    there a change's diff, and each q comes back one screen.
+    tmux.key("P");
+    let screen =
+        tmux.wait_for("the people screen", FIRST_SCREEN, |s| s.contains("People ") && s.contains("privileged"));
+    assert_nothing_hidden(&screen, "people");
+    tmux.key("Enter");
+    let screen =
+        tmux.wait_for("a blast radius", FIRST_SCREEN, |s| s.contains("Blast radius") && s.contains("Changes by risk"));
+    assert!(
+        screen.contains("releases"),
+        "the affected releases lead:
+{screen}"
+    );
+    tmux.key("Enter");
+    tmux.wait_for("the change's diff", STEP, |s| !s.contains("Changes by risk") && !s.contains("People "));
+    tmux.key("q");
+    tmux.wait_for("the blast radius again", STEP, |s| s.contains("Changes by risk"));
+    tmux.key("q");
+    tmux.wait_for("the people again", STEP, |s| s.contains("People ") && !s.contains("Changes by risk"));
+    tmux.key("q");
+    tmux.wait_for("the queue", STEP, |s| detail_shows(s, xz));
+
+    // 10. q clears the search, q quits.
     tmux.key("q");
     tmux.wait_for("the queue without a search", STEP, |s| on_queue(s) && !first_line(s).contains("/corrupt"));
     tmux.key("q");

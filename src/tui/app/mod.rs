@@ -420,18 +420,22 @@ impl App {
         })
     }
 
-    /// The help overlay's lines: every command with its live keys.
+    /// The help overlay's lines: every command with its live keys; the
+    /// keys of the screen it was opened on come right after the global
+    /// ones, so they are on its first page.
     pub fn help_lines(&self) -> Vec<(String, String, String)> {
         let mut out = Vec::new();
-        for context in [
-            Context::Global,
+        let here = self.context();
+        let others = [
             Context::Queue,
             Context::Diff,
             Context::Hex,
             Context::Release,
             Context::People,
             Context::Blast,
-        ] {
+        ];
+        let order = [Context::Global, here].into_iter().chain(others.into_iter().filter(|c| *c != here));
+        for context in order {
             for command in super::keymap::COMMANDS.iter().filter(|c| c.contexts.contains(&context)) {
                 out.push((context.title().to_string(), self.keymap.keys_text(command.name), command.doc.to_string()));
             }
