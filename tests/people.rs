@@ -324,3 +324,33 @@ fn on_the_demo_github_logins_merges_and_approvals_join_the_git_identities() {
     assert_eq!(bot["bot"], true);
     assert_eq!(bot["escalation"]["steps"], serde_json::json!([]));
 }
+
+#[test]
+fn hostile_names_reach_no_terminal_and_no_markdown_raw() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path().join("r");
+    let mut w = Writer::init(&repo).expect("init");
+    let mallory = who("Mallory\u{1b}]0;owned\u{7}\u{1b}[2J \u{202E}gnp.exe", "m@example.org");
+    let mut files = Files::new();
+    files.insert("a.txt".into(), b"a\n".to_vec());
+    let tree = w.tree(&files).expect("tree");
+    let first = w.commit(Some("refs/heads/main"), &[], tree, &mallory, &mallory, at(0), "Initial\n").expect("commit");
+    w.annotated_tag("v1.0.0", first, &mallory, at(1), "<script>alert(1)</script>\n").expect("tag");
+    w.set_head("main").expect("head");
+    let world =
+        World { repo, data: dir.path().join("home"), payload: String::new(), backport: String::new(), _dir: dir };
+    for args in [&["people"][..], &["people", "--format", "md"], &["blast-radius", "m@example.org"]] {
+        let out = world.run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{args:?} wrote a control character: {text:?}");
+        assert!(!text.contains('\u{202E}'), "{args:?} wrote a raw bidi override: {text:?}");
+        // (The table clips the name before it.)
+        if args[0] == "blast-radius" || args.contains(&"md") {
+            assert!(text.contains("U+202E"), "{args:?} shows the override for what it is: {text}");
+        }
+    }
+    let json = world.json(&["people", "--format", "json"]);
+    let name = json[0]["name"].as_str().unwrap_or_default();
+    assert!(name.starts_with("Mallory"), "JSON keeps the data, escaped: {name:?}");
+}

@@ -36,7 +36,16 @@ pub fn window(repo: &Repo, config: &Config, default_branch: &str, now: i64) -> R
         Since::Revision(rev) => {
             let oid =
                 repo.resolve(rev).map_err(|source| Error::Window { since: rev.clone(), source: Box::new(source) })?;
-            let time = repo.commit(&oid.to_string())?.map(|c| c.time).unwrap_or(i64::MIN);
+            // `resolve` names a commit, which the repository then reads.
+            let missing = || Error::Window {
+                since: rev.clone(),
+                source: Box::new(crate::repo::RepoError::Unknown {
+                    what: "commit",
+                    name: rev.clone(),
+                    repo: repo.name(),
+                }),
+            };
+            let time = repo.commit(&oid.to_string())?.map(|c| c.time).ok_or_else(missing)?;
             Some(Window { since: time, label: format!("since {rev}") })
         }
     })

@@ -426,14 +426,7 @@ impl App {
     pub fn help_lines(&self) -> Vec<(String, String, String)> {
         let mut out = Vec::new();
         let here = self.context();
-        let others = [
-            Context::Queue,
-            Context::Diff,
-            Context::Hex,
-            Context::Release,
-            Context::People,
-            Context::Blast,
-        ];
+        let others = [Context::Queue, Context::Diff, Context::Hex, Context::Release, Context::People, Context::Blast];
         let order = [Context::Global, here].into_iter().chain(others.into_iter().filter(|c| *c != here));
         for context in order {
             for command in super::keymap::COMMANDS.iter().filter(|c| c.contexts.contains(&context)) {
