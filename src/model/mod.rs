@@ -692,3 +692,8 @@ pub fn rfc3339(seconds: i64) -> String {
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_else(|| seconds.to_string())
 }
+
+/// The day of seconds since the epoch, `YYYY-MM-DD` in UTC (`-` for none).
+pub fn day(at: Option<i64>) -> String {
+    at.map(|t| rfc3339(t).chars().take(10).collect()).unwrap_or_else(|| "-".into())
+}

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::model::people::{BlastRadius, PersonRecord};
-use crate::model::{rfc3339, short_sha};
+use crate::model::{day, short_sha};
 use crate::render::markdown::{cell, code};
 use crate::render::sanitize::sanitize_line;
 
@@ -20,10 +20,6 @@ pub struct PeopleContext {
     pub dormancy_days: u32,
     /// The fields that need a sync, when the store has no GitHub data.
     pub need_sync: Vec<&'static str>,
-}
-
-fn day(at: Option<i64>) -> String {
-    at.map(|t| rfc3339(t).chars().take(10).collect()).unwrap_or_else(|| "-".into())
 }
 
 fn concern(p: &PersonRecord) -> &'static str {

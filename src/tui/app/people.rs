@@ -34,6 +34,22 @@ pub struct BlastDoc {
     pub selected: usize,
 }
 
+/// Moves a list's cursor over `count` rows; `false` when `action` is not
+/// a movement.
+fn move_cursor(selected: &mut usize, action: Action, count: usize, page: usize) -> bool {
+    let last = count.saturating_sub(1);
+    *selected = match action {
+        Action::Down => (*selected + 1).min(last),
+        Action::Up => selected.saturating_sub(1),
+        Action::PageDown => (*selected + page).min(last),
+        Action::PageUp => selected.saturating_sub(page),
+        Action::Top => 0,
+        Action::Bottom => last,
+        _ => return false,
+    };
+    true
+}
+
 impl App {
     /// Opens the people screen; the census is read again each time (a sync
     /// may have brought logins and reviews since).
@@ -67,14 +83,11 @@ impl App {
             self.screen = Screen::Queue;
             return Vec::new();
         };
-        let last = doc.people().len().saturating_sub(1);
+        let count = doc.people().len();
+        if move_cursor(&mut doc.selected, action, count, page) {
+            return Vec::new();
+        }
         match action {
-            Action::Down => doc.selected = (doc.selected + 1).min(last),
-            Action::Up => doc.selected = doc.selected.saturating_sub(1),
-            Action::PageDown => doc.selected = (doc.selected + page).min(last),
-            Action::PageUp => doc.selected = doc.selected.saturating_sub(page),
-            Action::Top => doc.selected = 0,
-            Action::Bottom => doc.selected = last,
             Action::Open => {
                 let Some(person) = doc.people().get(doc.selected) else {
                     self.notify("no one to open yet: the people are still being read", true);
@@ -105,14 +118,10 @@ impl App {
             Some(Ok(radius)) => radius.changes.len(),
             _ => 0,
         };
-        let last = count.saturating_sub(1);
+        if move_cursor(&mut doc.selected, action, count, page) {
+            return Vec::new();
+        }
         match action {
-            Action::Down => doc.selected = (doc.selected + 1).min(last),
-            Action::Up => doc.selected = doc.selected.saturating_sub(1),
-            Action::PageDown => doc.selected = (doc.selected + page).min(last),
-            Action::PageUp => doc.selected = doc.selected.saturating_sub(page),
-            Action::Top => doc.selected = 0,
-            Action::Bottom => doc.selected = last,
             Action::Open => {
                 let sha = match &doc.data {
                     Some(Ok(radius)) => radius.changes.get(doc.selected).map(|c| c.sha.clone()),

@@ -10,14 +10,10 @@ use ratatui::Frame;
 
 use super::{pane, short_verdict};
 use crate::model::people::{BlastRadius, PersonRecord};
-use crate::model::{rfc3339, short_sha};
+use crate::model::{day, short_sha};
 use crate::render::sanitize::sanitize_line;
 use crate::report::people::steps_line;
 use crate::tui::app::App;
-
-fn day(at: Option<i64>) -> String {
-    at.map(|t| rfc3339(t).chars().take(10).collect()).unwrap_or_else(|| "-".into())
-}
 
 /// The first row to draw so that `selected` is on screen.
 fn offset(selected: usize, rows: usize) -> usize {
