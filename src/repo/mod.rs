@@ -13,6 +13,8 @@ mod loose;
 mod pack;
 pub mod scope;
 mod shallow;
+pub mod signature;
+pub mod signing;
 mod tags;
 pub mod textdiff;
 pub mod tree;
