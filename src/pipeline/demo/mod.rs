@@ -581,7 +581,7 @@ fn generate(segments: &[Segment]) -> Result<Vec<u8>, String> {
     for s in segments {
         if let Some(hex) = &s.hex {
             let digits: Vec<u8> = hex.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-            if digits.len() % 2 != 0 {
+            if !digits.len().is_multiple_of(2) {
                 return Err(format!("odd number of hex digits in {hex:?}"));
             }
             for pair in digits.chunks(2) {
