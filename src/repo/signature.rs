@@ -186,32 +186,37 @@ fn is_key_type(field: &str) -> bool {
     field.starts_with("ssh-") || field.starts_with("ecdsa-sha2-") || field.starts_with("sk-")
 }
 
-/// Whitespace-separated fields; double quotes keep spaces inside one.
-fn split_fields(line: &str) -> Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
+/// `text` split at the characters `at` matches outside double quotes (the
+/// quotes are kept), with empty pieces dropped or kept.
+fn split_unquoted(text: &str, at: impl Fn(char) -> bool, keep_empty: bool) -> Result<Vec<String>, String> {
+    let mut pieces = Vec::new();
+    let mut piece = String::new();
     let mut quoted = false;
-    for c in line.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                field.push(c);
+    for c in text.chars() {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        if !quoted && at(c) {
+            if keep_empty || !piece.is_empty() {
+                pieces.push(std::mem::take(&mut piece));
             }
-            c if c.is_whitespace() && !quoted => {
-                if !field.is_empty() {
-                    fields.push(std::mem::take(&mut field));
-                }
-            }
-            c => field.push(c),
+        } else {
+            piece.push(c);
         }
     }
     if quoted {
         return Err("an unclosed double quote".into());
     }
-    if !field.is_empty() {
-        fields.push(field);
+    if keep_empty || !piece.is_empty() {
+        pieces.push(piece);
     }
-    // A quoted principals field loses its quotes.
+    Ok(pieces)
+}
+
+/// Whitespace-separated fields; double quotes keep spaces inside one. A
+/// quoted principals field loses its quotes.
+fn split_fields(line: &str) -> Result<Vec<String>, String> {
+    let mut fields = split_unquoted(line, char::is_whitespace, false)?;
     if let Some(first) = fields.first_mut() {
         *first = first.trim_matches('"').to_string();
     }
@@ -220,20 +225,7 @@ fn split_fields(line: &str) -> Result<Vec<String>, String> {
 
 /// Options split at commas outside double quotes.
 fn split_options(field: &str) -> Result<Vec<String>, String> {
-    let mut options = Vec::new();
-    let mut option = String::new();
-    let mut quoted = false;
-    for c in field.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                option.push(c);
-            }
-            ',' if !quoted => options.push(std::mem::take(&mut option)),
-            c => option.push(c),
-        }
-    }
-    options.push(option);
+    let options = split_unquoted(field, |c| c == ',', true)?;
     if options.iter().any(String::is_empty) {
         return Err(format!("an empty option in `{field}`"));
     }
