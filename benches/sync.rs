@@ -211,9 +211,9 @@ fn seed_pull(github: &fake_github::FakeGitHub, people: &[String], n: u64, base: 
         commits: vec![sha("first", n), sha("head", n)],
     };
     github.add_pull(REPO, &pr, "MEMBER");
-    let on = if n % 10 == 0 { sha("first", n) } else { sha("head", n) };
+    let on = if n.is_multiple_of(10) { sha("first", n) } else { sha("head", n) };
     github.add_review(REPO, &review(n * 1000, n, reviewer, ReviewState::Approved, on, merged - 300), "MEMBER");
-    if n % 5 == 0 {
+    if n.is_multiple_of(5) {
         let other = &people[((n + 3) % count) as usize];
         github.add_review(
             REPO,
@@ -221,7 +221,7 @@ fn seed_pull(github: &fake_github::FakeGitHub, people: &[String], n: u64, base: 
             "MEMBER",
         );
     }
-    if n % 50 == 0 {
+    if n.is_multiple_of(50) {
         for i in 0..120 {
             let other = &people[((n + i) % count) as usize];
             github.add_review(

@@ -41,6 +41,8 @@ pub struct Config {
     pub backport: Backport,
     #[serde(default)]
     pub queue: QueueWindow,
+    #[serde(default)]
+    pub release: ReleaseKeys,
     /// TUI key bindings: action name → a key or a list of keys (each
     /// replaces that action's default keys).
     #[serde(default)]
@@ -227,6 +229,28 @@ impl TryFrom<String> for Since {
             }
         }
         Ok(Since::Revision(text.to_string()))
+    }
+}
+
+/// `[release]`: the keys that vouch for release tags' signatures. Paths
+/// are relative to the config file's directory, or absolute.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseKeys {
+    /// Armored OpenPGP public keys (`gpg --export --armor KEYID > keys.asc`).
+    pub keyring: Option<PathBuf>,
+    /// git's `gpg.ssh.allowedSignersFile` format: `principals [options] key`.
+    pub allowed_signers: Option<PathBuf>,
+}
+
+impl Config {
+    /// A path the config names, made absolute against the config file's
+    /// directory (as written when the config came from no file).
+    pub fn resolve_path(&self, path: &Path) -> PathBuf {
+        match self.source.as_ref().and_then(|s| s.path.parent()) {
+            Some(dir) if path.is_relative() => dir.join(path),
+            _ => path.to_path_buf(),
+        }
     }
 }
 

@@ -43,8 +43,15 @@ const LAYERS: &[(&str, &[&str])] = &[
 ];
 
 /// Outside crates that belong to exactly one layer.
-const OWNED_CRATES: &[(&str, &str)] =
-    &[("git2", "repo"), ("rusqlite", "store"), ("octocrab", "forge"), ("ratatui", "tui"), ("crossterm", "tui")];
+const OWNED_CRATES: &[(&str, &str)] = &[
+    ("git2", "repo"),
+    ("pgp", "repo"),
+    ("ssh_key", "repo"),
+    ("rusqlite", "store"),
+    ("octocrab", "forge"),
+    ("ratatui", "tui"),
+    ("crossterm", "tui"),
+];
 
 /// The one place outside `tui` that may ask the terminal for its width.
 const TERMINAL_SIZE_HELPER: &str = "src/cli/terminal.rs";

@@ -75,7 +75,7 @@ fn file<'a>(change: &'a Value, path: &str) -> &'a Value {
 fn demo_lists_every_scenario_element_with_its_verdict() {
     let demo = demo();
     let changes = list_json(&demo, &[]);
-    assert_eq!(changes.len(), 41, "every first-parent change on main and 3.12");
+    assert_eq!(changes.len(), 42, "every first-parent change on main and 3.12");
 
     for field in [
         "sha",
@@ -176,7 +176,7 @@ fn filters_select_by_status_and_kind() {
     let pending = list_json(&demo, &["--status", "pending"]);
     assert!(!pending.is_empty());
     assert!(pending.iter().all(|c| c["pending"] == true));
-    assert_eq!(pending.len(), 13, "12 by their verdict, and the reviewed bidi change reopened");
+    assert_eq!(pending.len(), 14, "13 by their verdict, and the reviewed bidi change reopened");
     let bidi = by_pr(&pending, 123);
     assert_eq!(bidi["verdict"], "reviewed");
     assert!(bidi["evidence"].to_string().contains("cannot cover what a reviewer could not see"), "{bidi}");
@@ -205,9 +205,10 @@ fn audit_exits_one_and_names_each_pending_backport() {
     let json = rearview(&demo.args(&["audit", "--branch", "3.12", "--since", "v3.12.0", "--format", "json"]));
     assert_eq!(json.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&json.stdout).expect("audit JSON");
-    assert_eq!(v["pending"], 3);
+    assert_eq!(v["pending"], 4, "three backports and the 3.12.2 release push");
     assert_eq!(v["branch"], "3.12");
-    assert_eq!(v["changes"].as_array().map(Vec::len), Some(9));
+    assert_eq!(v["changes"].as_array().map(Vec::len), Some(10));
+    assert_eq!(v["release_findings"][0]["tag"], "v3.12.2", "its signer changed: {v}");
 }
 
 #[test]
@@ -232,7 +233,7 @@ fn demo_without_no_tui_shows_the_queue() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("VERDICT"), "{text}");
-    assert!(text.contains("41 changes: 29 covered, 12 pending"), "{text}");
+    assert!(text.contains("42 changes: 29 covered, 13 pending"), "{text}");
     // Running it again rebuilds the same demo in place.
     let again = rearview(&[
         "demo",
@@ -285,7 +286,7 @@ fn bare_clones_work() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(v.as_array().map(Vec::len), Some(10), "the release commit and nine backports");
+    assert_eq!(v.as_array().map(Vec::len), Some(11), "the release commit, nine backports and the 3.12.2 release push");
 }
 
 #[test]

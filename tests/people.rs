@@ -93,14 +93,14 @@ fn build() -> World {
     let main = "refs/heads/main";
     commit(&mut w, &mut files, &mut tip, main, &lasse, &lasse, 0, "Initial import\n");
     let first = commit(&mut w, &mut files, &mut tip, main, &lasse, &lasse, 10, "Add the LZMA2 decoder\n");
-    w.annotated_tag("v5.0.0", first, &lasse, at(30), "XZ Utils 5.0.0\n").expect("tag");
+    w.annotated_tag("v5.0.0", first, &lasse, at(30), "XZ Utils 5.0.0\n", None).expect("tag");
     commit(&mut w, &mut files, &mut tip, main, &igor, &igor, 100, "Faster match finder\n");
     commit(&mut w, &mut files, &mut tip, main, &igor, &igor, 400, "BCJ filter for ARM64\n");
     commit(&mut w, &mut files, &mut tip, main, &igor, &igor, 800, "Fix a typo in the BCJ filter\n");
     commit(&mut w, &mut files, &mut tip, main, &sebastian, &lasse, 1500, "Threaded decoder\n");
     commit(&mut w, &mut files, &mut tip, main, &sebastian, &sebastian, 2500, "Threaded decoder: memory limit\n");
     let v52 = commit(&mut w, &mut files, &mut tip, main, &lasse, &lasse, 3400, "Update the translations\n");
-    w.annotated_tag("v5.2.0", v52, &sebastian, at(3500), "XZ Utils 5.2.0\n").expect("tag");
+    w.annotated_tag("v5.2.0", v52, &sebastian, at(3500), "XZ Utils 5.2.0\n", None).expect("tag");
     let fork = commit(&mut w, &mut files, &mut tip, main, &lasse, &lasse, 3600, "Start 5.5 development\n");
     commit(&mut w, &mut files, &mut tip, main, &jia_old, &lasse, 4200, "Add a missing header guard\n");
     commit(&mut w, &mut files, &mut tip, main, &lasse, &lasse, 4300, "Document the header guard\n");
@@ -113,7 +113,7 @@ fn build() -> World {
     commit(&mut w, &mut files, &mut tip, main, &jia, &jia, 4500, "Speed up the CRC64 check\n");
     let hostile = "Fix <img src=x onerror=alert(1)> for @everyone\n";
     let v56 = commit(&mut w, &mut files, &mut tip, main, &jia, &jia, 4650, hostile);
-    w.annotated_tag("v5.6.0", v56, &jia, at(4700), "XZ Utils 5.6.0\n").expect("tag");
+    w.annotated_tag("v5.6.0", v56, &jia, at(4700), "XZ Utils 5.6.0\n", None).expect("tag");
     commit(&mut w, &mut files, &mut tip, main, &sebastian, &sebastian, 4750, "Threaded decoder: docs\n");
     commit(&mut w, &mut files, &mut tip, main, &lasse, &lasse, 4800, "Remove the test files\n");
 
@@ -132,7 +132,7 @@ fn build() -> World {
     let tree = w.tree(&branch_files).expect("tree");
     let message = format!("Tests: add two test files\n\n(cherry picked from commit {payload})\n");
     let backport = w.commit(Some("refs/heads/v5.4"), &[fork], tree, &jia, &jia, at(4550), &message).expect("backport");
-    w.annotated_tag("v5.4.6", backport, &jia, at(4600), "XZ Utils 5.4.6\n").expect("tag");
+    w.annotated_tag("v5.4.6", backport, &jia, at(4600), "XZ Utils 5.4.6\n", None).expect("tag");
     w.set_head("main").expect("head");
     let data = dir.path().join("home");
     World { repo, data, payload: payload.to_string(), backport: backport.to_string(), _dir: dir }
@@ -335,7 +335,7 @@ fn hostile_names_reach_no_terminal_and_no_markdown_raw() {
     files.insert("a.txt".into(), b"a\n".to_vec());
     let tree = w.tree(&files).expect("tree");
     let first = w.commit(Some("refs/heads/main"), &[], tree, &mallory, &mallory, at(0), "Initial\n").expect("commit");
-    w.annotated_tag("v1.0.0", first, &mallory, at(1), "<script>alert(1)</script>\n").expect("tag");
+    w.annotated_tag("v1.0.0", first, &mallory, at(1), "<script>alert(1)</script>\n", None).expect("tag");
     w.set_head("main").expect("head");
     let world =
         World { repo, data: dir.path().join("home"), payload: String::new(), backport: String::new(), _dir: dir };

@@ -876,7 +876,10 @@ fn the_release_checklist_audits_the_branch_since_its_tag_and_verifies_an_archive
     assert_eq!(d.app.screen, Screen::Release);
     let screen = d.screen();
     assert!(screen.contains("Release checklist · 3.12"), "{screen}");
-    assert!(screen.contains("since v3.12.1"), "the last tag on the branch: {screen}");
+    assert!(screen.contains("since v3.12.2"), "the last tag on the branch: {screen}");
+    assert!(screen.contains("✗ 1 release tag finding"), "{screen}");
+    assert!(screen.contains("v3.12.2 is signed by SHA256:"), "the newcomer's new key: {screen}");
+    assert!(screen.contains("v3.12.1 by "), "{screen}");
     assert!(screen.contains("✗ 3 changes still need a reviewer"), "{screen}");
     assert!(screen.contains("✗ 1 backport drifted from the original"), "{screen}");
     assert!(screen.contains("high or critical risk signals"), "{screen}");
@@ -884,10 +887,10 @@ fn the_release_checklist_audits_the_branch_since_its_tag_and_verifies_an_archive
 
     // A release archive made from the tag, and one with an extra m4 file.
     let dir = tempfile::tempdir().expect("temp dir");
-    let good = dir.path().join("quill-3.12.1.tar");
+    let good = dir.path().join("quill-3.12.2.tar");
     let made = std::process::Command::new("git")
         .args(["-C", demo.ctx.repo.to_str().expect("utf-8"), "archive", "--format=tar", "--prefix=quill-3.12.1/"])
-        .args(["-o", good.to_str().expect("utf-8"), "v3.12.1"])
+        .args(["-o", good.to_str().expect("utf-8"), "v3.12.2"])
         .status()
         .expect("git archive");
     assert!(made.success());
@@ -898,11 +901,11 @@ fn the_release_checklist_audits_the_branch_since_its_tag_and_verifies_an_archive
     assert!(screen.contains("✓") && screen.contains("matches the tag"), "{screen}");
 
     // The xz-utils way: an m4 file that is only in the tarball.
-    let bad = dir.path().join("quill-3.12.1-bad.tar");
+    let bad = dir.path().join("quill-3.12.2-bad.tar");
     let made = std::process::Command::new("git")
         .args(["-C", demo.ctx.repo.to_str().expect("utf-8"), "archive", "--format=tar", "--prefix=quill-3.12.1/"])
         .arg("--add-virtual-file=m4/build-to-host-extra.m4:dnl runs at configure time\n")
-        .args(["-o", bad.to_str().expect("utf-8"), "v3.12.1"])
+        .args(["-o", bad.to_str().expect("utf-8"), "v3.12.2"])
         .status()
         .expect("git archive");
     assert!(made.success());

@@ -21,6 +21,8 @@ mod assets;
 mod drift;
 mod output;
 mod people;
+use people::{BlastArgs, PeopleArgs};
+mod releases;
 mod show;
 mod sync;
 mod terminal;
@@ -94,6 +96,11 @@ enum Command {
         after_help = "Exit codes: 0 nothing pending, 1 something pending, 2 error.\n\nExamples:\n  rearview audit --branch 3.12 --since v3.12.4\n  rearview audit --branch 3.12 --since v3.12.4 --format json > audit.json"
     )]
     Audit(AuditArgs),
+    /// The release tags of the watched branches: tagger, signature, signer key, verified, signer changes.
+    #[command(
+        after_help = "Keys that vouch for signatures come from the config: [release] keyring = \"keys.asc\" (armored OpenPGP\npublic keys) and allowed_signers = \"allowed_signers\" (git's format), relative to the config file.\nThe table lists bad signatures first, then signer changes, unsigned and unverified tags.\n\nExamples:\n  rearview releases\n  rearview releases --format json | jq '.[] | select(.signer_changed)'\n  rearview releases --format md >> release-notes.md"
+    )]
+    Releases(releases::ReleasesArgs),
     /// Check that a release archive holds exactly the tree at its tag; exits 1 on findings.
     #[command(
         after_help = "Reports files only in the archive, only in the tag, and different (diff for text, hex summary for\nbinaries), plus traversal and absolute paths, links, devices, duplicates and decompression bombs.\nNothing is extracted. Generated files (configure, Makefile.in, …) only in the archive are allowed;\n*.m4 macro files never count as generated.\n\nExit codes: 0 the archive matches (allowed differences only), 1 findings to check, 2 error.\n\nExamples:\n  rearview verify-release --tag v3.12.1 quill-3.12.1.tar.gz\n  rearview verify-release --tag v3.12.1 quill-3.12.1.tar.xz --format md >> release-notes.md\n  rearview verify-release --tag v3.12.1 dist.zip --generated 'docs/_build/*' --format json"
@@ -155,29 +162,6 @@ enum Command {
         after_help = "Examples:\n  rearview demo\n  rearview demo --dir /tmp/demo --no-tui\n  rearview list --repo \"$(rearview demo --no-tui)\" --format json"
     )]
     Demo(DemoArgs),
-}
-
-#[derive(Args)]
-struct PeopleArgs {
-    /// Count activity since this date (YYYY-MM-DD, RFC 3339) or revision; list only those active since.
-    #[arg(long)]
-    since: Option<String>,
-    #[arg(long, value_enum, default_value_t = LedgerFormat::Table)]
-    format: LedgerFormat,
-}
-
-#[derive(Args)]
-struct BlastArgs {
-    /// A person (login, email or name) or a change (a revision such as `3.12~2` or a sha).
-    target: String,
-    #[arg(long, value_enum, default_value_t = AdvisoryFormat::Md)]
-    format: AdvisoryFormat,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum AdvisoryFormat {
-    Md,
-    Json,
 }
 
 #[derive(Args)]
@@ -281,6 +265,9 @@ struct AuditArgs {
     /// Only changes whose risk score is at least this.
     #[arg(long, value_name = "SCORE")]
     min_risk: Option<u32>,
+    /// Exit 1 unless the --since tag (and the --until revision, when it is a tag) is signed and a configured key verifies it.
+    #[arg(long)]
+    require_signed_tag: bool,
     #[arg(long, value_enum, default_value_t = AuditFormat::Md)]
     format: AuditFormat,
 }
@@ -484,6 +471,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         ),
         Some(Command::List(args)) => list(&global, &args),
         Some(Command::Audit(args)) => audit(&global, &args),
+        Some(Command::Releases(args)) => releases::releases(&global, &args),
         Some(Command::VerifyRelease(args)) => verify::verify_release(&global, &args),
         Some(Command::Sync(args)) => sync::sync(&global, &args),
         Some(Command::Show(args)) => show::show(&global, &args),
@@ -517,9 +505,29 @@ fn store_path(global: &Global, repo: &Repo) -> Result<PathBuf> {
     }
 }
 
-fn context(global: &Global) -> Result<Context> {
-    let config = Config::load(global.config.as_deref())?;
+/// The config the global flags name, else the user's; a demo repository
+/// with neither carries its own (the keys that vouch for its release tags).
+fn load_config(global: &Global, repo: &Repo) -> Result<Config> {
+    if global.config.is_none() && !rearview::paths::config_file().is_some_and(|p| p.exists()) {
+        if let Some(path) = rearview::pipeline::demo::keys::demo_config(&repo.git_dir()) {
+            return Ok(Config::from_file(&path)?);
+        }
+    }
+    Ok(Config::load(global.config.as_deref())?)
+}
+
+/// The config and the repository, the config's errors first when it is named.
+fn config_and_repo(global: &Global) -> Result<(Config, Repo)> {
+    if global.config.is_some() {
+        let config = Config::load(global.config.as_deref())?;
+        return Ok((config, open_repo(global)?));
+    }
     let repo = open_repo(global)?;
+    Ok((load_config(global, &repo)?, repo))
+}
+
+fn context(global: &Global) -> Result<Context> {
+    let (config, repo) = config_and_repo(global)?;
     let db = store_path(global, &repo)?;
     let store = Store::open(&db)?;
     if global.verbose {
@@ -640,18 +648,39 @@ fn audit(global: &Global, args: &AuditArgs) -> Result<ExitCode> {
     if let Some(min) = args.min_risk {
         queue.changes.retain(|c| c.score >= min);
     }
+    let all_releases = pipeline::releases::releases(&ctx.repo, &ctx.config)?;
+    let covered = releases::in_audit(&ctx.repo, &all_releases, &args.branch, &args.since, until)?;
     let scope = report::AuditScope {
         repository: ctx.repo.name(),
         branch: args.branch.clone(),
         since: args.since.clone(),
         branch_since: pipeline::branch_range(&ctx.repo, &ctx.config, &args.branch)?.since,
         generated_at: rearview::model::rfc3339(chrono::Utc::now().timestamp()),
+        release_findings: rearview::model::release_findings(&covered),
     };
     let text = match args.format {
         AuditFormat::Md => report::audit_markdown(&queue, &scope),
         AuditFormat::Json => report::audit_json(&queue, &scope) + "\n",
     };
     print(&text)?;
+    if args.require_signed_tag {
+        let mut ends = vec![("--since", args.since.as_str())];
+        ends.extend(args.until.as_deref().map(|u| ("--until", u)));
+        let mut refused = false;
+        for (flag, rev) in ends {
+            // --until may name a commit about to be tagged: only a tag must be signed.
+            if flag == "--until" && ctx.repo.tag(rev, &rearview::repo::signature::Keyring::empty())?.is_none() {
+                continue;
+            }
+            if let Some(why) = releases::unsigned_end(&ctx.repo, &ctx.config, rev, flag)? {
+                eprintln!("rearview: --require-signed-tag: {why}");
+                refused = true;
+            }
+        }
+        if refused {
+            return Ok(ExitCode::from(1));
+        }
+    }
     Ok(if queue.pending().next().is_some() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
@@ -700,8 +729,7 @@ fn interactive() -> bool {
 
 /// The workstation on the repository the global flags name.
 fn tui(global: &Global) -> Result<ExitCode> {
-    let config = Config::load(global.config.as_deref())?;
-    let repo = open_repo(global)?;
+    let (config, repo) = config_and_repo(global)?;
     let db = store_path(global, &repo)?;
     // Fail here, on the plain terminal, rather than inside the TUI.
     drop(Store::open(&db)?);

@@ -10,7 +10,9 @@ use rearview::pipeline::people::{census, NEED_SYNC};
 use rearview::report::people::{self as view, PeopleContext};
 
 use super::output::print;
-use super::{context, AdvisoryFormat, BlastArgs, Global, LedgerFormat, PeopleArgs};
+use clap::{Args, ValueEnum};
+
+use super::{context, Global, LedgerFormat};
 
 pub fn people(global: &Global, args: &PeopleArgs) -> Result<ExitCode> {
     let mut ctx = context(global)?;
@@ -53,4 +55,27 @@ pub fn blast_radius(global: &Global, args: &BlastArgs) -> Result<ExitCode> {
     };
     print(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub(super) struct PeopleArgs {
+    /// Count activity since this date (YYYY-MM-DD, RFC 3339) or revision; list only those active since.
+    #[arg(long)]
+    pub(super) since: Option<String>,
+    #[arg(long, value_enum, default_value_t = LedgerFormat::Table)]
+    pub(super) format: LedgerFormat,
+}
+
+#[derive(Args)]
+pub(super) struct BlastArgs {
+    /// A person (login, email or name) or a change (a revision such as `3.12~2` or a sha).
+    pub(super) target: String,
+    #[arg(long, value_enum, default_value_t = AdvisoryFormat::Md)]
+    pub(super) format: AdvisoryFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum AdvisoryFormat {
+    Md,
+    Json,
 }

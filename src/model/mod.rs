@@ -6,11 +6,13 @@ pub mod independence;
 mod ledger;
 pub mod message;
 pub mod people;
+mod release_tag;
 #[cfg(test)]
 pub(crate) mod sample;
 
 pub use content::{BuildClass, BuildEdit, ContentFinding, ContentKind, ContentScan, Place, SCAN_RULES};
 pub use ledger::{Approval, Delivery, LedgerKind, OutboxEntry};
+pub use release_tag::{release_findings, ReleaseFinding, ReleaseTag, SignatureKind, Tag, TagConcern, TagSignature};
 
 use serde::{Deserialize, Serialize};
 

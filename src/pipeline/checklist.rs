@@ -4,7 +4,7 @@
 
 use super::{load, Error, Selection};
 use crate::config::Config;
-use crate::model::Queue;
+use crate::model::{release_findings, Queue, ReleaseFinding, ReleaseTag};
 use crate::repo::Repo;
 use crate::store::Store;
 
@@ -16,6 +16,11 @@ pub struct ReleaseAudit {
     pub tag: Option<String>,
     /// The changes since that tag.
     pub queue: Queue,
+    /// The branch's release tags, newest first, with their signers.
+    pub releases: Vec<ReleaseTag>,
+    /// What its release tags need looked at: a signer that changed, a bad
+    /// signature. Other views add their own kinds (see [`ReleaseFinding`]).
+    pub findings: Vec<ReleaseFinding>,
 }
 
 /// What is pending on `branch` since its last tag (riskiest first in the
@@ -30,5 +35,7 @@ pub fn checklist(repo: &Repo, store: &mut Store, config: &Config, branch: &str) 
         ..Selection::default()
     };
     let loaded = load(repo, store, config, &selection)?;
-    Ok(ReleaseAudit { branch: branch.to_string(), tag, queue: loaded.queue })
+    let releases = super::releases::on_branch(&super::releases::releases(repo, config)?, branch);
+    let findings = release_findings(&releases);
+    Ok(ReleaseAudit { branch: branch.to_string(), tag, queue: loaded.queue, releases, findings })
 }

@@ -23,6 +23,7 @@ pub mod decompressed;
 pub mod demo;
 pub mod people;
 pub mod printer;
+pub mod releases;
 pub mod review;
 pub mod scan;
 pub mod sync;
@@ -42,6 +43,8 @@ pub enum Error {
     Plan(#[from] sync::PlanError),
     #[error("{}", review::NO_REVIEWER)]
     NoReviewer,
+    #[error(transparent)]
+    Keys(#[from] crate::repo::signature::KeysError),
     #[error("cannot start the network runtime: {0}")]
     Runtime(String),
     #[error("the config's queue.since = \"{since}\" names no commit ({source}): fix it, or write \"all\"")]

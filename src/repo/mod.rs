@@ -14,6 +14,8 @@ mod pack;
 pub mod people;
 pub mod scope;
 mod shallow;
+pub mod signature;
+pub mod signing;
 mod tags;
 pub mod textdiff;
 pub mod tree;

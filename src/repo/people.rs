@@ -1,13 +1,12 @@
 //! What the history says about people: every commit's author and
-//! committer (through `.mailmap`), who made each annotated tag, and which
-//! tips carry a given set of commits.
+//! committer (through `.mailmap`), and which tips carry a given set of
+//! commits. (Who made each tag: `tags`.)
 
 use std::collections::HashSet;
 
 use git2::{Oid, Sort};
 
 use super::{person, Repo, Result};
-use crate::model::people::TagFact;
 use crate::model::Person;
 
 /// One commit as the people view reads it.
@@ -67,34 +66,6 @@ impl Repo {
                 committer: person(&committer),
                 commit_time: committer.when().seconds(),
                 merge: commit.parent_count() > 1,
-            });
-        }
-        Ok(out)
-    }
-
-    /// Every tag that points (through tag objects) at a commit, with its
-    /// tagger and date: the tagger's own for an annotated tag, the commit's
-    /// for a lightweight one.
-    pub fn tag_facts(&self) -> Result<Vec<TagFact>> {
-        let failed = |what: String| move |source| super::RepoError::Failed { what, source };
-        let names = self.git.tag_names(None).map_err(failed("cannot list tags".into()))?;
-        let mut out = Vec::new();
-        for name in names.iter().flatten().flatten() {
-            let reading = || failed(format!("cannot read tag {name}"));
-            let object = self.git.revparse_single(&format!("refs/tags/{name}")).map_err(reading())?;
-            let commit = match object.peel_to_commit() {
-                Ok(commit) => commit,
-                // A tag of a tree or a blob marks no point of history.
-                Err(e) if matches!(e.class(), git2::ErrorClass::Object | git2::ErrorClass::Invalid) => continue,
-                Err(e) => return Err(reading()(e)),
-            };
-            let tagger = object.as_tag().and_then(|t| t.tagger()).map(|t| (person(&t), t.when().seconds()));
-            let time = tagger.as_ref().map_or(commit.committer().when().seconds(), |(_, at)| *at);
-            out.push(TagFact {
-                name: name.to_string(),
-                commit: commit.id().to_string(),
-                tagger: tagger.map(|(who, _)| who),
-                time,
             });
         }
         Ok(out)

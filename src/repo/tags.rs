@@ -1,7 +1,10 @@
-//! Tags on a branch: the newest one on its first-parent line (the last
-//! release).
+//! Tags: the newest one on a branch's first-parent line (the last
+//! release), the newest release in a branch's history, and every tag with
+//! its tagger and signature (checked in `signature`).
 
+use super::signature::{check, split_signed, Keyring};
 use super::{Repo, RepoError, Result};
+use crate::model::Tag;
 
 impl Repo {
     /// The newest tag on `branch`'s first-parent history (the highest name
@@ -69,6 +72,62 @@ impl Repo {
                 .iter()
                 .find(|(_, name, _)| *name == tag)
                 .map(|(time, tag, _)| Release { tag: tag.clone(), time: *time })
+        }))
+    }
+}
+
+impl Repo {
+    /// Every tag that names a commit (through any tag objects), sorted by
+    /// name, each with its tagger and its signature checked against `keys`.
+    /// Tags of trees and blobs are left out.
+    pub fn tags(&self, keys: &Keyring) -> Result<Vec<Tag>> {
+        let names = self.git.tag_names(None).map_err(|e| self.err("list tags", e))?;
+        let mut tags = Vec::new();
+        for name in names.iter().flatten().flatten() {
+            tags.extend(self.tag(name, keys)?);
+        }
+        Ok(tags)
+    }
+
+    /// One tag by name (`v3.12.4`), if it exists and names a commit.
+    pub fn tag(&self, name: &str, keys: &Keyring) -> Result<Option<Tag>> {
+        let reading = |e| self.err(&format!("read tag {name}"), e);
+        let reference = match self.git.find_reference(&format!("refs/tags/{name}")) {
+            Ok(r) => r,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(reading(e)),
+        };
+        let object = reference.peel(git2::ObjectType::Any).map_err(reading)?;
+        let commit = match object.peel_to_commit() {
+            Ok(c) => c,
+            // A tag of a tree or a blob marks no release.
+            Err(e) if matches!(e.class(), git2::ErrorClass::Object | git2::ErrorClass::Invalid) => return Ok(None),
+            Err(e) => return Err(reading(e)),
+        };
+        // The reference's own target: the outermost tag object, if any.
+        let target = reference.resolve().ok().and_then(|r| r.target()).unwrap_or(object.id());
+        let Ok(tag) = self.git.find_tag(target) else {
+            return Ok(Some(Tag {
+                name: name.to_string(),
+                commit: commit.id().to_string(),
+                tagger: None,
+                time: commit.committer().when().seconds(),
+                annotated: false,
+                signature: None,
+            }));
+        };
+        let tagger = tag.tagger();
+        let time = tagger.as_ref().map_or(commit.committer().when().seconds(), |t| t.when().seconds());
+        let odb = self.git.odb().map_err(reading)?;
+        let raw = odb.read(target).map_err(reading)?;
+        let signature = split_signed(raw.data()).map(|(payload, block, kind)| check(kind, payload, block, keys, time));
+        Ok(Some(Tag {
+            name: name.to_string(),
+            commit: commit.id().to_string(),
+            tagger: tagger.as_ref().map(super::person),
+            time,
+            annotated: true,
+            signature,
         }))
     }
 }

@@ -110,18 +110,48 @@ impl Writer {
         self.set_reference(&format!("refs/tags/{name}"), target, "rearview fixture")
     }
 
-    /// An annotated tag of `target` made by `tagger` at `time`.
-    pub fn annotated_tag(&self, name: &str, target: Oid, tagger: &Person, time: i64, message: &str) -> Result<Oid> {
-        let write = || -> std::result::Result<Oid, git2::Error> {
-            let tagger = Signature::new(&tagger.name, &tagger.email, &Time::new(time, 0))?;
-            let object = self.repo.find_object(target, None)?;
-            self.repo.tag(name, &object, &tagger, message, true)
-        };
-        write().map_err(RepoError::Write)
+    /// An annotated tag of the commit `target` by `tagger` at `time`,
+    /// signed by `signer` when given (its signature appended to the
+    /// message, as `git tag -s` does). Returns the tag object's id.
+    pub fn annotated_tag(
+        &self,
+        name: &str,
+        target: Oid,
+        tagger: &Person,
+        time: i64,
+        message: &str,
+        signer: Option<&super::signing::Signer>,
+    ) -> Result<Oid> {
+        let mut raw = tag_payload(target, name, tagger, time, message).into_bytes();
+        if let Some(signer) = signer {
+            let signature =
+                signer.sign(&raw, time).map_err(|e| RepoError::Write(git2::Error::from_str(&e.to_string())))?;
+            raw.extend_from_slice(signature.as_bytes());
+        }
+        self.raw_tag(name, &raw)
+    }
+
+    /// A tag object of exactly these bytes (tests write tampered and
+    /// malformed tags with it), and `refs/tags/NAME` pointing at it.
+    pub fn raw_tag(&self, name: &str, raw: &[u8]) -> Result<Oid> {
+        let odb = self.repo.odb().map_err(RepoError::Write)?;
+        let oid = odb.write(git2::ObjectType::Tag, raw).map_err(RepoError::Write)?;
+        self.set_reference(&format!("refs/tags/{name}"), oid, "rearview fixture")?;
+        Ok(oid)
     }
 
     /// Points HEAD at a branch.
     pub fn set_head(&self, branch: &str) -> Result<()> {
         self.repo.set_head(&format!("refs/heads/{branch}")).map_err(RepoError::Write)
     }
+}
+
+/// What a tag object says before its signature: the header git writes and
+/// the message (ending in a newline).
+pub fn tag_payload(target: Oid, name: &str, tagger: &Person, time: i64, message: &str) -> String {
+    let message = message.trim_end();
+    format!(
+        "object {target}\ntype commit\ntag {name}\ntagger {} <{}> {time} +0000\n\n{message}\n",
+        tagger.name, tagger.email
+    )
 }

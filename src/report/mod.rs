@@ -4,6 +4,7 @@
 
 pub mod grid;
 pub mod people;
+mod releases;
 
 use std::fmt::Write as _;
 
@@ -13,6 +14,7 @@ use crate::model::{short_sha, Change, ChangeKind, Queue, Verdict};
 use crate::render::markdown::{cell, code};
 use crate::render::sanitize::{escape_json_hidden, sanitize_line};
 use crate::render::theme::{Color, Theme};
+pub use releases::{by_concern, note, releases_json, releases_markdown, releases_table, signer_text, verified_text};
 
 /// The queue as an aligned table, one change per line; verdicts and kinds
 /// coloured when a theme is given (a terminal that wants colour). A `note`
@@ -126,6 +128,9 @@ pub struct AuditScope {
     /// maintenance branch.
     pub branch_since: Option<String>,
     pub generated_at: String,
+    /// What the release tags in the audited range need looked at (a
+    /// signer that changed, a bad signature).
+    pub release_findings: Vec<crate::model::ReleaseFinding>,
 }
 
 #[derive(Serialize)]
@@ -218,6 +223,13 @@ pub fn audit_markdown(queue: &Queue, scope: &AuditScope) -> String {
         code(&scope.branch),
         scope.generated_at
     );
+    if !scope.release_findings.is_empty() {
+        let _ = writeln!(md, "## Release tags to check ({})\n", scope.release_findings.len());
+        for finding in &scope.release_findings {
+            let _ = writeln!(md, "- ⚠ {}", cell(&finding.describe()));
+        }
+        md.push('\n');
+    }
     let pending: Vec<&Change> = queue.pending().collect();
     let verdict_line = if pending.is_empty() { "✅ nothing pending" } else { "❌ review pending" };
     let _ = writeln!(md, "**{verdict_line}: {}**\n", summary(queue));

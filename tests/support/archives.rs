@@ -108,7 +108,10 @@ pub fn write(path: &Path, kind: Kind, items: &[Item]) {
             write_tar(out, items).flush().expect("flush");
         }
         Kind::TarGz => {
-            let gz = flate2::write::GzEncoder::new(out, flate2::Compression::fast());
+            // The default level, as `gzip` and release tools use: zlib-rs's
+            // fast level (flate2's backend once rPGP is in the build) packs
+            // a bomb's zeros too loosely to be one.
+            let gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
             write_tar(gz, items).finish().expect("finish gzip");
         }
         Kind::TarXz => {

@@ -757,7 +757,7 @@ fn encode_cursor(key: i64, id: u64) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Option<(i64, u64)> {
-    if cursor.len() % 2 != 0 {
+    if !cursor.len().is_multiple_of(2) {
         return None;
     }
     let bytes: Option<Vec<u8>> =

@@ -3,3 +3,4 @@ pub mod bigrepo;
 pub mod binary;
 pub mod c_source;
 pub mod fake_github;
+pub mod signed_tags;

@@ -1,6 +1,7 @@
 //! The built-in demo: a real git repository and a seeded store, built from
 //! the text scenario in `assets/demo/`. Binaries in it are generated here.
 
+pub mod keys;
 pub mod scenario;
 
 use std::collections::HashMap;
@@ -49,6 +50,9 @@ impl From<RepoError> for DemoError {
 pub struct Demo {
     pub repo: PathBuf,
     pub store: PathBuf,
+    /// The demo's config (`.git/rearview/config.toml`): the keys that
+    /// vouch for its release tags.
+    pub config: PathBuf,
     pub commits: usize,
     /// The GitHub side of the scenario, as seeded into the store (tests
     /// serve it from a fake GitHub too).
@@ -68,6 +72,7 @@ pub fn build(dir: &Path, store: Option<&Path>) -> Result<Demo, DemoError> {
         builder.step(step)?;
     }
     builder.writer.set_head(&scenario.default_branch)?;
+    let config = keys::write_trust(&builder.writer.git_dir(), &scenario, &builder.signers)?;
     let marker = builder.writer.git_dir().join(DEMO_MARKER);
     std::fs::write(&marker, "built by `rearview demo`\n").map_err(|source| DemoError::Io { path: marker, source })?;
 
@@ -91,6 +96,7 @@ pub fn build(dir: &Path, store: Option<&Path>) -> Result<Demo, DemoError> {
     Ok(Demo {
         repo: dir.to_path_buf(),
         store: store_path,
+        config,
         commits: builder.commits,
         pulls: builder.prs,
         reviews: builder.reviews,
@@ -157,6 +163,7 @@ struct Builder<'s> {
     branches: HashMap<String, (Oid, Files)>,
     made: HashMap<String, Made>,
     clock: i64,
+    signers: HashMap<String, crate::repo::signing::Signer>,
     prs: Vec<PullRequest>,
     reviews: Vec<Review>,
     commits: usize,
@@ -187,6 +194,7 @@ impl<'s> Builder<'s> {
             branches: HashMap::new(),
             made: HashMap::new(),
             clock,
+            signers: keys::signers(scenario, clock)?,
             prs: Vec::new(),
             reviews: Vec::new(),
             commits: 0,
@@ -228,18 +236,39 @@ impl<'s> Builder<'s> {
 
     fn step(&mut self, step: &Step) -> Result<(), DemoError> {
         self.clock += 5 * HOUR;
+        if let Some(at) = step.at() {
+            let time = chrono::DateTime::parse_from_rfc3339(at)
+                .map_err(|e| DemoError::Scenario(format!("at = `{at}`: {e}")))?
+                .timestamp();
+            if time < self.clock - 5 * HOUR {
+                return Err(DemoError::Scenario(format!("at = `{at}` goes back in time: steps run in order")));
+            }
+            self.clock = time;
+        }
         match step {
             Step::Branch { name, from } => {
                 let (tip, files) = self.branch(from)?;
                 let tip = tip.ok_or_else(|| DemoError::Scenario(format!("branch `{from}` has no commits")))?;
                 self.land(name, tip, files)
             }
-            Step::Tag { name, branch } => {
+            Step::Tag { name, branch, tagger, key, message, .. } => {
                 let (tip, _) = self.branch(branch)?;
                 let tip = tip.ok_or_else(|| DemoError::Scenario(format!("branch `{branch}` has no commits")))?;
-                Ok(self.writer.tag(name, tip)?)
+                let Some(tagger) = tagger else { return Ok(self.writer.tag(name, tip)?) };
+                let tagger = self.person(tagger)?;
+                let signer = match key {
+                    Some(id) => Some(
+                        self.signers
+                            .get(id)
+                            .ok_or_else(|| DemoError::Scenario(format!("tag {name}: unknown key `{id}`")))?,
+                    ),
+                    None => None,
+                };
+                let message = message.clone().unwrap_or_else(|| format!("quill {}", name.trim_start_matches('v')));
+                self.writer.annotated_tag(name, tip, &tagger, self.clock, &message, signer)?;
+                Ok(())
             }
-            Step::Push { id, branch, author, title, body, trailers, files } => {
+            Step::Push { id, branch, author, title, body, trailers, files, .. } => {
                 let person = self.person(author)?;
                 let (tip, mut state) = self.branch(branch)?;
                 apply(&mut state, files, None)?;
@@ -251,6 +280,7 @@ impl<'s> Builder<'s> {
                 Ok(())
             }
             Step::Pr {
+                at: _,
                 id,
                 branch,
                 number,
@@ -551,7 +581,7 @@ fn generate(segments: &[Segment]) -> Result<Vec<u8>, String> {
     for s in segments {
         if let Some(hex) = &s.hex {
             let digits: Vec<u8> = hex.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-            if digits.len() % 2 != 0 {
+            if !digits.len().is_multiple_of(2) {
                 return Err(format!("odd number of hex digits in {hex:?}"));
             }
             for pair in digits.chunks(2) {
@@ -599,6 +629,47 @@ mod tests {
         assert_eq!(generate(&segs).expect("valid"), bytes, "deterministic");
         let bad = vec![Segment { hex: Some("abc".into()), text: None, random: None, fill: None, count: 0 }];
         assert!(generate(&bad).is_err());
+    }
+
+    #[test]
+    fn a_step_may_set_the_clock_but_not_turn_it_back() {
+        let text = r#"
+start = "2024-05-06T09:00:00Z"
+default_branch = "main"
+[[people]]
+login = "a"
+name = "A"
+email = "a@example.org"
+[[steps]]
+action = "push"
+at = "2024-12-09T10:00:00Z"
+branch = "main"
+author = "a"
+title = "one"
+files = []
+[[steps]]
+action = "push"
+branch = "main"
+author = "a"
+title = "two"
+files = []
+[[steps]]
+action = "push"
+at = "2024-06-01T00:00:00Z"
+branch = "main"
+author = "a"
+title = "three"
+files = []
+"#;
+        let scenario: Scenario = toml::from_str(text).expect("parses");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut builder = Builder::new(dir.path(), &scenario).expect("builder");
+        builder.step(&scenario.steps[0]).expect("first step");
+        assert_eq!(builder.clock, 1_733_738_400, "2024-12-09T10:00:00Z");
+        builder.step(&scenario.steps[1]).expect("second step");
+        assert_eq!(builder.clock, 1_733_738_400 + 5 * HOUR, "the steps after go on from there");
+        let err = builder.step(&scenario.steps[2]).map(|_| ()).unwrap_err().to_string();
+        assert!(err.contains("goes back in time"), "{err}");
     }
 
     #[test]

@@ -9,7 +9,26 @@ pub struct Scenario {
     pub start: String,
     pub default_branch: String,
     pub people: Vec<Account>,
+    /// Signing keys, made from their phrases when the demo is built.
+    #[serde(default)]
+    pub keys: Vec<KeySpec>,
     pub steps: Vec<Step>,
+}
+
+/// A signing key made from text (`repo::signing`): no key file exists.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySpec {
+    pub id: String,
+    /// `openpgp` or `ssh`.
+    pub kind: String,
+    /// The login of the person it belongs to.
+    pub owner: String,
+    /// The text its seed is the SHA-256 of.
+    pub phrase: String,
+    /// Written to the demo's keyring or allowed-signers file.
+    #[serde(default)]
+    pub trusted: bool,
 }
 
 /// A forge account and the git identity it commits with.
@@ -32,6 +51,9 @@ fn none_association() -> String {
 pub enum Step {
     /// A pull request merged onto `branch`.
     Pr {
+        /// When it is merged (RFC 3339); later steps go on from there.
+        #[serde(default)]
+        at: Option<String>,
         #[serde(default)]
         id: Option<String>,
         branch: String,
@@ -58,6 +80,8 @@ pub enum Step {
     },
     /// A commit pushed straight onto `branch`.
     Push {
+        #[serde(default)]
+        at: Option<String>,
         #[serde(default)]
         id: Option<String>,
         branch: String,
@@ -97,10 +121,30 @@ pub enum Step {
         name: String,
         from: String,
     },
+    /// A tag of a branch's tip: lightweight, or annotated by `tagger`
+    /// (signed with the key `key` when given).
     Tag {
+        #[serde(default)]
+        at: Option<String>,
         name: String,
         branch: String,
+        #[serde(default)]
+        tagger: Option<String>,
+        #[serde(default)]
+        key: Option<String>,
+        #[serde(default)]
+        message: Option<String>,
     },
+}
+
+impl Step {
+    /// The instant the step sets the clock to, if it sets it.
+    pub fn at(&self) -> Option<&str> {
+        match self {
+            Step::Pr { at, .. } | Step::Push { at, .. } | Step::Tag { at, .. } => at.as_deref(),
+            Step::Backport { .. } | Step::Branch { .. } => None,
+        }
+    }
 }
 
 fn one() -> usize {

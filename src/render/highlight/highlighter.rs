@@ -297,7 +297,7 @@ impl FileHighlighter {
     }
 
     fn save_checkpoint(&mut self, pos: usize, parse: &ParseState, stack: &ScopeStack) {
-        if pos % CHECKPOINT_INTERVAL == 0 && self.checkpoints.len() == pos / CHECKPOINT_INTERVAL {
+        if pos.is_multiple_of(CHECKPOINT_INTERVAL) && self.checkpoints.len() == pos / CHECKPOINT_INTERVAL {
             self.checkpoints.push(Checkpoint { parse: parse.clone(), stack: stack.clone() });
             self.stats.checkpoints = self.checkpoints.len();
         }

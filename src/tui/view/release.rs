@@ -9,8 +9,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::pane;
-use crate::model::{short_sha, Change, ChangeKind, Severity};
+use crate::model::{short_sha, Change, ChangeKind, ReleaseFinding, ReleaseTag, Severity};
 use crate::render::sanitize::sanitize_line;
+use crate::report;
 use crate::tui::app::App;
 use crate::tui::doc::ReleaseDoc;
 
@@ -41,6 +42,37 @@ fn item(app: &App, c: &Change, note: String) -> Line<'static> {
         Span::raw(sanitize_line(&c.title)),
         Span::styled(format!("  {note}"), app.styles.dim()),
     ])
+}
+
+/// The branch's release tags with their signers: ✓ when none needs a look
+/// (no signer change, no bad signature).
+fn tag_lines(app: &App, releases: &[ReleaseTag], findings: &[ReleaseFinding], out: &mut Vec<Line<'static>>) {
+    let text = match (releases.len(), findings.len()) {
+        (0, _) => "no release tag on this branch yet".to_string(),
+        (n, 0) => format!("{n} release tag{}: no signer change, no bad signature", if n == 1 { "" } else { "s" }),
+        (_, n) => format!("{n} release tag finding{}", if n == 1 { "" } else { "s" }),
+    };
+    out.push(check(app, findings.is_empty(), text));
+    for finding in findings {
+        out.push(Line::from(vec![
+            Span::raw("     "),
+            Span::styled(sanitize_line(&finding.describe()), app.styles.warning()),
+        ]));
+    }
+    for r in releases {
+        let changed = if r.signer_changed { "  signer changed" } else { "" };
+        let signature = r.signature.map_or("unsigned", |s| s.as_str());
+        out.push(Line::from(vec![
+            Span::raw("     "),
+            Span::styled(format!("{:<11}", sanitize_line(&r.tag)), app.styles.accent()),
+            Span::raw(format!("{signature} {} · verified: {}", report::signer_text(r), report::verified_text(r))),
+            Span::styled(changed.to_string(), app.styles.warning()),
+            Span::styled(
+                format!("  {}", r.tagger.as_ref().map_or("lightweight".to_string(), |t| sanitize_line(&t.name))),
+                app.styles.dim(),
+            ),
+        ]));
+    }
 }
 
 fn lines(app: &App, doc: &ReleaseDoc) -> Vec<Line<'static>> {
@@ -118,6 +150,9 @@ fn lines(app: &App, doc: &ReleaseDoc) -> Vec<Line<'static>> {
         let top = c.risks.first().map(|r| r.explanation.clone()).unwrap_or_default();
         out.push(item(app, c, sanitize_line(&top)));
     }
+
+    out.push(Line::from(""));
+    tag_lines(app, &audit.releases, &audit.findings, &mut out);
 
     out.push(Line::from(""));
     match &doc.archive {
