@@ -75,7 +75,7 @@ fn file<'a>(change: &'a Value, path: &str) -> &'a Value {
 fn demo_lists_every_scenario_element_with_its_verdict() {
     let demo = demo();
     let changes = list_json(&demo, &[]);
-    assert_eq!(changes.len(), 42, "every first-parent change on main and 3.12");
+    assert_eq!(changes.len(), 43, "every first-parent change on main and 3.12");
 
     for field in [
         "sha",
@@ -176,7 +176,7 @@ fn filters_select_by_status_and_kind() {
     let pending = list_json(&demo, &["--status", "pending"]);
     assert!(!pending.is_empty());
     assert!(pending.iter().all(|c| c["pending"] == true));
-    assert_eq!(pending.len(), 14, "13 by their verdict, and the reviewed bidi change reopened");
+    assert_eq!(pending.len(), 15, "14 by their verdict, and the reviewed bidi change reopened");
     let bidi = by_pr(&pending, 123);
     assert_eq!(bidi["verdict"], "reviewed");
     assert!(bidi["evidence"].to_string().contains("cannot cover what a reviewer could not see"), "{bidi}");
@@ -233,7 +233,7 @@ fn demo_without_no_tui_shows_the_queue() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("VERDICT"), "{text}");
-    assert!(text.contains("42 changes: 29 covered, 13 pending"), "{text}");
+    assert!(text.contains("43 changes: 29 covered, 14 pending"), "{text}");
     // Running it again rebuilds the same demo in place.
     let again = rearview(&[
         "demo",

@@ -320,6 +320,13 @@ fn on_the_demo_github_logins_merges_and_approvals_join_the_git_identities() {
     assert!(alice["merged"].as_u64() > Some(0) && alice["approvals_given"].as_u64() > Some(0), "{alice:#}");
     let jia = person(&people, "Jia Tan");
     assert!(jia["self_merged_unreviewed"].as_u64() > Some(0), "{jia:#}");
+    // The demo's dormant maintainer and fast escalation lead.
+    assert_eq!(people[0]["name"], "Ola Nordmann");
+    assert_eq!(people[0]["dormant"], true);
+    assert_eq!(people[1]["name"], "Jia Tan");
+    assert_eq!(jia["escalation"]["flagged"], true);
+    assert_eq!(jia["tags"], 1, "v3.12.2, signed with a new key");
+    assert_eq!(person(&people, "Erin Castillo")["escalation"]["flagged"], false, "a founder");
     let bot = person(&people, "dependabot[bot]");
     assert_eq!(bot["bot"], true);
     assert_eq!(bot["escalation"]["steps"], serde_json::json!([]));

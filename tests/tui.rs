@@ -262,8 +262,11 @@ fn every_view_and_dialog_at_both_sizes() {
         d.keys("P");
         assert_eq!(d.app.screen, Screen::People);
         snapshot("people", &d);
+        // The fast escalation, right under the dormant maintainer.
+        d.keys("j");
         d.key(KeyCode::Enter);
         assert_eq!(d.app.screen, Screen::Blast);
+        assert!(d.screen().contains("Jia Tan"), "{}", d.screen());
         snapshot("blast_radius", &d);
     }
 }
@@ -877,7 +880,8 @@ fn the_release_checklist_audits_the_branch_since_its_tag_and_verifies_an_archive
     let screen = d.screen();
     assert!(screen.contains("Release checklist · 3.12"), "{screen}");
     assert!(screen.contains("since v3.12.2"), "the last tag on the branch: {screen}");
-    assert!(screen.contains("✗ 1 release tag finding"), "{screen}");
+    assert!(screen.contains("✗ 2 release tag findings"), "{screen}");
+    assert!(screen.contains("v3.12.2 was tagged by jiat, a fast escalation"), "{screen}");
     assert!(screen.contains("v3.12.2 is signed by SHA256:"), "the newcomer's new key: {screen}");
     assert!(screen.contains("v3.12.1 by "), "{screen}");
     assert!(screen.contains("✗ 3 changes still need a reviewer"), "{screen}");
@@ -1257,4 +1261,17 @@ fn p_lists_people_enter_opens_a_blast_radius_and_enter_there_opens_a_change() {
     assert_eq!(row(&d), jia, "the person stays selected");
     d.keys("q");
     assert_eq!(d.app.screen, Screen::Queue);
+
+    // The detail pane of the newcomer's change names their pace.
+    d.keys("f");
+    d.key(KeyCode::Right);
+    d.key(KeyCode::Enter);
+    d.select("Speed up the CRC check");
+    let screen = d.screen();
+    assert!(
+        screen.contains("pace") && screen.contains("the first person since the project's founders"),
+        "the escalation line: {screen}"
+    );
+    d.select("Reject identifiers that start with a combining mark");
+    assert!(!d.screen().contains("project's founders"), "not for a change by someone else");
 }

@@ -650,13 +650,15 @@ fn audit(global: &Global, args: &AuditArgs) -> Result<ExitCode> {
     }
     let all_releases = pipeline::releases::releases(&ctx.repo, &ctx.config)?;
     let covered = releases::in_audit(&ctx.repo, &all_releases, &args.branch, &args.since, until)?;
+    let mut release_findings = rearview::model::release_findings(&covered);
+    release_findings.extend(pipeline::people::escalated_taggers(&ctx.repo, &mut ctx.store, &ctx.config, &covered)?);
     let scope = report::AuditScope {
         repository: ctx.repo.name(),
         branch: args.branch.clone(),
         since: args.since.clone(),
         branch_since: pipeline::branch_range(&ctx.repo, &ctx.config, &args.branch)?.since,
         generated_at: rearview::model::rfc3339(chrono::Utc::now().timestamp()),
-        release_findings: rearview::model::release_findings(&covered),
+        release_findings,
     };
     let text = match args.format {
         AuditFormat::Md => report::audit_markdown(&queue, &scope),

@@ -157,12 +157,17 @@ pub enum ReleaseFinding {
     },
     /// A configured key says the signature is bad, or it cannot be read.
     BadSignature { tag: String, reason: String },
+    /// Tagged by someone who rose to tagging releases faster than the
+    /// project's pace (`rearview people`).
+    FastEscalation { tag: String, tagger: String, explanation: String },
 }
 
 impl ReleaseFinding {
     pub fn tag(&self) -> &str {
         match self {
-            ReleaseFinding::SignerChanged { tag, .. } | ReleaseFinding::BadSignature { tag, .. } => tag,
+            ReleaseFinding::SignerChanged { tag, .. }
+            | ReleaseFinding::BadSignature { tag, .. }
+            | ReleaseFinding::FastEscalation { tag, .. } => tag,
         }
     }
 
@@ -182,6 +187,9 @@ impl ReleaseFinding {
                 )
             }
             ReleaseFinding::BadSignature { tag, reason } => format!("{tag} has a bad signature: {reason}"),
+            ReleaseFinding::FastEscalation { tag, tagger, explanation } => {
+                format!("{tag} was tagged by {tagger}, a fast escalation: {explanation}")
+            }
         }
     }
 }

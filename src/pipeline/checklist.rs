@@ -36,6 +36,7 @@ pub fn checklist(repo: &Repo, store: &mut Store, config: &Config, branch: &str) 
     };
     let loaded = load(repo, store, config, &selection)?;
     let releases = super::releases::on_branch(&super::releases::releases(repo, config)?, branch);
-    let findings = release_findings(&releases);
+    let mut findings = release_findings(&releases);
+    findings.extend(super::people::escalated_taggers(repo, store, config, &releases)?);
     Ok(ReleaseAudit { branch: branch.to_string(), tag, queue: loaded.queue, releases, findings })
 }

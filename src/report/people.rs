@@ -60,8 +60,12 @@ fn footer(people: &[PersonRecord], ctx: &PeopleContext) -> String {
     let privileged = people.iter().filter(|p| p.privileged).count();
     let dormant = people.iter().filter(|p| p.dormant).count();
     let fast = people.iter().filter(|p| p.escalation.flagged).count();
+    let fast = match fast {
+        1 => "1 fast escalation".to_string(),
+        n => format!("{n} fast escalations"),
+    };
     let mut text = format!(
-        "{} people: {privileged} privileged, {dormant} dormant (no activity for {} days before {}, the newest activity), {fast} fast escalations",
+        "{} people: {privileged} privileged, {dormant} dormant (no activity for {} days before {}, the newest activity), {fast}",
         people.len(),
         ctx.dormancy_days,
         day(ctx.reference_time)

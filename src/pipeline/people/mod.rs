@@ -65,6 +65,34 @@ impl Census {
     }
 }
 
+/// The release tags of `releases` whose tagger rose to tagging faster
+/// than the project's pace, as release findings. Reads the census (the
+/// whole history) only when some release tag has a tagger.
+pub fn escalated_taggers(
+    repo: &Repo,
+    store: &mut Store,
+    config: &Config,
+    releases: &[crate::model::ReleaseTag],
+) -> Result<Vec<crate::model::ReleaseFinding>, Error> {
+    if releases.iter().all(|r| r.tagger.is_none()) {
+        return Ok(Vec::new());
+    }
+    let census = census(repo, store, config, None)?;
+    let flagged: Vec<&PersonRecord> = census.people.iter().filter(|p| p.escalation.flagged).collect();
+    Ok(releases
+        .iter()
+        .filter_map(|r| {
+            let tagger = r.tagger.as_ref()?;
+            let who = flagged.iter().find(|p| p.answers_to(&tagger.email))?;
+            Some(crate::model::ReleaseFinding::FastEscalation {
+                tag: r.tag.clone(),
+                tagger: who.handle().to_string(),
+                explanation: who.escalation.explanation.clone(),
+            })
+        })
+        .collect())
+}
+
 /// What one person did, gathered over the history.
 #[derive(Debug, Default)]
 struct Tally {

@@ -59,7 +59,10 @@ pub fn draw_people(frame: &mut Frame, app: &App, area: Rect) {
     let mut title = vec![
         Span::styled(" People ", bold),
         Span::styled(format!("{} · {privileged} privileged · ", people.len()), app.styles.dim()),
-        Span::styled(format!("{dormant} dormant · {fast} fast escalations "), app.styles.warning()),
+        Span::styled(
+            format!("{dormant} dormant · {fast} fast escalation{} ", if fast == 1 { "" } else { "s" }),
+            app.styles.warning(),
+        ),
     ];
     if !data.need_sync.is_empty() {
         title.push(Span::styled("· from git alone: r syncs logins and reviews ", app.styles.dim()));
@@ -240,7 +243,7 @@ fn summary_lines(app: &App, radius: &BlastRadius) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     if radius.person.escalation.flagged {
         lines.push(Line::from(vec![
-            label("escalation"),
+            label("pace"),
             Span::styled(sanitize_line(&radius.person.escalation.explanation), app.styles.warning()),
         ]));
     }
