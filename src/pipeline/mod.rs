@@ -282,12 +282,19 @@ fn triage_to(
         scan::novelty(&changes, &history, config.risk.dormancy_days)
     };
     clock.mark("author history");
-    let mut drift = HashMap::new();
     // (A quick load checks no patch-ids: nothing has drifted yet.)
-    for landed in changes.iter().filter(|c| c.patch_id_matches == Some(false)) {
-        let Some(original) = &landed.original else { continue };
-        drift.insert(landed.commit.sha.clone(), change::drift(repo, &original.sha, &landed.commit.sha)?);
-    }
+    let drifted: Vec<(&str, &str)> = changes
+        .iter()
+        .filter(|c| c.patch_id_matches == Some(false))
+        .filter_map(|c| Some((c.commit.sha.as_str(), c.original.as_ref()?.sha.as_str())))
+        .collect();
+    // Each backport's drift is two diffs of its own: on every core.
+    let drift: HashMap<String, _> = repo
+        .parallel(&drifted, 8, |repo, &(sha, original)| {
+            Ok::<_, Error>((sha.to_string(), change::drift(repo, original, sha)?))
+        })?
+        .into_iter()
+        .collect();
     clock.mark("drift");
     let input = triage::Input { changes, originals, forge, ledger, scans, novelty, drift };
     let queue = triage::triage(&input, config);
