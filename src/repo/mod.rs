@@ -435,6 +435,11 @@ impl Repo {
         self.per_commit_parallel(shas, |repo, sha| repo.files(sha))
     }
 
+    /// [`Repo::touched_paths`] for many commits, spread over the machine's cores.
+    pub fn touched_paths_of_many(&self, shas: &[String]) -> Result<HashMap<String, (Vec<String>, bool)>> {
+        self.per_commit_parallel(shas, |repo, sha| repo.touched_paths(sha))
+    }
+
     /// [`Repo::patch_id`] for many commits, spread over the machine's cores.
     pub fn patch_ids_of_many(&self, shas: &[String]) -> Result<HashMap<String, String>> {
         self.per_commit_parallel(shas, |repo, sha| repo.patch_id(sha))
