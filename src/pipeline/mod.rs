@@ -599,7 +599,17 @@ impl<'a> Linker<'a> {
         let mut candidates: Vec<(usize, Vec<String>)> = Vec::new();
         for &i in &unlinked {
             if let Some(shas) = by_paths.get(&path_key(&changes[i].files)) {
-                let shas: Vec<String> = shas.iter().map(|s| s.to_string()).collect();
+                // An original landed before its backport: a later commit's
+                // patch-id is never needed.
+                let landed_at = changes[i].commit.time;
+                let shas: Vec<String> = shas
+                    .iter()
+                    .filter(|s| self.main_by_sha.get(**s).is_some_and(|&pos| self.main_line[pos].time <= landed_at))
+                    .map(|s| s.to_string())
+                    .collect();
+                if shas.is_empty() {
+                    continue;
+                }
                 wanted.push(changes[i].commit.sha.clone());
                 wanted.extend(shas.iter().cloned());
                 candidates.push((i, shas));
