@@ -390,6 +390,41 @@ fn hex() {
 /// A page deep in a blob viewed a second time: the scan comes from the
 /// store, only the page is read (inflated up to it), against
 /// `git cat-file | hexyl --skip` (wall time, median of `RUNS`, interleaved).
+/// The TUI's hex job on the same blob: when its first page arrives, and
+/// when the whole view (the blob read and scanned) does.
+fn hex_job_first_page(repo: &Path, db: &Path) {
+    use rearview::jobs::{Job, JobContext, Jobs, Reply, Request};
+    let rev = Command::new("git").args(["rev-parse", "HEAD:random.bin"]).current_dir(repo).output();
+    let Some(id) = rev.ok().and_then(|o| String::from_utf8(o.stdout).ok()).map(|s| s.trim().to_string()) else {
+        return;
+    };
+    let ctx = JobContext::with_defaults(repo.to_path_buf(), db.to_path_buf());
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let jobs = Jobs::new(ctx, tx, runtime.handle().clone());
+    let started = Instant::now();
+    jobs.submit(Job { id: 1, request: Request::Hex { path: "random.bin".into(), old_blob: None, new_blob: Some(id) } });
+    let (mut page, mut whole) = (None, None);
+    while let Some(report) = rx.blocking_recv() {
+        match report.reply {
+            Reply::HexPage(_) => page = Some(ms(started)),
+            Reply::Hex(_) => {
+                whole = Some(ms(started));
+                break;
+            }
+            _ => {}
+        }
+    }
+    match (page, whole) {
+        (Some(page), Some(whole)) => {
+            println!(
+                "TUI hex job: first page on screen at {page:.0} ms, the whole blob read and scanned at {whole:.0} ms"
+            )
+        }
+        _ => println!("TUI hex job: no page report (page {page:?}, whole {whole:?})"),
+    }
+}
+
 fn hex_second_view() {
     println!("\n== rearview hex, second view of a page at 200 MiB of a 256 MiB random blob");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -429,6 +464,7 @@ fn hex_second_view() {
     if let Some(t) = time_command(bin, &args, &path, 0) {
         println!("first view (scans the blob, stores its facts): {:.0} ms", t.whole);
     }
+    hex_job_first_page(&path, &dir.path().join("tui.sqlite3"));
     let hexyl = ["hexyl", &format!("{}/{TOOLS}/bin/hexyl", env!("CARGO_MANIFEST_DIR"))]
         .into_iter()
         .find(|p| Command::new(p).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok())

@@ -192,3 +192,35 @@ fn a_store_that_does_not_open_leaves_hex_working() {
     assert!(said.contains("junk") && said.contains("scans the whole blob"), "{said}");
     assert_eq!(std::fs::read(&junk).expect("read"), b"not a database", "left untouched");
 }
+
+/// The TUI's hex job serves the shown blob's first page as a report of its
+/// own before the whole blob is read and scanned; the whole view follows.
+#[test]
+fn the_hex_job_sends_the_first_page_before_the_whole_scan() {
+    use rearview::jobs::{Job, JobContext, Jobs, Reply, Request, HEX_PAGE_BYTES};
+    let f = fixture();
+    let ctx = JobContext::with_defaults(f.repo.clone(), f.db.clone());
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let jobs = Jobs::new(ctx, tx, runtime.handle().clone());
+    let request = Request::Hex { path: "big.bin".into(), old_blob: None, new_blob: Some(f.id.clone()) };
+    jobs.submit(Job { id: 7, request });
+    let blob = std::process::Command::new("git").args(["cat-file", "blob", &f.id]).current_dir(&f.repo).output();
+    let blob = blob.expect("git cat-file").stdout;
+
+    let first = rx.blocking_recv().expect("a first report");
+    assert_eq!(first.id, 7);
+    let Reply::HexPage(page) = first.reply else { panic!("the page comes first, got {:?}", first.reply) };
+    let side = page.new.expect("the new side's page");
+    assert_eq!(side.bytes.as_slice(), &blob[..HEX_PAGE_BYTES], "the blob's head");
+    assert!(side.findings.is_empty(), "no findings before the scan");
+    let said: String = side.summary.iter().flatten().map(|s| s.text.as_str()).collect();
+    assert!(said.contains("scanning"), "{said}");
+
+    let second = rx.blocking_recv().expect("the whole view");
+    let Reply::Hex(Ok(whole)) = second.reply else { panic!("then the whole view, got {:?}", second.reply) };
+    let side = whole.new.expect("the new side");
+    assert_eq!(side.bytes.len(), f.len);
+    let offsets: Vec<u64> = side.findings.iter().map(|x| x.offset).collect();
+    assert!(offsets.contains(&0x180000) && offsets.contains(&0x280000), "findings past the page: {offsets:?}");
+}

@@ -242,6 +242,29 @@ fn patch_id_equals_git_patch_id_stable() {
     }
 }
 
+/// Linking by patch-id takes a main-line commit's paths from its trees:
+/// exactly its file list's paths when it cannot hold a rename, and a
+/// superset of them when it can.
+#[test]
+fn touched_paths_are_the_file_lists_paths_or_hold_them() {
+    let f = fixture();
+    let repo = Repo::open(&f.path).expect("open");
+    for oid in f.main.iter().copied().chain([f.merge, f.side, f.rename, f.binary]) {
+        let sha = oid.to_string();
+        let (paths, exact) = repo.touched_paths(&sha).expect("paths");
+        let mut listed: Vec<String> = repo.files(&sha).expect("files").into_iter().map(|c| c.path).collect();
+        listed.sort_unstable();
+        if exact {
+            assert_eq!(paths, listed, "commit {sha}");
+        } else {
+            assert!(listed.iter().all(|p| paths.contains(p)), "commit {sha}: {listed:?} in {paths:?}");
+        }
+    }
+    let (paths, exact) = repo.touched_paths(&f.rename.to_string()).expect("paths");
+    assert!(!exact, "a rename adds and deletes: its file list needs the blobs");
+    assert_eq!(paths.len(), 2, "old and new path: {paths:?}");
+}
+
 #[test]
 fn the_tracked_remote_is_what_landed() {
     let f = fixture();

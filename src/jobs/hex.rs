@@ -35,18 +35,42 @@ pub struct HexData {
     pub new: Option<HexSide>,
 }
 
-pub fn load(ctx: &JobContext, path: &str, old: Option<&str>, new: Option<&str>) -> Result<HexData, JobError> {
+/// Bytes of the shown blob's head served as a page of their own before
+/// its whole scan ends: many screens of rows.
+pub const PAGE_BYTES: usize = 64 << 10;
+
+/// Reads the file's blobs for the hex view. The shown side (the new one,
+/// else the old) is read first, and `page` gets its first [`PAGE_BYTES`]
+/// as soon as they are inflated, with a summary that says the scan is
+/// under way: the screen does not wait for the whole blob to be read and
+/// scanned. The result is the whole view.
+pub fn load(
+    ctx: &JobContext,
+    path: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+    page: &mut dyn FnMut(HexData),
+) -> Result<HexData, JobError> {
     let repo = Repo::open(&ctx.repo)?;
     let palette = hex::Palette::from_theme(&ctx.theme);
-    let side = |label: &'static str, id: Option<&str>| -> Result<Option<HexSide>, JobError> {
+    let path = crate::render::sanitize::sanitize_line(path);
+    let mut side = |label: &'static str, id: Option<&str>, shown: bool| -> Result<Option<HexSide>, JobError> {
         let Some(id) = id else { return Ok(None) };
         // Inflated straight into a vector of the blob's size (held once),
         // scanned as it comes.
         let read = repo.read_blob(id, |stream| -> std::io::Result<_> {
-            let len = usize::try_from(stream.len()).map_err(|_| std::io::Error::other("too large for memory"))?;
+            let total = stream.len();
+            let len = usize::try_from(total).map_err(|_| std::io::Error::other("too large for memory"))?;
             let mut bytes = Vec::new();
             bytes.try_reserve_exact(len).map_err(|_| std::io::Error::other("not enough memory for it"))?;
-            let facts = stream.scan(48, |_, chunk| bytes.extend_from_slice(chunk))?;
+            let mut paged = !shown;
+            let facts = stream.scan(48, |_, chunk| {
+                bytes.extend_from_slice(chunk);
+                if !paged && (bytes.len() >= PAGE_BYTES || bytes.len() == len) {
+                    paged = true;
+                    page(first_page(&path, label, &bytes, total, &palette));
+                }
+            })?;
             Ok((bytes, facts))
         });
         let (bytes, facts) = read?.map_err(|source| JobError::Blob { id: id.to_string(), source })?;
@@ -57,7 +81,26 @@ pub fn load(ctx: &JobContext, path: &str, old: Option<&str>, new: Option<&str>) 
             .map(|format| Box::new(decompressed_side(&palette, label, format, &bytes)));
         Ok(Some(HexSide { label, bytes: Arc::new(bytes), summary, findings, decompressed, stream: None }))
     };
-    Ok(HexData { path: crate::render::sanitize::sanitize_line(path), old: side("old", old)?, new: side("new", new)? })
+    let new = side("new", new, true)?;
+    let old = side("old", old, new.is_none())?;
+    Ok(HexData { path, old, new })
+}
+
+/// The page served before the scan ends: the head of one side, no findings
+/// yet, and a summary line that says so.
+fn first_page(path: &str, label: &'static str, bytes: &[u8], len: u64, palette: &hex::Palette) -> HexData {
+    let size = hex::human_size(len, hex::SizeStyle::Brief);
+    let note = format!("{size}: scanning the whole blob for its type, entropy and payloads…");
+    let side = HexSide {
+        label,
+        bytes: Arc::new(bytes[..bytes.len().min(PAGE_BYTES)].to_vec()),
+        summary: vec![vec![Span::new(note, Style { dim: true, ..palette.finding })]],
+        findings: Vec::new(),
+        decompressed: None,
+        stream: None,
+    };
+    let (old, new) = if label == "new" { (None, Some(side)) } else { (Some(side), None) };
+    HexData { path: path.to_string(), old, new }
 }
 
 /// What a compressed blob decompresses to: its summary leads with the

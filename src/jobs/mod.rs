@@ -28,7 +28,7 @@ pub use crate::pipeline::printer::LineTag;
 pub use crate::pipeline::window::Window;
 pub use diff::{DiffFileInfo, DiffPart};
 pub use error::JobError;
-pub use hex::{HexData, HexSide};
+pub use hex::{HexData, HexSide, PAGE_BYTES as HEX_PAGE_BYTES};
 pub use people::PeopleData;
 pub use queue::{QueueData, QueueDepth};
 
@@ -50,6 +50,14 @@ pub struct JobContext {
     /// `--github-api`, over the config's.
     pub github_api: Option<String>,
     pub theme: Theme,
+}
+
+impl JobContext {
+    /// A context on `repo` and the store `db` with the default config and
+    /// theme (benches, tests, tools).
+    pub fn with_defaults(repo: PathBuf, db: PathBuf) -> JobContext {
+        JobContext { repo, db, config: Config::default(), github_api: None, theme: Theme::default() }
+    }
 }
 
 /// A request to the background.
@@ -95,6 +103,9 @@ pub enum Reply {
     Diff(DiffPart),
     /// The diff is complete (or failed).
     DiffDone(Result<(), JobError>),
+    /// The first page of the hex view's blob, before its whole scan ends
+    /// (no findings yet); `Hex` follows with the whole view.
+    HexPage(HexData),
     Hex(Result<HexData, JobError>),
     SyncEvent(SyncEvent),
     /// The sync ended: a summary, or why it failed.
@@ -198,7 +209,11 @@ impl Jobs {
             }
             Request::Hex { path, old_blob, new_blob } => {
                 self.runtime.spawn_blocking(move || {
-                    send.reply(Reply::Hex(hex::load(&ctx, &path, old_blob.as_deref(), new_blob.as_deref())))
+                    let mut page = |data| {
+                        send.reply(Reply::HexPage(data));
+                    };
+                    let whole = hex::load(&ctx, &path, old_blob.as_deref(), new_blob.as_deref(), &mut page);
+                    send.reply(Reply::Hex(whole))
                 });
             }
             Request::Record { sha, pr, kind, note } => {
@@ -315,7 +330,7 @@ pub fn load_hex_blocking(
     old_blob: Option<&str>,
     new_blob: Option<&str>,
 ) -> Result<HexData, JobError> {
-    hex::load(ctx, path, old_blob, new_blob)
+    hex::load(ctx, path, old_blob, new_blob, &mut |_| {})
 }
 
 /// Records an action blocking (tests).

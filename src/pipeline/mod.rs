@@ -290,12 +290,19 @@ fn triage_to(
         scan::novelty(&changes, &history, config.risk.dormancy_days)
     };
     clock.mark("author history");
-    let mut drift = HashMap::new();
     // (A quick load checks no patch-ids: nothing has drifted yet.)
-    for landed in changes.iter().filter(|c| depth.drift && c.patch_id_matches == Some(false)) {
-        let Some(original) = &landed.original else { continue };
-        drift.insert(landed.commit.sha.clone(), change::drift(repo, &original.sha, &landed.commit.sha)?);
-    }
+    let drifted: Vec<(&str, &str)> = changes
+        .iter()
+        .filter(|c| depth.drift && c.patch_id_matches == Some(false))
+        .filter_map(|c| Some((c.commit.sha.as_str(), c.original.as_ref()?.sha.as_str())))
+        .collect();
+    // Each backport's drift is two diffs of its own: on every core.
+    let drift: HashMap<String, _> = repo
+        .parallel(&drifted, 8, |repo, &(sha, original)| {
+            Ok::<_, Error>((sha.to_string(), change::drift(repo, original, sha)?))
+        })?
+        .into_iter()
+        .collect();
     clock.mark("drift");
     let input = triage::Input { changes, originals, forge, ledger, scans, novelty, drift };
     let queue = triage::triage(&input, config);
@@ -590,16 +597,27 @@ impl<'a> Linker<'a> {
             return Ok(());
         }
         let main_shas: Vec<String> = self.main_line.iter().map(|c| c.sha.clone()).collect();
-        let main_files = self.files(&main_shas)?;
+        let keys: Vec<Vec<&str>> = unlinked.iter().map(|&i| path_key(&changes[i].files)).collect();
+        let main_keys = self.main_path_keys(&main_shas, &keys)?;
         let mut by_paths: HashMap<Vec<&str>, Vec<&str>> = HashMap::new();
-        for (sha, files) in &main_files {
-            by_paths.entry(path_key(files)).or_default().push(sha.as_str());
+        for (sha, paths) in &main_keys {
+            by_paths.entry(paths.iter().map(String::as_str).collect()).or_default().push(sha.as_str());
         }
         let mut wanted: Vec<String> = Vec::new();
         let mut candidates: Vec<(usize, Vec<String>)> = Vec::new();
         for &i in &unlinked {
             if let Some(shas) = by_paths.get(&path_key(&changes[i].files)) {
-                let shas: Vec<String> = shas.iter().map(|s| s.to_string()).collect();
+                // An original landed before its backport: a later commit's
+                // patch-id is never needed.
+                let landed_at = changes[i].commit.time;
+                let shas: Vec<String> = shas
+                    .iter()
+                    .filter(|s| self.main_by_sha.get(**s).is_some_and(|&pos| self.main_line[pos].time <= landed_at))
+                    .map(|s| s.to_string())
+                    .collect();
+                if shas.is_empty() {
+                    continue;
+                }
                 wanted.push(changes[i].commit.sha.clone());
                 wanted.extend(shas.iter().cloned());
                 candidates.push((i, shas));
@@ -631,6 +649,41 @@ impl<'a> Linker<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The sorted paths (as [`path_key`] gives them) of the main-line
+    /// commits `shas` that could equal one of `keys`: from the store's file
+    /// lists, else from the trees alone when they tell (no rename to look
+    /// for); else, for a commit whose trees differ in every path of a key,
+    /// from its file list. A long main line costs tree comparisons, not
+    /// diffs.
+    fn main_path_keys(&mut self, shas: &[String], keys: &[Vec<&str>]) -> Result<HashMap<String, Vec<String>>, Error> {
+        let owned = |files: &[crate::model::FileChange]| path_key(files).into_iter().map(str::to_string).collect();
+        let cached = self.store.cached_files(shas)?;
+        let mut found: HashMap<String, Vec<String>> = cached.iter().map(|(sha, f)| (sha.clone(), owned(f))).collect();
+        let unknown: Vec<String> = shas.iter().filter(|s| !found.contains_key(*s)).cloned().collect();
+        let mut by_first: HashMap<&str, Vec<&[&str]>> = HashMap::new();
+        for key in keys {
+            if let Some(first) = key.first() {
+                by_first.entry(*first).or_default().push(key.as_slice());
+            }
+        }
+        let could_match = |paths: &[String]| {
+            let has = |p: &str| paths.binary_search_by(|x| x.as_str().cmp(p)).is_ok();
+            paths.iter().any(|p| by_first.get(p.as_str()).is_some_and(|ks| ks.iter().any(|k| k.iter().all(|q| has(q)))))
+        };
+        let mut needed = Vec::new();
+        for (sha, (paths, exact)) in self.repo.touched_paths_of_many(&unknown)? {
+            if exact {
+                found.insert(sha, paths);
+            } else if could_match(&paths) {
+                needed.push(sha);
+            }
+        }
+        for (sha, files) in self.files(&needed)? {
+            found.insert(sha, owned(&files));
+        }
+        Ok(found)
     }
 
     /// For every linked backport: does its patch equal its original's?

@@ -137,6 +137,35 @@ impl Repo {
         Ok(Bytes::Blob(blob))
     }
 
+    /// The paths of a change's file list ([`Repo::files`]), sorted, from
+    /// its trees alone (no blob read), and `true`; when the change both
+    /// adds and deletes files, where only finding renames (which reads
+    /// blobs) can tell the list, every path its trees differ in, old and
+    /// new, and `false`.
+    pub fn touched_paths(&self, sha: &str) -> Result<(Vec<String>, bool)> {
+        let mut options = DiffOptions::new();
+        let diff = self.change_diff(sha, &mut options)?;
+        let has = |status| diff.deltas().any(|d| d.status() == status);
+        // The condition under which `prepared_diff` looks for renames.
+        let exact = !(has(git2::Delta::Added) && has(git2::Delta::Deleted));
+        let mut paths = Vec::with_capacity(diff.deltas().len());
+        let name = |file: git2::DiffFile<'_>| file.path_bytes().map(|p| String::from_utf8_lossy(p).into_owned());
+        for delta in diff.deltas() {
+            if exact {
+                // As a file list names it: the new path, else the old.
+                paths.push(name(delta.new_file()).or_else(|| name(delta.old_file())).unwrap_or_default());
+            } else {
+                paths.extend(name(delta.old_file()));
+                paths.extend(name(delta.new_file()));
+            }
+        }
+        paths.sort_unstable();
+        if !exact {
+            paths.dedup();
+        }
+        Ok((paths, exact))
+    }
+
     /// `git patch-id --stable` of a change: equal for the same diff, whatever
     /// its line offsets or the order of its files.
     pub fn patch_id(&self, sha: &str) -> Result<String> {

@@ -438,6 +438,11 @@ impl Repo {
         self.per_commit_parallel(shas, |repo, sha| repo.files(sha))
     }
 
+    /// [`Repo::touched_paths`] for many commits, spread over the machine's cores.
+    pub fn touched_paths_of_many(&self, shas: &[String]) -> Result<HashMap<String, (Vec<String>, bool)>> {
+        self.per_commit_parallel(shas, |repo, sha| repo.touched_paths(sha))
+    }
+
     /// [`Repo::patch_id`] for many commits, spread over the machine's cores.
     pub fn patch_ids_of_many(&self, shas: &[String]) -> Result<HashMap<String, String>> {
         self.per_commit_parallel(shas, |repo, sha| repo.patch_id(sha))
@@ -448,24 +453,37 @@ impl Repo {
         shas: &[String],
         work: impl Fn(&Repo, &str) -> Result<T> + Sync,
     ) -> Result<HashMap<String, T>> {
+        let found = self.parallel(shas, 64, |repo, sha| Ok::<_, RepoError>((sha.clone(), work(repo, sha)?)))?;
+        Ok(found.into_iter().collect())
+    }
+
+    /// `work` on each item, spread over the machine's cores (each thread
+    /// with its own handle on the repository) when there are at least
+    /// `min_items`; the results in the items' order.
+    pub fn parallel<I: Sync, T: Send, E: From<RepoError> + Send>(
+        &self,
+        items: &[I],
+        min_items: usize,
+        work: impl Fn(&Repo, &I) -> std::result::Result<T, E> + Sync,
+    ) -> std::result::Result<Vec<T>, E> {
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
-        if shas.len() < 64 || threads < 2 {
-            return shas.iter().map(|s| Ok((s.clone(), work(self, s)?))).collect();
+        if items.len() < min_items.max(2) || threads < 2 {
+            return items.iter().map(|item| work(self, item)).collect();
         }
-        let chunk = shas.len().div_ceil(threads);
+        let chunk = items.len().div_ceil(threads);
         std::thread::scope(|scope| {
-            let handles: Vec<_> = shas
+            let handles: Vec<_> = items
                 .chunks(chunk)
                 .map(|part| {
                     let work = &work;
                     let repo = self.reopen();
-                    scope.spawn(move || -> Result<Vec<(String, T)>> {
+                    scope.spawn(move || -> std::result::Result<Vec<T>, E> {
                         let repo = repo?;
-                        part.iter().map(|s| Ok((s.clone(), work(&repo, s)?))).collect()
+                        part.iter().map(|item| work(&repo, item)).collect()
                     })
                 })
                 .collect();
-            let mut all = HashMap::with_capacity(shas.len());
+            let mut all = Vec::with_capacity(items.len());
             for handle in handles {
                 let part = handle.join().map_err(|_| {
                     self.err("finish a history worker", git2::Error::from_str("worker thread panicked"))

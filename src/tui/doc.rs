@@ -372,20 +372,49 @@ pub struct HexDoc {
     pub open_at_line: Option<(bool, u32)>,
     /// Showing what a compressed blob decompresses to (else its raw bytes).
     pub decompressed: bool,
+    /// `data` is only the first page, its scan still under way.
+    pub partial: bool,
+    /// An offset asked for past the first page: gone to when the whole
+    /// blob is in.
+    pending_goto: Option<u64>,
 }
 
 pub const ROW_BYTES: u64 = 16;
 
 impl HexDoc {
     pub fn loading(path: String) -> HexDoc {
-        HexDoc { path, data: None, new_side: true, top: 0, finding: None, open_at_line: None, decompressed: false }
+        HexDoc {
+            path,
+            data: None,
+            new_side: true,
+            top: 0,
+            finding: None,
+            open_at_line: None,
+            decompressed: false,
+            partial: false,
+            pending_goto: None,
+        }
+    }
+
+    /// The first page, shown while the blob is read and scanned; a view
+    /// that waits for a cut line's offset waits for the whole blob.
+    pub fn page(&mut self, page: HexData) {
+        if self.data.is_none() && self.open_at_line.is_none() {
+            self.new_side = page.new.is_some();
+            self.data = Some(Ok(page));
+            self.partial = true;
+        }
     }
 
     pub fn arrive(&mut self, result: Result<HexData, String>) {
+        self.partial = false;
         if let Ok(data) = &result {
             self.new_side = data.new.is_some();
         }
         self.data = Some(result);
+        if let Some(offset) = self.pending_goto.take() {
+            self.goto(offset);
+        }
         if let Some((old, line)) = self.open_at_line.take() {
             if let Some(Ok(data)) = &self.data {
                 // The cut line's side, when it exists.
@@ -456,6 +485,9 @@ impl HexDoc {
 
     /// Puts the row holding `offset` at the top (the last row, past the end).
     pub fn goto(&mut self, offset: u64) {
+        if self.partial && offset >= self.len() {
+            self.pending_goto = Some(offset);
+        }
         let last_row = self.len().saturating_sub(1) / ROW_BYTES * ROW_BYTES;
         self.top = (offset / ROW_BYTES * ROW_BYTES).min(last_row);
     }

@@ -21,7 +21,7 @@ pub(super) struct LineCache {
     bytes: usize,
 }
 
-fn line_bytes(line: &StyledLine) -> usize {
+pub(super) fn line_bytes(line: &StyledLine) -> usize {
     line.iter().map(|s| s.text.len() + std::mem::size_of::<Span>()).sum()
 }
 
@@ -55,6 +55,12 @@ pub(super) const MEMO_MAX_LINE: usize = 256;
 /// Memoized lines at most; the memo starts over when full.
 const MEMO_LINES: usize = 8192;
 
+/// Bytes the memo may hold (by [`MemoEntry::bytes`]), whichever limit is
+/// reached first: at 8192 long styled lines a side's memo held ~9 MiB, a
+/// fifth of `show`'s peak, while the lines that come back (a blank line,
+/// a brace, a repeated call) come back soon: 1 MiB parses no more lines.
+const MEMO_BYTES: usize = 1 << 20;
+
 /// A line styled before, in a given parser state, and the state after it.
 pub(super) struct MemoEntry {
     pub(super) parse: ParseState,
@@ -65,6 +71,21 @@ pub(super) struct MemoEntry {
     pub(super) nodes_after: Vec<u32>,
 }
 
+impl MemoEntry {
+    /// About what the entry holds on the heap and inline, its key included:
+    /// the styled text and spans dominate; a parser state is counted by its
+    /// scope stack's depth (syntect shows no more of it).
+    fn bytes(&self, key: &str) -> usize {
+        let state = |stack: &ScopeStack| 64 + 48 * stack.len();
+        std::mem::size_of::<MemoEntry>()
+            + key.len()
+            + line_bytes(&self.line)
+            + state(&self.stack)
+            + state(&self.stack_after)
+            + 4 * self.nodes_after.len()
+    }
+}
+
 /// Styled lines by text and parser state: a line met again in the same
 /// state (a blank line, a closing brace, a repeated statement) parses to
 /// the same scopes, so it is not parsed again.
@@ -72,6 +93,7 @@ pub(super) struct MemoEntry {
 pub(super) struct Memo {
     lines: HashMap<String, Vec<MemoEntry>>,
     len: usize,
+    bytes: usize,
     /// Hits since the memo last started over.
     hits: usize,
     /// Lines still to go without memoizing, after a memo that filled up
@@ -102,9 +124,9 @@ impl Memo {
     }
 
     pub(super) fn insert(&mut self, line: &str, entry: MemoEntry) {
-        if self.len >= MEMO_LINES {
+        if self.full() {
             // Rest a while when hardly any line came back, longer each time.
-            if self.hits < MEMO_LINES / 16 {
+            if self.hits < self.len / 16 {
                 self.rest = (self.rest * 2).clamp(4 * MEMO_LINES, 256 * MEMO_LINES);
                 self.resting = self.rest;
             } else {
@@ -114,16 +136,23 @@ impl Memo {
         }
         let variants = self.lines.entry(line.to_string()).or_default();
         if variants.len() >= 4 {
-            variants.remove(0);
+            let old = variants.remove(0);
+            self.bytes = self.bytes.saturating_sub(old.bytes(line));
             self.len -= 1;
         }
+        self.bytes += entry.bytes(line);
         variants.push(entry);
         self.len += 1;
+    }
+
+    fn full(&self) -> bool {
+        self.len >= MEMO_LINES || self.bytes >= MEMO_BYTES
     }
 
     pub(super) fn clear(&mut self) {
         self.lines.clear();
         self.len = 0;
+        self.bytes = 0;
         self.hits = 0;
     }
 }
@@ -167,7 +196,7 @@ mod tests {
             while memo.resting > 0 {
                 assert!(!memo.wanted());
             }
-            while memo.len < MEMO_LINES {
+            while !memo.full() {
                 assert!(memo.wanted());
                 key += 1;
                 memo.insert(&key.to_string(), entry());
@@ -186,5 +215,26 @@ mod tests {
         // A round where lines came back: no rest, and the next starts short.
         assert_eq!(round(&mut memo, MEMO_LINES), 0);
         assert_eq!(round(&mut memo, 0), 4 * MEMO_LINES);
+    }
+
+    #[test]
+    fn the_memo_is_bounded_in_bytes() {
+        let syntax = syntax_set().find_syntax_plain_text();
+        let long = "x".repeat(MEMO_MAX_LINE);
+        let mut memo = Memo::default();
+        for key in 0..MEMO_LINES {
+            let line = vec![Span::plain(long.clone()); 8];
+            let entry = MemoEntry {
+                parse: ParseState::new(syntax),
+                stack: ScopeStack::new(),
+                line,
+                parse_after: ParseState::new(syntax),
+                stack_after: ScopeStack::new(),
+                nodes_after: vec![0],
+            };
+            memo.insert(&format!("{key}{long}"), entry);
+            assert!(memo.bytes < MEMO_BYTES + 4 * 4096, "{} bytes held", memo.bytes);
+        }
+        assert!(memo.len < MEMO_LINES / 2, "started over on bytes, not lines: {}", memo.len);
     }
 }

@@ -226,6 +226,13 @@ impl App {
             Action::PageUp => hex.scroll_rows(-((rows / 2).max(1) as i64), rows),
             Action::Top => hex.top = 0,
             Action::Bottom => hex.scroll_rows(i64::MAX / 4, rows),
+            // The first page came before the scan: nothing to say yet of
+            // the other side, the findings or the stream.
+            Action::SwitchSide | Action::NextMatch | Action::PrevMatch | Action::FirstFinding | Action::Decompress
+                if hex.partial =>
+            {
+                self.notify("still reading and scanning the blob…", false);
+            }
             Action::SwitchSide if !hex.switch_side() => {
                 self.notify("only one side: the file was added or deleted", false);
             }

@@ -37,6 +37,11 @@ impl App {
                     }
                 }
             }
+            Reply::HexPage(page) if id == self.hex_job => {
+                if let Some(hex) = &mut self.hex {
+                    hex.page(page);
+                }
+            }
             Reply::Hex(result) if id == self.hex_job => {
                 if let Some(hex) = &mut self.hex {
                     hex.arrive(result.map_err(|e| e.to_string()));

@@ -43,10 +43,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         Span::styled(format!(" {} ", doc.path), Style::new().add_modifier(Modifier::BOLD)),
         Span::styled(
             format!(
-                "· {} blob{form}{} · 0x{:x} of 0x{:x}{other}",
+                "· {} blob{form}{} · 0x{:x} of {}0x{:x}{other}",
                 side.label,
                 if both { " (s: other side; changed bytes marked)" } else { "" },
                 doc.top,
+                // The first page, before the whole blob is read.
+                if doc.partial { "its first " } else { "" },
                 side.bytes.len()
             ),
             styles.dim(),
