@@ -34,8 +34,17 @@ pub fn releases(repo: &Repo, config: &Config) -> Result<Vec<ReleaseTag>, Error> 
     let watched = super::watched_branches(repo, config, &default_branch)?;
     let tips: Vec<(String, Oid)> =
         watched.iter().map(|b| Ok((b.clone(), repo.branch_tip(b)?))).collect::<Result<_, Error>>()?;
+    let all = repo.tags(&keys)?;
+    // Which release commits each watched branch holds: a walk a branch.
+    let commits: std::collections::HashSet<Oid> =
+        all.iter().filter(|t| series(&t.name).is_some()).filter_map(|t| Oid::from_str(&t.commit).ok()).collect();
+    let held: Vec<std::collections::HashSet<Oid>> =
+        tips.iter().map(|(_, tip)| repo.reached_from(*tip, &commits)).collect::<Result<_, _>>()?;
+    let holds = |branch: &str, commit: Oid| {
+        tips.iter().zip(&held).any(|((name, _), set)| name == branch && set.contains(&commit))
+    };
     let mut found = Vec::new();
-    for tag in repo.tags(&keys)? {
+    for tag in all {
         let Some(own) = series(&tag.name) else { continue };
         let commit = Oid::from_str(&tag.commit).map_err(|e| crate::repo::RepoError::Failed {
             what: format!("read the commit of tag {}", tag.name),
@@ -45,8 +54,8 @@ pub fn releases(repo: &Repo, config: &Config) -> Result<Vec<ReleaseTag>, Error> 
         let mut order: Vec<&(String, Oid)> = tips.iter().filter(|(b, _)| series(b) == Some(own)).collect();
         order.extend(tips.iter().filter(|(b, _)| series(b) != Some(own)));
         let mut branch = None;
-        for (name, tip) in order {
-            if *tip == commit || repo.is_ancestor(commit, *tip)? {
+        for (name, _) in order {
+            if holds(name, commit) {
                 branch = Some(name.clone());
                 break;
             }

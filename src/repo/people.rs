@@ -90,4 +90,23 @@ impl Repo {
         }
         Ok(tips.iter().copied().filter(|t| carrying.contains(t)).collect())
     }
+
+    /// Which of `targets` are in `tip`'s history (itself included): one
+    /// walk, where an ancestry test per target would be a walk each.
+    pub fn reached_from(&self, tip: Oid, targets: &HashSet<Oid>) -> Result<HashSet<Oid>> {
+        let mut walk = self.git.revwalk().map_err(|e| self.err("start a history walk", e))?;
+        walk.set_sorting(Sort::NONE).map_err(|e| self.err("sort history", e))?;
+        walk.push(tip).map_err(|e| self.err("walk history", e))?;
+        let mut found = HashSet::new();
+        for oid in walk {
+            let oid = oid.map_err(|e| self.err("walk history", e))?;
+            if targets.contains(&oid) {
+                found.insert(oid);
+                if found.len() == targets.len() {
+                    break;
+                }
+            }
+        }
+        Ok(found)
+    }
 }
