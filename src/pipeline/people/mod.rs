@@ -56,13 +56,6 @@ impl Census {
     pub fn find(&self, query: &str) -> Vec<usize> {
         (0..self.people.len()).filter(|&i| self.people[i].answers_to(query)).collect()
     }
-
-    /// The author of the change with this sha, as a person.
-    pub fn author_of(&self, sha: &str) -> Option<&PersonRecord> {
-        let at = self.queue.changes.iter().position(|c| c.sha == sha)?;
-        let (who, _) = self.roles.get(at)?.iter().find(|(_, r)| *r == Role::Authored)?;
-        self.people.get(*who)
-    }
 }
 
 /// The release tags of `releases` whose tagger rose to tagging faster
