@@ -22,6 +22,7 @@ mod drift;
 mod output;
 mod people;
 use people::{BlastArgs, PeopleArgs};
+mod page;
 mod releases;
 mod show;
 mod sync;
@@ -152,6 +153,11 @@ enum Command {
         after_help = "The Markdown is a draft advisory: affected releases first, then the changes by risk, then the binaries.\n\nExamples:\n  rearview blast-radius jiat\n  rearview blast-radius jiat0218@example.com --format json\n  rearview blast-radius 3.12~2"
     )]
     BlastRadius(BlastArgs),
+    /// Write one self-contained HTML page: review-debt trends, coverage, binaries, people and releases
+    #[command(
+        after_help = "The page holds its charts as inline SVG and fetches nothing: no script, font or image from anywhere.\nEvery repository string in it is escaped.\n\nExamples:\n  rearview report --html review-debt.html\n  rearview report --html /tmp/3.12.html --since v3.12.0"
+    )]
+    Report(page::ReportArgs),
     /// Open the review workstation (the default on a terminal).
     #[command(
         after_help = "Keys: j/k move, enter opens the diff, x the hex view, f filters, / searches, ? lists every key.\n\nExamples:\n  rearview tui\n  rearview --repo ~/src/cpython tui"
@@ -456,6 +462,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Ledger(args)) => actions::ledger(&global, &args),
         Some(Command::People(args)) => people::people(&global, &args),
         Some(Command::BlastRadius(args)) => people::blast_radius(&global, &args),
+        Some(Command::Report(args)) => page::report(&global, &args),
         None => list(
             &global,
             &ListArgs {

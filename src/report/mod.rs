@@ -3,6 +3,7 @@
 //! through `render::sanitize` first.
 
 pub mod grid;
+pub mod html;
 pub mod people;
 mod releases;
 

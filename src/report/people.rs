@@ -22,7 +22,7 @@ pub struct PeopleContext {
     pub need_sync: Vec<&'static str>,
 }
 
-fn concern(p: &PersonRecord) -> &'static str {
+pub(crate) fn concern(p: &PersonRecord) -> &'static str {
     if p.dormant {
         "dormant"
     } else if p.escalation.flagged {
@@ -46,7 +46,7 @@ pub fn steps_line(p: &PersonRecord) -> String {
     parts.join(" → ")
 }
 
-fn privileged(p: &PersonRecord) -> String {
+pub(crate) fn privileged(p: &PersonRecord) -> String {
     match p.privileged_source {
         Some(source) => {
             serde_json::to_value(source).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()

@@ -1,0 +1,68 @@
+//! `rearview report --html FILE`: one self-contained page for a steering
+//! council or a release manager, gathered from the same pipelines as the
+//! other commands and written atomically, readable by its owner only.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use clap::Args;
+
+use rearview::model::release_findings;
+use rearview::pipeline::people::{census, escalated_taggers};
+use rearview::pipeline::releases;
+use rearview::report::html::{self, Section};
+
+use super::{context, Global};
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// Write the page here (replaced atomically; mode 0600).
+    #[arg(long, value_name = "FILE")]
+    html: PathBuf,
+    /// The window of the trends and coverage: a date, a span (`365 days`) or a revision.
+    #[arg(long)]
+    since: Option<String>,
+}
+
+pub fn report(global: &Global, args: &ReportArgs) -> Result<ExitCode> {
+    let mut ctx = context(global)?;
+    let since = match &args.since {
+        Some(text) => Some(rearview::pipeline::sync::since(&ctx.repo, text)?),
+        None => None,
+    };
+    let mut sections: Vec<Section> = Vec::new();
+    let census = census(&ctx.repo, &mut ctx.store, &ctx.config, since).context("cannot gather the people")?;
+    let tags = releases::releases(&ctx.repo, &ctx.config).context("cannot read the release tags")?;
+    let mut findings = release_findings(&tags);
+    findings.extend(escalated_taggers(&ctx.repo, &mut ctx.store, &ctx.config, &tags)?);
+    sections.push(html::people_section(&census.people, ctx.config.risk.dormancy_days));
+    sections.push(html::releases_section(&tags, &findings));
+    let name = ctx.repo.name();
+    let title = format!("rearview report: {name}");
+    let meta = format!("Generated {} by rearview {}", today(), env!("CARGO_PKG_VERSION"));
+    let page = html::page(&title, &meta, &sections);
+    write_page(&args.html, page.as_bytes())?;
+    eprintln!(
+        "rearview: wrote {} ({} sections, {} charts)",
+        rearview::render::sanitize::sanitize_line(&args.html.display().to_string()),
+        sections.len(),
+        page.matches("<svg class=\"chart\"").count()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn today() -> String {
+    chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Writes the page beside its destination and renames it into place, so a
+/// reader never sees half a page and an old one survives a failure.
+fn write_page(path: &Path, bytes: &[u8]) -> Result<()> {
+    let shown = rearview::render::sanitize::sanitize_line(&path.display().to_string());
+    if path.is_dir() {
+        anyhow::bail!("cannot write the report to {shown}: it is a directory; give a file name such as report.html");
+    }
+    rearview::paths::replace_private(path, bytes)
+        .with_context(|| format!("cannot write the report to {shown}: check the directory exists and is writable"))
+}
