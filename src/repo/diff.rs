@@ -277,9 +277,9 @@ impl std::ops::Deref for Bytes<'_> {
 /// The text of a hunk's line: from the old side if removed, else the new.
 fn side_line<'b>(old: &linediff::Lines<'b>, new: &linediff::Lines<'b>, line: &linediff::TextLine) -> &'b [u8] {
     let at = |n: Option<u32>| n.map_or(usize::MAX, |n| n as usize - 1);
-    match line.kind {
-        LineKind::Removed => old.text(at(line.old_no)),
-        _ => new.text(at(line.new_no)),
+    match line.kind() {
+        LineKind::Removed => old.text(at(line.old_no())),
+        _ => new.text(at(line.new_no())),
     }
 }
 
@@ -324,7 +324,7 @@ impl LazyFile<'_> {
 
     /// Lines added and removed.
     pub fn line_counts(&self) -> (u32, u32) {
-        let count = |kind| self.hunks.iter().flat_map(|h| &h.lines).filter(|l| l.kind == kind).count();
+        let count = |kind| self.hunks.iter().flat_map(|h| &h.lines).filter(|l| l.kind() == kind).count();
         let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         (clamp(count(LineKind::Added)), clamp(count(LineKind::Removed)))
     }
@@ -352,11 +352,11 @@ impl LazyFile<'_> {
                     .lines
                     .iter()
                     .map(|l| DiffLine {
-                        kind: l.kind,
-                        old_no: l.old_no,
-                        new_no: l.new_no,
+                        kind: l.kind(),
+                        old_no: l.old_no(),
+                        new_no: l.new_no(),
                         text: self.text(l).to_string(),
-                        no_newline: l.no_newline,
+                        no_newline: l.no_newline(),
                     })
                     .collect(),
             })
@@ -385,16 +385,16 @@ impl crate::model::HunkSource for LazyFile<'_> {
     }
 
     fn kind(&self, hunk: usize, line: usize) -> Option<LineKind> {
-        Some(self.hunks.get(hunk)?.lines.get(line)?.kind)
+        Some(self.hunks.get(hunk)?.lines.get(line)?.kind())
     }
 
     fn line(&self, hunk: usize, line: usize) -> Option<crate::model::LineRef<'_>> {
         let l = self.hunks.get(hunk)?.lines.get(line)?;
         Some(crate::model::LineRef {
-            kind: l.kind,
-            old_no: l.old_no,
-            new_no: l.new_no,
-            no_newline: l.no_newline,
+            kind: l.kind(),
+            old_no: l.old_no(),
+            new_no: l.new_no(),
+            no_newline: l.no_newline(),
             text: self.text(l),
         })
     }

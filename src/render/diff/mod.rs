@@ -86,9 +86,9 @@ pub struct DiffRenderer<'a> {
     source: &'a dyn HunkSource,
     layout: Layout,
     palette: Palette,
-    /// The lines of each side, in order, as positions in the source.
-    old_index: Vec<(u32, u32)>,
-    new_index: Vec<(u32, u32)>,
+    /// How many lines each side holds.
+    old_len: usize,
+    new_len: usize,
     old: SideHighlighter,
     new: SideHighlighter,
     /// Every piece of every hunk, in order.
@@ -133,50 +133,34 @@ impl<'a> DiffRenderer<'a> {
     ) -> DiffRenderer<'a> {
         // Each side is highlighted as the sequence of its lines in the
         // diff (delta does the same): the state flows from hunk to hunk.
-        let mut old_index = Vec::new();
-        let mut new_index = Vec::new();
+        // A side's line is found through the plan, not a table per line.
+        let (mut old_len, mut new_len) = (0, 0);
         let mut plan = Vec::new();
         let mut hunk_pieces = Vec::new();
         for h in 0..source.hunk_count() {
-            let hunk = u32::try_from(h).unwrap_or(u32::MAX);
             let first = plan.len();
             let kind = |l: usize| source.kind(h, l).unwrap_or(LineKind::Context);
             let cap = if h == 0 { FIRST_PIECE } else { PIECE };
             for lines in pieces(source.line_count(h), kind, cap) {
-                let (old_at, new_at) = (old_index.len(), new_index.len());
-                for &l in &lines {
-                    let at = (hunk, u32::try_from(l).unwrap_or(u32::MAX));
-                    match kind(l) {
-                        LineKind::Context => {
-                            old_index.push(at);
-                            new_index.push(at);
-                        }
-                        LineKind::Removed => old_index.push(at),
-                        LineKind::Added => new_index.push(at),
-                    }
-                }
-                plan.push(Piece { lines, old: old_at..old_index.len(), new: new_at..new_index.len() });
+                let (old_at, new_at) = (old_len, new_len);
+                old_len += lines.old_side().len();
+                new_len += lines.new_side().len();
+                plan.push(Piece { hunk: h, lines, old: old_at..old_len, new: new_at..new_len });
             }
             hunk_pieces.push(first..plan.len());
         }
-        let text_at = |index: &[(u32, u32)]| {
-            index
-                .first()
-                .and_then(|&(h, l)| source.line(h as usize, l as usize))
-                .map(|l| l.text.to_string())
-                .unwrap_or_default()
-        };
+        let first_line = |side: Side| side_text(source, &plan, side, 0, 1).pop().unwrap_or_default();
         let old_path = file.old_path.as_deref().unwrap_or(file.path());
         let theme = &layout.syntax_theme;
-        let old = SideHighlighter::start("highlight-old", old_path, text_at(&old_index), theme);
-        let new = SideHighlighter::start("highlight-new", file.path(), text_at(&new_index), theme);
+        let old = SideHighlighter::start("highlight-old", old_path, first_line(Side::Old), theme);
+        let new = SideHighlighter::start("highlight-new", file.path(), first_line(Side::New), theme);
         DiffRenderer {
             file,
             source,
             layout,
             palette,
-            old_index,
-            new_index,
+            old_len,
+            new_len,
             old,
             new,
             plan,
@@ -209,9 +193,9 @@ impl<'a> DiffRenderer<'a> {
     /// Asks both highlighters for piece `p`.
     fn ask(&mut self, p: usize) {
         let Some(piece) = self.plan.get(p) else { return };
-        let source = self.source;
-        self.old.request(piece.old.clone(), |from, to| side_text(source, &self.old_index, from, to));
-        self.new.request(piece.new.clone(), |from, to| side_text(source, &self.new_index, from, to));
+        let (source, plan) = (self.source, &self.plan);
+        self.old.request(piece.old.clone(), |from, to| side_text(source, plan, Side::Old, from, to));
+        self.new.request(piece.new.clone(), |from, to| side_text(source, plan, Side::New, from, to));
     }
 
     /// The styled old and new lines of piece `p`, with the next pieces
@@ -238,12 +222,12 @@ impl<'a> DiffRenderer<'a> {
             self.ask(self.asked.end);
             self.asked.end += 1;
         }
-        let (old_len, new_len) = (self.old_index.len(), self.new_index.len());
+        let (old_len, new_len) = (self.old_len, self.new_len);
         if p >= HELP_AFTER && *self.helpers.get_or_insert_with(|| spare_cores(old_len, new_len)) {
             // Once the first pieces are out: a long side gets a helper.
-            let source = self.source;
-            self.old.help(old_len, |from, to| side_text(source, &self.old_index, from, to));
-            self.new.help(new_len, |from, to| side_text(source, &self.new_index, from, to));
+            let (source, plan) = (self.source, &self.plan);
+            self.old.help(old_len, |from, to| side_text(source, plan, Side::Old, from, to));
+            self.new.help(new_len, |from, to| side_text(source, plan, Side::New, from, to));
         }
         while self.asked.start < p {
             self.old.receive();
@@ -271,7 +255,7 @@ impl<'a> DiffRenderer<'a> {
         for p in range {
             let (mut old, mut new) = self.styled(p);
             let Some(piece) = self.plan.get(p) else { return };
-            let lines: Vec<LineRef<'_>> = piece.lines.iter().map(|&i| source.line(index, i).unwrap_or(blank)).collect();
+            let lines: Vec<LineRef<'_>> = piece.lines.iter().map(|i| source.line(index, i).unwrap_or(blank)).collect();
             // Cut before the words are compared and the lines wrapped: a
             // 10 MB line costs what its first screens cost.
             let (old_cut, new_cut) = match self.layout.max_line_chars {
@@ -400,10 +384,101 @@ fn thousands(n: usize) -> String {
 
 /// Lines `from..to` of a side, owned, for its highlighter (which runs on
 /// another thread): each line is copied once.
-fn side_text(source: &dyn HunkSource, index: &[(u32, u32)], from: usize, to: usize) -> Vec<String> {
-    let to = to.min(index.len());
-    index[from.min(to)..to]
-        .iter()
-        .map(|&(h, l)| source.line(h as usize, l as usize).map(|l| l.text.to_string()).unwrap_or_default())
-        .collect()
+fn side_text(source: &dyn HunkSource, plan: &[Piece], side: Side, from: usize, to: usize) -> Vec<String> {
+    let range = |p: &Piece| match side {
+        Side::Old => p.old.clone(),
+        Side::New => p.new.clone(),
+    };
+    // The plan is in side order: the first piece that ends after `from`.
+    let first = plan.partition_point(|p| range(p).end <= from);
+    let mut out = Vec::with_capacity(to.saturating_sub(from));
+    for piece in &plan[first..] {
+        let at = range(piece);
+        if at.start >= to {
+            break;
+        }
+        let lines = match side {
+            Side::Old => piece.lines.old_side(),
+            Side::New => piece.lines.new_side(),
+        };
+        let skip = from.saturating_sub(at.start);
+        let take = to.min(at.end) - at.start.max(from);
+        out.extend(
+            lines
+                .skip(skip)
+                .take(take)
+                .map(|l| source.line(piece.hunk, l).map(|l| l.text.to_string()).unwrap_or_default()),
+        );
+    }
+    out
+}
+
+/// Which side of the diff a highlighter reads.
+#[derive(Clone, Copy)]
+enum Side {
+    Old,
+    New,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DiffLine, FileStatus, Hunk};
+
+    fn line(kind: LineKind, text: &str) -> DiffLine {
+        DiffLine { kind, old_no: None, new_no: None, text: text.into(), no_newline: false }
+    }
+
+    #[test]
+    fn a_side_reads_any_stretch_of_its_lines_through_the_plan() {
+        use LineKind::{Added as A, Context as C, Removed as R};
+        // Long enough for several pieces in the first hunk (first pieces
+        // are small), with a pure addition and a pure removal after it.
+        let mut first: Vec<DiffLine> = (0..40).map(|i| line(C, &format!("c{i}"))).collect();
+        first.extend((0..70).map(|i| line(R, &format!("r{i}"))));
+        first.extend((0..50).map(|i| line(A, &format!("a{i}"))));
+        first.push(line(C, "tail"));
+        let second = vec![line(A, "only-added"), line(C, "ctx"), line(R, "only-removed")];
+        let hunk = |lines: Vec<DiffLine>| Hunk {
+            old_start: 1,
+            old_lines: 0,
+            new_start: 1,
+            new_lines: 0,
+            context: String::new(),
+            lines,
+        };
+        let file = FileDiff {
+            old_path: Some("a.c".into()),
+            new_path: Some("a.c".into()),
+            status: FileStatus::Modified,
+            similarity: None,
+            old_mode: 0o100644,
+            new_mode: 0o100644,
+            binary: false,
+            old_blob: None,
+            new_blob: None,
+            hunks: vec![hunk(first), hunk(second)],
+        };
+        let side = |keep: LineKind| -> Vec<String> {
+            file.hunks
+                .iter()
+                .flat_map(|h| &h.lines)
+                .filter(|l| l.kind == LineKind::Context || l.kind == keep)
+                .map(|l| l.text.clone())
+                .collect()
+        };
+        let (old, new) = (side(R), side(A));
+        let layout = Layout { side_by_side: false, width: 80, syntax_theme: "none".into(), max_line_chars: None };
+        let renderer = DiffRenderer::new(&file, layout, Palette::default());
+        assert!(renderer.plan.len() > 4, "several pieces");
+        assert_eq!((renderer.old_len, renderer.new_len), (old.len(), new.len()));
+        for (which, whole) in [(Side::Old, &old), (Side::New, &new)] {
+            for from in 0..=whole.len() {
+                for to in (from..=whole.len() + 2).step_by(7) {
+                    let got = side_text(&file, &renderer.plan, which, from, to);
+                    assert_eq!(got, whole[from..to.min(whole.len())], "{from}..{to}");
+                }
+            }
+        }
+    }
 }
