@@ -232,7 +232,10 @@ impl<'r> LazyDiff<'r> {
             return Ok(Some(LazyFile::without_lines(file)));
         }
         let (old, new) = self.repo.sides(&delta, &self.sha)?;
-        file.binary |= inspect::is_binary(&old, BinaryRule::NulOnly) || inspect::is_binary(&new, BinaryRule::NulOnly);
+        file.binary |= inspect::is_binary(&old, BinaryRule::NulOnly)
+            || inspect::is_binary(&new, BinaryRule::NulOnly)
+            || old.len() > linediff::MAX_TEXT
+            || new.len() > linediff::MAX_TEXT;
         if file.binary {
             return Ok(Some(LazyFile::without_lines(file)));
         }
@@ -291,7 +294,7 @@ pub struct LazyFile<'r> {
     old: Bytes<'r>,
     new: Bytes<'r>,
     /// Line starts of the old and new side.
-    bounds: (Vec<usize>, Vec<usize>),
+    bounds: (Vec<u32>, Vec<u32>),
     hunks: Vec<linediff::TextHunk>,
 }
 
