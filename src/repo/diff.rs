@@ -246,8 +246,8 @@ impl<'r> LazyDiff<'r> {
             // Whole blobs check fastest; only a blob that fails is checked
             // line by line (a line the diff does not show may be anything).
             let whole = std::str::from_utf8(&old).is_ok() && std::str::from_utf8(&new).is_ok();
-            let utf8 =
-                whole || hunks.iter().flat_map(|h| &h.lines).all(|l| std::str::from_utf8(side_line(&o, &n, l)).is_ok());
+            let utf8 = whole
+                || hunks.iter().flat_map(|h| h.lines()).all(|l| std::str::from_utf8(side_line(&o, &n, &l)).is_ok());
             if utf8 {
                 hunks
             } else {
@@ -327,7 +327,7 @@ impl LazyFile<'_> {
 
     /// Lines added and removed.
     pub fn line_counts(&self) -> (u32, u32) {
-        let count = |kind| self.hunks.iter().flat_map(|h| &h.lines).filter(|l| l.kind() == kind).count();
+        let count = |kind| self.hunks.iter().flat_map(|h| h.lines()).filter(|l| l.kind() == kind).count();
         let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         (clamp(count(LineKind::Added)), clamp(count(LineKind::Removed)))
     }
@@ -352,13 +352,12 @@ impl LazyFile<'_> {
                 new_lines: h.new_lines,
                 context: h.context.clone(),
                 lines: h
-                    .lines
-                    .iter()
+                    .lines()
                     .map(|l| DiffLine {
                         kind: l.kind(),
                         old_no: l.old_no(),
                         new_no: l.new_no(),
-                        text: self.text(l).to_string(),
+                        text: self.text(&l).to_string(),
                         no_newline: l.no_newline(),
                     })
                     .collect(),
@@ -384,21 +383,21 @@ impl crate::model::HunkSource for LazyFile<'_> {
     }
 
     fn line_count(&self, hunk: usize) -> usize {
-        self.hunks.get(hunk).map_or(0, |h| h.lines.len())
+        self.hunks.get(hunk).map_or(0, |h| h.len())
     }
 
     fn kind(&self, hunk: usize, line: usize) -> Option<LineKind> {
-        Some(self.hunks.get(hunk)?.lines.get(line)?.kind())
+        Some(self.hunks.get(hunk)?.line(line)?.kind())
     }
 
     fn line(&self, hunk: usize, line: usize) -> Option<crate::model::LineRef<'_>> {
-        let l = self.hunks.get(hunk)?.lines.get(line)?;
+        let l = self.hunks.get(hunk)?.line(line)?;
         Some(crate::model::LineRef {
             kind: l.kind(),
             old_no: l.old_no(),
             new_no: l.new_no(),
             no_newline: l.no_newline(),
-            text: self.text(l),
+            text: self.text(&l),
         })
     }
 }

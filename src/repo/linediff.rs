@@ -72,7 +72,9 @@ impl<'b> Lines<'b> {
 }
 
 /// A hunk: where it starts and how many lines it spans on each side (as
-/// in its `@@` header), the function line above it, and its lines.
+/// in its `@@` header), the function line above it, and its lines, kept
+/// as runs of one kind with consecutive numbers: a one-file rewrite of
+/// 100,000 lines is three runs, not 200,000 lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextHunk {
     pub old_start: u32,
@@ -80,13 +82,72 @@ pub struct TextHunk {
     pub new_start: u32,
     pub new_lines: u32,
     pub context: String,
-    pub lines: Vec<TextLine>,
+    runs: Vec<Run>,
+    len: u32,
+}
+
+/// Lines of one kind in a row: the first's index in the hunk and its
+/// numbers (0: none), and whether the run's last line lacks a `\n`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    at: u32,
+    old: u32,
+    new: u32,
+    kind: LineKind,
+    no_newline: bool,
+}
+
+impl TextHunk {
+    /// How many lines the hunk shows.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Line `i` of the hunk.
+    pub fn line(&self, i: usize) -> Option<TextLine> {
+        let i = u32::try_from(i).ok().filter(|&i| i < self.len)?;
+        let r = self.runs.partition_point(|r| r.at <= i).checked_sub(1)?;
+        let run = self.runs.get(r)?;
+        let end = self.runs.get(r + 1).map_or(self.len, |next| next.at);
+        let d = i - run.at;
+        let number = |first: u32| if first == 0 { 0 } else { first + d };
+        Some(TextLine {
+            old: number(run.old),
+            new: number(run.new),
+            kind: run.kind,
+            no_newline: run.no_newline && i + 1 == end,
+        })
+    }
+
+    /// The hunk's lines in order.
+    pub fn lines(&self) -> impl Iterator<Item = TextLine> + '_ {
+        (0..self.len()).filter_map(|i| self.line(i))
+    }
+}
+
+/// Builds a hunk's runs, a run of lines at a time.
+#[derive(Default)]
+struct Runs {
+    runs: Vec<Run>,
+    len: u32,
+}
+
+impl Runs {
+    /// `count` lines of `kind` from old line `old` and new line `new`
+    /// (counted from 0; `None` where the kind has no such side), the last
+    /// lacking its `\n` if `no_newline`.
+    fn push(&mut self, kind: LineKind, old: Option<u32>, new: Option<u32>, count: u32, no_newline: bool) {
+        if count == 0 {
+            return;
+        }
+        let number = |at: Option<u32>| at.map_or(0, |n| n.saturating_add(1));
+        self.runs.push(Run { at: self.len, old: number(old), new: number(new), kind, no_newline });
+        self.len = self.len.saturating_add(count);
+    }
 }
 
 /// A line of a hunk: its kind and numbers; its text is line `old_no` of
 /// the old side (removed) or `new_no` of the new side (context, added).
-/// Twelve bytes, not twenty (0 stands for no number: lines count from 1),
-/// because a rewritten file's hunk holds one per line of both sides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextLine {
     old: u32,
@@ -139,27 +200,23 @@ pub fn hunks(old: &Lines<'_>, new: &Lines<'_>) -> Vec<TextHunk> {
         let trail = CONTEXT.min(count(old) - last.before.end);
         let (old_from, new_from) = (first.before.start - lead, first.after.start - lead);
         let (old_to, new_to) = (last.before.end + trail, last.after.end + trail);
-        let mut lines = Vec::with_capacity((old_to - old_from + new_to - new_from) as usize);
+        let mut runs = Runs::default();
+        let context = |runs: &mut Runs, o: u32, n: u32, to: u32| {
+            let count = to - o;
+            let last = (n + count).saturating_sub(1) as usize;
+            runs.push(LineKind::Context, Some(o), Some(n), count, count > 0 && new.lacks_newline(last));
+        };
         let (mut o, mut n) = (old_from, new_from);
         for change in &changes[i..=j] {
-            while o < change.before.start {
-                lines.push(line(LineKind::Context, Some(o), Some(n), new.lacks_newline(n as usize)));
-                o += 1;
-                n += 1;
-            }
-            for r in change.before.clone() {
-                lines.push(line(LineKind::Removed, Some(r), None, old.lacks_newline(r as usize)));
-            }
-            for a in change.after.clone() {
-                lines.push(line(LineKind::Added, None, Some(a), new.lacks_newline(a as usize)));
-            }
+            context(&mut runs, o, n, change.before.start);
+            let (removed, added) = (change.before.clone(), change.after.clone());
+            let lacks =
+                |side: &Lines<'_>, r: &std::ops::Range<u32>| !r.is_empty() && side.lacks_newline(r.end as usize - 1);
+            runs.push(LineKind::Removed, Some(removed.start), None, removed.len() as u32, lacks(old, &removed));
+            runs.push(LineKind::Added, None, Some(added.start), added.len() as u32, lacks(new, &added));
             (o, n) = (change.before.end, change.after.end);
         }
-        while o < old_to {
-            lines.push(line(LineKind::Context, Some(o), Some(n), new.lacks_newline(n as usize)));
-            o += 1;
-            n += 1;
-        }
+        context(&mut runs, o, n, old_to);
         let (old_lines, new_lines) = (old_to - old_from, new_to - new_from);
         out.push(TextHunk {
             // An empty side names the line before it, as git does.
@@ -168,7 +225,8 @@ pub fn hunks(old: &Lines<'_>, new: &Lines<'_>) -> Vec<TextHunk> {
             new_start: if new_lines == 0 { new_from } else { new_from + 1 },
             new_lines,
             context: function.before(old, old_from as usize),
-            lines,
+            runs: runs.runs,
+            len: runs.len,
         });
         i = j + 1;
     }
@@ -249,12 +307,6 @@ fn count(lines: &Lines<'_>) -> u32 {
     u32::try_from(lines.len()).unwrap_or(u32::MAX)
 }
 
-/// A line numbered from 1 (`at` counts from 0).
-fn line(kind: LineKind, old_at: Option<u32>, new_at: Option<u32>, no_newline: bool) -> TextLine {
-    let number = |at: Option<u32>| at.map_or(0, |n| n.saturating_add(1));
-    TextLine { old: number(old_at), new: number(new_at), kind, no_newline }
-}
-
 /// git's default function lines (a line starting with a letter, `_` or
 /// `$`), found once each: hunks come in order, so the search above a hunk
 /// starts where the last one stopped.
@@ -286,11 +338,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_line_of_a_hunk_is_twelve_bytes() {
-        // A one-file rewrite of 100,000 lines holds 200,000 of them.
-        assert_eq!(std::mem::size_of::<TextLine>(), 12);
-        let l = line(LineKind::Removed, Some(0), None, true);
-        assert_eq!((l.kind(), l.old_no(), l.new_no(), l.no_newline()), (LineKind::Removed, Some(1), None, true));
+    fn a_rewritten_file_is_three_runs_and_reads_back_line_by_line() {
+        let old: String = (0..1000).map(|i| format!("old {i}\n")).collect();
+        let new: String = (0..999).map(|i| format!("new {i}\n")).chain(["last".to_string()]).collect();
+        let (ob, nb) = (bounds(old.as_bytes()), bounds(new.as_bytes()));
+        let hunks = hunks(&Lines::new(old.as_bytes(), &ob), &Lines::new(new.as_bytes(), &nb));
+        let [h] = hunks.as_slice() else { panic!("one hunk: {hunks:?}") };
+        assert_eq!((h.runs.len(), h.len()), (2, 2000));
+        let l = h.line(999).expect("line 999");
+        assert_eq!((l.kind(), l.old_no(), l.new_no(), l.no_newline()), (LineKind::Removed, Some(1000), None, false));
+        let l = h.line(1999).expect("the last line");
+        assert_eq!((l.kind(), l.old_no(), l.new_no(), l.no_newline()), (LineKind::Added, None, Some(1000), true));
+        assert!(!h.line(1998).expect("line 1998").no_newline());
+        assert_eq!(h.line(2000), None);
+        assert_eq!(h.lines().count(), 2000);
     }
 
     fn show(old: &str, new: &str) -> Vec<String> {
@@ -299,7 +360,7 @@ mod tests {
         let mut out = Vec::new();
         for h in hunks(&old, &new) {
             out.push(format!("@@ -{},{} +{},{} @@ {}", h.old_start, h.old_lines, h.new_start, h.new_lines, h.context));
-            for l in &h.lines {
+            for l in h.lines() {
                 let (mark, text) = match l.kind() {
                     LineKind::Context => (' ', new.text(l.new_no().unwrap_or(0) as usize - 1)),
                     LineKind::Removed => ('-', old.text(l.old_no().unwrap_or(0) as usize - 1)),
@@ -381,13 +442,13 @@ mod tests {
         let mut next_old = 0usize;
         for h in hunks {
             // Unchanged lines up to the hunk, then the hunk's own.
-            let first_old = h.lines.iter().find_map(|l| l.old_no()).map_or(h.old_start as usize, |n| n as usize - 1);
+            let first_old = h.lines().find_map(|l| l.old_no()).map_or(h.old_start as usize, |n| n as usize - 1);
             while next_old < first_old {
                 out.push(old.raw(next_old).to_vec());
                 next_old += 1;
             }
             let (mut olds, mut news) = (0, 0);
-            for l in &h.lines {
+            for l in h.lines() {
                 match l.kind() {
                     LineKind::Context => {
                         assert_eq!(old.raw(next_old), new.raw(l.new_no().unwrap_or(0) as usize - 1), "context differs");
