@@ -18,6 +18,7 @@ use rearview::store::Store;
 
 mod actions;
 mod assets;
+mod coverage;
 mod drift;
 mod output;
 mod people;
@@ -152,6 +153,12 @@ enum Command {
         after_help = "The Markdown is a draft advisory: affected releases first, then the changes by risk, then the binaries.\n\nExamples:\n  rearview blast-radius jiat\n  rearview blast-radius jiat0218@example.com --format json\n  rearview blast-radius 3.12~2"
     )]
     BlastRadius(BlastArgs),
+    /// Per area: who maintains it, who reviews it, how much landed unreviewed.
+    #[command(after_help = coverage::COVERAGE_HELP)]
+    Coverage(coverage::CoverageArgs),
+    /// Review debt over time, per branch and per area: landed, unreviewed, self-merged, backlog.
+    #[command(after_help = coverage::TRENDS_HELP)]
+    Trends(coverage::TrendsArgs),
     /// Open the review workstation (the default on a terminal).
     #[command(
         after_help = "Keys: j/k move, enter opens the diff, x the hex view, f filters, / searches, ? lists every key.\n\nExamples:\n  rearview tui\n  rearview --repo ~/src/cpython tui"
@@ -456,6 +463,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Ledger(args)) => actions::ledger(&global, &args),
         Some(Command::People(args)) => people::people(&global, &args),
         Some(Command::BlastRadius(args)) => people::blast_radius(&global, &args),
+        Some(Command::Coverage(args)) => coverage::coverage(&global, &args),
+        Some(Command::Trends(args)) => coverage::trends(&global, &args),
         None => list(
             &global,
             &ListArgs {
