@@ -88,6 +88,7 @@ pub fn coverage(repo: &Repo, store: &mut Store, config: &Config, since: Option<&
 enum Who {
     Person(usize),
     Named(String),
+    Login(String),
 }
 
 /// Finds census people by login, email or name (lower case).
@@ -123,16 +124,23 @@ impl<'a> Directory<'a> {
         }
     }
 
+    /// A GitHub login (or the ledger's reviewer): the census's person, or
+    /// the login itself.
+    fn login(&self, login: &str) -> Who {
+        match self.find(login) {
+            Some(p) => Who::Person(p),
+            None => Who::Login(login.to_string()),
+        }
+    }
+
     /// Those whose independent approval the change's evidence records.
     fn reviewers(&self, change: &Change) -> Vec<Who> {
         let mut out = Vec::new();
         for e in &change.evidence {
             match e {
-                Evidence::Review { user, state: ReviewState::Approved, .. } => out.push(self.who(&[user], user)),
-                Evidence::MergedBy { user, .. } => out.push(self.who(&[user], user)),
-                Evidence::Ledger { kind: LedgerKind::Approval, reviewer, .. } => {
-                    out.push(self.who(&[reviewer], reviewer))
-                }
+                Evidence::Review { user, state: ReviewState::Approved, .. } => out.push(self.login(user)),
+                Evidence::MergedBy { user, .. } => out.push(self.login(user)),
+                Evidence::Ledger { kind: LedgerKind::Approval, reviewer, .. } => out.push(self.login(reviewer)),
                 Evidence::Trailer { key, value } if message::is_review_trailer(key) => {
                     let person = message::parse_person(value);
                     out.push(self.who(&[&person.email, &person.name], &person.name));
@@ -152,6 +160,7 @@ impl<'a> Directory<'a> {
                 AreaPerson { name: p.name.clone(), login: p.logins.first().cloned(), bot: p.bot, changes }
             }
             Who::Named(name) => AreaPerson { name: name.clone(), login: None, bot: false, changes },
+            Who::Login(login) => AreaPerson { name: login.clone(), login: Some(login.clone()), bot: false, changes },
         }
     }
 }
