@@ -79,6 +79,11 @@ fn area_label(a: &AreaCoverage) -> String {
     }
 }
 
+/// Changes, unreviewed, the share, active maintainers.
+fn counts(a: &AreaCoverage) -> [String; 4] {
+    [a.changes.to_string(), a.unreviewed.to_string(), share(a), a.active_maintainers().to_string()]
+}
+
 /// Coverage as an aligned table, by concern.
 pub fn coverage_table(c: &Coverage) -> String {
     let header = ["CONCERN", "AREA", "CHANGES", "UNREVIEWED", "SHARE", "MAINTAINERS", "REVIEWERS", "WHO", "OWNERS"];
@@ -86,17 +91,14 @@ pub fn coverage_table(c: &Coverage) -> String {
         .areas
         .iter()
         .map(|a| {
-            vec![
-                concern_line(a),
-                clip(&sanitize_line(&area_label(a)), 40),
-                a.changes.to_string(),
-                a.unreviewed.to_string(),
-                share(a),
-                a.active_maintainers().to_string(),
+            let mut row = vec![concern_line(a), clip(&sanitize_line(&area_label(a)), 40)];
+            row.extend(counts(a));
+            row.extend([
                 a.active_reviewers.len().to_string(),
                 clip(&sanitize_line(&people_line(&a.maintainers, 3)), 60),
                 clip(&sanitize_line(&a.owners.join(" ")), 40),
-            ]
+            ]);
+            row
         })
         .collect();
     let mut out = grid(&header, &rows, &[2, 3, 4, 5, 6]);
@@ -125,17 +127,14 @@ pub fn coverage_markdown(c: &Coverage) -> String {
         .areas
         .iter()
         .map(|a| {
-            vec![
-                concern_line(a),
-                format!("`{}`", crate::render::markdown::code(&area_label(a))),
-                a.changes.to_string(),
-                a.unreviewed.to_string(),
-                share(a),
-                a.active_maintainers().to_string(),
+            let mut row = vec![concern_line(a), format!("`{}`", crate::render::markdown::code(&area_label(a)))];
+            row.extend(counts(a));
+            row.extend([
                 cell(&people_line(&a.maintainers, 5)),
                 cell(&people_line(&a.active_reviewers, 5)),
                 cell(&a.owners.join(" ")),
-            ]
+            ]);
+            row
         })
         .collect();
     let header =
