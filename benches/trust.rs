@@ -1,7 +1,9 @@
-//! The trust views at scale: `people` and `blast-radius` on the generated
-//! 10,000+ commit repository (`tests/support/bigrepo.rs`), warm (the store
-//! already holds every change's files and scans, as after any listing).
-//! Target (issue 18): `people` under 2 s warm.
+//! The trust views at scale: `people`, `blast-radius`, `coverage` and
+//! `trends` on the generated 10,000+ commit repository
+//! (`tests/support/bigrepo.rs`), warm (the store already holds every
+//! change's files and scans, as after any listing).
+//! Targets: `people` under 2 s warm (issue 18); `coverage` and `trends`
+//! under 3 s warm each (issue 19).
 //!
 //! Prints figures, asserts nothing: `cargo bench --bench trust`
 //! (`-- people` runs only the cases whose name contains "people").
@@ -13,7 +15,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rearview::config::Config;
+use rearview::pipeline::coverage::coverage;
 use rearview::pipeline::people::{blast, census};
+use rearview::pipeline::trends::{trends, TrendOptions};
 use rearview::repo::Repo;
 use rearview::store::Store;
 
@@ -32,10 +36,39 @@ fn main() {
     });
     println!("people, cold (fills the caches): {people} people in {} ms", cold.as_millis());
     println!();
+    let found = coverage(
+        &Repo::open(&big.path).expect("open"),
+        &mut Store::open(&db).expect("store"),
+        &Config::default(),
+        None,
+    )
+    .expect("coverage");
+    let t = trends(
+        &Repo::open(&big.path).expect("open"),
+        &mut Store::open(&db).expect("store"),
+        &Config::default(),
+        &TrendOptions::default(),
+    )
+    .expect("trends");
+    let single = found.areas.iter().filter(|a| a.changes > 0 && a.active_maintainers() == 1).count();
+    let months = t.branches.first().map_or(0, |b| b.periods.len());
+    println!("coverage: {} areas, {} changes in the window, {single} single-maintainer; trends: {} branches, {months} months, {} areas", found.areas.len(), found.changes, t.branches.len(), t.areas.len());
     println!("{:<36} {:>9} {:>9}", "case", "min ms", "median ms");
     case("people, warm", || {
         run(&big.path, &db, |repo, store| {
             census(repo, store, &Config::default(), None).map(|_| ()).map_err(|e| e.to_string())
+        })
+        .1
+    });
+    case("coverage, warm", || {
+        run(&big.path, &db, |repo, store| {
+            coverage(repo, store, &Config::default(), None).map(|_| ()).map_err(|e| e.to_string())
+        })
+        .1
+    });
+    case("trends by month, warm", || {
+        run(&big.path, &db, |repo, store| {
+            trends(repo, store, &Config::default(), &TrendOptions::default()).map(|_| ()).map_err(|e| e.to_string())
         })
         .1
     });

@@ -43,6 +43,8 @@ pub struct Config {
     pub queue: QueueWindow,
     #[serde(default)]
     pub release: ReleaseKeys,
+    #[serde(default)]
+    pub coverage: CoverageConfig,
     /// TUI key bindings: action name → a key or a list of keys (each
     /// replaces that action's default keys).
     #[serde(default)]
@@ -230,6 +232,24 @@ impl TryFrom<String> for Since {
         }
         Ok(Since::Revision(text.to_string()))
     }
+}
+
+/// `[coverage]`: the areas `rearview coverage` and `trends` report on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageConfig {
+    /// `[[coverage.areas]]`: instead of CODEOWNERS or the top-level
+    /// directories; the last that matches a path wins.
+    #[serde(default)]
+    pub areas: Vec<CoverageArea>,
+}
+
+/// An area: a glob (`*` matches across `/`) or a directory, and a name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageArea {
+    pub path: String,
+    pub name: Option<String>,
 }
 
 /// `[release]`: the keys that vouch for release tags' signatures. Paths
@@ -544,6 +564,12 @@ impl Config {
         }
         for pattern in &self.backport.patterns {
             pattern.compile().map_err(invalid)?;
+        }
+        if let Some(area) = self.coverage.areas.iter().find(|a| a.path.trim().is_empty()) {
+            let name = area.name.as_deref().unwrap_or("(unnamed)");
+            return Err(invalid(format!(
+                "coverage.areas entry `{name}` has an empty path: give it a glob or directory"
+            )));
         }
         Ok(())
     }

@@ -110,6 +110,7 @@ impl Driver {
             }
             Request::People => vec![Reply::People(jobs::people_blocking(&self.ctx))],
             Request::BlastRadius { who } => vec![Reply::BlastRadius(jobs::blast_radius_blocking(&self.ctx, &who))],
+            Request::Trends => vec![Reply::Trends(jobs::trends_blocking(&self.ctx))],
             Request::Sync => {
                 let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
                 let sink = events.clone();
@@ -1274,4 +1275,41 @@ fn p_lists_people_enter_opens_a_blast_radius_and_enter_there_opens_a_change() {
     );
     d.select("Reject identifiers that start with a combining mark");
     assert!(!d.screen().contains("project's founders"), "not for a change by someone else");
+}
+
+#[test]
+fn t_charts_review_debt_per_branch_and_area_and_q_goes_back() {
+    let demo = demo();
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut d = Driver::new(&demo, w, h);
+        d.keys("T");
+        assert_eq!(d.app.screen, Screen::Trends);
+        let screen = d.screen();
+        assert!(screen.contains("Review debt") && screen.contains("main (1/2)"), "{screen}");
+        assert!(screen.contains("single"), "the coverage's concerns: {screen}");
+        snapshot("trends", &d);
+        // ] and [ cycle the charted branch, round and back.
+        d.keys("]");
+        assert!(d.screen().contains("3.12 (2/2)"), "{}", d.screen());
+        snapshot("trends_next_branch", &d);
+        d.keys("]");
+        assert!(d.screen().contains("main (1/2)"));
+        d.keys("[");
+        assert!(d.screen().contains("3.12 (2/2)"));
+        // j and k move through the areas; G to the last.
+        let selected = |d: &Driver| d.app.trends.as_ref().map(|t| t.selected).unwrap_or_default();
+        d.keys("j");
+        assert_eq!(selected(&d), 1);
+        d.keys("G");
+        let areas = d.app.trends.as_ref().and_then(|t| t.trends()).map(|t| t.trends.areas.len()).unwrap_or_default();
+        assert_eq!(selected(&d), areas - 1);
+        d.keys("?");
+        assert!(d.screen().contains("the chart's next branch"), "{}", d.screen());
+        d.key(KeyCode::Esc);
+        d.keys("q");
+        assert_eq!(d.app.screen, Screen::Queue);
+        // Open again: the branch and selection stay while it reloads.
+        d.keys("T");
+        assert!(d.screen().contains("3.12 (2/2)"));
+    }
 }

@@ -341,7 +341,20 @@ fn demo_walkthrough_in_tmux() {
     tmux.key("q");
     tmux.wait_for("the queue", STEP, |s| detail_shows(s, xz));
 
-    // 10. q clears the search, q quits.
+    // 10. T charts review debt per month and area, with the areas that
+    //     have a single maintainer; ] charts the next branch; q comes back.
+    tmux.key("T");
+    let screen = tmux.wait_for("the trends screen", FIRST_SCREEN, |s| {
+        s.contains("Review debt") && s.contains("Areas") && s.contains("1 single-maintainer")
+    });
+    assert_nothing_hidden(&screen, "trends");
+    assert!(screen.contains("main (1/2)"), "the main line is charted first:\n{screen}");
+    tmux.key("]");
+    tmux.wait_for("the next branch", STEP, |s| s.contains("3.12 (2/2)"));
+    tmux.key("q");
+    tmux.wait_for("the queue", STEP, |s| detail_shows(s, xz));
+
+    // 11. q clears the search, q quits.
     tmux.key("q");
     tmux.wait_for("the queue without a search", STEP, |s| on_queue(s) && !first_line(s).contains("/corrupt"));
     tmux.key("q");

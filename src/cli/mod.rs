@@ -18,6 +18,7 @@ use rearview::store::Store;
 
 mod actions;
 mod assets;
+mod coverage;
 mod drift;
 mod output;
 mod people;
@@ -153,10 +154,14 @@ enum Command {
         after_help = "The Markdown is a draft advisory: affected releases first, then the changes by risk, then the binaries.\n\nExamples:\n  rearview blast-radius jiat\n  rearview blast-radius jiat0218@example.com --format json\n  rearview blast-radius 3.12~2"
     )]
     BlastRadius(BlastArgs),
+    /// Per area: who maintains it, who reviews it, how much landed unreviewed.
+    #[command(after_help = coverage::COVERAGE_HELP)]
+    Coverage(coverage::CoverageArgs),
+    /// Review debt over time, per branch and per area: landed, unreviewed, self-merged, backlog.
+    #[command(after_help = coverage::TRENDS_HELP)]
+    Trends(coverage::TrendsArgs),
     /// Write one self-contained HTML page: review-debt trends, coverage, binaries, people and releases
-    #[command(
-        after_help = "The page holds its charts as inline SVG and fetches nothing: no script, font or image from anywhere.\nEvery repository string in it is escaped.\n\nExamples:\n  rearview report --html review-debt.html\n  rearview report --html /tmp/3.12.html --since v3.12.0"
-    )]
+    #[command(after_help = page::REPORT_HELP)]
     Report(page::ReportArgs),
     /// Open the review workstation (the default on a terminal).
     #[command(
@@ -462,6 +467,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Ledger(args)) => actions::ledger(&global, &args),
         Some(Command::People(args)) => people::people(&global, &args),
         Some(Command::BlastRadius(args)) => people::blast_radius(&global, &args),
+        Some(Command::Coverage(args)) => coverage::coverage(&global, &args),
+        Some(Command::Trends(args)) => coverage::trends(&global, &args),
         Some(Command::Report(args)) => page::report(&global, &args),
         None => list(
             &global,

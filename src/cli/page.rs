@@ -15,6 +15,8 @@ use rearview::report::html::{self, Section};
 
 use super::{context, Global};
 
+pub const REPORT_HELP: &str = "The page holds its charts as inline SVG and fetches nothing: no script, font or image from anywhere.\nEvery repository string in it is escaped.\n\nExamples:\n  rearview report --html review-debt.html\n  rearview report --html /tmp/3.12.html --since v3.12.0";
+
 #[derive(Args)]
 pub struct ReportArgs {
     /// Write the page here (replaced atomically; mode 0600).

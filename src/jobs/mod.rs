@@ -12,6 +12,7 @@ mod people;
 mod queue;
 mod release;
 mod sync;
+mod trends;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -31,6 +32,7 @@ pub use error::JobError;
 pub use hex::{HexData, HexSide, PAGE_BYTES as HEX_PAGE_BYTES};
 pub use people::PeopleData;
 pub use queue::{QueueData, QueueDepth};
+pub use trends::TrendsData;
 
 // What the TUI shows of the layers below jobs, so that it reaches them
 // only through jobs: sync progress, an archive's verification, and the
@@ -87,6 +89,8 @@ pub enum Request {
     People,
     /// One person's blast radius: `who` is an email or login of theirs.
     BlastRadius { who: String },
+    /// Review debt over time and the coverage by area (`rearview trends`, `coverage`).
+    Trends,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +124,7 @@ pub enum Reply {
     Archive(Result<crate::release::Verification, JobError>),
     People(Result<PeopleData, JobError>),
     BlastRadius(Result<crate::model::people::BlastRadius, JobError>),
+    Trends(Result<TrendsData, JobError>),
 }
 
 #[derive(Debug)]
@@ -239,6 +244,9 @@ impl Jobs {
             }
             Request::BlastRadius { who } => {
                 self.runtime.spawn_blocking(move || send.reply(Reply::BlastRadius(people::blast_radius(&ctx, &who))));
+            }
+            Request::Trends => {
+                self.runtime.spawn_blocking(move || send.reply(Reply::Trends(trends::trends(&ctx))));
             }
             Request::Sync => {
                 if self.syncing.swap(true, Ordering::SeqCst) {
@@ -372,6 +380,11 @@ pub fn people_blocking(ctx: &JobContext) -> Result<PeopleData, JobError> {
 /// One person's blast radius, on the calling thread (tests).
 pub fn blast_radius_blocking(ctx: &JobContext, who: &str) -> Result<crate::model::people::BlastRadius, JobError> {
     people::blast_radius(ctx, who)
+}
+
+/// The trends screen's data, on the calling thread (tests and benches).
+pub fn trends_blocking(ctx: &JobContext) -> Result<TrendsData, JobError> {
+    trends::trends(ctx)
 }
 
 pub fn sync_blocking(ctx: &JobContext, events: Arc<dyn Fn(SyncEvent) + Send + Sync>) -> Result<String, JobError> {

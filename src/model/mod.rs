@@ -2,6 +2,7 @@
 //! messages into it (`message`). No I/O.
 
 mod content;
+pub mod coverage;
 pub mod independence;
 mod ledger;
 pub mod message;
@@ -574,6 +575,13 @@ pub struct Change {
     /// Whose approval would not count (authors, co-authors, committer).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parties: Vec<independence::Party>,
+}
+
+impl Change {
+    /// When it landed, in seconds since the epoch (`merged_at`).
+    pub fn landed_at(&self) -> Option<i64> {
+        chrono::DateTime::parse_from_rfc3339(&self.merged_at).ok().map(|t| t.timestamp())
+    }
 }
 
 /// The triaged list of changes, newest first per branch.

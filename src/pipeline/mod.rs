@@ -19,6 +19,7 @@ pub mod blobfacts;
 pub mod change;
 pub mod checklist;
 pub mod compile_check;
+pub mod coverage;
 pub mod decompressed;
 pub mod demo;
 pub mod people;
@@ -27,6 +28,7 @@ pub mod releases;
 pub mod review;
 pub mod scan;
 pub mod sync;
+pub mod trends;
 pub mod window;
 
 /// What a use case could not do; each message says what failed and what
@@ -47,6 +49,10 @@ pub enum Error {
     Keys(#[from] crate::repo::signature::KeysError),
     #[error("cannot start the network runtime: {0}")]
     Runtime(String),
+    #[error(transparent)]
+    Codeowners(#[from] crate::triage::codeowners::CodeownersError),
+    #[error("--since {since}: {message} (write a date such as 2024-01-31, a span such as \"90 days\", a revision, or \"all\")")]
+    Since { since: String, message: String },
     #[error("the config's queue.since = \"{since}\" names no commit ({source}): fix it, or write \"all\"")]
     Window { since: String, source: Box<RepoError> },
 }

@@ -21,7 +21,13 @@ pub struct Window {
 /// (seconds); `None` when it is the whole history (`queue.since = "all"`,
 /// or no release tag yet).
 pub fn window(repo: &Repo, config: &Config, default_branch: &str, now: i64) -> Result<Option<Window>, Error> {
-    Ok(match &config.queue.since {
+    window_for(repo, &config.queue.since, default_branch, now)
+}
+
+/// The window `since` names on `default_branch`, a span counted back from
+/// `now` (seconds); `None` for the whole history.
+pub fn window_for(repo: &Repo, since: &Since, default_branch: &str, now: i64) -> Result<Option<Window>, Error> {
+    Ok(match since {
         Since::All => None,
         Since::Release => repo
             .latest_release(default_branch)?

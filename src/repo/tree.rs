@@ -116,6 +116,45 @@ impl Repo {
     }
 }
 
+impl Repo {
+    /// The names at the root of commit `tip`'s tree, each with whether it
+    /// is a directory (names that are not UTF-8 shown with U+FFFD).
+    pub fn root_names(&self, tip: Oid) -> Result<Vec<(String, bool)>> {
+        let tree = self
+            .git
+            .find_commit(tip)
+            .and_then(|c| c.tree())
+            .map_err(|source| RepoError::Failed { what: format!("git could not read the tree of {tip}"), source })?;
+        Ok(tree
+            .iter()
+            .map(|e| (String::from_utf8_lossy(e.name_bytes()).into_owned(), e.kind() == Some(ObjectType::Tree)))
+            .collect())
+    }
+
+    /// The text of the regular file at `path` in commit `tip`'s tree, when
+    /// there is one of at most `max` bytes (lossy UTF-8); `None` when the
+    /// path is absent, not a file, or larger.
+    pub fn small_text_at(&self, tip: Oid, path: &str, max: u64) -> Result<Option<String>> {
+        let tree = self
+            .git
+            .find_commit(tip)
+            .and_then(|c| c.tree())
+            .map_err(|source| RepoError::Failed { what: format!("git could not read the tree of {tip}"), source })?;
+        let Ok(entry) = tree.get_path(std::path::Path::new(path)) else { return Ok(None) };
+        if entry.kind() != Some(ObjectType::Blob) || entry.filemode() == MODE_SYMLINK {
+            return Ok(None);
+        }
+        if self.object_size(entry.id()).is_none_or(|size| size > max) {
+            return Ok(None);
+        }
+        let blob = self
+            .git
+            .find_blob(entry.id())
+            .map_err(|source| RepoError::Failed { what: format!("git could not read {path} at {tip}"), source })?;
+        Ok(Some(String::from_utf8_lossy(blob.content()).into_owned()))
+    }
+}
+
 fn tree_error(source: git2::Error) -> RepoError {
     RepoError::Failed { what: "git could not read a tree of the tag".into(), source }
 }

@@ -16,11 +16,14 @@ use crate::model::{
     Person, PullRequest, Queue, Review, ReviewState, RiskKind, Verdict,
 };
 
+pub mod areas;
 pub mod budget;
+pub mod codeowners;
 pub mod content;
 pub mod drift;
 pub mod escalation;
 pub mod risk;
+pub mod trends;
 
 /// A commit that landed on a watched branch, with what git said about it.
 #[derive(Debug, Clone, PartialEq, Eq)]

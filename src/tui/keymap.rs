@@ -21,6 +21,7 @@ pub enum Context {
     Release,
     People,
     Blast,
+    Trends,
 }
 
 impl Context {
@@ -33,6 +34,7 @@ impl Context {
             Context::Release => "Release checklist",
             Context::People => "People",
             Context::Blast => "Blast radius",
+            Context::Trends => "Trends",
         }
     }
 }
@@ -78,6 +80,9 @@ pub enum Action {
     Release,
     VerifyArchive,
     People,
+    Trends,
+    NextBranch,
+    PrevBranch,
 }
 
 /// One row of the command table.
@@ -89,7 +94,7 @@ pub struct Command {
     pub keys: &'static [&'static str],
 }
 
-use Context::{Blast, Diff, Global, Hex, People, Queue, Release};
+use Context::{Blast, Diff, Global, Hex, People, Queue, Release, Trends};
 
 /// The command table: defaults, in the order the help shows them.
 pub const COMMANDS: &[Command] = &[
@@ -256,6 +261,27 @@ pub const COMMANDS: &[Command] = &[
         doc: "people: who holds the commit bit, dormant accounts, fast escalations",
         contexts: &[Queue],
         keys: &["P"],
+    },
+    Command {
+        action: Action::Trends,
+        name: "trends",
+        doc: "trends: review debt per month and area, and the areas with one maintainer or none",
+        contexts: &[Queue],
+        keys: &["T"],
+    },
+    Command {
+        action: Action::NextBranch,
+        name: "next_branch",
+        doc: "the chart's next branch",
+        contexts: &[Trends],
+        keys: &["]", "tab"],
+    },
+    Command {
+        action: Action::PrevBranch,
+        name: "prev_branch",
+        doc: "the chart's previous branch",
+        contexts: &[Trends],
+        keys: &["[", "backtab"],
     },
     Command {
         action: Action::VerifyArchive,

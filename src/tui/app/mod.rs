@@ -13,6 +13,7 @@ mod release;
 mod report;
 mod search;
 mod state;
+mod trends;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
@@ -30,6 +31,7 @@ pub use state::{
     ActionKind, Filter, Focus, InputKind, Loading, Notice, Overlay, QueueView, Screen, Session, SortKey, StatusFilter,
     SyncState, FILTER_FIELDS,
 };
+pub use trends::TrendsDoc;
 
 /// A message to the app.
 #[derive(Debug)]
@@ -113,6 +115,8 @@ pub struct App {
     people_job: u64,
     pub blast: Option<BlastDoc>,
     blast_job: u64,
+    pub trends: Option<TrendsDoc>,
+    trends_job: u64,
 }
 
 /// Ticks (100 ms) the selection must rest before its diff is prefetched.
@@ -167,6 +171,8 @@ impl App {
             people_job: 0,
             blast: None,
             blast_job: 0,
+            trends: None,
+            trends_job: 0,
         }
     }
 
@@ -327,6 +333,7 @@ impl App {
             Screen::Release => Context::Release,
             Screen::People => Context::People,
             Screen::Blast => Context::Blast,
+            Screen::Trends => Context::Trends,
         }
     }
 
@@ -391,6 +398,7 @@ impl App {
                     Screen::Release => self.release_action(action),
                     Screen::People => self.people_action(action),
                     Screen::Blast => self.blast_action(action),
+                    Screen::Trends => self.trends_action(action),
                 }
             }
         }
@@ -426,7 +434,15 @@ impl App {
     pub fn help_lines(&self) -> Vec<(String, String, String)> {
         let mut out = Vec::new();
         let here = self.context();
-        let others = [Context::Queue, Context::Diff, Context::Hex, Context::Release, Context::People, Context::Blast];
+        let others = [
+            Context::Queue,
+            Context::Diff,
+            Context::Hex,
+            Context::Release,
+            Context::People,
+            Context::Blast,
+            Context::Trends,
+        ];
         let order = [Context::Global, here].into_iter().chain(others.into_iter().filter(|c| *c != here));
         for context in order {
             for command in super::keymap::COMMANDS.iter().filter(|c| c.contexts.contains(&context)) {

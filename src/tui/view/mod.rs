@@ -8,6 +8,7 @@ mod overlay;
 mod people;
 mod queue;
 mod release;
+mod trends;
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -37,6 +38,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Release => release::draw(frame, app, body),
         Screen::People => people::draw_people(frame, app, body),
         Screen::Blast => people::draw_blast(frame, app, body),
+        Screen::Trends => trends::draw(frame, app, body),
     }
     status_bar(frame, app, status);
     overlay::draw(frame, app, area);

@@ -16,7 +16,7 @@ use crate::report::people::steps_line;
 use crate::tui::app::App;
 
 /// The first row to draw so that `selected` is on screen.
-fn offset(selected: usize, rows: usize) -> usize {
+pub(super) fn offset(selected: usize, rows: usize) -> usize {
     (selected + 1).saturating_sub(rows.max(1))
 }
 
