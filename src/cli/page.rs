@@ -9,9 +9,11 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 
 use rearview::model::release_findings;
-use rearview::pipeline::people::{census, escalated_taggers};
+use rearview::pipeline::coverage::parse_since;
+use rearview::pipeline::people::{census, escalated_taggers_of};
 use rearview::pipeline::releases;
-use rearview::report::html::{self, Section};
+use rearview::pipeline::trends::overview_of;
+use rearview::report::html;
 
 use super::{context, Global};
 
@@ -29,17 +31,19 @@ pub struct ReportArgs {
 
 pub fn report(global: &Global, args: &ReportArgs) -> Result<ExitCode> {
     let mut ctx = context(global)?;
-    let since = match &args.since {
-        Some(text) => Some(rearview::pipeline::sync::since(&ctx.repo, text)?),
-        None => None,
-    };
-    let mut sections: Vec<Section> = Vec::new();
-    let census = census(&ctx.repo, &mut ctx.store, &ctx.config, since).context("cannot gather the people")?;
+    let since = args.since.as_deref().map(parse_since).transpose()?;
+    let census = census(&ctx.repo, &mut ctx.store, &ctx.config, None).context("cannot gather the people")?;
+    let (trends, coverage) = overview_of(&ctx.repo, &ctx.store, &ctx.config, &census, since.as_ref())
+        .context("cannot gather the trends and coverage")?;
     let tags = releases::releases(&ctx.repo, &ctx.config).context("cannot read the release tags")?;
     let mut findings = release_findings(&tags);
-    findings.extend(escalated_taggers(&ctx.repo, &mut ctx.store, &ctx.config, &tags)?);
-    sections.push(html::people_section(&census.people, ctx.config.risk.dormancy_days));
-    sections.push(html::releases_section(&tags, &findings));
+    findings.extend(escalated_taggers_of(&census, &tags));
+    let sections = vec![
+        html::trends_section(&trends),
+        html::coverage_section(&coverage, Some(&trends)),
+        html::people_section(&census.people, ctx.config.risk.dormancy_days),
+        html::releases_section(&tags, &findings),
+    ];
     let name = ctx.repo.name();
     let title = format!("rearview report: {name}");
     let meta = format!("Generated {} by rearview {}", today(), env!("CARGO_PKG_VERSION"));

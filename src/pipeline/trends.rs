@@ -12,7 +12,7 @@ use crate::triage::areas::AreaMap;
 use crate::triage::trends::{buckets, starts, total, Fact};
 
 use super::coverage::{area_map, coverage_of, window};
-use super::people::census;
+use super::people::{census, Census};
 use super::{load, Error, Selection};
 
 /// What a trend covers.
@@ -41,8 +41,22 @@ pub fn trends(repo: &Repo, store: &mut Store, config: &Config, options: &TrendOp
 /// and the coverage of the default window, from one census.
 pub fn overview(repo: &Repo, store: &mut Store, config: &Config) -> Result<(Trends, Coverage), Error> {
     let census = census(repo, store, config, None)?;
-    let trends = trends_of(repo, store, config, &census.queue, &TrendOptions::default())?;
-    let coverage = coverage_of(repo, config, &census, None)?;
+    overview_of(repo, store, config, &census, None)
+}
+
+/// The trends of every watched branch by month and the coverage, from a
+/// census already gathered, both since `since` (the coverage's default
+/// window, the trends' whole history, without it).
+pub fn overview_of(
+    repo: &Repo,
+    store: &Store,
+    config: &Config,
+    census: &Census,
+    since: Option<&Since>,
+) -> Result<(Trends, Coverage), Error> {
+    let options = TrendOptions { since: since.cloned(), ..TrendOptions::default() };
+    let trends = trends_of(repo, store, config, &census.queue, &options)?;
+    let coverage = coverage_of(repo, config, census, since)?;
     Ok((trends, coverage))
 }
 

@@ -71,8 +71,16 @@ pub fn escalated_taggers(
         return Ok(Vec::new());
     }
     let census = census(repo, store, config, None)?;
+    Ok(escalated_taggers_of(&census, releases))
+}
+
+/// The same, from a census already gathered.
+pub fn escalated_taggers_of(
+    census: &Census,
+    releases: &[crate::model::ReleaseTag],
+) -> Vec<crate::model::ReleaseFinding> {
     let flagged: Vec<&PersonRecord> = census.people.iter().filter(|p| p.escalation.flagged).collect();
-    Ok(releases
+    releases
         .iter()
         .filter_map(|r| {
             let tagger = r.tagger.as_ref()?;
@@ -83,7 +91,7 @@ pub fn escalated_taggers(
                 explanation: who.escalation.explanation.clone(),
             })
         })
-        .collect())
+        .collect()
 }
 
 /// What one person did, gathered over the history.

@@ -5,6 +5,7 @@
 //! cannot call home. Every repository string is sanitized (hidden
 //! characters revealed) and then escaped.
 
+mod debt;
 pub mod svg;
 mod trust;
 
@@ -12,6 +13,7 @@ use std::fmt::Write as _;
 
 use crate::render::sanitize::sanitize_line;
 
+pub use debt::{coverage_section, trends_section};
 pub use trust::{people_section, releases_section};
 
 /// Forbids the page every request: no script, no fetch, no image or font
@@ -20,7 +22,7 @@ const POLICY: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 const STYLE: &str = "\
-body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#222;background:#fff;margin:0 auto;max-width:1100px;padding:16px 24px}\
+body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#222;background:#fff;margin:0 auto;max-width:1120px;padding:16px 24px}\
 h1{font-size:22px;margin:8px 0 2px}h2{font-size:18px;margin:28px 0 6px;border-bottom:1px solid #ddd;padding-bottom:4px}\
 .meta{color:#555;margin:0 0 12px}.lede{color:#444;margin:4px 0 10px}\
 .charts{display:flex;flex-wrap:wrap;gap:12px}.chart{border:1px solid #e4e4e4;max-width:100%;height:auto}\

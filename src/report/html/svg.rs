@@ -33,14 +33,14 @@ pub mod palette {
     pub const NEUTRAL: &str = "#777777";
 }
 
-const WIDTH: u32 = 760;
-const HEIGHT: u32 = 260;
+const WIDTH: u32 = 530;
+const HEIGHT: u32 = 240;
 const LEFT: u32 = 48;
 const RIGHT: u32 = 16;
-const TOP: u32 = 34;
+const TOP: u32 = 46;
 const BOTTOM: u32 = 40;
 /// At most this many labels under the x axis; the others are skipped.
-const MAX_X_LABELS: usize = 12;
+const MAX_X_LABELS: usize = 8;
 
 /// Bars per label, the series stacked from the bottom up (first series at
 /// the bottom), with a legend, a y axis and a tooltip on each segment.
@@ -139,17 +139,17 @@ fn frame(title: &str, labels: &[String], series: &[Series], max: u64) -> String 
         r##"<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{0}"><title>{0}</title><rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/><text x="{LEFT}" y="16" font-size="13" font-weight="bold" fill="#222222">{0}</text>"##,
         escape(title)
     );
-    let mut x = f64::from(WIDTH - RIGHT);
-    for s in series.iter().rev() {
-        x -= 14.0 + 7.0 * s.name.chars().count() as f64;
+    // The legend in a row of its own under the title, left to right.
+    let mut x = f64::from(LEFT);
+    for s in series {
         let _ = write!(
             out,
-            r##"<rect x="{x:.1}" y="8" width="10" height="10" fill="{}"/><text x="{:.1}" y="17" font-size="11" fill="#333333">{}</text>"##,
+            r##"<rect x="{x:.1}" y="24" width="10" height="10" fill="{}"/><text x="{:.1}" y="33" font-size="11" fill="#333333">{}</text>"##,
             s.color,
             x + 13.0,
             escape(&s.name)
         );
-        x -= 8.0;
+        x += 24.0 + 6.2 * s.name.chars().count() as f64;
     }
     for tick in plot.ticks() {
         let y = plot.y(tick);
@@ -292,10 +292,10 @@ mod tests {
     }
 
     #[test]
-    fn long_series_label_at_most_twelve_months_and_empty_says_so() {
+    fn a_long_series_labels_at_most_eight_periods_and_an_empty_one_says_so() {
         let svg = stacked_bars("t", &months(40), &[Series::new("n", "#000000", vec![1; 40])]);
         let labels = svg.matches("text-anchor=\"middle\"").count();
-        assert!((10..=MAX_X_LABELS).contains(&labels), "{labels}");
+        assert!((MAX_X_LABELS - 2..=MAX_X_LABELS).contains(&labels), "{labels}");
         assert!(stacked_bars("t", &[], &[]).contains("no data in this window"));
     }
 
