@@ -110,6 +110,7 @@ impl Driver {
             }
             Request::People => vec![Reply::People(jobs::people_blocking(&self.ctx))],
             Request::BlastRadius { who } => vec![Reply::BlastRadius(jobs::blast_radius_blocking(&self.ctx, &who))],
+            Request::Binaries => vec![Reply::Binaries(jobs::binaries_blocking(&self.ctx))],
             Request::Sync => {
                 let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
                 let sink = events.clone();
@@ -268,6 +269,11 @@ fn every_view_and_dialog_at_both_sizes() {
         assert_eq!(d.app.screen, Screen::Blast);
         assert!(d.screen().contains("Jia Tan"), "{}", d.screen());
         snapshot("blast_radius", &d);
+        d.keys("qq");
+
+        d.keys("B");
+        assert_eq!(d.app.screen, Screen::Binaries);
+        snapshot("binaries", &d);
     }
 }
 
@@ -1221,6 +1227,35 @@ fn z_toggles_the_hex_view_between_a_compressed_blob_and_what_it_decompresses_to(
     assert!(d.notice().starts_with("not a compressed stream"), "{}", d.notice());
     let screen = d.screen();
     assert!(screen.contains("· new blob · 0x0 of 0x5") && !screen.contains("z: "), "still the raw bytes: {screen}");
+}
+
+#[test]
+fn b_lists_binaries_payload_first_enter_opens_hex_and_q_goes_back() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.keys("B");
+    assert_eq!(d.app.screen, Screen::Binaries);
+    let screen = d.screen();
+    assert!(screen.contains("Binaries") && screen.contains("with payloads"), "{screen}");
+    let first = d.app.binaries.as_ref().and_then(|b| b.files().first().cloned()).expect("a binary is listed");
+    assert_eq!(first.path, "Lib/test/files/bad-3-corrupt_lzma2.xz", "the payload first");
+    assert!(!first.findings.is_empty());
+    assert!(screen.contains("findings") && screen.contains("ELF header"), "the detail pane: {screen}");
+    assert!(screen.contains("unreviewed"), "its adding change's verdict: {screen}");
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.screen, Screen::Hex);
+    let screen = d.screen();
+    assert!(screen.contains("bad-3-corrupt_lzma2.xz") && screen.contains("ELF header"), "{screen}");
+    d.keys("q");
+    assert_eq!(d.app.screen, Screen::Binaries, "back where the hex view was opened from");
+    d.keys("j");
+    assert_eq!(d.app.binaries.as_ref().map(|b| b.selected), Some(1));
+    d.keys("q");
+    assert_eq!(d.app.screen, Screen::Queue);
+    // Help on the binaries screen lists its keys.
+    d.keys("B?");
+    let help = d.screen();
+    assert!(help.contains("Binaries") && help.contains("a binary in"), "{help}");
 }
 
 #[test]

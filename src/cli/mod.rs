@@ -18,9 +18,11 @@ use rearview::store::Store;
 
 mod actions;
 mod assets;
+mod binaries;
 mod drift;
 mod output;
 mod people;
+use binaries::BinariesArgs;
 use people::{BlastArgs, PeopleArgs};
 mod releases;
 mod show;
@@ -152,6 +154,9 @@ enum Command {
         after_help = "The Markdown is a draft advisory: affected releases first, then the changes by risk, then the binaries.\n\nExamples:\n  rearview blast-radius jiat\n  rearview blast-radius jiat0218@example.com --format json\n  rearview blast-radius 3.12~2"
     )]
     BlastRadius(BlastArgs),
+    /// Every binary file in a tree: type, entropy, hidden payloads, who added it, its verdict, what explains it.
+    #[command(after_help = binaries::AFTER_HELP)]
+    Binaries(BinariesArgs),
     /// Open the review workstation (the default on a terminal).
     #[command(
         after_help = "Keys: j/k move, enter opens the diff, x the hex view, f filters, / searches, ? lists every key.\n\nExamples:\n  rearview tui\n  rearview --repo ~/src/cpython tui"
@@ -456,6 +461,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Ledger(args)) => actions::ledger(&global, &args),
         Some(Command::People(args)) => people::people(&global, &args),
         Some(Command::BlastRadius(args)) => people::blast_radius(&global, &args),
+        Some(Command::Binaries(args)) => binaries::binaries(&global, &args),
         None => list(
             &global,
             &ListArgs {

@@ -17,7 +17,7 @@ const HEAD_BYTES: usize = 4096;
 /// The version of what a [`BlobScan`] finds: raised whenever the scan (or
 /// the payload scan under it) would find something else in the same bytes,
 /// so that facts kept from an older scan are made again.
-pub const BLOB_SCAN_VERSION: u32 = 1;
+pub const BLOB_SCAN_VERSION: u32 = 2;
 
 /// What a reader must know about a whole blob: see [`BlobScan`].
 #[derive(Debug, Clone, Default)]
@@ -30,6 +30,9 @@ pub struct BlobFacts {
     pub entropy: Vec<f32>,
     /// Every payload finding in the blob (see [`scan_payloads`]).
     pub findings: Vec<Finding>,
+    /// The whole blob's entropy, bits per byte (what [`super::entropy`]
+    /// says of all its bytes at once).
+    pub overall_entropy: f32,
 }
 
 impl BlobFacts {
@@ -37,6 +40,20 @@ impl BlobFacts {
     pub fn file_type(&self) -> Option<FileType> {
         file_type(&self.head)
     }
+}
+
+/// Shannon entropy of `n` bytes with these byte counts, bits per byte.
+fn shannon(counts: &[u64; 256], n: u64) -> f32 {
+    let n = n as f64;
+    let h: f64 = counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum();
+    h.clamp(0.0, 8.0) as f32
 }
 
 /// Type, entropy and payload findings of a blob fed to it in pieces of any
@@ -49,6 +66,8 @@ pub struct BlobScan {
     /// (one counter per table per byte value avoids store stalls).
     counts: Box<[[u32; 256]; 4]>,
     in_block: u64,
+    /// Byte counts of every closed block: the whole blob's entropy.
+    totals: Box<[u64; 256]>,
     /// Bytes not yet scanned for payloads, from `window_start`.
     window: Vec<u8>,
     window_start: u64,
@@ -68,6 +87,7 @@ impl BlobScan {
             block,
             counts: Box::new([[0; 256]; 4]),
             in_block: 0,
+            totals: Box::new([0; 256]),
             window: Vec::with_capacity(SCAN_STEP + 3 * SCAN_CONTEXT),
             window_start: 0,
             scanned_to: 0,
@@ -95,6 +115,7 @@ impl BlobScan {
         if self.in_block > 0 {
             self.close_block();
         }
+        self.facts.overall_entropy = shannon(&self.totals, self.totals.iter().sum::<u64>().max(1));
         self.facts
     }
 
@@ -124,16 +145,12 @@ impl BlobScan {
     }
 
     fn close_block(&mut self) {
-        let n = self.in_block as f64;
-        let mut h = 0.0f64;
-        for value in 0..256 {
-            let c: u64 = self.counts.iter().map(|t| u64::from(t[value])).sum();
-            if c > 0 {
-                let p = c as f64 / n;
-                h -= p * p.log2();
-            }
+        let mut block = [0u64; 256];
+        for (value, count) in block.iter_mut().enumerate() {
+            *count = self.counts.iter().map(|t| u64::from(t[value])).sum();
+            self.totals[value] += *count;
         }
-        self.facts.entropy.push(h.clamp(0.0, 8.0) as f32);
+        self.facts.entropy.push(shannon(&block, self.in_block));
         *self.counts = [[0; 256]; 4];
         self.in_block = 0;
     }

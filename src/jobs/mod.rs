@@ -4,6 +4,7 @@
 //! its job's id, so the UI drops what it no longer wants (gitui's pattern),
 //! and a diff that nobody looks at any more stops rendering.
 
+mod binaries;
 mod diff;
 mod error;
 mod hex;
@@ -23,6 +24,7 @@ use crate::config::Config;
 use crate::model::FileStatus;
 use crate::render::theme::Theme;
 
+pub use crate::pipeline::binaries::Inventory;
 pub use crate::pipeline::checklist::ReleaseAudit;
 pub use crate::pipeline::printer::LineTag;
 pub use crate::pipeline::window::Window;
@@ -87,6 +89,8 @@ pub enum Request {
     People,
     /// One person's blast radius: `who` is an email or login of theirs.
     BlastRadius { who: String },
+    /// Every binary file in the main line's tree (`rearview binaries`).
+    Binaries,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +124,7 @@ pub enum Reply {
     Archive(Result<crate::release::Verification, JobError>),
     People(Result<PeopleData, JobError>),
     BlastRadius(Result<crate::model::people::BlastRadius, JobError>),
+    Binaries(Result<Inventory, JobError>),
 }
 
 #[derive(Debug)]
@@ -239,6 +244,9 @@ impl Jobs {
             }
             Request::BlastRadius { who } => {
                 self.runtime.spawn_blocking(move || send.reply(Reply::BlastRadius(people::blast_radius(&ctx, &who))));
+            }
+            Request::Binaries => {
+                self.runtime.spawn_blocking(move || send.reply(Reply::Binaries(binaries::inventory(&ctx))));
             }
             Request::Sync => {
                 if self.syncing.swap(true, Ordering::SeqCst) {
@@ -372,6 +380,11 @@ pub fn people_blocking(ctx: &JobContext) -> Result<PeopleData, JobError> {
 /// One person's blast radius, on the calling thread (tests).
 pub fn blast_radius_blocking(ctx: &JobContext, who: &str) -> Result<crate::model::people::BlastRadius, JobError> {
     people::blast_radius(ctx, who)
+}
+
+/// The binary inventory of the main line, on the calling thread (tests).
+pub fn binaries_blocking(ctx: &JobContext) -> Result<Inventory, JobError> {
+    binaries::inventory(ctx)
 }
 
 pub fn sync_blocking(ctx: &JobContext, events: Arc<dyn Fn(SyncEvent) + Send + Sync>) -> Result<String, JobError> {

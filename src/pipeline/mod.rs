@@ -15,6 +15,7 @@ use crate::repo::{Oid, Range, Repo, RepoError};
 use crate::store::{Store, StoreError};
 use crate::triage::{self, Landed};
 
+pub mod binaries;
 pub mod blobfacts;
 pub mod change;
 pub mod checklist;
@@ -47,6 +48,8 @@ pub enum Error {
     Keys(#[from] crate::repo::signature::KeysError),
     #[error("cannot start the network runtime: {0}")]
     Runtime(String),
+    #[error("cannot read blob {id} ({path}): {source}; `git fsck` says whether the repository is damaged")]
+    Blob { id: String, path: String, source: std::io::Error },
     #[error("the config's queue.since = \"{since}\" names no commit ({source}): fix it, or write \"all\"")]
     Window { since: String, source: Box<RepoError> },
 }

@@ -2,6 +2,7 @@
 //! programs, Markdown for a GitHub issue. Every repository string passes
 //! through `render::sanitize` first.
 
+pub mod binaries;
 pub mod grid;
 pub mod people;
 mod releases;

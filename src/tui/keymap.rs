@@ -21,6 +21,7 @@ pub enum Context {
     Release,
     People,
     Blast,
+    Binaries,
 }
 
 impl Context {
@@ -33,6 +34,7 @@ impl Context {
             Context::Release => "Release checklist",
             Context::People => "People",
             Context::Blast => "Blast radius",
+            Context::Binaries => "Binaries",
         }
     }
 }
@@ -78,6 +80,7 @@ pub enum Action {
     Release,
     VerifyArchive,
     People,
+    Binaries,
 }
 
 /// One row of the command table.
@@ -89,7 +92,7 @@ pub struct Command {
     pub keys: &'static [&'static str],
 }
 
-use Context::{Blast, Diff, Global, Hex, People, Queue, Release};
+use Context::{Binaries, Blast, Diff, Global, Hex, People, Queue, Release};
 
 /// The command table: defaults, in the order the help shows them.
 pub const COMMANDS: &[Command] = &[
@@ -165,8 +168,8 @@ pub const COMMANDS: &[Command] = &[
     Command {
         action: Action::Open,
         name: "open",
-        doc: "open: a change's diff, a person's blast radius",
-        contexts: &[Queue, People, Blast],
+        doc: "open: a change's diff, a blast radius, a binary in hex",
+        contexts: &[Queue, People, Blast, Binaries],
         keys: &["enter"],
     },
     Command {
@@ -258,6 +261,13 @@ pub const COMMANDS: &[Command] = &[
         keys: &["P"],
     },
     Command {
+        action: Action::Binaries,
+        name: "binaries",
+        doc: "binaries: every binary file of the main line, hidden payloads and unexplained ones first",
+        contexts: &[Queue],
+        keys: &["B"],
+    },
+    Command {
         action: Action::VerifyArchive,
         name: "verify_archive",
         doc: "verify a release archive (tar, tar.gz, tar.xz, tar.bz2, zip) against the tag",
@@ -275,7 +285,7 @@ pub const COMMANDS: &[Command] = &[
         action: Action::Hex,
         name: "hex",
         doc: "hex view of the file (a binary, or a long line whole)",
-        contexts: &[Queue, Diff],
+        contexts: &[Queue, Diff, Binaries],
         keys: &["x"],
     },
     Command {

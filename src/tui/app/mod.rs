@@ -4,6 +4,7 @@
 //! sequences are tested directly. This file holds the app itself and the
 //! dispatch of messages and actions; each screen's `update` lives beside it.
 
+mod binaries;
 mod dialog;
 mod diff;
 mod helpers;
@@ -23,6 +24,7 @@ use super::style::Styles;
 use crate::jobs::{Job, QueueData, QueueDepth, Report, Request};
 use crate::model::Change;
 
+pub use binaries::BinariesDoc;
 pub use helpers::{age, parse_time};
 pub use people::{BlastDoc, PeopleDoc};
 pub use search::{Quality, Search};
@@ -113,6 +115,8 @@ pub struct App {
     people_job: u64,
     pub blast: Option<BlastDoc>,
     blast_job: u64,
+    pub binaries: Option<BinariesDoc>,
+    binaries_job: u64,
 }
 
 /// Ticks (100 ms) the selection must rest before its diff is prefetched.
@@ -167,6 +171,8 @@ impl App {
             people_job: 0,
             blast: None,
             blast_job: 0,
+            binaries: None,
+            binaries_job: 0,
         }
     }
 
@@ -327,6 +333,7 @@ impl App {
             Screen::Release => Context::Release,
             Screen::People => Context::People,
             Screen::Blast => Context::Blast,
+            Screen::Binaries => Context::Binaries,
         }
     }
 
@@ -391,6 +398,7 @@ impl App {
                     Screen::Release => self.release_action(action),
                     Screen::People => self.people_action(action),
                     Screen::Blast => self.blast_action(action),
+                    Screen::Binaries => self.binaries_action(action),
                 }
             }
         }
@@ -426,7 +434,15 @@ impl App {
     pub fn help_lines(&self) -> Vec<(String, String, String)> {
         let mut out = Vec::new();
         let here = self.context();
-        let others = [Context::Queue, Context::Diff, Context::Hex, Context::Release, Context::People, Context::Blast];
+        let others = [
+            Context::Queue,
+            Context::Diff,
+            Context::Hex,
+            Context::Release,
+            Context::People,
+            Context::Blast,
+            Context::Binaries,
+        ];
         let order = [Context::Global, here].into_iter().chain(others.into_iter().filter(|c| *c != here));
         for context in order {
             for command in super::keymap::COMMANDS.iter().filter(|c| c.contexts.contains(&context)) {

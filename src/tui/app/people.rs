@@ -36,7 +36,7 @@ pub struct BlastDoc {
 
 /// Moves a list's cursor over `count` rows; `false` when `action` is not
 /// a movement.
-fn move_cursor(selected: &mut usize, action: Action, count: usize, page: usize) -> bool {
+pub(super) fn move_cursor(selected: &mut usize, action: Action, count: usize, page: usize) -> bool {
     let last = count.saturating_sub(1);
     *selected = match action {
         Action::Down => (*selected + 1).min(last),

@@ -55,6 +55,7 @@ impl App {
             (Action::Hex, _) => return self.hex_of_selected(),
             (Action::Release, _) => return self.open_release(),
             (Action::People, _) => return self.open_people(),
+            (Action::Binaries, _) => return self.open_binaries(),
             _ => {}
         }
         Vec::new()

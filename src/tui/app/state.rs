@@ -129,6 +129,7 @@ pub enum Screen {
     Release,
     People,
     Blast,
+    Binaries,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! touches git, SQLite or the network; every string from the repository
 //! was sanitized before it reached the state.
 
+mod binaries;
 mod diff;
 mod hex;
 mod overlay;
@@ -37,6 +38,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Release => release::draw(frame, app, body),
         Screen::People => people::draw_people(frame, app, body),
         Screen::Blast => people::draw_blast(frame, app, body),
+        Screen::Binaries => binaries::draw(frame, app, body),
     }
     status_bar(frame, app, status);
     overlay::draw(frame, app, area);
