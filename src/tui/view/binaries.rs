@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
-use super::{pane, short_verdict};
+use super::{arrived, pane, short_verdict};
 use crate::model::binary::{BinaryFile, Concern, Naming};
 use crate::model::{day, short_sha};
 use crate::render::fit::middle_path;
@@ -35,23 +35,11 @@ fn mark(app: &App, f: &BinaryFile) -> Span<'static> {
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let Some(doc) = &app.binaries else { return };
     let bold = Style::new().add_modifier(Modifier::BOLD);
-    let inventory = match &doc.data {
-        None => {
-            let block = pane(app, Line::from(" Binaries "), true);
-            let text = "Reading the main line's tree, scanning each binary and finding who added it…";
-            frame.render_widget(Paragraph::new(text).block(block), area);
-            return;
-        }
-        Some(Err(e)) => {
-            let block = pane(app, Line::from(" Binaries "), true);
-            let text = vec![
-                Line::from(Span::styled("The binaries could not be read:", app.styles.warning())),
-                Line::from(sanitize_line(e)),
-            ];
-            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
-            return;
-        }
-        Some(Ok(inventory)) => inventory,
+    let waiting = "Reading the main line's tree, scanning each binary and finding who added it…";
+    let Some(inventory) =
+        arrived(frame, app, area, &doc.data, " Binaries ", (waiting, "The binaries could not be read:"))
+    else {
+        return;
     };
     let files = &inventory.files;
     let [list, detail] = Layout::vertical([Constraint::Fill(1), Constraint::Length(10)]).areas(area);

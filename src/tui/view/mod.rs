@@ -59,6 +59,28 @@ pub(super) fn pane<'a>(app: &App, title: Line<'a>, focused: bool) -> Block<'a> {
     Block::default().borders(Borders::ALL).border_style(border).title(title)
 }
 
+/// A screen's data from the background once it is in; until then (or
+/// when it failed) a pane titled `title` says so, and `None`.
+pub(super) fn arrived<'a, T>(
+    frame: &mut Frame,
+    app: &App,
+    area: Rect,
+    data: &'a Option<Result<T, String>>,
+    title: &'static str,
+    (waiting, failed): (&'static str, &'static str),
+) -> Option<&'a T> {
+    let block = pane(app, Line::from(title), true);
+    match data {
+        None => frame.render_widget(Paragraph::new(waiting).block(block), area),
+        Some(Err(e)) => {
+            let text = vec![Line::from(Span::styled(failed, app.styles.warning())), Line::from(sanitize_line(e))];
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
+        }
+        Some(Ok(data)) => return Some(data),
+    }
+    None
+}
+
 fn status_bar(frame: &mut Frame, app: &App, area: Rect) {
     let styles = &app.styles;
     let mut spans: Vec<Span> = Vec::new();
