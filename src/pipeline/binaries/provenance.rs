@@ -180,6 +180,8 @@ fn bounded(bytes: &[u8], start: usize, end: usize, directory: bool) -> bool {
     let after_ok = match bytes.get(end) {
         None => true,
         Some(&b) if word(b) => false,
+        // `tests/data/other.bin` names another file, not the directory.
+        Some(b'/') if directory => bytes.get(end + 1).is_none_or(|&n| !(word(n) || n == b'.')),
         // `sample.bin.gz` is another file; `sample.bin.` ends a sentence.
         Some(b'.') => bytes.get(end + 1).is_none_or(|&n| !word(n)),
         Some(_) => true,
@@ -233,6 +235,9 @@ mod tests {
         let gz = at("sample.bin.gz");
         assert!(!bounded(text, gz, gz + 10, false));
         assert!(bounded(b"end: sample.bin.", 5, 15, false), "a sentence's full stop");
+        let dir = b"in tests/data/ and tests/data/other.bin";
+        assert!(bounded(dir, 3, 13, true), "the directory itself");
+        assert!(!bounded(dir, 19, 29, true), "a path to another file in it");
     }
 
     #[test]
