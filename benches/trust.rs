@@ -1,20 +1,25 @@
-//! The trust views at scale: `people`, `blast-radius`, `coverage` and
-//! `trends` on the generated 10,000+ commit repository
+//! The trust views at scale: `people`, `blast-radius`, `coverage`,
+//! `trends` and `binaries` on the generated 10,000+ commit repository
 //! (`tests/support/bigrepo.rs`), warm (the store already holds every
 //! change's files and scans, as after any listing).
-//! Targets: `people` under 2 s warm (issue 18); `coverage` and `trends`
-//! under 3 s warm each (issue 19).
+//! Targets: `people` under 2 s warm (issue 18); `coverage`, `trends` and
+//! `binaries` under 3 s warm each (issue 19), `binaries` on the same
+//! history with 48 binaries in its root commit (never changed after:
+//! finding who added them walks the whole main line).
 //!
 //! Prints figures, asserts nothing: `cargo bench --bench trust`
 //! (`-- people` runs only the cases whose name contains "people").
 
 #[path = "../tests/support/bigrepo.rs"]
 mod bigrepo;
+#[path = "../tests/support/bytes.rs"]
+mod bytes;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rearview::config::Config;
+use rearview::pipeline::binaries::binaries;
 use rearview::pipeline::coverage::coverage;
 use rearview::pipeline::people::{blast, census};
 use rearview::pipeline::trends::{trends, TrendOptions};
@@ -80,6 +85,53 @@ fn main() {
         })
         .1
     });
+    if selected("binaries") {
+        binaries_cases(dir.path());
+    }
+}
+
+/// `binaries` on the history with binaries from its root: cold (a fresh
+/// store: every commit's file list and every blob's scan), then warm.
+fn binaries_cases(dir: &Path) {
+    let spec = bigrepo::BigRepoSpec { root_binaries: root_binaries(), ..bigrepo::BigRepoSpec::default() };
+    let big = bigrepo::build(&dir.join("big-binaries"), &spec);
+    let db = dir.join("binaries.sqlite3");
+    let list = |repo: &Repo, store: &mut Store| {
+        binaries(repo, store, &Config::default(), None).map(|i| i.files.len()).map_err(|e| e.to_string())
+    };
+    let (count, cold) = run(&big.path, &db, list);
+    println!();
+    println!("binaries, cold (fills the caches): {count} binaries in {} ms", cold.as_millis());
+    case("binaries, warm", || run(&big.path, &db, list).1);
+}
+
+/// 48 binaries: images, 1 MiB of noise, and gzip streams hiding an ELF
+/// header (decompressed on every run).
+fn root_binaries() -> Vec<(String, Vec<u8>)> {
+    use bytes::{elf_header, noise};
+    let mut out = Vec::new();
+    for i in 0..32u64 {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend(noise(4096 + (i as usize) * 512, i + 1));
+        out.push((format!("Lib/test/imghdrdata/image{i}.png"), png));
+    }
+    for i in 0..12u64 {
+        out.push((format!("Lib/test/data/noise{i}.bin"), noise(1 << 20, 100 + i)));
+    }
+    for i in 0..4u64 {
+        let mut plain: Vec<u8> =
+            (0..20_000).flat_map(|n| format!("vector {n} {}\0", n * 7 % 97).into_bytes()).collect();
+        plain.extend(elf_header());
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, &plain).expect("gzip");
+        out.push((format!("Lib/test/archivetestdata/corpus{i}.gz"), gz.finish().expect("gzip")));
+    }
+    out
+}
+
+fn selected(name: &str) -> bool {
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
 }
 
 /// One run on a newly opened repository and store, as the CLI does.
@@ -92,8 +144,7 @@ fn run<T>(repo: &Path, db: &Path, work: impl FnOnce(&Repo, &mut Store) -> Result
 }
 
 fn case(name: &str, mut timed: impl FnMut() -> Duration) {
-    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+    if !selected(name) {
         return;
     }
     let mut times: Vec<Duration> = (0..RUNS).map(|_| timed()).collect();

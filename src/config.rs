@@ -45,6 +45,8 @@ pub struct Config {
     pub release: ReleaseKeys,
     #[serde(default)]
     pub coverage: CoverageConfig,
+    #[serde(default)]
+    pub binaries: Binaries,
     /// TUI key bindings: action name → a key or a list of keys (each
     /// replaces that action's default keys).
     #[serde(default)]
@@ -395,6 +397,53 @@ fn default_compile_checks() -> bool {
     true
 }
 
+/// `[binaries]`: where binary files come from, when the tree cannot say.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Binaries {
+    /// `[[binaries.upstream]]`: the first entry whose glob matches a
+    /// binary's path names its source.
+    #[serde(default)]
+    pub upstream: Vec<Upstream>,
+}
+
+/// Binaries matching `glob` come from `source` (a URL or a description).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Upstream {
+    pub glob: String,
+    pub source: String,
+}
+
+impl Upstream {
+    /// Whether the binary at `path` (from the tree's root) matches.
+    pub fn matches(&self, path: &str) -> bool {
+        crate::paths::glob_match(&self.glob, path)
+    }
+
+    /// Why the entry cannot be used, if it cannot.
+    fn problem(&self) -> Option<String> {
+        let glob = &self.glob;
+        if glob.trim().is_empty() {
+            return Some("has an empty glob".into());
+        }
+        if let Some(c) = glob.chars().find(|c| matches!(c, '[' | ']' | '{' | '}' | '!' | '\\')) {
+            return Some(format!(
+                "glob `{glob}` uses `{c}`, which rearview's globs do not have: `*` matches any run of characters (slashes included) and `?` one character"
+            ));
+        }
+        if glob.starts_with('/') || glob.starts_with("./") {
+            return Some(format!(
+                "glob `{glob}` must be relative to the repository's root, without a leading `/` or `./`"
+            ));
+        }
+        if self.source.trim().is_empty() {
+            return Some(format!("glob `{glob}` has an empty source: give a URL or a description"));
+        }
+        None
+    }
+}
+
 /// A path pattern that makes a change riskier, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -570,6 +619,11 @@ impl Config {
             return Err(invalid(format!(
                 "coverage.areas entry `{name}` has an empty path: give it a glob or directory"
             )));
+        }
+        for (i, upstream) in self.binaries.upstream.iter().enumerate() {
+            if let Some(problem) = upstream.problem() {
+                return Err(invalid(format!("[[binaries.upstream]] entry {}: {problem}", i + 1)));
+            }
         }
         Ok(())
     }

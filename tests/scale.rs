@@ -354,6 +354,7 @@ fn the_fixture_is_deterministic() {
             bigrepo::BranchSpec { name: "3.12".into(), fork_at: 300, commits: 50 },
         ],
         seed: 7,
+        root_binaries: Vec::new(),
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let one = bigrepo::build(&dir.path().join("one"), &spec);

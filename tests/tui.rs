@@ -111,6 +111,7 @@ impl Driver {
             Request::People => vec![Reply::People(jobs::people_blocking(&self.ctx))],
             Request::BlastRadius { who } => vec![Reply::BlastRadius(jobs::blast_radius_blocking(&self.ctx, &who))],
             Request::Trends => vec![Reply::Trends(jobs::trends_blocking(&self.ctx))],
+            Request::Binaries => vec![Reply::Binaries(jobs::binaries_blocking(&self.ctx))],
             Request::Sync => {
                 let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
                 let sink = events.clone();
@@ -269,6 +270,11 @@ fn every_view_and_dialog_at_both_sizes() {
         assert_eq!(d.app.screen, Screen::Blast);
         assert!(d.screen().contains("Jia Tan"), "{}", d.screen());
         snapshot("blast_radius", &d);
+        d.keys("qq");
+
+        d.keys("B");
+        assert_eq!(d.app.screen, Screen::Binaries);
+        snapshot("binaries", &d);
     }
 }
 
@@ -722,9 +728,18 @@ fn help_lists_the_live_keymap_including_overrides() {
     let demo = demo_with(config);
     let mut d = Driver::new(&demo, 160, 48);
     d.keys("?");
-    let screen = d.screen();
-    assert!(screen.contains("ctrl-n"), "{screen}");
-    assert!(screen.contains("next hunk"));
+    // The diff's keys come after the queue's: scroll down to them.
+    let mut screen = d.screen();
+    for _ in 0..40 {
+        if screen.contains("next hunk") {
+            break;
+        }
+        d.keys("j");
+        screen = d.screen();
+    }
+    assert!(screen.contains("next hunk"), "{screen}");
+    let line = screen.lines().find(|l| l.contains("next hunk")).unwrap_or_default();
+    assert!(line.contains("ctrl-n"), "the override is listed: {line}");
     d.key(KeyCode::Esc);
     d.key(KeyCode::Enter);
     d.ctrl('n');
@@ -1222,6 +1237,35 @@ fn z_toggles_the_hex_view_between_a_compressed_blob_and_what_it_decompresses_to(
     assert!(d.notice().starts_with("not a compressed stream"), "{}", d.notice());
     let screen = d.screen();
     assert!(screen.contains("· new blob · 0x0 of 0x5") && !screen.contains("z: "), "still the raw bytes: {screen}");
+}
+
+#[test]
+fn b_lists_binaries_payload_first_enter_opens_hex_and_q_goes_back() {
+    let demo = demo();
+    let mut d = Driver::new(&demo, 160, 48);
+    d.keys("B");
+    assert_eq!(d.app.screen, Screen::Binaries);
+    let screen = d.screen();
+    assert!(screen.contains("Binaries") && screen.contains("with payloads"), "{screen}");
+    let first = d.app.binaries.as_ref().and_then(|b| b.files().first().cloned()).expect("a binary is listed");
+    assert_eq!(first.path, "Lib/test/files/bad-3-corrupt_lzma2.xz", "the payload first");
+    assert!(!first.findings.is_empty());
+    assert!(screen.contains("findings") && screen.contains("ELF header"), "the detail pane: {screen}");
+    assert!(screen.contains("unreviewed"), "its adding change's verdict: {screen}");
+    d.key(KeyCode::Enter);
+    assert_eq!(d.app.screen, Screen::Hex);
+    let screen = d.screen();
+    assert!(screen.contains("bad-3-corrupt_lzma2.xz") && screen.contains("ELF header"), "{screen}");
+    d.keys("q");
+    assert_eq!(d.app.screen, Screen::Binaries, "back where the hex view was opened from");
+    d.keys("j");
+    assert_eq!(d.app.binaries.as_ref().map(|b| b.selected), Some(1));
+    d.keys("q");
+    assert_eq!(d.app.screen, Screen::Queue);
+    // Help on the binaries screen lists its keys.
+    d.keys("B?");
+    let help = d.screen();
+    assert!(help.contains("Binaries") && help.contains("a binary in"), "{help}");
 }
 
 #[test]

@@ -354,7 +354,23 @@ fn demo_walkthrough_in_tmux() {
     tmux.key("q");
     tmux.wait_for("the queue", STEP, |s| detail_shows(s, xz));
 
-    // 11. q clears the search, q quits.
+    // 11. B lists the binaries, the payload first; enter opens its hex
+    //     view, and each q comes back one screen.
+    tmux.key("B");
+    let screen = tmux.wait_for("the binaries screen", FIRST_SCREEN, |s| {
+        s.contains("Binaries ") && s.contains("with payloads") && s.contains("bad-3-corrupt_lzma2.xz")
+    });
+    assert_nothing_hidden(&screen, "binaries");
+    tmux.key("Enter");
+    tmux.wait_for("the payload's hex view", FIRST_SCREEN, |s| {
+        !s.contains("with payloads") && s.contains("ELF header") && s.contains("00000000")
+    });
+    tmux.key("q");
+    tmux.wait_for("the binaries again", STEP, |s| s.contains("with payloads"));
+    tmux.key("q");
+    tmux.wait_for("the queue", STEP, |s| detail_shows(s, xz));
+
+    // 12. q clears the search, q quits.
     tmux.key("q");
     tmux.wait_for("the queue without a search", STEP, |s| on_queue(s) && !first_line(s).contains("/corrupt"));
     tmux.key("q");

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _, Result};
+use clap::Args;
 
 use rearview::model::{short_sha, FileDiff};
 use rearview::pipeline::change::{self, Target};
@@ -16,7 +17,20 @@ use rearview::render::{Span, Style};
 use rearview::triage::drift;
 
 use super::output::{Out, Printed};
-use super::{context, DriftArgs, Global};
+use super::{context, Global};
+
+#[derive(Args)]
+pub struct DriftArgs {
+    /// The backport: a commit, `3.12~2`, a sha.
+    rev: String,
+    /// Columns to lay out for (default 120).
+    #[arg(long)]
+    width: Option<usize>,
+    /// Syntax highlighting theme (a bat theme name; default: the config's
+    /// ui.syntax_theme, else Monokai Extended).
+    #[arg(long)]
+    syntax_theme: Option<String>,
+}
 
 pub fn drift(global: &Global, args: &DriftArgs) -> Result<ExitCode> {
     let mut ctx = context(global)?;

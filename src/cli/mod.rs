@@ -18,10 +18,12 @@ use rearview::store::Store;
 
 mod actions;
 mod assets;
+mod binaries;
 mod coverage;
 mod drift;
 mod output;
 mod people;
+use binaries::BinariesArgs;
 use people::{BlastArgs, PeopleArgs};
 mod page;
 mod releases;
@@ -142,7 +144,7 @@ enum Command {
     #[command(
         after_help = "Exit codes: 0 no drift, 1 drift, 2 error.\n\nExamples:\n  rearview drift 3.12~3\n  rearview drift 080c545c29 --color never | less"
     )]
-    Drift(DriftArgs),
+    Drift(drift::DriftArgs),
     /// Everyone who authored, committed, merged, approved or tagged: privilege, dormancy, how fast they rose.
     #[command(
         after_help = "Sorted by concern: dormant privileged accounts, then fast escalations, then the rest.\nWorks from git alone; pull requests and reviews (merged, approvals) need `rearview sync`.\n\nExamples:\n  rearview people\n  rearview people --since 2024-01-01 --format json\n  rearview people --format md > people.md"
@@ -163,6 +165,9 @@ enum Command {
     /// Write one self-contained HTML page: review-debt trends, coverage, binaries, people and releases
     #[command(after_help = page::REPORT_HELP)]
     Report(page::ReportArgs),
+    /// Every binary file in a tree: type, entropy, hidden payloads, who added it, its verdict, what explains it.
+    #[command(after_help = binaries::AFTER_HELP)]
+    Binaries(BinariesArgs),
     /// Open the review workstation (the default on a terminal).
     #[command(
         after_help = "Keys: j/k move, enter opens the diff, x the hex view, f filters, / searches, ? lists every key.\n\nExamples:\n  rearview tui\n  rearview --repo ~/src/cpython tui"
@@ -173,19 +178,6 @@ enum Command {
         after_help = "Examples:\n  rearview demo\n  rearview demo --dir /tmp/demo --no-tui\n  rearview list --repo \"$(rearview demo --no-tui)\" --format json"
     )]
     Demo(DemoArgs),
-}
-
-#[derive(Args)]
-struct DriftArgs {
-    /// The backport: a commit, `3.12~2`, a sha.
-    rev: String,
-    /// Columns to lay out for (default 120).
-    #[arg(long)]
-    width: Option<usize>,
-    /// Syntax highlighting theme (a bat theme name; default: the config's
-    /// ui.syntax_theme, else Monokai Extended).
-    #[arg(long)]
-    syntax_theme: Option<String>,
 }
 
 #[derive(Args)]
@@ -470,6 +462,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Coverage(args)) => coverage::coverage(&global, &args),
         Some(Command::Trends(args)) => coverage::trends(&global, &args),
         Some(Command::Report(args)) => page::report(&global, &args),
+        Some(Command::Binaries(args)) => binaries::binaries(&global, &args),
         None => list(
             &global,
             &ListArgs {

@@ -9,6 +9,7 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 
 use rearview::model::release_findings;
+use rearview::pipeline::binaries::binaries;
 use rearview::pipeline::coverage::parse_since;
 use rearview::pipeline::people::{census, escalated_taggers_of};
 use rearview::pipeline::releases;
@@ -38,9 +39,11 @@ pub fn report(global: &Global, args: &ReportArgs) -> Result<ExitCode> {
     let tags = releases::releases(&ctx.repo, &ctx.config).context("cannot read the release tags")?;
     let mut findings = release_findings(&tags);
     findings.extend(escalated_taggers_of(&census, &tags));
+    let inventory = binaries(&ctx.repo, &mut ctx.store, &ctx.config, None).context("cannot list the binaries")?;
     let sections = vec![
         html::trends_section(&trends),
         html::coverage_section(&coverage, Some(&trends)),
+        html::binaries_section(&inventory.files, &inventory.rev, &inventory.commit),
         html::people_section(&census.people, ctx.config.risk.dormancy_days),
         html::releases_section(&tags, &findings),
     ];

@@ -1,6 +1,7 @@
 //! One streaming pass over a whole blob: its type, entropy profile and
 //! payload findings, fed a piece at a time, in bounded memory.
 
+use super::entropy::entropy_of_counts;
 use super::filetype::{file_type, FileType};
 use super::payload::{scan_payloads, Finding};
 
@@ -17,7 +18,7 @@ const HEAD_BYTES: usize = 4096;
 /// The version of what a [`BlobScan`] finds: raised whenever the scan (or
 /// the payload scan under it) would find something else in the same bytes,
 /// so that facts kept from an older scan are made again.
-pub const BLOB_SCAN_VERSION: u32 = 1;
+pub const BLOB_SCAN_VERSION: u32 = 2;
 
 /// What a reader must know about a whole blob: see [`BlobScan`].
 #[derive(Debug, Clone, Default)]
@@ -30,6 +31,9 @@ pub struct BlobFacts {
     pub entropy: Vec<f32>,
     /// Every payload finding in the blob (see [`scan_payloads`]).
     pub findings: Vec<Finding>,
+    /// The whole blob's entropy, bits per byte (what [`super::entropy`]
+    /// says of all its bytes at once).
+    pub overall_entropy: f32,
 }
 
 impl BlobFacts {
@@ -49,6 +53,8 @@ pub struct BlobScan {
     /// (one counter per table per byte value avoids store stalls).
     counts: Box<[[u32; 256]; 4]>,
     in_block: u64,
+    /// Byte counts of every closed block: the whole blob's entropy.
+    totals: Box<[u64; 256]>,
     /// Bytes not yet scanned for payloads, from `window_start`.
     window: Vec<u8>,
     window_start: u64,
@@ -68,6 +74,7 @@ impl BlobScan {
             block,
             counts: Box::new([[0; 256]; 4]),
             in_block: 0,
+            totals: Box::new([0; 256]),
             window: Vec::with_capacity(SCAN_STEP + 3 * SCAN_CONTEXT),
             window_start: 0,
             scanned_to: 0,
@@ -95,6 +102,7 @@ impl BlobScan {
         if self.in_block > 0 {
             self.close_block();
         }
+        self.facts.overall_entropy = entropy_of_counts(&self.totals);
         self.facts
     }
 
@@ -124,16 +132,12 @@ impl BlobScan {
     }
 
     fn close_block(&mut self) {
-        let n = self.in_block as f64;
-        let mut h = 0.0f64;
-        for value in 0..256 {
-            let c: u64 = self.counts.iter().map(|t| u64::from(t[value])).sum();
-            if c > 0 {
-                let p = c as f64 / n;
-                h -= p * p.log2();
-            }
+        let mut block = [0u64; 256];
+        for (value, count) in block.iter_mut().enumerate() {
+            *count = self.counts.iter().map(|t| u64::from(t[value])).sum();
+            self.totals[value] += *count;
         }
-        self.facts.entropy.push(h.clamp(0.0, 8.0) as f32);
+        self.facts.entropy.push(entropy_of_counts(&block));
         *self.counts = [[0; 256]; 4];
         self.in_block = 0;
     }

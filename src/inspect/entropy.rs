@@ -4,16 +4,22 @@
 /// Shannon entropy in bits per byte, `0.0..=8.0`: 0 for constant (or
 /// empty) data, near 8 for compressed or encrypted data.
 pub fn entropy(block: &[u8]) -> f32 {
-    if block.is_empty() {
-        return 0.0;
-    }
     let mut counts = [0u64; 256];
     for &b in block {
         if let Some(c) = counts.get_mut(usize::from(b)) {
             *c += 1;
         }
     }
-    let n = block.len() as f64;
+    entropy_of_counts(&counts)
+}
+
+/// Shannon entropy in bits per byte of bytes with these counts (one per
+/// byte value): 0 for none.
+pub fn entropy_of_counts(counts: &[u64; 256]) -> f32 {
+    let n = counts.iter().sum::<u64>() as f64;
+    if n == 0.0 {
+        return 0.0;
+    }
     let h: f64 = counts
         .iter()
         .filter(|&&c| c > 0)

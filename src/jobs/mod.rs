@@ -4,6 +4,7 @@
 //! its job's id, so the UI drops what it no longer wants (gitui's pattern),
 //! and a diff that nobody looks at any more stops rendering.
 
+mod binaries;
 mod diff;
 mod error;
 mod hex;
@@ -24,6 +25,7 @@ use crate::config::Config;
 use crate::model::FileStatus;
 use crate::render::theme::Theme;
 
+pub use crate::pipeline::binaries::Inventory;
 pub use crate::pipeline::checklist::ReleaseAudit;
 pub use crate::pipeline::printer::LineTag;
 pub use crate::pipeline::window::Window;
@@ -91,6 +93,8 @@ pub enum Request {
     BlastRadius { who: String },
     /// Review debt over time and the coverage by area (`rearview trends`, `coverage`).
     Trends,
+    /// Every binary file in the main line's tree (`rearview binaries`).
+    Binaries,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +129,7 @@ pub enum Reply {
     People(Result<PeopleData, JobError>),
     BlastRadius(Result<crate::model::people::BlastRadius, JobError>),
     Trends(Result<TrendsData, JobError>),
+    Binaries(Result<Inventory, JobError>),
 }
 
 #[derive(Debug)]
@@ -247,6 +252,9 @@ impl Jobs {
             }
             Request::Trends => {
                 self.runtime.spawn_blocking(move || send.reply(Reply::Trends(trends::trends(&ctx))));
+            }
+            Request::Binaries => {
+                self.runtime.spawn_blocking(move || send.reply(Reply::Binaries(binaries::inventory(&ctx))));
             }
             Request::Sync => {
                 if self.syncing.swap(true, Ordering::SeqCst) {
@@ -385,6 +393,11 @@ pub fn blast_radius_blocking(ctx: &JobContext, who: &str) -> Result<crate::model
 /// The trends screen's data, on the calling thread (tests and benches).
 pub fn trends_blocking(ctx: &JobContext) -> Result<TrendsData, JobError> {
     trends::trends(ctx)
+}
+
+/// The binary inventory of the main line, on the calling thread (tests).
+pub fn binaries_blocking(ctx: &JobContext) -> Result<Inventory, JobError> {
+    binaries::inventory(ctx)
 }
 
 pub fn sync_blocking(ctx: &JobContext, events: Arc<dyn Fn(SyncEvent) + Send + Sync>) -> Result<String, JobError> {

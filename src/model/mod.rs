@@ -1,6 +1,7 @@
 //! Plain data shared by every layer, and the pure parsing of commit
 //! messages into it (`message`). No I/O.
 
+pub mod binary;
 mod content;
 pub mod coverage;
 pub mod independence;

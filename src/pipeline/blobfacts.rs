@@ -25,6 +25,9 @@ struct Row {
     head: String,
     entropy: Vec<f32>,
     findings: Vec<RowFinding>,
+    /// The whole blob's entropy.
+    #[serde(default)]
+    overall: f32,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -60,6 +63,7 @@ pub fn remember(store: &mut Store, id: &str, marks: usize, facts: &BlobFacts) ->
             .iter()
             .map(|f| RowFinding { offset: f.offset, len: f.len, kind: f.kind.label().into(), detail: f.detail.clone() })
             .collect(),
+        overall: facts.overall_entropy,
     };
     // Plain numbers and strings: serializing cannot fail; if it ever did,
     // nothing is kept and the next view scans again.
@@ -74,12 +78,14 @@ fn decode(row: Row, len: u64, marks: usize) -> Option<BlobFacts> {
         && row.marks == marks
         && row.entropy.len() <= marks
         && row.entropy.iter().all(|h| (0.0..=8.0).contains(h))
+        && (0.0..=8.0).contains(&row.overall)
         && row.head.len() <= 2 * HEAD_LIMIT
         && row.head.len() as u64 == 2 * len.min(HEAD_LIMIT as u64);
     if !fits {
         return None;
     }
     let head = unhex(&row.head)?;
+    let overall_entropy = row.overall;
     let findings = row
         .findings
         .into_iter()
@@ -93,7 +99,7 @@ fn decode(row: Row, len: u64, marks: usize) -> Option<BlobFacts> {
             })
         })
         .collect::<Option<Vec<_>>>()?;
-    Some(BlobFacts { len, head, entropy: row.entropy, findings })
+    Some(BlobFacts { len, head, entropy: row.entropy, findings, overall_entropy })
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
@@ -119,6 +125,7 @@ mod tests {
                 kind: FindingKind::ScriptMarker,
                 detail: "####Hello####".into(),
             }],
+            overall_entropy: 6.5,
         }
     }
 
@@ -140,6 +147,7 @@ mod tests {
                     detail: x.detail.clone(),
                 })
                 .collect(),
+            overall: f.overall_entropy,
         });
         serde_json::from_str(&json.expect("encode")).expect("decode")
     }

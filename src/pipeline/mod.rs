@@ -15,6 +15,7 @@ use crate::repo::{Oid, Range, Repo, RepoError};
 use crate::store::{Store, StoreError};
 use crate::triage::{self, Landed};
 
+pub mod binaries;
 pub mod blobfacts;
 pub mod change;
 pub mod checklist;
@@ -53,6 +54,8 @@ pub enum Error {
     Codeowners(#[from] crate::triage::codeowners::CodeownersError),
     #[error("--since {since}: {message} (write a date such as 2024-01-31, a span such as \"90 days\", a revision, or \"all\")")]
     Since { since: String, message: String },
+    #[error("cannot read blob {id} ({path}): {source}; `git fsck` says whether the repository is damaged")]
+    Blob { id: String, path: String, source: std::io::Error },
     #[error("the config's queue.since = \"{since}\" names no commit ({source}): fix it, or write \"all\"")]
     Window { since: String, source: Box<RepoError> },
 }

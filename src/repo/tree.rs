@@ -89,6 +89,28 @@ impl Repo {
         Ok(())
     }
 
+    /// The regular files of the tree of commit `sha` (no links, no
+    /// submodules), as `(path, blob id)`, in tree order. A path that is not
+    /// UTF-8 is read lossily.
+    pub fn tree_paths(&self, sha: &str) -> Result<Vec<(String, Oid)>> {
+        let oid = Oid::from_str(sha).map_err(|e| self.err(&format!("parse {sha}"), e))?;
+        let tree = self
+            .git
+            .find_commit(oid)
+            .and_then(|c| c.tree())
+            .map_err(|e| self.err(&format!("read the tree of {sha}"), e))?;
+        let mut files = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(ObjectType::Blob) && entry.filemode() != MODE_SYMLINK {
+                let name = String::from_utf8_lossy(entry.name_bytes());
+                files.push((format!("{dir}{name}"), entry.id()));
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(|e| self.err(&format!("walk the tree of {sha}"), e))?;
+        Ok(files)
+    }
+
     /// The ids of the blobs in the tree of commit `sha`, in tree order,
     /// leaving out the paths in `skip`.
     pub fn tree_blobs(&self, sha: &str, skip: &HashSet<&str>) -> Result<Vec<Oid>> {

@@ -2,6 +2,7 @@
 //! programs, Markdown for a GitHub issue. Every repository string passes
 //! through `render::sanitize` first.
 
+pub mod binaries;
 pub mod coverage;
 pub mod grid;
 pub mod html;

@@ -22,6 +22,7 @@ pub enum Context {
     People,
     Blast,
     Trends,
+    Binaries,
 }
 
 impl Context {
@@ -35,6 +36,7 @@ impl Context {
             Context::People => "People",
             Context::Blast => "Blast radius",
             Context::Trends => "Trends",
+            Context::Binaries => "Binaries",
         }
     }
 }
@@ -83,6 +85,7 @@ pub enum Action {
     Trends,
     NextBranch,
     PrevBranch,
+    Binaries,
 }
 
 /// One row of the command table.
@@ -94,7 +97,7 @@ pub struct Command {
     pub keys: &'static [&'static str],
 }
 
-use Context::{Blast, Diff, Global, Hex, People, Queue, Release, Trends};
+use Context::{Binaries, Blast, Diff, Global, Hex, People, Queue, Release, Trends};
 
 /// The command table: defaults, in the order the help shows them.
 pub const COMMANDS: &[Command] = &[
@@ -170,8 +173,8 @@ pub const COMMANDS: &[Command] = &[
     Command {
         action: Action::Open,
         name: "open",
-        doc: "open: a change's diff, a person's blast radius",
-        contexts: &[Queue, People, Blast],
+        doc: "open: a change's diff, a blast radius, a binary in hex",
+        contexts: &[Queue, People, Blast, Binaries],
         keys: &["enter"],
     },
     Command {
@@ -284,6 +287,13 @@ pub const COMMANDS: &[Command] = &[
         keys: &["[", "backtab"],
     },
     Command {
+        action: Action::Binaries,
+        name: "binaries",
+        doc: "binaries: every binary file of the main line, hidden payloads and unexplained ones first",
+        contexts: &[Queue],
+        keys: &["B"],
+    },
+    Command {
         action: Action::VerifyArchive,
         name: "verify_archive",
         doc: "verify a release archive (tar, tar.gz, tar.xz, tar.bz2, zip) against the tag",
@@ -301,7 +311,7 @@ pub const COMMANDS: &[Command] = &[
         action: Action::Hex,
         name: "hex",
         doc: "hex view of the file (a binary, or a long line whole)",
-        contexts: &[Queue, Diff],
+        contexts: &[Queue, Diff, Binaries],
         keys: &["x"],
     },
     Command {

@@ -47,6 +47,9 @@ pub struct BigRepoSpec {
     pub branches: Vec<BranchSpec>,
     /// Seed of the PRNG that picks kinds, authors, files and titles.
     pub seed: u64,
+    /// Binary files (path, bytes) the root commit holds besides the
+    /// sources, never changed after: their first change is the root.
+    pub root_binaries: Vec<(String, Vec<u8>)>,
 }
 
 /// A maintenance branch: forked from the `fork_at`-th commit after `main`'s
@@ -70,6 +73,7 @@ impl Default for BigRepoSpec {
                 BranchSpec { name: "3.12".into(), fork_at: 8_500, commits: 400 },
             ],
             seed: 0x5eed_2024,
+            root_binaries: Vec::new(),
         }
     }
 }
@@ -596,6 +600,10 @@ impl<'a> Builder<'a> {
             render(def, &slots[f], &mut buf);
             let blob = self.odb.write(ObjectType::Blob, &buf)?;
             builder.upsert(def.path.as_str(), blob, FileMode::Blob);
+        }
+        for (path, bytes) in &self.spec.root_binaries {
+            let blob = self.odb.write(ObjectType::Blob, bytes)?;
+            builder.upsert(path.as_str(), blob, FileMode::Blob);
         }
         let empty = self.odb.write(ObjectType::Tree, &[])?;
         let empty = self.repo.find_tree(empty)?;

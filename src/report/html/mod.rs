@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use crate::render::sanitize::sanitize_line;
 
 pub use debt::{coverage_section, trends_section};
-pub use trust::{people_section, releases_section};
+pub use trust::{binaries_section, people_section, releases_section};
 
 /// Forbids the page every request: no script, no fetch, no image or font
 /// from any address; only its own inline styles and `data:` images.

@@ -1,16 +1,86 @@
-//! The people and release parts of the page: who holds the commit bit and
-//! is dormant or rose fast, and which release tags a release manager must
-//! look at (bad signatures, changed signers, fast escalations), with a
-//! yearly chart of how releases were signed.
+//! The trust parts of the page: which binaries ship unexplained or hide a
+//! payload, who holds the commit bit and is dormant or rose fast, and which
+//! release tags a release manager must look at (bad signatures, changed
+//! signers, fast escalations), with a yearly chart of how releases were
+//! signed.
 
 use std::collections::BTreeMap;
 
+use crate::model::binary::{BinaryFile, Concern};
 use crate::model::people::PersonRecord;
 use crate::model::{day, short_sha, ReleaseFinding, ReleaseTag, TagConcern};
+use crate::render::hex::{human_size, SizeStyle};
+use crate::report::binaries::{concern_label, explained_by, worst_verdict};
 use crate::report::people::{concern, privileged, steps_line};
 
 use super::svg::{self, palette, Series};
 use super::{table, Cell, Section};
+
+/// Every binary file of the tree at `rev` (`commit`), payload findings
+/// first, then the unreviewed and unexplained ones.
+pub fn binaries_section(files: &[BinaryFile], rev: &str, commit: &str) -> Section {
+    let rows: Vec<Vec<Cell>> = files
+        .iter()
+        .map(|f| {
+            let class = match f.concern {
+                Concern::Payload | Concern::UnreviewedUnexplained => "bad",
+                Concern::UnreviewedOrUnexplained => "warn",
+                Concern::Explained => "none",
+            };
+            let label = concern_label(f.concern);
+            let findings: Vec<String> =
+                f.findings.iter().take(3).map(|x| format!("{} at {:#x}", x.kind, x.offset)).collect();
+            let more = f.findings.len().saturating_sub(3);
+            vec![
+                Cell::Marked(if label.is_empty() { "-".into() } else { label.into() }, class),
+                Cell::Code(f.path.clone()),
+                Cell::Text(f.file_type.clone().unwrap_or_else(|| "data".into())),
+                Cell::Text(human_size(f.size, SizeStyle::Brief)),
+                Cell::Text(format!("{:.2}", f.entropy)),
+                Cell::Text(if more > 0 {
+                    format!("{} (+{more})", findings.join(", "))
+                } else if findings.is_empty() {
+                    "-".into()
+                } else {
+                    findings.join(", ")
+                }),
+                Cell::Text(f.added_by.clone().unwrap_or_else(|| "-".into())),
+                Cell::Code(f.added_in.as_deref().map_or("-", short_sha).to_string()),
+                Cell::Text(worst_verdict(f).map_or_else(|| "-".into(), |v| v.as_str().to_string())),
+                Cell::Text(f.upstream.clone().map_or_else(|| explained_by(f), |u| format!("upstream: {u}"))),
+            ]
+        })
+        .collect();
+    let payloads = files.iter().filter(|f| f.concern == Concern::Payload).count();
+    let unexplained = files.iter().filter(|f| f.unexplained()).count();
+    Section {
+        id: "binaries",
+        heading: "Binaries".into(),
+        lede: format!(
+            "{} binary files in {rev} ({}): {payloads} with a payload finding (an executable header, a script, \
+             an archive, also inside compressed data), {unexplained} that no text file, generator, Makefile rule or \
+             configured upstream explains.",
+            files.len(),
+            short_sha(commit)
+        ),
+        body: table(
+            &[
+                "concern",
+                "path",
+                "type",
+                "size",
+                "entropy",
+                "findings",
+                "added by",
+                "added in",
+                "verdict",
+                "explained by",
+            ],
+            rows,
+            "No binary file in this tree.",
+        ),
+    }
+}
 
 /// The people of concern (dormant privileged accounts, fast escalations),
 /// then every other privileged account. `people` come by concern.

@@ -4,6 +4,7 @@
 //! sequences are tested directly. This file holds the app itself and the
 //! dispatch of messages and actions; each screen's `update` lives beside it.
 
+mod binaries;
 mod dialog;
 mod diff;
 mod helpers;
@@ -24,6 +25,7 @@ use super::style::Styles;
 use crate::jobs::{Job, QueueData, QueueDepth, Report, Request};
 use crate::model::Change;
 
+pub use binaries::BinariesDoc;
 pub use helpers::{age, parse_time};
 pub use people::{BlastDoc, PeopleDoc};
 pub use search::{Quality, Search};
@@ -117,6 +119,8 @@ pub struct App {
     blast_job: u64,
     pub trends: Option<TrendsDoc>,
     trends_job: u64,
+    pub binaries: Option<BinariesDoc>,
+    binaries_job: u64,
 }
 
 /// Ticks (100 ms) the selection must rest before its diff is prefetched.
@@ -173,6 +177,8 @@ impl App {
             blast_job: 0,
             trends: None,
             trends_job: 0,
+            binaries: None,
+            binaries_job: 0,
         }
     }
 
@@ -334,6 +340,7 @@ impl App {
             Screen::People => Context::People,
             Screen::Blast => Context::Blast,
             Screen::Trends => Context::Trends,
+            Screen::Binaries => Context::Binaries,
         }
     }
 
@@ -399,6 +406,7 @@ impl App {
                     Screen::People => self.people_action(action),
                     Screen::Blast => self.blast_action(action),
                     Screen::Trends => self.trends_action(action),
+                    Screen::Binaries => self.binaries_action(action),
                 }
             }
         }
@@ -442,6 +450,7 @@ impl App {
             Context::People,
             Context::Blast,
             Context::Trends,
+            Context::Binaries,
         ];
         let order = [Context::Global, here].into_iter().chain(others.into_iter().filter(|c| *c != here));
         for context in order {

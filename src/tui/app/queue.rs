@@ -56,6 +56,7 @@ impl App {
             (Action::Release, _) => return self.open_release(),
             (Action::People, _) => return self.open_people(),
             (Action::Trends, _) => return self.open_trends(),
+            (Action::Binaries, _) => return self.open_binaries(),
             _ => {}
         }
         Vec::new()

@@ -84,6 +84,9 @@ impl App {
             }
             Reply::People(result) if id == self.people_job => self.people_arrived(result.map_err(|e| e.to_string())),
             Reply::Trends(result) if id == self.trends_job => self.trends_arrived(result.map_err(|e| e.to_string())),
+            Reply::Binaries(result) if id == self.binaries_job => {
+                self.binaries_arrived(result.map_err(|e| e.to_string()))
+            }
             Reply::BlastRadius(result) if id == self.blast_job => {
                 if let Some(doc) = &mut self.blast {
                     doc.data = Some(result.map_err(|e| e.to_string()));

@@ -130,6 +130,7 @@ pub enum Screen {
     People,
     Blast,
     Trends,
+    Binaries,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! touches git, SQLite or the network; every string from the repository
 //! was sanitized before it reached the state.
 
+mod binaries;
 mod diff;
 mod hex;
 mod overlay;
@@ -39,6 +40,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::People => people::draw_people(frame, app, body),
         Screen::Blast => people::draw_blast(frame, app, body),
         Screen::Trends => trends::draw(frame, app, body),
+        Screen::Binaries => binaries::draw(frame, app, body),
     }
     status_bar(frame, app, status);
     overlay::draw(frame, app, area);
@@ -57,6 +59,28 @@ fn too_small(frame: &mut Frame, area: Rect) {
 pub(super) fn pane<'a>(app: &App, title: Line<'a>, focused: bool) -> Block<'a> {
     let border = if focused { app.styles.accent() } else { app.styles.border() };
     Block::default().borders(Borders::ALL).border_style(border).title(title)
+}
+
+/// A screen's data from the background once it is in; until then (or
+/// when it failed) a pane titled `title` says so, and `None`.
+pub(super) fn arrived<'a, T>(
+    frame: &mut Frame,
+    app: &App,
+    area: Rect,
+    data: &'a Option<Result<T, String>>,
+    title: &'static str,
+    (waiting, failed): (&'static str, &'static str),
+) -> Option<&'a T> {
+    let block = pane(app, Line::from(title), true);
+    match data {
+        None => frame.render_widget(Paragraph::new(waiting).block(block), area),
+        Some(Err(e)) => {
+            let text = vec![Line::from(Span::styled(failed, app.styles.warning())), Line::from(sanitize_line(e))];
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
+        }
+        Some(Ok(data)) => return Some(data),
+    }
+    None
 }
 
 fn status_bar(frame: &mut Frame, app: &App, area: Rect) {

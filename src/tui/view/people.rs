@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
-use super::{pane, short_verdict};
+use super::{arrived, pane, short_verdict};
 use crate::model::people::{BlastRadius, PersonRecord};
 use crate::model::{day, short_sha};
 use crate::render::sanitize::sanitize_line;
@@ -33,23 +33,10 @@ fn concern(app: &App, p: &PersonRecord) -> Span<'static> {
 pub fn draw_people(frame: &mut Frame, app: &App, area: Rect) {
     let Some(doc) = &app.people else { return };
     let bold = Style::new().add_modifier(Modifier::BOLD);
-    let data = match &doc.data {
-        None => {
-            let block = pane(app, Line::from(" People "), true);
-            let text = "Reading everyone's history (authors, committers, mergers, reviewers, taggers)…";
-            frame.render_widget(Paragraph::new(text).block(block), area);
-            return;
-        }
-        Some(Err(e)) => {
-            let block = pane(app, Line::from(" People "), true);
-            let text = vec![
-                Line::from(Span::styled("The people could not be read:", app.styles.warning())),
-                Line::from(sanitize_line(e)),
-            ];
-            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
-            return;
-        }
-        Some(Ok(data)) => data,
+    let waiting = "Reading everyone's history (authors, committers, mergers, reviewers, taggers)…";
+    let Some(data) = arrived(frame, app, area, &doc.data, " People ", (waiting, "The people could not be read:"))
+    else {
+        return;
     };
     let people = &data.people;
     let [list, detail] = Layout::vertical([Constraint::Fill(1), Constraint::Length(10)]).areas(area);
