@@ -423,7 +423,7 @@ enum Side {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DiffLine, FileStatus, Hunk};
+    use crate::model::{DiffLine, Hunk};
 
     fn line(kind: LineKind, text: &str) -> DiffLine {
         DiffLine { kind, old_no: None, new_no: None, text: text.into(), no_newline: false }
@@ -447,18 +447,7 @@ mod tests {
             context: String::new(),
             lines,
         };
-        let file = FileDiff {
-            old_path: Some("a.c".into()),
-            new_path: Some("a.c".into()),
-            status: FileStatus::Modified,
-            similarity: None,
-            old_mode: 0o100644,
-            new_mode: 0o100644,
-            binary: false,
-            old_blob: None,
-            new_blob: None,
-            hunks: vec![hunk(first), hunk(second)],
-        };
+        let file = crate::model::sample::modified("a.c", vec![hunk(first), hunk(second)]);
         let side = |keep: LineKind| -> Vec<String> {
             file.hunks
                 .iter()
