@@ -38,12 +38,15 @@ pub fn trends_section(trends: &Trends) -> Section {
     ));
     if trends.branches.len() > 1 {
         for branch in &trends.branches {
+            // From the branch's first change on: a maintenance branch's
+            // chart is not its years of nothing before it began.
             let named: Vec<Bucket> = labels
                 .iter()
                 .map(|p| {
                     let found = branch.periods.iter().find(|b| &b.period == p).cloned();
                     found.unwrap_or_else(|| Bucket { period: p.clone(), ..Bucket::default() })
                 })
+                .skip_while(|b| b.landed == 0)
                 .collect();
             body.push_str(&landed_chart(&format!("Changes landed per month on {}", branch.name), &named));
         }
