@@ -3,7 +3,8 @@
 //! (`tests/support/bigrepo.rs`), warm (the store already holds every
 //! change's files and scans, as after any listing).
 //! Targets: `people` under 2 s warm (issue 18); `coverage`, `trends` and
-//! `binaries` under 3 s warm each (issue 19), `binaries` on the same
+//! `binaries` under 3 s warm each (issue 19), as is the whole
+//! `report --html` page that gathers them all; `binaries` on the same
 //! history with 48 binaries in its root commit (never changed after:
 //! finding who added them walks the whole main line).
 //!
@@ -22,6 +23,7 @@ use rearview::config::Config;
 use rearview::pipeline::binaries::binaries;
 use rearview::pipeline::coverage::coverage;
 use rearview::pipeline::people::{blast, census};
+use rearview::pipeline::report;
 use rearview::pipeline::trends::{trends, TrendOptions};
 use rearview::repo::Repo;
 use rearview::store::Store;
@@ -82,6 +84,13 @@ fn main() {
             let census = census(repo, store, &Config::default(), None).map_err(|e| e.to_string())?;
             let busiest = census.people.iter().max_by_key(|p| p.authored).map(|p| p.name.clone()).unwrap_or_default();
             blast::blast_radius(repo, &census, &blast::Target::Person(busiest)).map(|_| ()).map_err(|e| e.to_string())
+        })
+        .1
+    });
+    case("report --html (all sections), warm", || {
+        run(&big.path, &db, |repo, store| {
+            let sections = report::sections(repo, store, &Config::default(), None).map_err(|e| e.to_string())?;
+            Ok(report::page(repo, &sections, "today").len())
         })
         .1
     });

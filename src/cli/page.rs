@@ -8,13 +8,8 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use clap::Args;
 
-use rearview::model::release_findings;
-use rearview::pipeline::binaries::binaries;
 use rearview::pipeline::coverage::parse_since;
-use rearview::pipeline::people::{census, escalated_taggers_of};
-use rearview::pipeline::releases;
-use rearview::pipeline::trends::overview_of;
-use rearview::report::html;
+use rearview::pipeline::report;
 
 use super::{context, Global};
 
@@ -33,24 +28,9 @@ pub struct ReportArgs {
 pub fn report(global: &Global, args: &ReportArgs) -> Result<ExitCode> {
     let mut ctx = context(global)?;
     let since = args.since.as_deref().map(parse_since).transpose()?;
-    let census = census(&ctx.repo, &mut ctx.store, &ctx.config, None).context("cannot gather the people")?;
-    let (trends, coverage) = overview_of(&ctx.repo, &ctx.store, &ctx.config, &census, since.as_ref())
-        .context("cannot gather the trends and coverage")?;
-    let tags = releases::releases(&ctx.repo, &ctx.config).context("cannot read the release tags")?;
-    let mut findings = release_findings(&tags);
-    findings.extend(escalated_taggers_of(&census, &tags));
-    let inventory = binaries(&ctx.repo, &mut ctx.store, &ctx.config, None).context("cannot list the binaries")?;
-    let sections = vec![
-        html::trends_section(&trends),
-        html::coverage_section(&coverage, Some(&trends)),
-        html::binaries_section(&inventory.files, &inventory.rev, &inventory.commit),
-        html::people_section(&census.people, ctx.config.risk.dormancy_days),
-        html::releases_section(&tags, &findings),
-    ];
-    let name = ctx.repo.name();
-    let title = format!("rearview report: {name}");
-    let meta = format!("Generated {} by rearview {}", today(), env!("CARGO_PKG_VERSION"));
-    let page = html::page(&title, &meta, &sections);
+    let sections =
+        report::sections(&ctx.repo, &mut ctx.store, &ctx.config, since.as_ref()).context("cannot gather the report")?;
+    let page = report::page(&ctx.repo, &sections, &today());
     write_page(&args.html, page.as_bytes())?;
     eprintln!(
         "rearview: wrote {} ({} sections, {} charts)",

@@ -26,6 +26,7 @@ pub mod demo;
 pub mod people;
 pub mod printer;
 pub mod releases;
+pub mod report;
 pub mod review;
 pub mod scan;
 pub mod sync;
