@@ -242,6 +242,104 @@ fn patch_id_equals_git_patch_id_stable() {
     }
 }
 
+/// A history of the diffs whose patch-ids are easy to get wrong: changes
+/// 6 and 7 lines apart (one hunk or two), whitespace-only edits, a last
+/// line without a newline, a file deleted, an empty file added, several
+/// files at once. Each id must be `git patch-id --stable`'s.
+#[test]
+fn patch_ids_equal_git_on_tricky_diffs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("repo");
+    let mut w = Writer::init(&path).expect("init");
+    let a = alice();
+    fn numbered(n: usize) -> String {
+        (1..=n).map(|i| format!("    value = {i}\n")).collect()
+    }
+    let mut files = Files::new();
+    files.insert("a.py".into(), numbered(60).into_bytes());
+    files.insert("b.txt".into(), b"one\ntwo\nthree".to_vec());
+    files.insert("gone.c".into(), b"int gone;\n".to_vec());
+    let t = w.tree(&files).expect("tree");
+    let mut parent = w.commit(Some("refs/heads/main"), &[], t, &a, &a, 1_000, "Root\n").expect("commit");
+    let mut commits = Vec::new();
+    let edits: [fn(&mut Files); 3] = [
+        // Changes at lines 10 and 17 (6 lines between: one hunk), then at
+        // 30 and 38 (7 lines between: two hunks).
+        |f| {
+            let text = numbered(60)
+                .replace("value = 10\n", "value = ten\n")
+                .replace("value = 17\n", "value = seventeen\n")
+                .replace("value = 30\n", "value = thirty\n")
+                .replace("value = 38\n", "value = thirty-eight\n");
+            f.insert("a.py".into(), text.into_bytes());
+        },
+        // Whitespace only, and a line with no newline at the end changed.
+        |f| {
+            let text =
+                String::from_utf8(f["a.py"].clone()).expect("utf-8").replace("    value = 5\n", "\tvalue =  5 \n");
+            f.insert("a.py".into(), text.into_bytes());
+            f.insert("b.txt".into(), b"one\ntwo\nTHREE".to_vec());
+        },
+        // A file deleted, an empty one added, another written whole.
+        |f| {
+            f.remove("gone.c");
+            f.insert("empty.txt".into(), Vec::new());
+            f.insert("docs/new.md".into(), b"# New\n\n  text  \n".to_vec());
+        },
+    ];
+    for (i, edit) in edits.iter().enumerate() {
+        edit(&mut files);
+        let t = w.tree(&files).expect("tree");
+        parent = w.commit(Some("refs/heads/main"), &[parent], t, &a, &a, 2_000 + i as i64, "Edit\n").expect("commit");
+        commits.push(parent);
+    }
+    w.set_head("main").expect("head");
+    let repo = Repo::open(&path).expect("open");
+    for oid in commits {
+        let sha = oid.to_string();
+        let diff = git(&path, &["diff-tree", "-p", "--no-renames", &format!("{sha}^1"), &sha], None);
+        let out = git(&path, &["patch-id", "--stable"], Some(&diff));
+        let theirs = String::from_utf8_lossy(&out).split_whitespace().next().unwrap_or_default().to_string();
+        assert_eq!(repo.patch_id(&sha).expect("patch id"), theirs, "commit {sha}:\n{}", String::from_utf8_lossy(&diff));
+        let (_, listed) = repo.files_and_patch_id(&sha).expect("files");
+        assert_eq!(listed.as_deref(), Some(theirs.as_str()), "the file list's diff gives the same id");
+    }
+}
+
+/// A listing's diff finds renames and a patch-id is taken without them:
+/// a rename's id is left to [`Repo::patch_id`]. Two different changes to
+/// one binary have different ids (git's "Binary files differ" line alone
+/// would make them equal); the same change made twice has one id.
+#[test]
+fn patch_ids_of_renames_and_binaries() {
+    let f = fixture();
+    let repo = Repo::open(&f.path).expect("open");
+    let (files, listed) = repo.files_and_patch_id(&f.rename.to_string()).expect("files");
+    assert_eq!(files[0].status, FileStatus::Renamed);
+    assert_eq!(listed, None, "the listing's diff holds a rename");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("repo");
+    let mut w = Writer::init(&path).expect("init");
+    let a = alice();
+    let with = |bytes: &[u8]| {
+        let mut files = Files::new();
+        files.insert("data.bin".into(), bytes.to_vec());
+        files
+    };
+    let base = w.tree(&with(b"\0old")).expect("tree");
+    let root = w.commit(Some("refs/heads/main"), &[], base, &a, &a, 1_000, "Root\n").expect("commit");
+    let first = w.tree(&with(b"\0first")).expect("tree");
+    let second = w.tree(&with(b"\0second")).expect("tree");
+    let one = w.commit(Some("refs/heads/main"), &[root], first, &a, &a, 2_000, "One\n").expect("commit");
+    let other = w.commit(Some("refs/heads/other"), &[root], second, &a, &a, 3_000, "Other\n").expect("commit");
+    let again = w.commit(Some("refs/heads/again"), &[root], first, &a, &a, 4_000, "Again\n").expect("commit");
+    let repo = Repo::open(&path).expect("open");
+    let id = |oid: Oid| repo.patch_id(&oid.to_string()).expect("patch id");
+    assert_ne!(id(one), id(other), "different binary changes");
+    assert_eq!(id(one), id(again), "the same binary change");
+}
+
 /// Linking by patch-id takes a main-line commit's paths from its trees:
 /// exactly its file list's paths when it cannot hold a rename, and a
 /// superset of them when it can.

@@ -320,6 +320,28 @@ fn triage_to(
     Ok(queue)
 }
 
+/// Keeps computed file lists in the store with the patch-ids that came
+/// from the same diffs (linking by patch-id then diffs nothing again);
+/// returns the lists.
+pub(crate) fn keep_file_lists(
+    store: &mut Store,
+    computed: HashMap<String, crate::repo::ListedFiles>,
+) -> Result<HashMap<String, Vec<crate::model::FileChange>>, Error> {
+    let mut ids = HashMap::new();
+    let lists: HashMap<_, _> = computed
+        .into_iter()
+        .map(|(sha, (files, id))| {
+            if let Some(id) = id {
+                ids.insert(sha.clone(), id);
+            }
+            (sha, files)
+        })
+        .collect();
+    store.cache_files(&lists)?;
+    store.cache_patch_ids(&ids)?;
+    Ok(lists)
+}
+
 /// Each author's commit times over the project's history: the store's copy
 /// (read before from other tips, other branches included), extended by the
 /// commits behind `tips` it lacks; the store keeps the union.
@@ -534,9 +556,7 @@ impl<'a> Linker<'a> {
         let mut files = self.store.cached_files(shas)?;
         let missing: Vec<String> = shas.iter().filter(|s| !files.contains_key(*s)).cloned().collect();
         if !missing.is_empty() {
-            let computed = self.repo.files_of_many(&missing)?;
-            self.store.cache_files(&computed)?;
-            files.extend(computed);
+            files.extend(keep_file_lists(self.store, self.repo.files_of_many(&missing)?)?);
         }
         Ok(files)
     }
@@ -558,21 +578,21 @@ impl<'a> Linker<'a> {
         let both: Vec<String> =
             shas.iter().filter(|s| !files.contains_key(*s) && !scans.contains_key(*s)).cloned().collect();
         if !both.is_empty() {
-            let (read_files, read_scans): (HashMap<_, _>, HashMap<_, _>) =
-                scan::files_and_scans_many(self.repo, &both, options)?
-                    .into_iter()
-                    .map(|(sha, (f, s))| ((sha.clone(), f), (sha, s)))
-                    .unzip();
-            self.store.cache_files(&read_files)?;
+            let mut read_scans = HashMap::with_capacity(both.len());
+            let read_files: HashMap<_, _> = scan::files_and_scans_many(self.repo, &both, options)?
+                .into_iter()
+                .map(|(sha, (f, s, id))| {
+                    read_scans.insert(sha.clone(), s);
+                    (sha, (f, id))
+                })
+                .collect();
             self.store.cache_scans(&read_scans)?;
-            files.extend(read_files);
+            files.extend(keep_file_lists(self.store, read_files)?);
             scans.extend(read_scans);
         }
         let missing: Vec<String> = shas.iter().filter(|s| !files.contains_key(*s)).cloned().collect();
         if !missing.is_empty() {
-            let computed = self.repo.files_of_many(&missing)?;
-            self.store.cache_files(&computed)?;
-            files.extend(computed);
+            files.extend(keep_file_lists(self.store, self.repo.files_of_many(&missing)?)?);
         }
         let missing: Vec<String> = shas.iter().filter(|s| !scans.contains_key(*s)).cloned().collect();
         if !missing.is_empty() {

@@ -70,17 +70,18 @@ pub fn scan_many(
     per_commit(repo, shas, |repo, sha| scan_commit(repo, sha, options))
 }
 
-/// Each commit's file list and content scan from one diff of it: what
-/// [`Repo::files`] and [`scan_commit`] give, diffing each commit once;
-/// spread over the machine's cores.
+/// Each commit's file list, content scan and patch-id from one diff of
+/// it: what [`Repo::files_and_patch_id`] and [`scan_commit`] give, diffing
+/// each commit once; spread over the machine's cores.
+#[allow(clippy::type_complexity)]
 pub fn files_and_scans_many(
     repo: &Repo,
     shas: &[String],
     options: &ScanOptions,
-) -> Result<HashMap<String, (Vec<FileChange>, ContentScan)>, RepoError> {
+) -> Result<HashMap<String, (Vec<FileChange>, ContentScan, Option<String>)>, RepoError> {
     per_commit(repo, shas, |repo, sha| {
-        let (changes, files) = repo.files_and_diff(sha)?;
-        Ok((changes, scan_files(repo, sha, &files, options)?))
+        let (changes, files, patch_id) = repo.files_and_diff(sha)?;
+        Ok((changes, scan_files(repo, sha, &files, options)?, patch_id))
     })
 }
 

@@ -3,6 +3,7 @@
 
 use git2::{Diff, DiffFindOptions, DiffOptions, Oid};
 
+use super::patch_id::PatchIdSum;
 use super::{linediff, Repo, Result};
 use crate::inspect::{self, BinaryRule};
 use crate::model::{DiffLine, FileChange, FileDiff, FileStatus, Hunk, LineKind};
@@ -25,28 +26,40 @@ impl Repo {
     /// The files a change touched, with line counts and binary status:
     /// counted from the same hunks the diff shows.
     pub fn files(&self, sha: &str) -> Result<Vec<FileChange>> {
+        Ok(self.files_and_patch_id(sha)?.0)
+    }
+
+    /// [`Repo::files`] and, from the same diff, the change's patch-id
+    /// ([`Repo::patch_id`]) unless the diff found renames (a patch-id
+    /// diffs without them).
+    pub fn files_and_patch_id(&self, sha: &str) -> Result<super::ListedFiles> {
         let diff = self.diff_lazy(sha, &[])?;
+        let mut sum = PatchIdSum::default();
         let mut files = Vec::with_capacity(diff.len());
         for index in 0..diff.len() {
             if let Some(lazy) = diff.file(index)? {
+                sum.add(&lazy);
                 files.push(lazy.change());
             }
         }
-        Ok(files)
+        Ok((files, (!diff.renamed).then(|| sum.hex())))
     }
 
-    /// A change's file list ([`Repo::files`]) and its full diff
-    /// ([`Repo::diff`]) from one diff: for a reader who needs both.
-    pub fn files_and_diff(&self, sha: &str) -> Result<(Vec<FileChange>, Vec<FileDiff>)> {
+    /// A change's file list ([`Repo::files`]), its full diff
+    /// ([`Repo::diff`]) and its patch-id as [`Repo::files_and_patch_id`]
+    /// gives it, from one diff: for a reader who needs them all.
+    pub fn files_and_diff(&self, sha: &str) -> Result<(Vec<FileChange>, Vec<FileDiff>, Option<String>)> {
         let lazy = self.diff_lazy(sha, &[])?;
+        let mut sum = PatchIdSum::default();
         let (mut changes, mut files) = (Vec::with_capacity(lazy.len()), Vec::with_capacity(lazy.len()));
         for index in 0..lazy.len() {
             if let Some(file) = lazy.file(index)? {
+                sum.add(&file);
                 changes.push(file.change());
                 files.push(file.into_model());
             }
         }
-        Ok((changes, files))
+        Ok((changes, files, (!lazy.renamed).then(|| sum.hex())))
     }
 
     /// The full diff of a change against its first parent, optionally only
@@ -69,13 +82,19 @@ impl Repo {
     /// diffed, and a large file's first lines before its model would have
     /// been built.
     pub fn diff_lazy(&self, sha: &str, paths: &[String]) -> Result<LazyDiff<'_>> {
-        let (diff, similarity) = self.prepared_diff(sha, paths)?;
-        Ok(LazyDiff { repo: self, diff, similarity, sha: sha.to_string() })
+        self.lazy_diff(sha, paths, true)
     }
 
-    /// A change's diff against its first parent with renames found, and
-    /// each delta's rename similarity.
-    fn prepared_diff(&self, sha: &str, paths: &[String]) -> Result<(Diff<'_>, Vec<Option<u16>>)> {
+    fn lazy_diff(&self, sha: &str, paths: &[String], find_renames: bool) -> Result<LazyDiff<'_>> {
+        let (diff, similarity) = self.prepared_diff(sha, paths, find_renames)?;
+        // Similarities are read only when renames or copies were found.
+        let renamed = !similarity.is_empty();
+        Ok(LazyDiff { repo: self, diff, similarity, sha: sha.to_string(), renamed })
+    }
+
+    /// A change's diff against its first parent, with renames found when
+    /// asked, and each delta's rename similarity.
+    fn prepared_diff(&self, sha: &str, paths: &[String], find_renames: bool) -> Result<(Diff<'_>, Vec<Option<u16>>)> {
         let mut options = DiffOptions::new();
         options.context_lines(3);
         for p in paths {
@@ -88,7 +107,7 @@ impl Repo {
         // Rename detection is costly; only a change that both adds and
         // deletes files can hold a rename.
         let has = |status| diff.deltas().any(|d| d.status() == status);
-        if has(git2::Delta::Added) && has(git2::Delta::Deleted) {
+        if find_renames && has(git2::Delta::Added) && has(git2::Delta::Deleted) {
             let mut find = DiffFindOptions::new();
             find.renames(true);
             diff.find_similar(Some(&mut find)).map_err(|e| self.err(&format!("find renames in {sha}"), e))?;
@@ -166,13 +185,18 @@ impl Repo {
         Ok((paths, exact))
     }
 
-    /// `git patch-id --stable` of a change: equal for the same diff, whatever
+    /// `git patch-id --stable` of a change's diff without renames (see
+    /// [`patch_id`](super::patch_id)): equal for the same diff, whatever
     /// its line offsets or the order of its files.
     pub fn patch_id(&self, sha: &str) -> Result<String> {
-        let mut options = DiffOptions::new();
-        let diff = self.change_diff(sha, &mut options)?;
-        let id = diff.patchid(None).map_err(|e| self.err(&format!("compute the patch-id of {sha}"), e))?;
-        Ok(id.to_string())
+        let diff = self.lazy_diff(sha, &[], false)?;
+        let mut sum = PatchIdSum::default();
+        for index in 0..diff.len() {
+            if let Some(file) = diff.file(index)? {
+                sum.add(&file);
+            }
+        }
+        Ok(sum.hex())
     }
 }
 
@@ -182,6 +206,9 @@ pub struct LazyDiff<'r> {
     diff: Diff<'r>,
     similarity: Vec<Option<u16>>,
     sha: String,
+    /// Renames or copies were found: the file set is not the one a
+    /// patch-id is taken over.
+    renamed: bool,
 }
 
 impl<'r> LazyDiff<'r> {

@@ -11,6 +11,7 @@ pub mod identity;
 mod linediff;
 mod loose;
 mod pack;
+mod patch_id;
 pub mod people;
 pub mod scope;
 mod shallow;
@@ -32,6 +33,9 @@ pub use blob::{BlobData, BlobStream};
 pub use diff::{LazyDiff, LazyFile};
 /// A git object id: plain data (20 bytes) that callers hold and compare.
 pub use git2::Oid;
+/// A change's file list and, when its diff found no renames, its patch-id
+/// ([`Repo::files_and_patch_id`]).
+pub type ListedFiles = (Vec<FileChange>, Option<String>);
 pub use tags::Release;
 
 #[derive(Debug, thiserror::Error)]
@@ -433,9 +437,10 @@ impl Repo {
         Ok(false)
     }
 
-    /// [`Repo::files`] for many commits, spread over the machine's cores.
-    pub fn files_of_many(&self, shas: &[String]) -> Result<HashMap<String, Vec<FileChange>>> {
-        self.per_commit_parallel(shas, |repo, sha| repo.files(sha))
+    /// [`Repo::files_and_patch_id`] for many commits, spread over the
+    /// machine's cores.
+    pub fn files_of_many(&self, shas: &[String]) -> Result<HashMap<String, ListedFiles>> {
+        self.per_commit_parallel(shas, |repo, sha| repo.files_and_patch_id(sha))
     }
 
     /// [`Repo::touched_paths`] for many commits, spread over the machine's cores.

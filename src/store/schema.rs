@@ -186,6 +186,12 @@ CREATE TABLE collaborators_read (
     read_at INTEGER NOT NULL
 );
 "#,
+    // 12: patch-ids now come from rearview's own diff, a binary file's
+    // from its blob ids: ids kept from libgit2's are dropped, never
+    // compared with new ones.
+    r#"
+UPDATE commit_cache SET patch_id = NULL;
+"#,
 ];
 
 /// The newest schema version this build knows.

@@ -214,9 +214,7 @@ fn file_lists(repo: &Repo, store: &mut Store, shas: &[String]) -> Result<HashMap
     let mut lists = store.cached_files(shas)?;
     let missing: Vec<String> = shas.iter().filter(|s| !lists.contains_key(*s)).cloned().collect();
     if !missing.is_empty() {
-        let computed = repo.files_of_many(&missing)?;
-        store.cache_files(&computed)?;
-        lists.extend(computed);
+        lists.extend(super::keep_file_lists(store, repo.files_of_many(&missing)?)?);
     }
     Ok(lists)
 }
