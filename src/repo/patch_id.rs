@@ -29,7 +29,7 @@ pub(super) struct PatchIdSum {
 impl PatchIdSum {
     /// Adds one file of the change (in the diff's order, as git's).
     pub(super) fn add(&mut self, file: &LazyFile<'_>) {
-        let mut hash = self.open.take().unwrap_or_else(|| Stripped(Sha1::new()));
+        let mut hash = self.open.take().unwrap_or_else(Stripped::new);
         if feed_file(&mut hash, file) {
             self.add_digest(hash.finish());
         } else {
@@ -116,19 +116,32 @@ fn feed_file(hash: &mut Stripped, lazy: &LazyFile<'_>) -> bool {
 }
 
 /// A SHA-1 fed with whitespace left out (C's `isspace`: space, tab, the
-/// line ends, vertical tab and form feed).
-struct Stripped(Sha1);
+/// line ends, vertical tab and form feed), through a buffer: one update
+/// per 64 KiB, not one per word.
+struct Stripped {
+    sha: Sha1,
+    buffer: Vec<u8>,
+}
 
 impl Stripped {
+    fn new() -> Stripped {
+        Stripped { sha: Sha1::new(), buffer: Vec::with_capacity(BUFFER) }
+    }
+
     fn feed_all(&mut self, parts: &[&[u8]]) {
         for part in parts {
-            for run in part.split(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')) {
-                self.0.update(run);
-            }
+            self.buffer.extend(part.iter().filter(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')));
+        }
+        if self.buffer.len() >= BUFFER {
+            self.sha.update(&self.buffer);
+            self.buffer.clear();
         }
     }
 
-    fn finish(self) -> [u8; 20] {
-        self.0.finalize().into()
+    fn finish(mut self) -> [u8; 20] {
+        self.sha.update(&self.buffer);
+        self.sha.finalize().into()
     }
 }
+
+const BUFFER: usize = 64 * 1024;
