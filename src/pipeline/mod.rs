@@ -320,10 +320,25 @@ fn triage_to(
     Ok(queue)
 }
 
+/// The file lists of `shas`: the store's, else computed in parallel and
+/// kept with their patch-ids.
+pub(crate) fn file_lists(
+    repo: &Repo,
+    store: &mut Store,
+    shas: &[String],
+) -> Result<HashMap<String, Vec<crate::model::FileChange>>, Error> {
+    let mut lists = store.cached_files(shas)?;
+    let missing: Vec<String> = shas.iter().filter(|s| !lists.contains_key(*s)).cloned().collect();
+    if !missing.is_empty() {
+        lists.extend(keep_file_lists(store, repo.files_of_many(&missing)?)?);
+    }
+    Ok(lists)
+}
+
 /// Keeps computed file lists in the store with the patch-ids that came
 /// from the same diffs (linking by patch-id then diffs nothing again);
 /// returns the lists.
-pub(crate) fn keep_file_lists(
+fn keep_file_lists(
     store: &mut Store,
     computed: HashMap<String, crate::repo::ListedFiles>,
 ) -> Result<HashMap<String, Vec<crate::model::FileChange>>, Error> {
@@ -553,12 +568,7 @@ impl<'a> Linker<'a> {
     /// Files of commits: from the store's cache, computing (in parallel) and
     /// caching whatever is missing.
     fn files(&mut self, shas: &[String]) -> Result<HashMap<String, Vec<crate::model::FileChange>>, Error> {
-        let mut files = self.store.cached_files(shas)?;
-        let missing: Vec<String> = shas.iter().filter(|s| !files.contains_key(*s)).cloned().collect();
-        if !missing.is_empty() {
-            files.extend(keep_file_lists(self.store, self.repo.files_of_many(&missing)?)?);
-        }
-        Ok(files)
+        file_lists(self.repo, self.store, shas)
     }
 
     /// Files and content scans of commits, from the store's caches; what

@@ -34,15 +34,8 @@ impl Repo {
     /// diffs without them).
     pub fn files_and_patch_id(&self, sha: &str) -> Result<super::ListedFiles> {
         let diff = self.diff_lazy(sha, &[])?;
-        let mut sum = PatchIdSum::default();
-        let mut files = Vec::with_capacity(diff.len());
-        for index in 0..diff.len() {
-            if let Some(lazy) = diff.file(index)? {
-                sum.add(&lazy);
-                files.push(lazy.change());
-            }
-        }
-        Ok((files, (!diff.renamed).then(|| sum.hex())))
+        let (files, id) = diff.files_and_patch_id()?;
+        Ok((files, (!diff.renamed).then_some(id)))
     }
 
     /// A change's file list ([`Repo::files`]), its full diff
@@ -189,14 +182,7 @@ impl Repo {
     /// [`patch_id`](super::patch_id)): equal for the same diff, whatever
     /// its line offsets or the order of its files.
     pub fn patch_id(&self, sha: &str) -> Result<String> {
-        let diff = self.lazy_diff(sha, &[], false)?;
-        let mut sum = PatchIdSum::default();
-        for index in 0..diff.len() {
-            if let Some(file) = diff.file(index)? {
-                sum.add(&file);
-            }
-        }
-        Ok(sum.hex())
+        Ok(self.lazy_diff(sha, &[], false)?.files_and_patch_id()?.1)
     }
 }
 
@@ -212,6 +198,20 @@ pub struct LazyDiff<'r> {
 }
 
 impl<'r> LazyDiff<'r> {
+    /// Every file as a file list shows it, and the patch-id summed over
+    /// the same files.
+    fn files_and_patch_id(&self) -> Result<(Vec<FileChange>, String)> {
+        let mut sum = PatchIdSum::default();
+        let mut files = Vec::with_capacity(self.len());
+        for index in 0..self.len() {
+            if let Some(file) = self.file(index)? {
+                sum.add(&file);
+                files.push(file.change());
+            }
+        }
+        Ok((files, sum.hex()))
+    }
+
     /// Files in the diff (some may turn out to have no patch).
     pub fn len(&self) -> usize {
         self.diff.deltas().len()

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use crate::config::Config;
 use crate::inspect::{self, BinaryRule, BlobFacts};
 use crate::model::binary::{sort_by_concern, BinaryFile, BinaryFinding, BinaryVerdict, Concern, Provenance};
-use crate::model::{Change, ContentKind, FileChange, FileStatus};
+use crate::model::{Change, ContentKind, FileStatus};
 use crate::render::sanitize::sanitize_line;
 use crate::repo::{Oid, Repo};
 use crate::store::Store;
@@ -175,7 +175,7 @@ fn history(
             break;
         }
         let shas: Vec<String> = step.iter().map(|c| c.sha.clone()).collect();
-        let lists = file_lists(repo, store, &shas)?;
+        let lists = super::file_lists(repo, store, &shas)?;
         for commit in step {
             let Some(list) = lists.get(&commit.sha) else { continue };
             let change = by_sha.get(commit.sha.as_str());
@@ -207,14 +207,4 @@ fn history(
         }
     }
     Ok(())
-}
-
-/// The file lists of `shas`: the store's, else computed and kept.
-fn file_lists(repo: &Repo, store: &mut Store, shas: &[String]) -> Result<HashMap<String, Vec<FileChange>>, Error> {
-    let mut lists = store.cached_files(shas)?;
-    let missing: Vec<String> = shas.iter().filter(|s| !lists.contains_key(*s)).cloned().collect();
-    if !missing.is_empty() {
-        lists.extend(super::keep_file_lists(store, repo.files_of_many(&missing)?)?);
-    }
-    Ok(lists)
 }
