@@ -347,7 +347,11 @@ fn a_streaming_reader_fills_no_cache() {
     let a = cached.highlight(&lines, 0..300);
     let b = streaming.highlight(&lines, 0..300);
     assert_eq!(a, b, "the same colours either way");
-    streaming.highlight(&lines, 0..10);
+    // Nor checkpoints: only the one at line 0 that every highlighter has.
+    assert_eq!(streaming.stats().checkpoints, 1);
+    assert_eq!(cached.stats().checkpoints, 300 / CHECKPOINT_INTERVAL + 1);
+    // Going back re-reads from the top, in the same colours.
+    assert_eq!(streaming.highlight(&lines, 0..10), a[..10]);
     assert_eq!(streaming.stats().cache_hits, 0);
     cached.highlight(&lines, 0..10);
     assert_eq!(cached.stats().cache_hits, 10);

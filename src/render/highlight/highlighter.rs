@@ -77,8 +77,9 @@ pub struct FileHighlighter {
     /// Where the last request stopped, to continue a scroll downwards.
     cursor: Option<Cursor>,
     cache: LineCache,
-    /// Off for a reader that asks for each line once (streaming a diff):
-    /// then nothing is copied into the cache.
+    /// Off for a reader that asks for each line once, in order (streaming
+    /// a diff): then nothing is kept, neither styled lines in the cache nor
+    /// checkpoints (one per 128 lines: megabytes over a long side).
     caching: bool,
     stats: HighlightStats,
     /// Reused buffer for the text given to the parser.
@@ -208,7 +209,8 @@ impl FileHighlighter {
         std::mem::take(&mut self.states)
     }
 
-    /// Whether styled lines are kept for redraws (on by default).
+    /// Whether styled lines and parser checkpoints are kept for redraws
+    /// and jumps (on by default). Off, lines must be asked for in order.
     pub fn set_caching(&mut self, on: bool) {
         self.caching = on;
         if !on {
@@ -297,7 +299,10 @@ impl FileHighlighter {
     }
 
     fn save_checkpoint(&mut self, pos: usize, parse: &ParseState, stack: &ScopeStack) {
-        if pos.is_multiple_of(CHECKPOINT_INTERVAL) && self.checkpoints.len() == pos / CHECKPOINT_INTERVAL {
+        if self.caching
+            && pos.is_multiple_of(CHECKPOINT_INTERVAL)
+            && self.checkpoints.len() == pos / CHECKPOINT_INTERVAL
+        {
             self.checkpoints.push(Checkpoint { parse: parse.clone(), stack: stack.clone() });
             self.stats.checkpoints = self.checkpoints.len();
         }
