@@ -251,6 +251,10 @@ impl FileHighlighter {
     /// parses from a nearby checkpoint. Returns the lines parsed; 0 once
     /// checkpoints cover the whole file.
     pub fn prefetch(&mut self, lines: &dyn LineSource, max_lines: usize) -> usize {
+        // A streaming highlighter keeps no checkpoints: nothing to build.
+        if !self.caching {
+            return 0;
+        }
         let len = lines.len();
         let from = self.checkpoints.len().saturating_sub(1) * CHECKPOINT_INTERVAL;
         // The next checkpoint to save would sit at or past the end.
