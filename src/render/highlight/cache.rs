@@ -55,6 +55,11 @@ pub(super) const MEMO_MAX_LINE: usize = 256;
 /// Memoized lines at most; the memo starts over when full.
 const MEMO_LINES: usize = 8192;
 
+/// A memo's first round holds an eighth of its limits (a shift of 3), and
+/// each round in which lines came back doubles them up to the whole: a
+/// file of unique lines finds that out for 128 KiB, not 1 MiB a side.
+const FIRST_ROUND_SHIFT: u32 = 3;
+
 /// Bytes the memo may hold (by [`MemoEntry::bytes`]), whichever limit is
 /// reached first: at 8192 long styled lines a side's memo held ~9 MiB, a
 /// fifth of `show`'s peak, while the lines that come back (a blank line,
@@ -102,6 +107,9 @@ pub(super) struct Memo {
     /// How long the next rest is: it doubles with each fruitless round,
     /// so that a file of unique lines soon costs the memo nothing.
     rest: usize,
+    /// Rounds in a row in which lines came back, up to
+    /// [`FIRST_ROUND_SHIFT`]: the limits are halved for each one short.
+    paid: u32,
 }
 
 impl Memo {
@@ -129,8 +137,10 @@ impl Memo {
             if self.hits < self.len / 16 {
                 self.rest = (self.rest * 2).clamp(4 * MEMO_LINES, 256 * MEMO_LINES);
                 self.resting = self.rest;
+                self.paid = 0;
             } else {
                 self.rest = 0;
+                self.paid = (self.paid + 1).min(FIRST_ROUND_SHIFT);
             }
             self.clear();
         }
@@ -146,7 +156,8 @@ impl Memo {
     }
 
     fn full(&self) -> bool {
-        self.len >= MEMO_LINES || self.bytes >= MEMO_BYTES
+        let shift = FIRST_ROUND_SHIFT - self.paid;
+        self.len >= MEMO_LINES >> shift || self.bytes >= MEMO_BYTES >> shift
     }
 
     pub(super) fn clear(&mut self) {
@@ -205,16 +216,37 @@ mod tests {
             for _ in 0..hits {
                 assert!(memo.get(&key.to_string(), &parse, &stack).is_some());
             }
+            let held = memo.len;
             key += 1;
             memo.insert(&key.to_string(), entry());
-            memo.resting
+            (memo.resting, held)
         };
-        assert_eq!(round(&mut memo, 0), 4 * MEMO_LINES);
-        assert_eq!(round(&mut memo, 0), 8 * MEMO_LINES);
-        assert_eq!(round(&mut memo, 0), 16 * MEMO_LINES);
-        // A round where lines came back: no rest, and the next starts short.
-        assert_eq!(round(&mut memo, MEMO_LINES), 0);
-        assert_eq!(round(&mut memo, 0), 4 * MEMO_LINES);
+        // Lines that never come back: ever longer rests, every round small.
+        let (rest, first) = round(&mut memo, 0);
+        assert_eq!(rest, 4 * MEMO_LINES);
+        assert!(first <= MEMO_LINES >> FIRST_ROUND_SHIFT && memo.bytes <= MEMO_BYTES >> FIRST_ROUND_SHIFT);
+        for rest in [8 * MEMO_LINES, 16 * MEMO_LINES] {
+            let (resting, n) = round(&mut memo, 0);
+            assert!(resting == rest && n.abs_diff(first) <= 2, "{resting} {n}");
+        }
+        // Rounds where lines came back: no rest, and each holds twice the
+        // last (give or take the entry that crossed the limit), up to the
+        // whole limit.
+        let mut held = vec![first];
+        for _ in 0..5 {
+            let (rest, n) = round(&mut memo, MEMO_LINES);
+            assert_eq!(rest, 0);
+            held.push(n);
+        }
+        // The round in which they came back was a first round yet.
+        assert!(held[1].abs_diff(first) <= 1, "{held:?}");
+        let doubled = |a: usize, b: usize| b.abs_diff(2 * a) <= 2;
+        assert!(held[1..5].windows(2).all(|w| doubled(w[0], w[1])), "{held:?}");
+        assert_eq!(held[4], held[5], "{held:?}");
+        // A fruitless round: a short rest, and the next round small again.
+        assert_eq!(round(&mut memo, 0).0, 4 * MEMO_LINES);
+        let (rest, n) = round(&mut memo, 0);
+        assert!(rest == 8 * MEMO_LINES && n.abs_diff(first) <= 2, "{rest} {n}");
     }
 
     #[test]
@@ -233,8 +265,10 @@ mod tests {
                 nodes_after: vec![0],
             };
             memo.insert(&format!("{key}{long}"), entry);
-            assert!(memo.bytes < MEMO_BYTES + 4 * 4096, "{} bytes held", memo.bytes);
+            // Nothing came back: every round is a first round.
+            assert!(memo.bytes < (MEMO_BYTES >> FIRST_ROUND_SHIFT) + 4 * 4096, "{} bytes held", memo.bytes);
         }
-        assert!(memo.len < MEMO_LINES / 2, "started over on bytes, not lines: {}", memo.len);
+        let lines = MEMO_LINES >> FIRST_ROUND_SHIFT;
+        assert!(memo.len < lines / 2, "started over on bytes, not lines: {}", memo.len);
     }
 }
