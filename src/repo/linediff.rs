@@ -180,7 +180,7 @@ impl TextLine {
 /// The hunks turning `old` into `new`.
 pub fn hunks(old: &Lines<'_>, new: &Lines<'_>) -> Vec<TextHunk> {
     let tokens = Tokens::of(old, new);
-    let diff = tokens.diff(tokens.narrowing_pays());
+    let diff = tokens.diff();
     drop(tokens);
     let changes: Vec<imara_diff::Hunk> = diff.hunks().collect();
 
@@ -231,21 +231,17 @@ pub fn hunks(old: &Lines<'_>, new: &Lines<'_>) -> Vec<TextHunk> {
     out
 }
 
-/// Both sides' lines as imara-diff's tokens: equal lines, equal tokens.
-/// The table keeps one number per distinct line and compares a line with
-/// the bytes in the blobs, where imara's own interner keeps a 16-byte
-/// slice per line more: 3 MB less for a one-file rewrite of 100,000 lines.
+/// Both sides' lines as imara-diff's tokens: equal lines, equal tokens,
+/// each numbered by the line where it was first met (a line of `old`, or
+/// of `new` after the old side's count), so that a token finds its text
+/// with no table. The hash table keeps one number per distinct line and
+/// compares a line with the bytes in the blobs, where imara's own
+/// interner keeps a 16-byte slice per line more.
 struct Tokens<'b> {
     old: Lines<'b>,
     new: Lines<'b>,
     before: Vec<Token>,
     after: Vec<Token>,
-    /// Where each token was first met: a line of `old`, or of `new` after
-    /// the old side's count.
-    first: Vec<u32>,
-    /// Which of the tokens first met on the old side the new side has too,
-    /// a bit each (the old side's tokens are numbered first).
-    shared: Vec<u64>,
 }
 
 impl<'b> Tokens<'b> {
@@ -257,32 +253,21 @@ impl<'b> Tokens<'b> {
             new: *new,
             before: Vec::with_capacity(old.len()),
             after: Vec::with_capacity(new.len()),
-            // Room for every line a token of its own up front (a rewrite),
-            // as growing would hold the old and the new table at once: the
-            // room no token takes is never touched, so never resident.
-            first: Vec::with_capacity(old.len() + new.len()),
-            shared: Vec::new(),
         };
+        // Room for every line a token of its own (a rewrite), as growing
+        // would hold the old and the new table at once: room no token
+        // takes is never touched, so never resident.
         let mut table: HashTable<u32> = HashTable::with_capacity(old.len() + new.len());
+        let line_of = |t: u32| token_line(old, new, t);
         for (is_new, lines) in [(false, old), (true, new)] {
             let side = if is_new { old.len() } else { 0 };
             for i in 0..lines.len() {
                 let line = lines.raw(i);
-                let token = match table.find(hash(line), |&t| tokens.line(Token(t)) == line) {
-                    Some(&t) => {
-                        if is_new && tokens.first.get(t as usize).is_some_and(|&at| (at as usize) < old.len()) {
-                            let word = t as usize / 64;
-                            if tokens.shared.len() <= word {
-                                tokens.shared.resize(word + 1, 0);
-                            }
-                            tokens.shared[word] |= 1 << (t % 64);
-                        }
-                        t
-                    }
+                let token = match table.find(hash(line), |&t| line_of(t) == line) {
+                    Some(&t) => t,
                     None => {
-                        let t = u32::try_from(tokens.first.len()).unwrap_or(u32::MAX);
-                        tokens.first.push(u32::try_from(side + i).unwrap_or(u32::MAX));
-                        table.insert_unique(hash(line), t, |&t| hash(tokens_line(&tokens.first, old, new, t)));
+                        let t = u32::try_from(side + i).unwrap_or(u32::MAX);
+                        table.insert_unique(hash(line), t, |&t| hash(line_of(t)));
                         t
                     }
                 };
@@ -296,76 +281,88 @@ impl<'b> Tokens<'b> {
         tokens
     }
 
-    fn count(&self) -> u32 {
-        u32::try_from(self.first.len()).unwrap_or(u32::MAX)
+    /// The histogram diff of the two sides (on [`Tokens::narrowed`] ones),
+    /// with git's indent heuristic on each token's line.
+    fn diff(&self) -> Diff {
+        let (before, after, count) = self.narrowed();
+        let mut diff = Diff::default();
+        diff.compute_with(Algorithm::Histogram, &before, &after, count);
+        drop((before, after));
+        self.postprocess(diff)
     }
 
-    /// The histogram diff of the two sides, with git's indent heuristic on
-    /// each token's first line; the histogram on [`Tokens::narrowed`]
-    /// sides if `narrow`.
-    fn diff(&self, narrow: bool) -> Diff {
-        let mut diff = Diff::default();
-        match narrow {
-            true => {
-                let (before, after, count) = self.narrowed();
-                diff.compute_with(Algorithm::Histogram, &before, &after, count);
-            }
-            false => diff.compute_with(Algorithm::Histogram, &self.before, &self.after, self.count()),
-        }
-        let indent = |t: Token| IndentLevel::for_ascii_line(self.line(t).iter().copied(), 8);
+    /// git's indent heuristic, which compares lines of one side: on the
+    /// true tokens.
+    fn postprocess(&self, mut diff: Diff) -> Diff {
+        let indent = |t: Token| IndentLevel::for_ascii_line(token_line(&self.old, &self.new, t.0).iter().copied(), 8);
         diff.postprocess_with(&self.before, &self.after, IndentHeuristic::new(indent));
         diff
     }
 
-    /// Both sides with the shared tokens numbered `0..S` and every token of
-    /// one side only replaced by that side's stand-in (`S` old, `S + 1`
-    /// new), and `S + 2`. A line on one side only matches nothing, before
-    /// or after, so the histogram finds the same diff; but it keeps a
-    /// 12-byte bucket per token: for a rewritten file of 100,000 lines,
-    /// 2.4 MB of buckets for 0.8 MB of copies. (The indent heuristic,
-    /// which compares lines of one side, still gets the true tokens.)
+    /// Both sides for the histogram, numbered `0..S + 3`: the tokens the
+    /// two sides share between their common ends, `0..S`; every other
+    /// token of the old side `S`, of the new side `S + 1`; the common
+    /// ends `S + 2`. A line on one side only matches nothing, and the
+    /// ends are matched whatever they hold, so the histogram finds the
+    /// same diff; but it keeps a 12-byte bucket per token number: for a
+    /// rewrite of 100,000 lines 2.4 MB, for a change in a long file as
+    /// many buckets as the file has lines, where 4 bytes a line copied
+    /// and the buckets of the changed lines do.
     fn narrowed(&self) -> (Vec<Token>, Vec<Token>, u32) {
-        let mut ranks = Vec::with_capacity(self.shared.len());
-        let mut shared = 0u32;
-        for word in &self.shared {
-            ranks.push(shared);
-            shared += word.count_ones();
+        let (before, after) = (&self.before, &self.after);
+        let head = before.iter().zip(after).take_while(|(a, b)| a == b).count();
+        let tail = before[head..].iter().rev().zip(after[head..].iter().rev()).take_while(|(a, b)| a == b).count();
+        let (old_middle, new_middle) = (head..before.len() - tail, head..after.len() - tail);
+        // A bit per old line's number: on the old side's middle, then in
+        // both middles. (Only old lines' numbers can be on both sides.)
+        let words = self.old.len().div_ceil(64);
+        let mut in_old = vec![0u64; words];
+        let set = |bits: &mut [u64], t: Token| {
+            if let Some(word) = bits.get_mut(t.0 as usize / 64) {
+                *word |= 1 << (t.0 % 64);
+            }
+        };
+        let has = |bits: &[u64], t: Token| bits.get(t.0 as usize / 64).is_some_and(|w| w >> (t.0 % 64) & 1 == 1);
+        for &t in &before[old_middle.clone()] {
+            set(&mut in_old, t);
+        }
+        let mut shared = vec![0u64; words];
+        for &t in &after[new_middle.clone()] {
+            if has(&in_old, t) {
+                set(&mut shared, t);
+            }
+        }
+        drop(in_old);
+        let mut ranks = Vec::with_capacity(words);
+        let mut count = 0u32;
+        for word in &shared {
+            ranks.push(count);
+            count += word.count_ones();
         }
         let number = |t: Token, stand_in: u32| {
             let (word, bit) = (t.0 as usize / 64, t.0 % 64);
-            match (self.shared.get(word), ranks.get(word)) {
+            match (shared.get(word), ranks.get(word)) {
                 (Some(&w), Some(&rank)) if w >> bit & 1 == 1 => Token(rank + (w & ((1 << bit) - 1)).count_ones()),
                 _ => Token(stand_in),
             }
         };
-        let before = self.before.iter().map(|&t| number(t, shared)).collect();
-        let after = self.after.iter().map(|&t| number(t, shared + 1)).collect();
-        (before, after, shared + 2)
-    }
-
-    /// Whether the buckets [`Tokens::narrowed`] spares outweigh its copies
-    /// of the sides (4 bytes a line): when a third of the tokens or more
-    /// are on one side only.
-    fn narrowing_pays(&self) -> bool {
-        let shared: u32 = self.shared.iter().map(|w| w.count_ones()).sum();
-        let one_sided = self.count().saturating_sub(shared) as usize;
-        3 * one_sided > self.before.len() + self.after.len()
-    }
-
-    /// The bytes of token `t`'s first line.
-    fn line(&self, t: Token) -> &'b [u8] {
-        tokens_line(&self.first, &self.old, &self.new, t.0)
+        let side = |tokens: &[Token], middle: std::ops::Range<usize>, stand_in: u32| -> Vec<Token> {
+            let end = Token(count + 2);
+            let mut out = Vec::with_capacity(tokens.len());
+            out.extend(std::iter::repeat_n(end, middle.start));
+            out.extend(tokens[middle.clone()].iter().map(|&t| number(t, stand_in)));
+            out.extend(std::iter::repeat_n(end, tokens.len() - middle.end));
+            out
+        };
+        (side(before, old_middle, count), side(after, new_middle, count + 1), count + 3)
     }
 }
 
-/// The bytes of token `t`'s first line (apart from [`Tokens`], so that
-/// the table can rehash while the tokens grow).
-fn tokens_line<'b>(first: &[u32], old: &Lines<'b>, new: &Lines<'b>, t: u32) -> &'b [u8] {
-    let at = first.get(t as usize).map_or(usize::MAX, |&i| i as usize);
-    if at < old.len() {
-        old.raw(at)
-    } else {
-        new.raw(at.saturating_sub(old.len()))
+/// The bytes of token `t`'s line.
+fn token_line<'b>(old: &Lines<'b>, new: &Lines<'b>, t: u32) -> &'b [u8] {
+    match (t as usize).checked_sub(old.len()) {
+        None => old.raw(t as usize),
+        Some(i) => new.raw(i),
     }
 }
 
@@ -567,20 +564,30 @@ mod tests {
         }
 
         /// The histogram on the narrowed sides (lines of one side only
-        /// folded into one stand-in a side) finds the same changes, the
-        /// indent heuristic applied, as on the sides themselves.
+        /// folded into one stand-in a side, the common ends into one
+        /// more) finds the same changes, the indent heuristic applied, as
+        /// on the sides themselves.
         #[test]
         fn narrowing_the_sides_changes_no_hunk(
+            head in proptest::collection::vec(0u8..32, 0..20),
             old in proptest::collection::vec(0u8..24, 0..200),
             new in proptest::collection::vec(8u8..32, 0..200),
+            tail in proptest::collection::vec(0u8..32, 0..20),
         ) {
-            // Lines 0-7 only old, 24-31 only new, 8-23 on either.
-            let text = |ids: &[u8]| -> Vec<u8> { ids.iter().flat_map(|i| format!("l{i}\n").into_bytes()).collect() };
+            // Lines 0-7 only old, 24-31 only new, 8-23 on either, between
+            // common ends that may hold any of them.
+            let text = |ids: &[u8]| -> Vec<u8> {
+                [&head[..], ids, &tail[..]].concat().iter().flat_map(|i| format!("l{i}\n").into_bytes()).collect()
+            };
             let (old, new) = (text(&old), text(&new));
             let (ob, nb) = (bounds(&old), bounds(&new));
             let tokens = Tokens::of(&Lines::new(&old, &ob), &Lines::new(&new, &nb));
-            let changes = |narrow: bool| -> Vec<imara_diff::Hunk> { tokens.diff(narrow).hunks().collect() };
-            proptest::prop_assert_eq!(changes(true), changes(false));
+            let mut plain = Diff::default();
+            let numbers = u32::try_from(tokens.before.len() + tokens.after.len()).unwrap_or(u32::MAX);
+            plain.compute_with(Algorithm::Histogram, &tokens.before, &tokens.after, numbers);
+            let plain: Vec<_> = tokens.postprocess(plain).hunks().collect();
+            let narrowed: Vec<_> = tokens.diff().hunks().collect();
+            proptest::prop_assert_eq!(narrowed, plain);
         }
     }
 }
