@@ -108,7 +108,7 @@ pub fn register_user_themes(files: impl IntoIterator<Item = ThemeFile>) -> UserT
 /// accepts, sorted.
 pub fn theme_names() -> Vec<String> {
     let mut names: Vec<String> = builtin_themes().theme_names().map(str::to_string).collect();
-    names.extend(embedded_themes().keys().cloned());
+    names.extend(EMBEDDED_TM_THEMES.iter().map(|(name, _)| name.to_string()));
     names.extend(USER_THEMES.read().unwrap_or_else(|poisoned| poisoned.into_inner()).keys().cloned());
     names.sort();
     names.dedup();
@@ -137,7 +137,10 @@ pub(super) fn find_theme_exact(name: &str) -> Option<ThemeRef> {
     if let Some(theme) = user {
         return Some(ThemeRef::Shared(theme));
     }
-    if let Some(theme) = embedded_themes().get(name) {
+    // Parsed only when asked for by name: the XML reader's code and the
+    // parse cost memory that a bat theme never needs.
+    let embedded = EMBEDDED_TM_THEMES.iter().any(|(known, _)| *known == name);
+    if let Some(theme) = embedded.then(|| embedded_themes().get(name)).flatten() {
         return Some(ThemeRef::Shared(Arc::clone(theme)));
     }
     builtin_themes().get(name).map(ThemeRef::Static)
