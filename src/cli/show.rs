@@ -25,6 +25,9 @@ use super::{open_repo, terminal, Global, HexArgs, ShowArgs};
 const INLINE_HEX_ROWS: usize = 8;
 
 pub fn show(global: &Global, args: &ShowArgs) -> Result<ExitCode> {
+    // A big diff's tokens and tables are freed before its lines are
+    // styled: their pages should not stay in the peak.
+    crate::hand_back_freed_pages_at_once();
     // Printing a change reads the repository only: no store; the config
     // only for the syntax theme.
     let syntax_theme = theme_for(global, args.syntax_theme.as_deref())?;
